@@ -1,0 +1,312 @@
+"""Training: epochs of shuffled mini-batches, metrics, one update at a time.
+
+A ``Trainer`` owns the position in the data (epoch, step, the shuffled order
+and the random generator) so that training is exactly reproducible from a
+seed, and so that its whole state can be saved and restored
+(``state_dict`` / ``load_state_dict``) to continue bit for bit.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from neuroviz.core.datasets import Dataset
+from neuroviz.core.network import DEFAULT_LR, Network, check_lr
+from neuroviz.core.trace import StepTrace
+
+DEFAULT_BATCH_SIZE = 8
+
+
+@dataclass(frozen=True)
+class EpochMetrics:
+    """Loss and accuracy after an epoch (``step`` updates in total)."""
+
+    epoch: int
+    step: int
+    train_loss: float
+    test_loss: float
+    train_accuracy: float
+    test_accuracy: float
+
+
+class LossHistory:
+    """Per-update loss as a growable float64 array (amortised O(1) append).
+
+    ``steps`` and ``values`` are views of shape (n,) of the filled part.
+    """
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self._steps = np.empty(capacity, dtype=np.int64)
+        self._values = np.empty(capacity, dtype=np.float64)
+        self._n = 0
+
+    def __len__(self) -> int:
+        return self._n
+
+    def append(self, step: int, value: float) -> None:
+        if self._n == self._values.size:
+            self._steps = np.concatenate([self._steps, np.empty_like(self._steps)])
+            self._values = np.concatenate([self._values, np.empty_like(self._values)])
+        self._steps[self._n] = step
+        self._values[self._n] = value
+        self._n += 1
+
+    def truncate(self, n: int) -> None:
+        """Keep only the first ``n`` entries."""
+        self._n = max(0, min(n, self._n))
+
+    def clear(self) -> None:
+        self._n = 0
+
+    @property
+    def steps(self) -> np.ndarray:
+        return self._steps[: self._n]
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._values[: self._n]
+
+
+def accuracy(probs: np.ndarray, labels: np.ndarray) -> float:
+    """Fraction of rows of ``probs`` (B, K) whose argmax equals ``labels`` (B,)."""
+    if labels.size == 0:
+        return math.nan
+    return float(np.mean(np.argmax(probs, axis=1) == labels))
+
+
+class Trainer:
+    """SGD on a dataset's training split, one update or many at a time.
+
+    Parameters
+    ----------
+    network:
+        Trained in place.
+    dataset:
+        Its ``X_train``/``y_train`` feed the updates; the test split is only
+        evaluated.  Its image size must equal the network's input size.
+    lr, batch_size, shuffle, seed:
+        η, the mini-batch size (the last batch of an epoch may be smaller),
+        whether each epoch visits the samples in a new random order, and the
+        seed of that order.
+    """
+
+    def __init__(
+        self,
+        network: Network,
+        dataset: Dataset,
+        lr: float = DEFAULT_LR,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        shuffle: bool = True,
+        seed: int = 0,
+    ) -> None:
+        self.network = network
+        self.lr = check_lr(lr)
+        self._batch_size = self._check_batch_size(batch_size, dataset)
+        self.shuffle = bool(shuffle)
+        self.seed = int(seed)
+        self.history = LossHistory()
+        self.epochs: list[EpochMetrics] = []
+        self._step = 0
+        self._epoch = 0
+        self.set_dataset(dataset)
+
+    # ---------------------------------------------------------------- options
+    @staticmethod
+    def _check_batch_size(batch_size: int, dataset: Dataset) -> int:
+        n_train = len(dataset.train_indices)
+        if not isinstance(batch_size, (int, np.integer)) or not 1 <= batch_size <= max(n_train, 1):
+            raise ValueError(f"the batch size must be a whole number from 1 to {n_train}; got {batch_size!r}")
+        return int(batch_size)
+
+    @property
+    def batch_size(self) -> int:
+        return self._batch_size
+
+    @batch_size.setter
+    def batch_size(self, value: int) -> None:
+        self._batch_size = self._check_batch_size(value, self.dataset)
+
+    def set_lr(self, lr: float) -> None:
+        """Set η, raising ``ValueError`` (and keeping the old η) if bad."""
+        self.lr = check_lr(lr)
+
+    def set_dataset(self, dataset: Dataset) -> None:
+        """Train on ``dataset`` from the start of a new epoch order."""
+        h, w = dataset.image_shape
+        if h * w != self.network.config.n_inputs:
+            raise ValueError(
+                f"the dataset's {h}×{w} images have {h * w} pixels; the network has {self.network.config.n_inputs} inputs"
+            )
+        if dataset.n_classes != self.network.config.n_outputs:
+            raise ValueError(
+                f"the dataset has {dataset.n_classes} classes; the network has {self.network.config.n_outputs} outputs"
+            )
+        if len(dataset.train_indices) == 0:
+            raise ValueError("the dataset has no training samples")
+        self.dataset = dataset
+        self._train_X = np.ascontiguousarray(dataset.X_train)
+        self._train_y = np.ascontiguousarray(dataset.y_train)
+        self._batch_size = min(self._batch_size, len(self._train_y))
+        self.restart_order()
+
+    def restart_order(self) -> None:
+        """Restart the random generator from the seed and start a new epoch order."""
+        self.rng = np.random.default_rng(self.seed)
+        self._new_order()
+
+    def _new_order(self) -> None:
+        n = len(self._train_y)
+        self.order = self.rng.permutation(n) if self.shuffle else np.arange(n)
+        self.cursor = 0
+
+    # --------------------------------------------------------------- position
+    @property
+    def step_count(self) -> int:
+        """Number of updates made so far."""
+        return self._step
+
+    @property
+    def epoch(self) -> int:
+        """Number of completed epochs."""
+        return self._epoch
+
+    @property
+    def epoch_progress(self) -> float:
+        """Fraction of the current epoch done, in [0, 1)."""
+        return self.cursor / len(self.order)
+
+    def reset(self) -> None:
+        """Re-initialise the network from its seed and forget all training."""
+        self.network.reinitialise()
+        self._step = 0
+        self._epoch = 0
+        self.history.clear()
+        self.epochs.clear()
+        self.restart_order()
+
+    def peek_batch(self) -> np.ndarray:
+        """Indices into the training split of the next mini-batch, shape (B,)."""
+        return self.order[self.cursor : self.cursor + self._batch_size]
+
+    def _advance(self, batch: int, loss: float) -> None:
+        self.cursor += batch
+        self._step += 1
+        self.history.append(self._step, loss)
+        if self.cursor >= len(self.order):
+            self._epoch += 1
+            self.epochs.append(self.evaluate())
+            self._new_order()
+
+    # --------------------------------------------------------------- training
+    def step(self) -> StepTrace:
+        """One update on the next mini-batch, recording a full ``StepTrace``.
+
+        Raises ``DivergenceError`` with the network and position unchanged.
+        """
+        idx = self.peek_batch()
+        trace = self.network.step(self._train_X[idx], self._train_y[idx], self.lr)
+        self._advance(len(idx), trace.loss)
+        return trace
+
+    def step_on(self, x: np.ndarray, targets: Any) -> StepTrace:
+        """One update on a given sample or batch (e.g. a drawing), outside the epoch order."""
+        trace = self.network.step(x, targets, self.lr)
+        self._step += 1
+        self.history.append(self._step, trace.loss)
+        return trace
+
+    def train_steps(self, n: int) -> int:
+        """Fast path: ``n`` updates without traces.  Returns the number made."""
+        net, X, y, lr = self.network, self._train_X, self._train_y, self.lr
+        for _ in range(n):
+            idx = self.order[self.cursor : self.cursor + self._batch_size]
+            loss = net.train_batch(X[idx], y[idx], lr)
+            self._advance(len(idx), loss)
+        return n
+
+    def train_for(self, seconds: float, max_steps: int | None = None) -> int:
+        """Fast path for about ``seconds`` of wall time; returns updates made."""
+        deadline = time.perf_counter() + seconds
+        done = 0
+        chunk = 1
+        while time.perf_counter() < deadline and (max_steps is None or done < max_steps):
+            n = chunk if max_steps is None else min(chunk, max_steps - done)
+            t0 = time.perf_counter()
+            done += self.train_steps(n)
+            elapsed = time.perf_counter() - t0
+            # Grow chunks while they are far below the budget: fewer clock reads.
+            if elapsed < (deadline - time.perf_counter()) / 4:
+                chunk = min(chunk * 2, 256)
+        return done
+
+    def run_epoch(self) -> EpochMetrics:
+        """Fast path to the end of the current epoch; returns its metrics."""
+        target = self._epoch + 1
+        while self._epoch < target:
+            self.train_steps(1)
+        return self.epochs[-1]
+
+    # ---------------------------------------------------------------- metrics
+    def evaluate(self) -> EpochMetrics:
+        """Loss and accuracy on the train and test splits now."""
+        ds = self.dataset
+        train_loss, train_acc = self._metrics(ds.X_train, ds.y_train)
+        test_loss, test_acc = self._metrics(ds.X_test, ds.y_test)
+        return EpochMetrics(self._epoch, self._step, train_loss, test_loss, train_acc, test_acc)
+
+    def _metrics(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        if len(y) == 0:
+            return math.nan, math.nan
+        probs = self.network.forward(X).probs
+        return self.network.loss(X, y), accuracy(probs, y)
+
+    # ------------------------------------------------------------------ state
+    def state_dict(self) -> dict[str, Any]:
+        """The position and options as plain values (no network parameters).
+
+        Holds η, batch size, shuffle, seed, epoch, step, the epoch order and
+        cursor, and the generator's bit state: enough to continue exactly.
+        """
+        return {
+            "lr": self.lr,
+            "batch_size": self._batch_size,
+            "shuffle": self.shuffle,
+            "seed": self.seed,
+            "epoch": self._epoch,
+            "step": self._step,
+            "order": self.order.tolist(),
+            "cursor": int(self.cursor),
+            "rng_state": self.rng.bit_generator.state,
+            "epochs": [asdict(m) for m in self.epochs],
+            "history_steps": self.history.steps.tolist(),
+            "history_values": self.history.values.tolist(),
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore ``state_dict()`` output (the dataset must already be set)."""
+        order = np.asarray(state["order"], dtype=np.int64)
+        if sorted(order.tolist()) != list(range(len(self._train_y))):
+            raise ValueError("the saved epoch order does not match the dataset's training split")
+        cursor = int(state["cursor"])
+        if not 0 <= cursor <= len(order):
+            raise ValueError(f"the saved position {cursor} is outside the epoch of {len(order)} samples")
+        self.set_lr(state["lr"])
+        self.batch_size = int(state["batch_size"])
+        self.shuffle = bool(state["shuffle"])
+        self.seed = int(state["seed"])
+        rng = np.random.default_rng()
+        rng.bit_generator.state = state["rng_state"]
+        self.rng = rng
+        self.order = order
+        self.cursor = cursor
+        self._epoch = int(state["epoch"])
+        self._step = int(state["step"])
+        self.epochs = [EpochMetrics(**m) for m in state.get("epochs", [])]
+        self.history.clear()
+        for s, v in zip(state.get("history_steps", []), state.get("history_values", [])):
+            self.history.append(int(s), float(v))

@@ -1,0 +1,33 @@
+"""The dock panels around the diagram, declared in one place.
+
+Each entry makes one dock of the main window; the main window builds them in
+this order, gives each dock its unique object name (so QSettings can save the
+layout) and a View-menu toggle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+from neuroviz.ui.session import Session
+
+
+@dataclass(frozen=True)
+class PanelSpec:
+    """How to build one dock: ``factory(session)`` makes its widget."""
+
+    object_name: str
+    title: str
+    factory: Callable[[Session], QWidget]
+    area: Qt.DockWidgetArea
+    shortcut: str = ""
+
+
+def panel_specs() -> list[PanelSpec]:
+    """All panels, imported here so that each panel module stays independent."""
+    specs: list[PanelSpec] = []
+    return specs

@@ -1,0 +1,274 @@
+"""The session: the one object that owns the open network and everything around it.
+
+Panels never talk to each other.  They read the session, change it only
+through its methods, and repaint on its signals:
+
+``architectureChanged``
+    A new network or dataset replaced the old one (sizes may differ): views
+    rebuild their layout.
+``networkChanged``
+    Parameter values changed (an update, many fast updates, a reset, an edit).
+``inputChanged``
+    The current input image or its target changed.
+``stepped(StepTrace)``
+    One traced update was made; ``last_trace`` holds it.
+``trained(int)``
+    That many fast updates were made since the last signal (no traces).
+``selectionChanged(object)``
+    The picked neuron / weight / bias (a ``Selection``) or ``None``.
+``trainingStateChanged(bool)``
+    Continuous training started (True) or stopped (False).
+``diverged(str)``
+    An update would have made something non-finite; it was rolled back and
+    training paused.  The text says what happened.
+``datasetChanged``
+    Samples were added to (or replaced in) the dataset.
+
+Every number shown comes from ``neuroviz.core``; the current input's forward
+pass is computed lazily and cached (``forward()``), so a burst of changes
+between two frames costs one forward pass at paint time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from neuroviz.core.datasets import Dataset, builtin_dataset
+from neuroviz.core.network import DEFAULT_LR, DivergenceError, Network, NetworkConfig
+from neuroviz.core.presets import Preset, paper_figure_4
+from neuroviz.core.selection import Selection
+from neuroviz.core.trace import ForwardTrace, StepTrace
+from neuroviz.core.trainer import DEFAULT_BATCH_SIZE, Trainer
+
+DEFAULT_CONFIG = NetworkConfig(sizes=(64, 16, 16, 2), hidden_activation="relu", output_activation="none")
+EXAMPLE_TITLES = {
+    "circles-squares": "Circles vs squares (64-16-16-2)",
+    "digits": "Digits (64-32-16-10)",
+    "paper-figure-4": "Paper, Figure 4 (4-3-2)",
+}
+DIVERGENCE_HINT = "Training was paused. Try a smaller learning rate η."
+
+
+def preset_dataset(preset: Preset) -> Dataset:
+    """A one-sample dataset holding a preset's input and label."""
+    return Dataset(preset.name, preset.inputs[None, :], np.array([preset.label]), preset.class_names,
+                   preset.image_shape)
+
+
+class Session(QObject):
+    """Owns the network, dataset, trainer, current input, last trace and selection."""
+
+    architectureChanged = Signal()
+    networkChanged = Signal()
+    inputChanged = Signal()
+    stepped = Signal(object)
+    trained = Signal(int)
+    selectionChanged = Signal(object)
+    trainingStateChanged = Signal(bool)
+    diverged = Signal(str)
+    datasetChanged = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.undo_stack = QUndoStack(self)
+        self.title = ""
+        self.selection: Selection | None = None
+        self.last_trace: StepTrace | None = None
+        self.running = False
+        self.modified = False
+        self._forward: ForwardTrace | None = None
+        self.network: Network
+        self.dataset: Dataset
+        self.trainer: Trainer
+        self.input: np.ndarray
+        self.target: int
+        self.load_example("circles-squares")
+
+    # ------------------------------------------------------------ properties
+    @property
+    def config(self) -> NetworkConfig:
+        return self.network.config
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        return self.dataset.class_names
+
+    @property
+    def image_shape(self) -> tuple[int, int]:
+        """(H, W) in which the input layer is drawn as pixels."""
+        return self.dataset.image_shape
+
+    def forward(self) -> ForwardTrace:
+        """The forward pass of the current input through the current network (cached)."""
+        if self._forward is None:
+            self._forward = self.network.forward(self.input)
+        return self._forward
+
+    def probabilities(self) -> np.ndarray:
+        """Shape (n_L,): p for the current input."""
+        return self.forward().probs[0]
+
+    # -------------------------------------------------------------- replacing
+    def set_network(self, network: Network, dataset: Dataset, title: str = "",
+                    lr: float = DEFAULT_LR, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+        """Open ``network`` on ``dataset`` (checked to fit), starting fresh."""
+        trainer = Trainer(network, dataset, lr, min(batch_size, len(dataset.train_indices)))
+        self.stop()
+        self.network = network
+        self.dataset = dataset
+        self.trainer = trainer
+        self.title = title
+        self.last_trace = None
+        self.selection = None
+        self.undo_stack.clear()
+        self.input = np.array(dataset.X[0], dtype=np.float64)
+        self.target = int(dataset.y[0])
+        self.modified = False
+        self._network_changed(architecture=True)
+        self.selectionChanged.emit(None)
+        self.inputChanged.emit()
+
+    def new_network(self, config: NetworkConfig, dataset: str | Dataset = "circles-squares") -> None:
+        """A freshly initialised network of ``config`` on a dataset (a built-in's name or a Dataset)."""
+        ds = builtin_dataset(dataset) if isinstance(dataset, str) else dataset
+        self.set_network(Network(config), ds, title=f"{'-'.join(map(str, config.sizes))} on {ds.name}")
+
+    def load_example(self, name: str) -> None:
+        """Open one of ``EXAMPLE_TITLES``'s examples."""
+        if name == "paper-figure-4":
+            preset = paper_figure_4()
+            self.set_network(preset.network, preset_dataset(preset), EXAMPLE_TITLES[name], preset.lr, 1)
+        elif name == "circles-squares":
+            self.set_network(Network(DEFAULT_CONFIG), builtin_dataset(name), EXAMPLE_TITLES[name])
+        elif name == "digits":
+            config = NetworkConfig(sizes=(64, 32, 16, 10))
+            self.set_network(Network(config), builtin_dataset(name), EXAMPLE_TITLES[name])
+        else:
+            raise ValueError(f"unknown example {name!r}; choose one of {', '.join(EXAMPLE_TITLES)}")
+
+    def set_dataset(self, dataset: Dataset) -> None:
+        """Train on another dataset of the same image and class count."""
+        self.trainer.set_dataset(dataset)
+        self.dataset = dataset
+        self.modified = True
+        self.datasetChanged.emit()
+
+    def add_current_to_dataset(self, label: int | None = None, test: bool = False) -> None:
+        """Append the current drawing (with ``label``, default the target) to the dataset."""
+        self.set_dataset(self.dataset.with_added(self.input, self.target if label is None else label, test))
+
+    # ------------------------------------------------------------------ input
+    def set_input(self, x: np.ndarray) -> None:
+        """Replace the current input (shape (n_0,), values in [0, 1])."""
+        arr = np.asarray(x, dtype=np.float64).reshape(-1)
+        if arr.shape != (self.config.n_inputs,):
+            raise ValueError(f"the input has {arr.size} values; the network has {self.config.n_inputs} inputs")
+        if not np.isfinite(arr).all():
+            raise ValueError("the input contains NaN or infinity")
+        self.input = np.clip(arr, 0.0, 1.0)
+        self._forward = None
+        self.inputChanged.emit()
+
+    def set_target(self, label: int) -> None:
+        """Set the class ``r`` of the current input (0 .. K−1)."""
+        if not 0 <= int(label) < self.config.n_outputs:
+            raise ValueError(f"the target must be a class from 0 to {self.config.n_outputs - 1}; got {label}")
+        self.target = int(label)
+        self.inputChanged.emit()
+
+    def load_sample(self, index: int) -> None:
+        """Load sample ``index`` of the dataset (its image and label) as the input."""
+        self.target = int(self.dataset.y[index])
+        self.set_input(self.dataset.X[index])
+
+    # -------------------------------------------------------------- selection
+    def select(self, selection: Selection | None) -> None:
+        """Pick a neuron, weight or bias (or ``None`` to clear)."""
+        if selection != self.selection:
+            self.selection = selection
+            self.selectionChanged.emit(selection)
+
+    # --------------------------------------------------------------- training
+    def set_lr(self, lr: float) -> None:
+        """Set η (raises ``ValueError`` and keeps the old one if bad)."""
+        self.trainer.set_lr(lr)
+
+    def set_batch_size(self, batch_size: int) -> None:
+        self.trainer.batch_size = batch_size
+
+    def step(self) -> StepTrace | None:
+        """One traced update on the next mini-batch; ``None`` if it diverged."""
+        return self._traced(self.trainer.step)
+
+    def step_on_input(self) -> StepTrace | None:
+        """One traced update on the current input and target; ``None`` if it diverged."""
+        return self._traced(lambda: self.trainer.step_on(self.input, self.target))
+
+    def _traced(self, do_step: Any) -> StepTrace | None:
+        try:
+            trace = do_step()
+        except DivergenceError as exc:
+            self._diverged(str(exc))
+            return None
+        self.last_trace = trace
+        self.modified = True
+        self._network_changed()
+        self.stepped.emit(trace)
+        return trace
+
+    def train_for(self, seconds: float, max_steps: int | None = None) -> int:
+        """Fast updates for about ``seconds``; emits ``trained`` and ``networkChanged`` once."""
+        try:
+            n = self.trainer.train_for(seconds, max_steps)
+        except DivergenceError as exc:
+            self._diverged(str(exc))
+            return 0
+        if n:
+            self.modified = True
+            self._network_changed()
+            self.trained.emit(n)
+        return n
+
+    def start(self) -> None:
+        if not self.running:
+            self.running = True
+            self.trainingStateChanged.emit(True)
+
+    def stop(self) -> None:
+        if self.running:
+            self.running = False
+            self.trainingStateChanged.emit(False)
+
+    def reset_weights(self) -> None:
+        """Re-initialise from the config's seed and forget all training."""
+        self.stop()
+        self.trainer.reset()
+        self.last_trace = None
+        self.modified = True
+        self._network_changed()
+
+    def set_parameter(self, selection: Selection, value: float) -> None:
+        """Set one weight or bias (raises ``ValueError`` if not finite)."""
+        if selection.kind == "weight":
+            self.network.set_weight(selection.layer, selection.m, selection.n, value)
+        elif selection.kind == "bias":
+            self.network.set_bias(selection.layer, selection.m, value)
+        else:
+            raise ValueError("only weights and biases have a value to set")
+        self.modified = True
+        self._network_changed()
+
+    # --------------------------------------------------------------- internal
+    def _diverged(self, what: str) -> None:
+        self.stop()
+        self.diverged.emit(f"{what}. {DIVERGENCE_HINT}")
+
+    def _network_changed(self, architecture: bool = False) -> None:
+        self._forward = None
+        if architecture:
+            self.architectureChanged.emit()
+        self.networkChanged.emit()

@@ -1,0 +1,1 @@
+"""Data files shipped with neuroviz (icons, datasets, desktop entry)."""

@@ -1,0 +1,7 @@
+"""Test set-up shared by all tests: Qt (where used) runs offscreen."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
