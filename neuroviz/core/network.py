@@ -412,11 +412,12 @@ class Network:
                 )
         return new_w, new_b
 
-    def step(self, x: np.ndarray, targets: Any, lr: float = DEFAULT_LR) -> StepTrace:
-        """One SGD update on a sample or mini-batch, recording everything.
+    def compute_step(self, x: np.ndarray, targets: Any, lr: float = DEFAULT_LR) -> StepTrace:
+        """Everything one SGD update would compute, without applying it.
 
-        Raises ``ValueError`` on bad input (network unchanged) and
-        ``DivergenceError`` if the result would be non-finite (unchanged).
+        Raises ``ValueError`` on bad input and ``DivergenceError`` if the
+        result would be non-finite.  ``apply_step(trace)`` then applies it;
+        together they equal ``step``.
         """
         eta = check_lr(lr)
         xb = self.check_inputs(x)
@@ -424,7 +425,7 @@ class Network:
         g = self._backward(xb, r)
         new_w, new_b = self._updated(g, eta)
         fwd = g.forward
-        trace = StepTrace(
+        return StepTrace(
             forward=ForwardTrace(frozen_list(list(fwd.raw)), frozen_list(list(fwd.act)), frozen(fwd.probs)),
             targets=frozen(r),
             labels=None if labels is None else frozen(labels),
@@ -439,7 +440,20 @@ class Network:
             biases_after=frozen_list(new_b),
             lr=eta,
         )
-        self.weights, self.biases = new_w, new_b
+
+    def apply_step(self, trace: StepTrace) -> None:
+        """Set the parameters to ``trace``'s after-values (writeable copies)."""
+        self.weights = [np.array(w) for w in trace.weights_after]
+        self.biases = [np.array(b) for b in trace.biases_after]
+
+    def step(self, x: np.ndarray, targets: Any, lr: float = DEFAULT_LR) -> StepTrace:
+        """One SGD update on a sample or mini-batch, recording everything.
+
+        Raises ``ValueError`` on bad input (network unchanged) and
+        ``DivergenceError`` if the result would be non-finite (unchanged).
+        """
+        trace = self.compute_step(x, targets, lr)
+        self.apply_step(trace)
         return trace
 
     def train_batch(self, x: np.ndarray, labels: np.ndarray, lr: float) -> float:

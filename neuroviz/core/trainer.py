@@ -140,7 +140,8 @@ class Trainer:
         h, w = dataset.image_shape
         if h * w != self.network.config.n_inputs:
             raise ValueError(
-                f"the dataset's {h}×{w} images have {h * w} pixels; the network has {self.network.config.n_inputs} inputs"
+                f"the dataset's {h}×{w} images have {h * w} pixels; "
+                f"the network has {self.network.config.n_inputs} inputs"
             )
         if dataset.n_classes != self.network.config.n_outputs:
             raise ValueError(

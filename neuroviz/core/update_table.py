@@ -132,4 +132,5 @@ class UpdateTable:
 
     def update_formula(self, row: int) -> str:
         """The update written out: ``0.8 − 0.01(−0.12) = 0.8012``."""
-        return f"{fmt(float(self.old[row]))} − {fmt(self.lr)}{paren(float(self.grad[row]))} = {fmt(float(self.new[row]))}"
+        old, grad, new = float(self.old[row]), float(self.grad[row]), float(self.new[row])
+        return f"{fmt(old)} − {fmt(self.lr)}{paren(grad)} = {fmt(new)}"

@@ -23,6 +23,10 @@ through its methods, and repaint on its signals:
     training paused.  The text says what happened.
 ``datasetChanged``
     Samples were added to (or replaced in) the dataset.
+``viewChanged``
+    What the diagram shows changed: ``edge_mode`` (weights | gradients |
+    updates), ``node_mode`` (activations | deltas) or the ``phase`` of an
+    update being walked through (with its ``pending_trace``, not yet applied).
 
 Every number shown comes from ``neuroviz.core``; the current input's forward
 pass is computed lazily and cached (``forward()``), so a burst of changes
@@ -31,7 +35,7 @@ between two frames costs one forward pass at paint time.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
@@ -39,10 +43,16 @@ from PySide6.QtGui import QUndoStack
 
 from neuroviz.core.datasets import Dataset, builtin_dataset
 from neuroviz.core.network import DEFAULT_LR, DivergenceError, Network, NetworkConfig
+from neuroviz.core.phases import Phase
 from neuroviz.core.presets import Preset, paper_figure_4
 from neuroviz.core.selection import Selection
 from neuroviz.core.trace import ForwardTrace, StepTrace
 from neuroviz.core.trainer import DEFAULT_BATCH_SIZE, Trainer
+
+EdgeMode = Literal["weights", "gradients", "updates"]
+NodeMode = Literal["activations", "deltas"]
+EDGE_MODES: tuple[EdgeMode, ...] = ("weights", "gradients", "updates")
+NODE_MODES: tuple[NodeMode, ...] = ("activations", "deltas")
 
 DEFAULT_CONFIG = NetworkConfig(sizes=(64, 16, 16, 2), hidden_activation="relu", output_activation="none")
 EXAMPLE_TITLES = {
@@ -71,6 +81,7 @@ class Session(QObject):
     trainingStateChanged = Signal(bool)
     diverged = Signal(str)
     datasetChanged = Signal()
+    viewChanged = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -81,6 +92,10 @@ class Session(QObject):
         self.running = False
         self.modified = False
         self._forward: ForwardTrace | None = None
+        self.edge_mode: EdgeMode = "weights"
+        self.node_mode: NodeMode = "activations"
+        self.phase: Phase | None = None
+        self.pending_trace: StepTrace | None = None
         self.network: Network
         self.dataset: Dataset
         self.trainer: Trainer
@@ -191,6 +206,23 @@ class Session(QObject):
         if selection != self.selection:
             self.selection = selection
             self.selectionChanged.emit(selection)
+
+    # ------------------------------------------------------------------- view
+    def set_view(self, edge_mode: EdgeMode | None = None, node_mode: NodeMode | None = None) -> None:
+        """Choose what the diagram's edges and neurons show."""
+        if edge_mode is not None and edge_mode not in EDGE_MODES:
+            raise ValueError(f"unknown edge mode {edge_mode!r}; choose one of {', '.join(EDGE_MODES)}")
+        if node_mode is not None and node_mode not in NODE_MODES:
+            raise ValueError(f"unknown neuron mode {node_mode!r}; choose one of {', '.join(NODE_MODES)}")
+        self.edge_mode = edge_mode or self.edge_mode
+        self.node_mode = node_mode or self.node_mode
+        self.viewChanged.emit()
+
+    def set_phase(self, phase: Phase | None, pending: StepTrace | None = None) -> None:
+        """Show ``phase`` of the not-yet-applied update ``pending`` (None: no phase walk)."""
+        self.phase = phase
+        self.pending_trace = pending if phase is not None else None
+        self.viewChanged.emit()
 
     # --------------------------------------------------------------- training
     def set_lr(self, lr: float) -> None:
