@@ -96,6 +96,8 @@ class Session(QObject):
         self.node_mode: NodeMode = "activations"
         self.phase: Phase | None = None
         self.pending_trace: StepTrace | None = None
+        self.updates_per_second: float = 0.0
+        """Measured rate of continuous training (0 when stopped); shown in the status bar."""
         self.network: Network
         self.dataset: Dataset
         self.trainer: Trainer
