@@ -23,6 +23,8 @@ through its methods, and repaint on its signals:
     training paused.  The text says what happened.
 ``datasetChanged``
     Samples were added to (or replaced in) the dataset.
+``updatesPerSecondChanged(float)``
+    The measured rate of continuous training changed (0 when stopped).
 ``viewChanged``
     What the diagram shows changed: ``edge_mode`` (weights | gradients |
     updates), ``node_mode`` (activations | deltas) or the ``phase`` of an
@@ -35,6 +37,7 @@ between two frames costs one forward pass at paint time.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Literal
 
 import numpy as np
@@ -81,6 +84,7 @@ class Session(QObject):
     trainingStateChanged = Signal(bool)
     diverged = Signal(str)
     datasetChanged = Signal()
+    updatesPerSecondChanged = Signal(float)
     viewChanged = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -233,6 +237,23 @@ class Session(QObject):
 
     def set_batch_size(self, batch_size: int) -> None:
         self.trainer.batch_size = batch_size
+
+    def set_shuffle(self, shuffle: bool) -> None:
+        """Visit the samples in a new random order each epoch (from the next epoch on)."""
+        self.trainer.shuffle = bool(shuffle)
+
+    def set_seed(self, seed: int) -> None:
+        """Seed of the initial parameters and of the epoch order; used by ``reset_weights``."""
+        if not 0 <= int(seed) < 2**32:
+            raise ValueError(f"the seed must be a whole number from 0 to {2**32 - 1}; got {seed!r}")
+        self.network.config = replace(self.network.config, seed=int(seed))
+        self.trainer.seed = int(seed)
+
+    def set_updates_per_second(self, rate: float) -> None:
+        """Record the measured training rate (the training loop calls this)."""
+        if rate != self.updates_per_second:
+            self.updates_per_second = float(rate)
+            self.updatesPerSecondChanged.emit(self.updates_per_second)
 
     def step(self) -> StepTrace | None:
         """One traced update on the next mini-batch; ``None`` if it diverged."""
