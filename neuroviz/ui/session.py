@@ -42,7 +42,7 @@ from typing import Any, Literal
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoStack
+from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from neuroviz.core.datasets import Dataset, builtin_dataset
 from neuroviz.core.network import DEFAULT_LR, DivergenceError, Network, NetworkConfig
@@ -70,6 +70,23 @@ def preset_dataset(preset: Preset) -> Dataset:
     """A one-sample dataset holding a preset's input and label."""
     return Dataset(preset.name, preset.inputs[None, :], np.array([preset.label]), preset.class_names,
                    preset.image_shape)
+
+
+class InputEdit(QUndoCommand):
+    """One undoable change of the input image and target: a stroke, a tool, a loaded image."""
+
+    def __init__(self, session: Session, text: str, before: tuple[np.ndarray, int],
+                 after: tuple[np.ndarray, int]) -> None:
+        super().__init__(text)
+        self._session = session
+        self._before = before
+        self._after = after
+
+    def redo(self) -> None:
+        self._session._apply_input(*self._after)
+
+    def undo(self) -> None:
+        self._session._apply_input(*self._before)
 
 
 class Session(QObject):
@@ -185,21 +202,47 @@ class Session(QObject):
     # ------------------------------------------------------------------ input
     def set_input(self, x: np.ndarray) -> None:
         """Replace the current input (shape (n_0,), values in [0, 1])."""
-        arr = np.asarray(x, dtype=np.float64).reshape(-1)
-        if arr.shape != (self.config.n_inputs,):
-            raise ValueError(f"the input has {arr.size} values; the network has {self.config.n_inputs} inputs")
-        if not np.isfinite(arr).all():
-            raise ValueError("the input contains NaN or infinity")
-        self.input = np.clip(arr, 0.0, 1.0)
+        self.input = self._checked_input(x)
         self._forward = None
         self.inputChanged.emit()
 
     def set_target(self, label: int) -> None:
         """Set the class ``r`` of the current input (0 .. K−1)."""
+        self.target = self._checked_target(label)
+        self.inputChanged.emit()
+
+    def edit_input(self, x: np.ndarray, text: str, before: np.ndarray | None = None,
+                   target: int | None = None) -> None:
+        """Set the input (and optionally the target) as one undoable command named ``text``.
+
+        ``before`` is the image to restore on undo (default: the current one),
+        for edits such as a brush stroke that were shown live while being made.
+        """
+        arr = self._checked_input(x)
+        label = self.target if target is None else self._checked_target(target)
+        old = np.array(self.input if before is None else self._checked_input(before))
+        self.undo_stack.push(InputEdit(self, text, (old, self.target), (arr, label)))
+
+    def _apply_input(self, x: np.ndarray, target: int) -> None:
+        changed = target != self.target or not np.array_equal(x, self.input)
+        self.target = target
+        if changed:
+            self.input = np.array(x)
+            self._forward = None
+            self.inputChanged.emit()
+
+    def _checked_input(self, x: np.ndarray) -> np.ndarray:
+        arr = np.asarray(x, dtype=np.float64).reshape(-1)
+        if arr.shape != (self.config.n_inputs,):
+            raise ValueError(f"the input has {arr.size} values; the network has {self.config.n_inputs} inputs")
+        if not np.isfinite(arr).all():
+            raise ValueError("the input contains NaN or infinity")
+        return np.clip(arr, 0.0, 1.0)
+
+    def _checked_target(self, label: int) -> int:
         if not 0 <= int(label) < self.config.n_outputs:
             raise ValueError(f"the target must be a class from 0 to {self.config.n_outputs - 1}; got {label}")
-        self.target = int(label)
-        self.inputChanged.emit()
+        return int(label)
 
     def load_sample(self, index: int) -> None:
         """Load sample ``index`` of the dataset (its image and label) as the input."""
