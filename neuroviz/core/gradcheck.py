@@ -59,17 +59,27 @@ def numeric_gradients(
     num_b = [np.zeros_like(b) for b in probe.biases]
     for params, grads in ((probe.weights, num_w), (probe.biases, num_b)):
         for p, g in zip(params, grads):
-            flat = p.reshape(-1)
             gflat = g.reshape(-1)
-            for i in range(flat.size):
-                old = flat[i]
-                flat[i] = old + h
-                up = probe.loss(x, targets)
-                flat[i] = old - h
-                down = probe.loss(x, targets)
-                flat[i] = old
-                gflat[i] = (up - down) / (2.0 * h)
+            for i in range(p.size):
+                gflat[i] = central_difference(probe, p, i, x, targets, h)
     return num_w, num_b
+
+
+def central_difference(probe: Network, params: np.ndarray, index: int, x: np.ndarray, targets: Any,
+                       h: float = DEFAULT_H) -> float:
+    """``(L(w + h) − L(w − h)) / (2h)`` for entry ``index`` (flat) of ``params``.
+
+    ``params`` is one of ``probe``'s own (contiguous) weight matrices or bias
+    vectors; the entry is restored exactly afterwards.
+    """
+    flat = params.reshape(-1)
+    old = flat[index]
+    flat[index] = old + h
+    up = probe.loss(x, targets)
+    flat[index] = old - h
+    down = probe.loss(x, targets)
+    flat[index] = old
+    return (up - down) / (2.0 * h)
 
 
 def gradient_check(net: Network, x: np.ndarray, targets: Any, h: float = DEFAULT_H) -> GradCheck:

@@ -9,6 +9,8 @@ on demand for the rows being shown.
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +20,15 @@ from neuroviz.core.trace import StepTrace
 
 WEIGHT = 0
 BIAS = 1
+
+SORT_KEYS: tuple[str, ...] = ("parameter", "old", "grad", "abs_grad", "delta", "new")
+"""Columns ``UpdateTable.select`` can order by (``parameter``: weights, then biases, layer by layer)."""
+
+CSV_HEADER: tuple[str, ...] = (
+    "parameter", "kind", "layer", "m", "n", "old", "gradient", "eta", "delta", "new",
+    "numeric_gradient", "relative_error", "gradient_formula",
+)
+"""Columns of ``UpdateTable.csv_text``; ``m``, ``n`` and ``layer`` are 1-based as in the labels."""
 
 
 def fmt(x: float, digits: int = 6) -> str:
@@ -134,3 +145,81 @@ class UpdateTable:
         """The update written out: ``0.8 − 0.01(−0.12) = 0.8012``."""
         old, grad, new = float(self.old[row]), float(self.grad[row]), float(self.new[row])
         return f"{fmt(old)} − {fmt(self.lr)}{paren(grad)} = {fmt(new)}"
+
+    # ------------------------------------------------------------- selecting
+    def touching(self, layer: int, index: int) -> np.ndarray:
+        """Boolean mask (P,): rows attached to neuron ``index`` of ``layer`` (0 = input layer a).
+
+        Its incoming weights and bias (layer ≥ 1) and its outgoing weights.
+        """
+        incoming = (self.layer == layer - 1) & (self.m == index)
+        outgoing = (self.kind == WEIGHT) & (self.layer == layer) & (self.n == index)
+        return incoming | outgoing
+
+    def select(
+        self,
+        *,
+        layer: int | None = None,
+        mask: np.ndarray | None = None,
+        sort: str = "parameter",
+        descending: bool = False,
+        top_k: int | None = None,
+    ) -> np.ndarray:
+        """Row indices (int64) to show, in order.
+
+        ``layer`` keeps the weights and biases between layer ``layer`` and
+        ``layer + 1``; ``mask`` (P,) keeps only its true rows; ``top_k`` keeps
+        the k rows of largest |gradient| (after filtering, before sorting);
+        ``sort`` is one of ``SORT_KEYS``.  Sorting is stable.
+        """
+        if sort not in SORT_KEYS:
+            raise ValueError(f"unknown sort key {sort!r}; choose one of {', '.join(SORT_KEYS)}")
+        keep = np.ones(len(self), dtype=bool) if mask is None else np.asarray(mask, dtype=bool).copy()
+        if layer is not None:
+            keep &= self.layer == layer
+        rows = np.flatnonzero(keep)
+        if top_k is not None and 0 <= top_k < rows.size:
+            mag = np.abs(self.grad[rows])
+            part = np.argpartition(-mag, top_k - 1)[:top_k] if top_k > 0 else np.empty(0, dtype=np.int64)
+            rows = np.sort(rows[part])
+        if sort != "parameter":
+            key = {"old": self.old, "grad": self.grad, "abs_grad": np.abs(self.grad),
+                   "delta": self.delta, "new": self.new}[sort][rows]
+            rows = rows[np.argsort(-key if descending else key, kind="stable")]
+        elif descending:
+            rows = rows[::-1]
+        return rows.astype(np.int64, copy=False)
+
+    # ---------------------------------------------------------------- export
+    def csv_text(
+        self,
+        rows: np.ndarray | None = None,
+        numeric: np.ndarray | None = None,
+        relative_error: np.ndarray | None = None,
+        formulas: bool = True,
+    ) -> str:
+        """The rows (default all) as CSV with a header (``CSV_HEADER``).
+
+        Numbers are written with ``repr`` so that they parse back exactly;
+        ``numeric`` and ``relative_error`` (shape (P,), NaN where not checked)
+        fill the gradient-check columns, which are empty otherwise.
+        """
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(CSV_HEADER)
+        idx = np.arange(len(self)) if rows is None else np.asarray(rows)
+
+        def num(col: np.ndarray | None, i: int) -> str:
+            if col is None or not np.isfinite(col[i]):
+                return ""
+            return repr(float(col[i]))
+
+        for i in idx.tolist():
+            weight = self.kind[i] == WEIGHT
+            writer.writerow((
+                self.label(i), "weight" if weight else "bias", int(self.layer[i]) + 1, int(self.m[i]) + 1,
+                int(self.n[i]) + 1 if weight else "", repr(float(self.old[i])), repr(float(self.grad[i])),
+                repr(self.lr), repr(float(self.delta[i])), repr(float(self.new[i])),
+                num(numeric, i), num(relative_error, i), self.gradient_formula(i) if formulas else "",
+            ))
+        return out.getvalue()

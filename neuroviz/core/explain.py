@@ -1,0 +1,438 @@
+"""One update's arithmetic written out in the paper's notation, with its numbers.
+
+An ``Explainer`` wraps a ``StepTrace`` and the ``NetworkConfig`` it was made
+with, and writes each quantity as a chain of equal forms, from the general
+formula to the value, e.g. ::
+
+    b_1 = max{0, Σ_j a_j θ^{ba}_{1j} + β^b_1}
+        = max{0, (0.75)(0.5) + (0.5)(−0.3) + (0.25)(0.1) + (1)(−0.1) + 0.15}
+        = max{0, 0.3}
+        = 0.3
+
+Texts use the ``plain`` style of ``neuroviz.core.notation`` (``θ^{cb}_{11}``,
+``b_1^raw``); a view may turn the scripts into real super- and subscripts.
+Indices are 0-based in the API and 1-based in the text.  Sums with more than
+``max_terms`` terms list the largest terms (by magnitude) and the sum of the
+rest, so a 64-input neuron stays readable.  The values at the end of each
+chain are the trace's own numbers (never recomputed); the intermediate numbers
+are the factors the trace holds.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from neuroviz.core.activations import FORMULAS, LEAKY_SLOPE
+from neuroviz.core.network import NetworkConfig
+from neuroviz.core.notation import bias_label, delta_label, layer_letter, neuron_label
+from neuroviz.core.trace import StepTrace
+from neuroviz.core.update_table import WEIGHT, UpdateTable, fmt, paren
+
+DEFAULT_MAX_TERMS = 6
+"""Sums with more terms than this list only the largest ones."""
+
+PAPER_LOG_NOTE = (
+    "ln is the natural logarithm: the paper's “−log(0.6) ≈ 0.22” is the base-10 logarithm "
+    "(−log₁₀ 0.6 = 0.2218); δ = p − r holds only for ln, so its loss is −ln 0.6 = 0.5108."
+)
+"""The erratum on the paper's loss value (NOTES.md, erratum 1)."""
+
+_WRAPPERS: dict[str, str] = {"relu": "max{{0, {}}}", "leaky_relu": "LReLU({})", "sigmoid": "σ({})", "tanh": "tanh({})"}
+"""How each activation is written around its argument (identity/none: bare)."""
+
+_ACTIVATION_NOTES: dict[str, str] = {
+    "leaky_relu": f"LReLU(z) = {FORMULAS['leaky_relu']}",
+    "sigmoid": f"σ(z) = {FORMULAS['sigmoid']}",
+}
+
+
+@dataclass(frozen=True)
+class Equation:
+    """``lhs = rhs[0] = rhs[1] = …``: one quantity from its formula to its value.
+
+    ``notes`` are remarks (a caveat, the paper's erratum, what was left out
+    of a long sum), each one sentence.
+    """
+
+    lhs: str
+    rhs: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def note(self) -> str:
+        """All notes, one per line."""
+        return "\n".join(self.notes)
+
+    @property
+    def relation(self) -> str:
+        """``:=`` for an assignment (``θ := …``), else ``=``."""
+        return ":=" if self.lhs.endswith(":=") else "="
+
+    @property
+    def target(self) -> str:
+        """The left-hand side without a trailing ``:=``."""
+        return self.lhs.removesuffix(":=").rstrip()
+
+    def text(self) -> str:
+        """The chain on one line: ``b_1 = max{0, …} = max{0, 0.3} = 0.3``."""
+        first = f"{self.target} {self.relation} {self.rhs[0]}"
+        return " = ".join([first, *self.rhs[1:]])
+
+    def lines(self) -> list[str]:
+        """The chain one form per line, the ``=`` signs aligned."""
+        pad = " " * len(self.target)
+        out = [f"{self.target} {self.relation} {self.rhs[0]}"]
+        out += [f"{pad} = {r}" for r in self.rhs[1:]]
+        return out
+
+
+def signed(x: float) -> str:
+    """A number as an added term: ``0.15`` or ``(−0.1)``."""
+    return paren(x) if x < 0 else fmt(x)
+
+
+def sum_of_products(a: np.ndarray, b: np.ndarray, max_terms: int = DEFAULT_MAX_TERMS) -> tuple[str, str]:
+    """``(a_1)(b_1) + (a_2)(b_2) + …`` for two vectors of shape (n,).
+
+    Returns ``(text, note)``.  With more than ``max_terms`` terms the
+    ``max_terms`` largest products by magnitude are listed (largest first) and
+    the rest are summed into one bracketed term; the note says so.
+    """
+    prod = a * b
+    n = prod.size
+    if n <= max_terms:
+        return " + ".join(f"{paren(x)}{paren(y)}" for x, y in zip(a, b)), ""
+    order = np.argsort(-np.abs(prod), kind="stable")
+    shown, rest = order[:max_terms], order[max_terms:]
+    text = " + ".join(f"{paren(a[i])}{paren(b[i])}" for i in shown)
+    rest_sum = float(prod[rest].sum())
+    zeros = int(np.count_nonzero(prod[rest] == 0.0))
+    text += f" + ⟨{rest.size} more: {fmt(rest_sum)}⟩"
+    note = f"The {max_terms} largest of {n} terms are listed; ⟨…⟩ is the sum of the other {rest.size}"
+    note += f" ({zeros} of them are 0)." if zeros else "."
+    return text, note
+
+
+def indicator(z: float) -> int:
+    """The paper's ``1[z > 0]``."""
+    return 1 if z > 0 else 0
+
+
+class Explainer:
+    """Writes out the forward pass, loss, error terms and update of one trace.
+
+    Parameters
+    ----------
+    trace:
+        The update (any batch size B).
+    config:
+        The network's options (activations and loss) the trace was made with.
+    max_terms:
+        Longest sum written out in full.
+    """
+
+    def __init__(self, trace: StepTrace, config: NetworkConfig, max_terms: int = DEFAULT_MAX_TERMS) -> None:
+        if len(trace.weights_before) != len(config.sizes) - 1:
+            raise ValueError("the trace does not belong to a network of this architecture")
+        self.trace = trace
+        self.config = config
+        self.max_terms = max_terms
+
+    # ----------------------------------------------------------------- basics
+    @property
+    def n_layers(self) -> int:
+        """Layers including the input layer."""
+        return len(self.config.sizes)
+
+    @property
+    def output_layer(self) -> int:
+        return self.n_layers - 1
+
+    @property
+    def batch_size(self) -> int:
+        return self.trace.batch_size
+
+    def _check(self, layer: int, index: int, sample: int, first: int = 0) -> None:
+        if not first <= layer < self.n_layers:
+            raise IndexError(f"layer {layer} is outside 0..{self.n_layers - 1}")
+        if not 0 <= index < self.config.sizes[layer]:
+            raise IndexError(f"layer {layer_letter(layer)} has no neuron {index + 1}")
+        if not 0 <= sample < self.batch_size:
+            raise IndexError(f"the batch has no sample {sample + 1}")
+
+    def _sample_note(self, sample: int) -> str:
+        return f"Sample {sample + 1} of the batch of {self.batch_size}." if self.batch_size > 1 else ""
+
+    @staticmethod
+    def _join(*notes: str | tuple[str, ...]) -> tuple[str, ...]:
+        """The non-empty notes, flattened, as a tuple."""
+        out: list[str] = []
+        for n in notes:
+            out.extend([n] if isinstance(n, str) else n)
+        return tuple(n for n in out if n)
+
+    # ---------------------------------------------------------------- forward
+    def forward(self, layer: int, index: int, sample: int = 0) -> Equation:
+        """The value of neuron ``index`` of ``layer`` for ``sample``.
+
+        Hidden and output neurons: activation of the weighted sum, every term
+        written out (``b_1 = max{0, Σ_j a_j θ^{ba}_{1j} + β^b_1} = …``).  Input
+        neurons: the input value.
+        """
+        self._check(layer, index, sample)
+        fwd = self.trace.forward
+        name = neuron_label(layer, index)
+        value = float(fwd.act[layer][sample, index])
+        if layer == 0:
+            return Equation(name, (fmt(value),), self._join("The input value.", self._sample_note(sample)))
+        prev, me = layer_letter(layer - 1), layer_letter(layer)
+        row = f"{index + 1}j" if index < 9 else f"{index + 1},j"
+        general = f"Σ_j {prev}_j θ^{{{me}{prev}}}_{{{row}}} + {bias_label(layer - 1, index)}"
+        inputs = np.asarray(fwd.act[layer - 1][sample])
+        weights = np.asarray(self.trace.weights_before[layer - 1][index])
+        terms, terms_note = sum_of_products(inputs, weights, self.max_terms)
+        numbers = f"{terms} + {signed(float(self.trace.biases_before[layer - 1][index]))}"
+        raw = float(fwd.raw[layer][sample, index])
+        act = self.config.activation_of(layer)
+        wrap = _WRAPPERS.get(act)
+        if wrap is None:
+            rhs = (general, numbers, fmt(raw))
+        else:
+            rhs = (wrap.format(general), wrap.format(numbers), wrap.format(fmt(raw)), fmt(value))
+        return Equation(name, rhs, self._join(_ACTIVATION_NOTES.get(act, ""), terms_note, self._sample_note(sample)))
+
+    def probability(self, k: int, sample: int = 0) -> Equation:
+        """Softmax ``p_k = e^{c_k} / Σ_j e^{c_j}`` with numbers (cross-entropy only)."""
+        if self.config.loss != "cross_entropy":
+            raise ValueError("the squared-error loss uses the outputs directly; there is no softmax")
+        L = self.output_layer
+        self._check(L, k, sample)
+        out = np.asarray(self.trace.forward.act[L][sample])
+        c = layer_letter(L)
+        p = float(self.trace.probs[sample, k])
+        general = f"e^{{{c}_{k + 1}}} / Σ_j e^{{{c}_j}}"
+        with np.errstate(over="ignore"):
+            e = np.exp(out)
+        if not np.isfinite(e).all():
+            return Equation(f"p_{k + 1}", (general, fmt(p)), ("The exponentials overflow; p is computed stably.",))
+        if out.size <= self.max_terms:
+            denom = " + ".join(f"e^{{{fmt(float(v))}}}" for v in out)
+            numbers = f"e^{{{fmt(float(out[k]))}}} / ({denom})"
+        else:
+            numbers = f"e^{{{fmt(float(out[k]))}}} / Σ_j e^{{{c}_j}}"
+        quotient = f"{fmt(float(e[k]))} / {fmt(float(e.sum()))}"
+        return Equation(f"p_{k + 1}", (general, numbers, quotient, fmt(p)), self._join(self._sample_note(sample)))
+
+    # ------------------------------------------------------------------- loss
+    def loss(self, sample: int = 0) -> Equation:
+        """The loss of ``sample``: ``−Σ_j r_j ln p_j`` (or ``½ Σ_j (c_j − r_j)²``) with numbers."""
+        self._check(self.output_layer, 0, sample)
+        r = np.asarray(self.trace.targets[sample])
+        value = float(self.trace.losses[sample])
+        lhs = "L" if self.batch_size == 1 else f"L[{sample + 1}]"
+        note = self._sample_note(sample)
+        if self.config.loss == "squared_error":
+            c = layer_letter(self.output_layer)
+            out = np.asarray(self.trace.forward.act[-1][sample])
+            sq = (out - r) ** 2
+            idx = np.arange(out.size) if out.size <= self.max_terms else np.argsort(-sq, kind="stable")
+            terms = " + ".join(f"({fmt(float(out[j]))} − {fmt(float(r[j]))})²" for j in idx[: self.max_terms])
+            if out.size > self.max_terms:
+                rest = idx[self.max_terms:]
+                terms += f" + ⟨{rest.size} more: {fmt(float(sq[rest].sum()))}⟩"
+                note = self._join(f"The {self.max_terms} largest of {out.size} squares are listed.", note)
+            return Equation(lhs, (f"½ Σ_j ({c}_j − r_j)²", f"½({terms})", fmt(value)), self._join(note))
+        p = np.asarray(self.trace.probs[sample])
+        listed = range(p.size) if p.size <= 4 else np.flatnonzero(r)
+        terms = " + ".join(f"{fmt(float(r[j]))}·ln {fmt(float(p[j]))}" for j in listed)
+        rhs = ["−Σ_j r_j ln p_j", f"−({terms})"]
+        notes: list[str] = []
+        hot = np.flatnonzero(r)
+        if hot.size == 1 and r[hot[0]] == 1.0:
+            ph = float(p[hot[0]])
+            rhs.append(f"−ln {fmt(ph)}")
+            if ph > 0 and fmt(ph, 4) != "0.6":
+                notes.append(f"In base 10 this would read −log₁₀ {fmt(ph)} = {fmt(-math.log10(ph), 4)}.")
+        if p.size > 4:
+            notes.insert(0, "Terms with r_j = 0 vanish.")
+        rhs.append(fmt(value))
+        return Equation(lhs, tuple(rhs), self._join(*notes, PAPER_LOG_NOTE, note))
+
+    def batch_loss(self) -> Equation:
+        """The batch-mean loss ``L = (1/B) Σ_s L[s]``; for B = 1 the loss of the sample."""
+        if self.batch_size == 1:
+            return self.loss(0)
+        losses = np.asarray(self.trace.losses)
+        nb = self.batch_size
+        if nb <= self.max_terms:
+            listed = " + ".join(fmt(float(v)) for v in losses)
+        else:
+            listed = " + ".join(fmt(float(v)) for v in losses[: self.max_terms]) + f" + ⟨{nb - self.max_terms} more⟩"
+        return Equation("L", (f"(1/{nb}) Σ_s L[s]", f"(1/{nb})({listed})", fmt(self.trace.loss)),
+                        (f"The mean over the batch of {nb}; the gradients are batch means too.",))
+
+    # ------------------------------------------------------------- error term
+    def delta(self, layer: int, index: int, sample: int = 0) -> Equation:
+        """The error term δ of neuron ``index`` of ``layer`` (≥ 1) for ``sample``."""
+        self._check(layer, index, sample, first=1)
+        if layer == self.output_layer:
+            return self._output_delta(index, sample)
+        return self._hidden_delta(layer, index, sample)
+
+    def _derivative(self, layer: int, index: int, sample: int) -> tuple[str, str, float] | None:
+        """``(formula, with numbers, value)`` of f'(raw) for the layer's activation; None for identity."""
+        act = self.config.activation_of(layer)
+        z = float(self.trace.forward.raw[layer][sample, index])
+        f = float(self.trace.forward.act[layer][sample, index])
+        me = neuron_label(layer, index)
+        raw = neuron_label(layer, index, raw=True)
+        if act == "relu":
+            return f"1[{raw} > 0]", f"1[{fmt(z)} > 0]", float(indicator(z))
+        if act == "leaky_relu":
+            return f"LReLU'({raw})", f"LReLU'({fmt(z)})", 1.0 if z > 0 else LEAKY_SLOPE
+        if act == "sigmoid":
+            return f"{me}(1 − {me})", f"{fmt(f)}(1 − {fmt(f)})", f * (1.0 - f)
+        if act == "tanh":
+            return f"(1 − {me}²)", f"(1 − {paren(f)}²)", 1.0 - f * f
+        return None
+
+    def _output_delta(self, m: int, sample: int) -> Equation:
+        L = self.output_layer
+        tr = self.trace
+        r = np.asarray(tr.targets[sample])
+        rm = float(r[m])
+        value = float(tr.deltas[L - 1][sample, m])
+        if self.config.loss == "cross_entropy":
+            pm = float(tr.probs[sample, m])
+            if abs(float(r.sum()) - 1.0) > 1e-12:
+                base, nums = f"p_{m + 1} Σ_j r_j − r_{m + 1}", f"{fmt(pm)}·{fmt(float(r.sum()))} − {fmt(rm)}"
+                upstream = pm * float(r.sum()) - rm
+            else:
+                base, nums, upstream = f"p_{m + 1} − r_{m + 1}", f"{fmt(pm)} − {fmt(rm)}", pm - rm
+            note = f"Softmax with cross-entropy: ∂L/∂{neuron_label(L, m)} = p_{m + 1} − r_{m + 1}."
+        else:
+            out = float(tr.forward.act[L][sample, m])
+            base = f"{neuron_label(L, m)} − r_{m + 1}"
+            nums, upstream = f"{fmt(out)} − {fmt(rm)}", out - rm
+            note = f"Squared error: ∂L/∂{neuron_label(L, m)} = {neuron_label(L, m)} − r_{m + 1}."
+        deriv = self._derivative(L, m, sample)
+        name = delta_label(L, m)
+        if deriv is None:
+            return Equation(name, (base, nums, fmt(value)), self._join(note, self._sample_note(sample)))
+        notes = self._join(note)
+        formula, numbers, d = deriv
+        c = layer_letter(L)
+        if self.config.output_activation == "relu":
+            notes += (f"The output ReLU's mask 1[{c}^raw > 0] is written in: the paper's δ^{c} = p − r "
+                      f"leaves it out and is exact only where {c}^raw > 0.",)
+        elif self.config.output_activation == "sigmoid":
+            notes += (f"Times the sigmoid's derivative σ'(z) = σ(z)(1 − σ(z)) = {c}_{m + 1}(1 − {c}_{m + 1}).",)
+        rhs = (f"({base}) · {formula}", f"({nums}) · {numbers}", f"{paren(upstream)}{paren(d)}", fmt(value))
+        return Equation(name, rhs, self._join(notes, self._sample_note(sample)))
+
+    def _hidden_delta(self, layer: int, n: int, sample: int) -> Equation:
+        tr = self.trace
+        nxt = layer + 1
+        me, up = layer_letter(layer), layer_letter(nxt)
+        col = f"m{n + 1}" if n < 9 else f"m,{n + 1}"
+        general = f"Σ_m δ^{up}_m θ^{{{up}{me}}}_{{{col}}}"
+        deltas = np.asarray(tr.deltas[nxt - 1][sample])
+        weights = np.asarray(tr.weights_before[layer][:, n])
+        terms, terms_note = sum_of_products(deltas, weights, self.max_terms)
+        upstream = float(deltas @ weights)
+        value = float(tr.deltas[layer - 1][sample, n])
+        deriv = self._derivative(layer, n, sample)
+        note = self._join(terms_note, self._sample_note(sample))
+        if deriv is None:
+            return Equation(delta_label(layer, n), (general, terms, fmt(value)), note)
+        formula, numbers, d = deriv
+        rhs = (f"({general}) · {formula}", f"({terms}) · {numbers}", f"{paren(upstream)}{paren(d)}", fmt(value))
+        if self.config.activation_of(layer) == "relu":
+            note = self._join(f"1[{me}^raw > 0] is the derivative of ReLU.", note)
+        return Equation(delta_label(layer, n), rhs, note)
+
+    # ----------------------------------------------------- gradient and update
+    def gradient(self, table: UpdateTable, row: int, sample: int = 0) -> Equation:
+        """``∂L/∂θ^{cb}_{11} = δ^c_1 · b_1 = (−0.4)(0.3) = −0.12`` for a row of ``table``.
+
+        With a batch (B > 1) the gradient is the mean of the per-sample
+        products, the terms listed; ``sample``'s own product is in the note.
+        """
+        label = table.label(row)
+        lhs = f"∂L/∂{label}"
+        nb = self.batch_size
+        if nb == 1:
+            return Equation(lhs, tuple(table.gradient_formula(row).split(" = ")))
+        layer, m, n = int(table.layer[row]), int(table.m[row]), int(table.n[row])
+        d_name = delta_label(layer + 1, m)
+        deltas = np.asarray(self.trace.deltas[layer][:, m])
+        grad = fmt(float(table.grad[row]))
+        if table.kind[row] == WEIGHT:
+            a_name = neuron_label(layer, n)
+            inputs = np.asarray(self.trace.forward.act[layer][:, n])
+            terms, terms_note = sum_of_products(deltas, inputs, self.max_terms)
+            d_s, a_s = float(deltas[sample]), float(inputs[sample])
+            mine = f"{paren(d_s)}{paren(a_s)} = {fmt(d_s * a_s)}"
+            rhs = (f"(1/{nb}) Σ_s {d_name}[s] · {a_name}[s]", f"(1/{nb})({terms})", grad)
+        else:
+            listed = deltas if nb <= self.max_terms else deltas[: self.max_terms]
+            more = "" if nb <= self.max_terms else f" + ⟨{nb - self.max_terms} more⟩"
+            terms = " + ".join(signed(float(v)) for v in listed) + more
+            terms_note = ""
+            mine = fmt(float(deltas[sample]))
+            rhs = (f"(1/{nb}) Σ_s {d_name}[s]", f"(1/{nb})({terms})", grad)
+        note = self._join(f"The mean over the batch of {nb}.", terms_note, f"Sample {sample + 1}: {mine}.")
+        return Equation(lhs, rhs, note)
+
+    def update(self, table: UpdateTable, row: int) -> Equation:
+        """``θ^{cb}_{11} := θ^{cb}_{11} − η ∂L/∂θ^{cb}_{11} = 0.8 − 0.01(−0.12) = 0.8012``."""
+        label = table.label(row)
+        return Equation(f"{label} :=", (f"{label} − η ∂L/∂{label}", *table.update_formula(row).split(" = ")))
+
+
+@dataclass(frozen=True, eq=False)
+class NeuronTable:
+    """Every neuron of one sample of a trace, one row each (N rows in all).
+
+    Columns, shape (N,): ``layer``, ``index`` (0-based), ``raw`` (``b^raw``;
+    the input value for layer a), ``act`` (``b``), ``delta`` (δ; NaN for the
+    input layer), ``prob`` (p or the output, NaN except the output layer) and
+    ``target`` (r, NaN except the output layer).
+    """
+
+    layer: np.ndarray
+    index: np.ndarray
+    raw: np.ndarray
+    act: np.ndarray
+    delta: np.ndarray
+    prob: np.ndarray
+    target: np.ndarray
+
+    @classmethod
+    def from_trace(cls, trace: StepTrace, sample: int = 0) -> NeuronTable:
+        fwd = trace.forward
+        sizes = [a.shape[1] for a in fwd.act]
+        n_out = sizes[-1]
+        nan = np.full(sum(sizes[:-1]), np.nan)
+        return cls(
+            layer=np.repeat(np.arange(len(sizes)), sizes),
+            index=np.concatenate([np.arange(s) for s in sizes]),
+            raw=np.concatenate([r[sample] for r in fwd.raw]),
+            act=np.concatenate([a[sample] for a in fwd.act]),
+            delta=np.concatenate([np.full(sizes[0], np.nan), *(d[sample] for d in trace.deltas)]),
+            prob=np.concatenate([nan, fwd.probs[sample]]),
+            target=np.concatenate([nan, trace.targets[sample]])[: nan.size + n_out],
+        )
+
+    def __len__(self) -> int:
+        return int(self.layer.size)
+
+    def find(self, layer: int, index: int) -> int:
+        """Row of neuron ``index`` of ``layer`` (0-based), or ``KeyError``."""
+        hits = np.flatnonzero((self.layer == layer) & (self.index == index))
+        if hits.size == 0:
+            raise KeyError((layer, index))
+        return int(hits[0])
