@@ -209,10 +209,22 @@ class Trainer:
 
         Raises ``DivergenceError`` with the network and position unchanged.
         """
-        idx = self.peek_batch()
-        trace = self.network.step(self._train_X[idx], self._train_y[idx], self.lr)
-        self._advance(len(idx), trace.loss)
+        trace, batch = self.compute_next()
+        self.commit(trace, batch)
         return trace
+
+    def compute_next(self) -> tuple[StepTrace, int]:
+        """The update ``step`` would make next, not applied: ``(trace, batch length)``.
+
+        Nothing changes (network, position, history) until ``commit``.
+        """
+        idx = self.peek_batch()
+        return self.network.compute_step(self._train_X[idx], self._train_y[idx], self.lr), len(idx)
+
+    def commit(self, trace: StepTrace, batch: int) -> None:
+        """Apply a ``compute_next`` trace and move past its ``batch`` samples (exactly as ``step``)."""
+        self.network.apply_step(trace)
+        self._advance(batch, trace.loss)
 
     def step_on(self, x: np.ndarray, targets: Any) -> StepTrace:
         """One update on a given sample or batch (e.g. a drawing), outside the epoch order."""

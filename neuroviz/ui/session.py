@@ -46,7 +46,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from neuroviz.core.datasets import Dataset, builtin_dataset
 from neuroviz.core.network import DEFAULT_LR, DivergenceError, Network, NetworkConfig
-from neuroviz.core.phases import Phase
+from neuroviz.core.phases import Phase, phases_for
 from neuroviz.core.presets import Preset, paper_figure_4
 from neuroviz.core.selection import Selection
 from neuroviz.core.trace import ForwardTrace, StepTrace
@@ -117,6 +117,7 @@ class Session(QObject):
         self.node_mode: NodeMode = "activations"
         self.phase: Phase | None = None
         self.pending_trace: StepTrace | None = None
+        self._pending_batch = 0
         self.updates_per_second: float = 0.0
         """Measured rate of continuous training (0 when stopped); shown in the status bar."""
         self.network: Network
@@ -191,6 +192,7 @@ class Session(QObject):
     def set_dataset(self, dataset: Dataset) -> None:
         """Train on another dataset of the same image and class count."""
         self.trainer.set_dataset(dataset)
+        self.cancel_phased_step()
         self.dataset = dataset
         self.modified = True
         self.datasetChanged.emit()
@@ -273,13 +275,72 @@ class Session(QObject):
         self.pending_trace = pending if phase is not None else None
         self.viewChanged.emit()
 
+    # ------------------------------------------------------------- phase walk
+    @property
+    def phases(self) -> list[Phase]:
+        """The phases of one update of the open network, in order."""
+        return phases_for(self.network.n_layers)
+
+    def begin_phased_step(self) -> StepTrace | None:
+        """Compute the next mini-batch's update without applying it; show its first phase.
+
+        Returns the pending trace, or ``None`` if the update would diverge
+        (``diverged`` is emitted and nothing changes).  ``next_phase`` walks
+        on, ``finish_phased_step`` applies it, ``cancel_phased_step`` drops it.
+        """
+        self.stop()
+        try:
+            trace, batch = self.trainer.compute_next()
+        except DivergenceError as exc:
+            self._diverged(str(exc))
+            return None
+        self._pending_batch = batch
+        self.set_phase(self.phases[0], trace)
+        return trace
+
+    def next_phase(self) -> StepTrace | None:
+        """Show the next phase; after the last (the update) finish.  Returns the trace when finished."""
+        if self.phase is None or self.pending_trace is None:
+            return None
+        phases = self.phases
+        i = phases.index(self.phase)
+        if i + 1 == len(phases):
+            return self.finish_phased_step()
+        self.set_phase(phases[i + 1], self.pending_trace)
+        return None
+
+    def previous_phase(self) -> None:
+        """Show the phase before the current one (stays at the first)."""
+        if self.phase is not None and self.pending_trace is not None:
+            i = self.phases.index(self.phase)
+            self.set_phase(self.phases[max(i - 1, 0)], self.pending_trace)
+
+    def finish_phased_step(self) -> StepTrace | None:
+        """Apply the pending update exactly as ``step`` would, and end the walk."""
+        trace = self.pending_trace
+        if trace is None:
+            return None
+        self.set_phase(None)
+        return self._traced(lambda: self._commit(trace))
+
+    def cancel_phased_step(self) -> None:
+        """Drop the pending update: nothing is applied."""
+        if self.phase is not None or self.pending_trace is not None:
+            self.set_phase(None)
+
+    def _commit(self, trace: StepTrace) -> StepTrace:
+        self.trainer.commit(trace, self._pending_batch)
+        return trace
+
     # --------------------------------------------------------------- training
     def set_lr(self, lr: float) -> None:
         """Set η (raises ``ValueError`` and keeps the old one if bad)."""
         self.trainer.set_lr(lr)
+        self.cancel_phased_step()
 
     def set_batch_size(self, batch_size: int) -> None:
         self.trainer.batch_size = batch_size
+        self.cancel_phased_step()
 
     def set_shuffle(self, shuffle: bool) -> None:
         """Visit the samples in a new random order each epoch (from the next epoch on)."""
@@ -367,6 +428,7 @@ class Session(QObject):
 
     def _network_changed(self, architecture: bool = False) -> None:
         self._forward = None
+        self.cancel_phased_step()  # a pending update no longer fits changed parameters
         if architecture:
             self.architectureChanged.emit()
         self.networkChanged.emit()
