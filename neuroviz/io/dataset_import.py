@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import io
 import math
 import warnings
 import zipfile
@@ -123,16 +124,19 @@ def _area_weights(n_in: int, n_out: int) -> np.ndarray:
     return overlap / (n_in / n_out)
 
 
-def image_to_gray(path: str | Path) -> np.ndarray:
-    """Decode a PNG or JPEG to a 2-D float array in [0, 1] (white = 1, transparent = 0)."""
+def image_to_gray(source: str | Path | bytes) -> np.ndarray:
+    """Decode a PNG or JPEG (a file, or its bytes) to shape (h, w) in [0, 1].
+
+    White = 1, black = 0; colours become their luma, transparent pixels black.
+    """
     from PIL import Image
 
     Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
-    name = Path(path).name
+    name = "the image" if isinstance(source, bytes) else Path(source).name
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as im:
+            with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as im:
                 im.load()
                 return _pil_to_gray(im)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -154,9 +158,9 @@ def _pil_to_gray(im: object) -> np.ndarray:
     return la[..., 0] * la[..., 1]
 
 
-def load_image(path: str | Path, shape: tuple[int, int]) -> np.ndarray:
-    """One image file as shape (H·W,) in [0, 1], area-resized to ``shape``."""
-    return np.clip(area_resize(image_to_gray(path), shape), 0.0, 1.0).reshape(-1)
+def load_image(source: str | Path | bytes, shape: tuple[int, int]) -> np.ndarray:
+    """One image (a file or its bytes) as shape (H·W,) in [0, 1], area-resized to ``shape``."""
+    return np.clip(area_resize(image_to_gray(source), shape), 0.0, 1.0).reshape(-1)
 
 
 def import_folder(path: str | Path, shape: tuple[int, int] = DEFAULT_SHAPE,

@@ -1,0 +1,566 @@
+"""The pixel editor: draw the input image a (H×W pixels, white = 1, black = 0).
+
+Left-drag paints with the brush value, right-drag erases to 0; a whole stroke
+is one command on the session's undo stack.  Tools clear, fill, invert, add
+noise and shift the drawing; an image file dropped on the editor, or an image
+pasted with Ctrl+V, becomes the input (grayscale, area-averaged to H×W).
+Every edit goes through the session, which re-runs the forward pass, so the
+diagram and the prediction bars repaint in the same frame.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QMimeData, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDragEnterEvent,
+    QDropEvent,
+    QFont,
+    QGuiApplication,
+    QHelpEvent,
+    QImage,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QShortcut,
+)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSlider,
+    QToolButton,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from neuroviz.core.notation import neuron_label
+from neuroviz.core.update_table import fmt
+from neuroviz.io.dataset_import import IMAGE_SUFFIXES, DatasetImportError, load_image
+from neuroviz.ui.prediction_bars import PredictionBars
+from neuroviz.ui.session import Session
+
+SOFT_KERNEL = np.array([[0.25, 0.5, 0.25], [0.5, 1.0, 0.5], [0.25, 0.5, 0.25]])
+"""Coverage of the soft brush around the cell under the pointer (centre 1)."""
+VALUE_CELL_SIZE = 56
+"""Cells at least this many pixels wide show their value (twice as wide: also their label a_n)."""
+NOISE_AMPLITUDE = 0.15
+"""``Add noise`` adds uniform noise in ±this to every pixel (then clips to [0, 1])."""
+
+
+# ------------------------------------------------------------ image edits
+def stroke_cells(start: tuple[int, int], end: tuple[int, int]) -> list[tuple[int, int]]:
+    """The cells (row, column) on the straight line from ``start`` to ``end``, both included."""
+    (r0, c0), (r1, c1) = start, end
+    n = max(abs(r1 - r0), abs(c1 - c0))
+    if n == 0:
+        return [start]
+    t = np.arange(n + 1) / n
+    rows = np.rint(r0 + t * (r1 - r0)).astype(int)
+    cols = np.rint(c0 + t * (c1 - c0)).astype(int)
+    return list(zip(rows.tolist(), cols.tolist()))
+
+
+def cover(mask: np.ndarray, row: int, col: int, soft: bool) -> None:
+    """Raise ``mask`` (shape (H, W), coverage in [0, 1]) under a brush at (row, col), in place."""
+    if not soft:
+        mask[row, col] = 1.0
+        return
+    h, w = mask.shape
+    for dr in (-1, 0, 1):
+        for dc in (-1, 0, 1):
+            r, c = row + dr, col + dc
+            if 0 <= r < h and 0 <= c < w:
+                mask[r, c] = max(mask[r, c], SOFT_KERNEL[dr + 1, dc + 1])
+
+
+def painted(before: np.ndarray, mask: np.ndarray, value: float) -> np.ndarray:
+    """``before`` blended toward ``value`` by coverage ``mask`` (both shape (H, W))."""
+    return before + mask * (value - before)
+
+
+def shifted(image: np.ndarray, d_row: int, d_col: int) -> np.ndarray:
+    """The (H, W) ``image`` moved by whole pixels; cells moved in from outside are 0."""
+    out = np.zeros_like(image)
+    h, w = image.shape
+    src = image[max(0, -d_row): h - max(0, d_row), max(0, -d_col): w - max(0, d_col)]
+    out[max(0, d_row): max(0, d_row) + src.shape[0], max(0, d_col): max(0, d_col) + src.shape[1]] = src
+    return out
+
+
+def qimage_to_png(image: QImage) -> bytes:
+    """A QImage encoded as PNG bytes (decoded again by ``neuroviz.io`` like any file)."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    buffer.close()
+    return bytes(data.data())
+
+
+def image_file(mime: QMimeData) -> Path | None:
+    """The first local PNG/JPEG file among ``mime``'s URLs, if any."""
+    for url in mime.urls():
+        if url.isLocalFile() and Path(url.toLocalFile()).suffix.lower() in IMAGE_SUFFIXES:
+            return Path(url.toLocalFile())
+    return None
+
+
+# ------------------------------------------------------------------ grid
+class PixelGrid(QWidget):
+    """The H×W cells of the input a; paints strokes into the session.
+
+    ``hovered(int)`` carries the flat pixel index under the pointer (−1: none).
+    """
+
+    hovered = Signal(int)
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setObjectName("pixelGrid")
+        self.brush_value = 1.0
+        self.soft = False
+        self.hover = -1
+        self.paint_count = 0
+        """Frames painted so far (benchmarks wait for the next one)."""
+        self._before: np.ndarray | None = None
+        self._mask: np.ndarray | None = None
+        self._value = 0.0
+        self._button = Qt.MouseButton.NoButton
+        self._last: tuple[int, int] | None = None
+        self.setMouseTracking(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(120, 120)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.PreventContextMenu)
+        session.inputChanged.connect(self.update)
+        session.architectureChanged.connect(self._on_architecture_changed)
+
+    # -------------------------------------------------------------- geometry
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.session.image_shape
+
+    def sizeHint(self) -> QSize:
+        return QSize(288, 288)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        h, w = self.shape
+        return max(self.minimumHeight(), round(width * h / w))
+
+    def cell_size(self) -> int:
+        h, w = self.shape
+        return max(1, min((self.width() - 1) // w, (self.height() - 1) // h))
+
+    def origin(self) -> QPoint:
+        h, w = self.shape
+        s = self.cell_size()
+        return QPoint((self.width() - s * w) // 2, (self.height() - s * h) // 2)
+
+    def cell_rect(self, row: int, col: int) -> QRect:
+        """The widget rectangle of cell (row, col)."""
+        s = self.cell_size()
+        o = self.origin()
+        return QRect(o.x() + col * s, o.y() + row * s, s, s)
+
+    def cell_at(self, pos: QPoint) -> tuple[int, int] | None:
+        """(row, col) of the cell at widget position ``pos``, or None outside the grid."""
+        h, w = self.shape
+        s = self.cell_size()
+        o = self.origin()
+        dx, dy = pos.x() - o.x(), pos.y() - o.y()
+        if dx < 0 or dy < 0:
+            return None
+        row, col = dy // s, dx // s
+        return (row, col) if row < h and col < w else None
+
+    # ---------------------------------------------------------------- strokes
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        button = event.button()
+        if self._button != Qt.MouseButton.NoButton or button not in (Qt.MouseButton.LeftButton,
+                                                                     Qt.MouseButton.RightButton):
+            return
+        cell = self.cell_at(event.position().toPoint())
+        if cell is None:
+            return
+        self._button = button
+        self._value = self.brush_value if button == Qt.MouseButton.LeftButton else 0.0
+        self._before = self.session.input.reshape(self.shape).copy()
+        self._mask = np.zeros(self.shape)
+        self._last = None
+        self._stroke_to(cell)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        cell = self.cell_at(event.position().toPoint())
+        self._set_hover(-1 if cell is None else cell[0] * self.shape[1] + cell[1])
+        if self._button != Qt.MouseButton.NoButton and event.buttons() & self._button:
+            if cell is None:
+                self._last = None
+            else:
+                self._stroke_to(cell)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() != self._button or self._before is None:
+            return
+        before = self._before
+        self._button = Qt.MouseButton.NoButton
+        self._before = self._mask = self._last = None
+        after = self.session.input
+        if not np.array_equal(after, before.reshape(-1)):
+            text = "Erase stroke" if self._value == 0.0 else f"Paint stroke ({fmt(self._value, 3)})"
+            self.session.edit_input(after, text, before=before)
+
+    def leaveEvent(self, event: QEvent) -> None:
+        self._set_hover(-1)
+        super().leaveEvent(event)
+
+    def cancel_stroke(self) -> None:
+        """Forget a stroke in progress, restoring the image it started from."""
+        if self._before is not None and self._before.size == self.session.input.size:
+            self.session.set_input(self._before)
+        self._button = Qt.MouseButton.NoButton
+        self._before = self._mask = self._last = None
+
+    def _stroke_to(self, cell: tuple[int, int]) -> None:
+        assert self._mask is not None and self._before is not None
+        for r, c in stroke_cells(self._last or cell, cell):
+            cover(self._mask, r, c, self.soft)
+        self._last = cell
+        self.session.set_input(painted(self._before, self._mask, self._value))
+
+    def _set_hover(self, index: int) -> None:
+        if index != self.hover:
+            old, self.hover = self.hover, index
+            for i in (old, index):
+                if i >= 0:
+                    self.update(self.cell_rect(*divmod(i, self.shape[1])).adjusted(-2, -2, 2, 2))
+            self.hovered.emit(index)
+
+    def _on_architecture_changed(self) -> None:
+        self._button = Qt.MouseButton.NoButton
+        self._before = self._mask = self._last = None
+        self.hover = -1
+        self.updateGeometry()
+        self.update()
+
+    # ---------------------------------------------------------------- hover
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            assert isinstance(event, QHelpEvent)
+            cell = self.cell_at(event.pos())
+            if cell is None:
+                QToolTip.hideText()
+            else:
+                QToolTip.showText(event.globalPos(), self.describe(cell[0] * self.shape[1] + cell[1]), self)
+            return True
+        return super().event(event)
+
+    def describe(self, index: int) -> str:
+        """``a_12 = 0.734 (row 2, column 4)`` for pixel ``index`` (0-based)."""
+        row, col = divmod(index, self.shape[1])
+        value = float(self.session.input[index])
+        return f"{neuron_label(0, index, 'unicode')} = {fmt(value, 4)}   (row {row + 1}, column {col + 1})"
+
+    # ---------------------------------------------------------------- paint
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self.paint_count += 1
+        painter = QPainter(self)
+        pal = self.palette()
+        painter.fillRect(self.rect(), pal.color(QPalette.ColorRole.Window))
+        h, w = self.shape
+        s = self.cell_size()
+        o = self.origin()
+        img = self.session.input.reshape(h, w)
+        levels = np.rint(np.clip(img, 0.0, 1.0) * 255).astype(int)
+        for r in range(h):
+            for c in range(w):
+                g = int(levels[r, c])
+                painter.fillRect(o.x() + c * s, o.y() + r * s, s, s, QColor(g, g, g))
+        if s >= 6:
+            painter.setPen(QPen(QColor(128, 128, 128, 110), 1))
+            for r in range(1, h):
+                painter.drawLine(o.x(), o.y() + r * s, o.x() + w * s - 1, o.y() + r * s)
+            for c in range(1, w):
+                painter.drawLine(o.x() + c * s, o.y(), o.x() + c * s, o.y() + h * s - 1)
+        if s >= VALUE_CELL_SIZE:
+            self._paint_values(painter, img, levels, labels=s >= 2 * VALUE_CELL_SIZE)
+        painter.setPen(QPen(pal.color(QPalette.ColorRole.Mid), 1))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(o.x() - 1, o.y() - 1, w * s + 1, h * s + 1)
+        if 0 <= self.hover < h * w:
+            painter.setPen(QPen(pal.color(QPalette.ColorRole.Highlight), 2))
+            painter.drawRect(self.cell_rect(*divmod(self.hover, w)).adjusted(1, 1, -1, -1))
+        painter.end()
+
+    def _paint_values(self, painter: QPainter, img: np.ndarray, levels: np.ndarray, labels: bool) -> None:
+        """Write each value (and its label a_n if ``labels``) in its cell, for large cells."""
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        painter.setFont(font)
+        h, w = img.shape
+        for r in range(h):
+            for c in range(w):
+                dark = levels[r, c] > 140
+                painter.setPen(QColor(20, 20, 20) if dark else QColor(235, 235, 235))
+                rect = self.cell_rect(r, c)
+                value = fmt(float(img[r, c]), 3)
+                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter,
+                                 f"{neuron_label(0, r * w + c, 'unicode')}\n{value}" if labels else value)
+
+
+# ----------------------------------------------------------------- editor
+class PixelEditor(QWidget):
+    """The dock's contents: brush controls, the grid, tools, target, prediction bars."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setObjectName("pixelEditor")
+        self.setAcceptDrops(True)
+        self._rng = np.random.default_rng(0)
+        self.grid = PixelGrid(session, self)
+        self.bars = PredictionBars(session, self)
+        self.readout = QLabel(self)
+        self.readout.setObjectName("pixelReadout")
+        self.message = QLabel(self)
+        self.message.setObjectName("editorMessage")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        self.tool_buttons: dict[str, QToolButton] = {}
+        self._build()
+        self.grid.hovered.connect(self._show_readout)
+        session.inputChanged.connect(self._on_input_changed)
+        session.architectureChanged.connect(self._on_architecture_changed)
+        session.datasetChanged.connect(self._on_architecture_changed)
+        self._on_architecture_changed()
+
+    # ---------------------------------------------------------------- build
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(6)
+        layout.addLayout(self._brush_row())
+        layout.addWidget(self.grid, 1)
+        self.readout.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        muted = self.readout.palette()
+        muted.setColor(QPalette.ColorRole.WindowText, muted.color(QPalette.ColorRole.PlaceholderText))
+        self.readout.setPalette(muted)
+        layout.addWidget(self.readout)
+        layout.addLayout(self._tool_rows())
+        layout.addWidget(self.message)
+        layout.addLayout(self._target_row())
+        heading = QLabel("Prediction p", self)
+        font = heading.font()
+        font.setBold(True)
+        heading.setFont(font)
+        layout.addWidget(heading)
+        layout.addWidget(self.bars)
+        layout.addStretch(0)
+        paste = QShortcut(QKeySequence.StandardKey.Paste, self, self.paste)
+        paste.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+    def _brush_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        label = QLabel("Brush", self)
+        self.brush_slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.brush_slider.setRange(0, 100)
+        self.brush_slider.setValue(100)
+        self.brush_slider.setToolTip("Brush value: what a left-drag paints (1 = white, 0 = black)")
+        self.brush_spin = QDoubleSpinBox(self)
+        self.brush_spin.setRange(0.0, 1.0)
+        self.brush_spin.setSingleStep(0.05)
+        self.brush_spin.setDecimals(2)
+        self.brush_spin.setValue(1.0)
+        self.brush_spin.setToolTip(self.brush_slider.toolTip())
+        self.brush_slider.valueChanged.connect(lambda v: self.brush_spin.setValue(v / 100))
+        self.brush_spin.valueChanged.connect(self._set_brush_value)
+        self.soft_box = QCheckBox("Soft", self)
+        self.soft_box.setToolTip("Soft brush: also paints the 8 neighbouring cells, half as strongly (S)")
+        self.soft_box.toggled.connect(self._set_soft)
+        self._grid_shortcut("S", self.soft_box.toggle)
+        row.addWidget(label)
+        row.addWidget(self.brush_slider, 1)
+        row.addWidget(self.brush_spin)
+        row.addWidget(self.soft_box)
+        return row
+
+    def _tool_rows(self) -> QGridLayout:
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(4)
+        grid.setVerticalSpacing(4)
+        tools = [
+            ("clear", "Clear", "Set every pixel to 0 (black)", "Delete", self.clear),
+            ("fill", "Fill", "Set every pixel to the brush value", "F", self.fill),
+            ("invert", "Invert", "Replace each value v by 1 − v", "I", self.invert),
+            ("noise", "Noise", f"Add uniform noise of ±{NOISE_AMPLITUDE} to every pixel", "N", self.add_noise),
+        ]
+        for i, (key, text, tip, shortcut, slot) in enumerate(tools):
+            grid.addWidget(self._tool_button(key, text, tip, shortcut, slot), 0, i)
+        shifts = [
+            ("left", "←", "Shift the drawing one pixel left", "Left", (0, -1)),
+            ("up", "↑", "Shift the drawing one pixel up", "Up", (-1, 0)),
+            ("down", "↓", "Shift the drawing one pixel down", "Down", (1, 0)),
+            ("right", "→", "Shift the drawing one pixel right", "Right", (0, 1)),
+        ]
+        for i, (key, text, tip, shortcut, (dr, dc)) in enumerate(shifts):
+            grid.addWidget(self._tool_button(key, text, tip, shortcut, lambda dr=dr, dc=dc: self.shift(dr, dc)), 1, i)
+        return grid
+
+    def _tool_button(self, key: str, text: str, tip: str, shortcut: str, slot: object) -> QToolButton:
+        button = QToolButton(self)
+        button.setObjectName(f"tool_{key}")
+        button.setText(text)
+        button.setToolTip(f"{tip} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})")
+        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        button.clicked.connect(slot)
+        self._grid_shortcut(shortcut, slot)
+        self.tool_buttons[key] = button
+        return button
+
+    def _grid_shortcut(self, key: str, slot: object) -> None:
+        """A key that acts while the grid has keyboard focus (so other fields keep their keys)."""
+        shortcut = QShortcut(QKeySequence(key), self.grid, slot)
+        shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+
+    def _target_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        label = QLabel("Target r", self)
+        self.target_box = QComboBox(self)
+        self.target_box.setObjectName("targetBox")
+        self.target_box.setToolTip("The class this drawing is: sets r for the next single step")
+        self.target_box.activated.connect(self._on_target_chosen)
+        label.setBuddy(self.target_box)
+        self.train_button = QPushButton("Train on this drawing", self)
+        self.train_button.setObjectName("trainOnDrawing")
+        self.train_button.setToolTip("One SGD step on this drawing and its target r (Ctrl+Return)")
+        self.train_button.clicked.connect(self.train_on_drawing)
+        train = QShortcut(QKeySequence("Ctrl+Return"), self, self.train_on_drawing)
+        train.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        row.addWidget(label)
+        row.addWidget(self.target_box, 1)
+        row.addWidget(self.train_button)
+        return row
+
+    # ---------------------------------------------------------------- state
+    def _on_architecture_changed(self) -> None:
+        self.target_box.clear()
+        self.target_box.addItems(list(self.session.class_names))
+        self._on_input_changed()
+
+    def _on_input_changed(self) -> None:
+        if self.target_box.currentIndex() != self.session.target:
+            self.target_box.setCurrentIndex(self.session.target)
+        self._show_readout(self.grid.hover)
+
+    def _show_readout(self, index: int) -> None:
+        if index >= 0:
+            self.readout.setText(self.grid.describe(index))
+        else:
+            h, w = self.session.image_shape
+            self.readout.setText(f"{h}×{w} input · left-drag paints, right-drag erases · drop or paste an image")
+
+    def _set_brush_value(self, value: float) -> None:
+        self.grid.brush_value = float(value)
+        self.brush_slider.blockSignals(True)
+        self.brush_slider.setValue(round(value * 100))
+        self.brush_slider.blockSignals(False)
+
+    def _set_soft(self, soft: bool) -> None:
+        self.grid.soft = soft
+
+    def _on_target_chosen(self, index: int) -> None:
+        if index >= 0 and index != self.session.target:
+            self.session.set_target(index)
+
+    def show_message(self, text: str, error: bool = False) -> None:
+        """Show a short note (an import note, or an error in red) under the tools."""
+        pal = self.message.palette()
+        color = QColor("#c0392b") if error else pal.color(QPalette.ColorRole.PlaceholderText)
+        pal.setColor(QPalette.ColorRole.WindowText, color)
+        self.message.setPalette(pal)
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    # ---------------------------------------------------------------- tools
+    def _image(self) -> np.ndarray:
+        return self.session.input.reshape(self.session.image_shape)
+
+    def _edit(self, image: np.ndarray, text: str) -> None:
+        self.grid.cancel_stroke()
+        self.session.edit_input(np.clip(image, 0.0, 1.0).reshape(-1), text)
+
+    def clear(self) -> None:
+        self._edit(np.zeros_like(self._image()), "Clear")
+
+    def fill(self) -> None:
+        self._edit(np.full_like(self._image(), self.grid.brush_value), f"Fill ({fmt(self.grid.brush_value, 3)})")
+
+    def invert(self) -> None:
+        self._edit(1.0 - self._image(), "Invert")
+
+    def add_noise(self) -> None:
+        img = self._image()
+        self._edit(img + self._rng.uniform(-NOISE_AMPLITUDE, NOISE_AMPLITUDE, img.shape), "Add noise")
+
+    def shift(self, d_row: int, d_col: int) -> None:
+        name = {(0, -1): "left", (-1, 0): "up", (1, 0): "down", (0, 1): "right"}[(d_row, d_col)]
+        self._edit(shifted(self._image(), d_row, d_col), f"Shift {name}")
+
+    def train_on_drawing(self) -> None:
+        """One traced SGD step on the current drawing and target (``session.step_on_input``)."""
+        self.grid.cancel_stroke()
+        self.session.step_on_input()
+
+    # ----------------------------------------------------- drop and paste
+    def load_image(self, source: Path | bytes, name: str) -> bool:
+        """Make an image file (or its bytes) the input; False (with a message) if unreadable."""
+        try:
+            x = load_image(source, self.session.image_shape)
+        except DatasetImportError as exc:
+            self.show_message(str(exc), error=True)
+            return False
+        h, w = self.session.image_shape
+        self._edit(x, f"Load image {name}")
+        self.show_message(f"Loaded {name}: grayscale, area-averaged to {h}×{w}.")
+        return True
+
+    def paste(self) -> bool:
+        """Load the clipboard's image (or image file) as the input (Ctrl+V)."""
+        mime = QGuiApplication.clipboard().mimeData()
+        return self._load_mime(mime) if mime is not None else False
+
+    def _load_mime(self, mime: QMimeData) -> bool:
+        path = image_file(mime)
+        if path is not None:
+            return self.load_image(path, path.name)
+        if mime.hasImage():
+            image = QImage(mime.imageData())
+            if not image.isNull():
+                return self.load_image(qimage_to_png(image), "from the clipboard")
+        self.show_message("Nothing to load: drop or paste a PNG or JPEG image.", error=True)
+        return False
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if image_file(event.mimeData()) is not None or event.mimeData().hasImage():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        if self._load_mime(event.mimeData()):
+            event.acceptProposedAction()

@@ -1,0 +1,106 @@
+"""The prediction: one horizontal bar per class with its probability p_k.
+
+The argmax (the predicted class) is drawn in the highlight colour with its
+name in bold; the target class r carries a small ``r`` tag.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPalette
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from neuroviz.core.update_table import fmt
+from neuroviz.ui.session import Session
+
+ROW_HEIGHT = 22
+BAR_GAP = 5
+
+
+class PredictionBars(QWidget):
+    """Bars of p (shape (K,)) for the session's current input; repaints on its signals."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setObjectName("predictionBars")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.values = np.zeros(0)
+        """Shape (K,): the probabilities drawn in the last refresh."""
+        self.argmax = -1
+        for signal in (session.inputChanged, session.networkChanged, session.architectureChanged,
+                       session.datasetChanged):
+            signal.connect(self._on_session_changed)
+        self._on_session_changed()
+
+    # ---------------------------------------------------------------- state
+    def _on_session_changed(self) -> None:
+        self.values = np.array(self.session.probabilities(), dtype=np.float64)
+        self.argmax = int(np.argmax(self.values)) if self.values.size else -1
+        self.setFixedHeight(max(1, len(self.values)) * ROW_HEIGHT + 2)
+        self.setToolTip(self._summary())
+        self.update()
+
+    def _summary(self) -> str:
+        names = self.session.class_names
+        if self.argmax < 0:
+            return ""
+        return (f"Predicted: {names[self.argmax]} (p = {fmt(self.values[self.argmax], 4)}); "
+                f"target r: {names[self.session.target]}")
+
+    def sizeHint(self) -> QSize:
+        return QSize(260, max(1, len(self.values)) * ROW_HEIGHT + 2)
+
+    # --------------------------------------------------------------- paint
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pal = self.palette()
+        names = self.session.class_names
+        font = QFont(self.font())
+        bold = QFont(font)
+        bold.setBold(True)
+        fm_bold = QFontMetrics(bold)
+        name_w = max((fm_bold.horizontalAdvance(n) for n in names), default=0) + 22
+        value_w = fm_bold.horizontalAdvance("0.000") + 8
+        bar_left = name_w + BAR_GAP
+        bar_w = max(10.0, self.width() - bar_left - value_w - BAR_GAP)
+        track = pal.color(QPalette.ColorRole.AlternateBase)
+        other = pal.color(QPalette.ColorRole.Mid)
+        best = pal.color(QPalette.ColorRole.Highlight)
+        text = pal.color(QPalette.ColorRole.WindowText)
+        muted = QColor(text)
+        muted.setAlphaF(0.6)
+        for k, p in enumerate(self.values):
+            top = 1 + k * ROW_HEIGHT
+            is_best = k == self.argmax
+            painter.setFont(bold if is_best else font)
+            painter.setPen(text)
+            name = names[k] if k < len(names) else str(k)
+            painter.drawText(QRectF(0, top, name_w - 19, ROW_HEIGHT), Qt.AlignmentFlag.AlignRight |
+                             Qt.AlignmentFlag.AlignVCenter, name)
+            if k == self.session.target:
+                self._draw_target_tag(painter, QRectF(name_w - 15, top + 4, 12, ROW_HEIGHT - 8), muted)
+            bar = QRectF(bar_left, top + 4, bar_w, ROW_HEIGHT - 8)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(track)
+            painter.drawRoundedRect(bar, 3, 3)
+            painter.setBrush(best if is_best else other)
+            painter.drawRoundedRect(QRectF(bar.left(), bar.top(), bar.width() * float(np.clip(p, 0, 1)),
+                                           bar.height()), 3, 3)
+            painter.setFont(bold if is_best else font)
+            painter.setPen(text)
+            painter.drawText(QRectF(bar.right() + BAR_GAP, top, value_w, ROW_HEIGHT),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"{p:.3f}")
+        painter.end()
+
+    def _draw_target_tag(self, painter: QPainter, rect: QRectF, color: QColor) -> None:
+        small = QFont(self.font())
+        small.setPointSizeF(max(6.0, small.pointSizeF() * 0.8))
+        small.setItalic(True)
+        painter.setFont(small)
+        painter.setPen(color)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(rect, 3, 3)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "r")
