@@ -30,4 +30,8 @@ class PanelSpec:
 def panel_specs() -> list[PanelSpec]:
     """All panels, imported here so that each panel module stays independent."""
     specs: list[PanelSpec] = []
+    from neuroviz.ui.training_controls import TrainingControls
+    specs.append(PanelSpec("trainingControlsDock", "Training", TrainingControls, Qt.DockWidgetArea.RightDockWidgetArea))
+    from neuroviz.ui.loss_plot import LossPlot
+    specs.append(PanelSpec("lossCurvesDock", "Loss curves", LossPlot, Qt.DockWidgetArea.BottomDockWidgetArea))
     return specs

@@ -1,0 +1,403 @@
+"""The training controls dock: play, step, train for epochs, reset, η, batch, speed.
+
+Every control calls a ``Session`` method (or the session's ``TrainingLoop``)
+and every shown value is read back from the session, so the dock stays right
+whatever else changes the session.  Problems (a rejected learning rate, an
+update that diverged) appear in an inline banner at the top of the dock.
+
+Shortcuts (shown in the tooltips): Space plays / pauses, → makes one update.
+They are window-wide: the actions are added to the main window the dock lives
+in, and text fields keep their own use of those keys.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QKeySequence, QPalette
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from neuroviz.core.update_table import fmt
+from neuroviz.ui.log_spin_box import LogSpinBox
+from neuroviz.ui.session import Session
+from neuroviz.ui.training_loop import SPEEDS, TrainingLoop, speed_text
+
+LR_MIN = 1e-6
+LR_MAX = 1e6
+DEFAULT_EPOCHS = 5
+MAX_EPOCHS = 100_000
+MAX_SEED = 2**31 - 1
+
+
+def with_shortcut(text: str, action: QAction) -> str:
+    """``text (Space)``: a tooltip naming the action's shortcut, if any."""
+    keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    return f"{text} ({keys})" if keys else text
+
+
+class MessageBanner(QFrame):
+    """An inline, dismissable message: a warning strip with a close button."""
+
+    closed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("messageBanner")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor("#fdecea"))
+        palette.setColor(QPalette.ColorRole.WindowText, QColor("#7a1c14"))
+        self.setPalette(palette)
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        close = QToolButton(self)
+        close.setObjectName("bannerClose")
+        close.setText("×")
+        close.setAutoRaise(True)
+        close.setToolTip("Dismiss this message")
+        close.clicked.connect(self.dismiss)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 6, 4, 6)
+        icon = QLabel(self)
+        icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(20, 20))
+        layout.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        self.hide()
+
+    def show_message(self, text: str) -> None:
+        self.label.setText(text)
+        self.show()
+
+    def dismiss(self) -> None:
+        self.hide()
+        self.closed.emit()
+
+    @property
+    def text(self) -> str:
+        return self.label.text()
+
+
+class TrainingControls(QWidget):
+    """The dock's widget over ``session`` (uses the session's ``TrainingLoop``)."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("trainingControls")
+        self.session = session
+        self.loop = TrainingLoop.for_session(session)
+        self._installed_on: QWidget | None = None
+        self._make_actions()
+        self._build()
+        session.architectureChanged.connect(self._sync_options)
+        session.datasetChanged.connect(self._sync_options)
+        session.networkChanged.connect(self._update_position)
+        session.trainingStateChanged.connect(self._on_running_changed)
+        session.diverged.connect(self._on_diverged)
+        session.updatesPerSecondChanged.connect(self._update_rate)
+        self.loop.progressChanged.connect(self._on_progress)
+        self.loop.runFinished.connect(self._on_run_finished)
+        self.loop.rateChanged.connect(self._sync_speed)
+        self._sync_options()
+        self._on_running_changed(session.running)
+
+    # ---------------------------------------------------------------- actions
+    def _make_actions(self) -> None:
+        icon = self.style().standardIcon
+        px = QStyle.StandardPixmap
+        self.play_action = QAction(icon(px.SP_MediaPlay), "Play", self)
+        self.play_action.setObjectName("playAction")
+        self.play_action.setShortcut(QKeySequence(Qt.Key.Key_Space))
+        self.play_action.setCheckable(True)
+        self.play_action.triggered.connect(self._on_play_triggered)
+        self.step_action = QAction(icon(px.SP_MediaSkipForward), "Step", self)
+        self.step_action.setObjectName("stepAction")
+        self.step_action.setShortcut(QKeySequence(Qt.Key.Key_Right))
+        self.step_action.triggered.connect(self._on_step)
+        self.epoch_action = QAction(icon(px.SP_MediaSeekForward), "Epoch", self)
+        self.epoch_action.setObjectName("epochAction")
+        self.epoch_action.triggered.connect(lambda: self._start_epochs(1))
+        self.reset_action = QAction(icon(px.SP_BrowserReload), "Reset weights", self)
+        self.reset_action.setObjectName("resetAction")
+        self.reset_action.triggered.connect(self._on_reset)
+        self.play_action.setToolTip(with_shortcut("Train continuously; press again to pause", self.play_action))
+        self.step_action.setToolTip(
+            with_shortcut("Make one update on the next mini-batch, recording every number", self.step_action)
+        )
+        self.epoch_action.setToolTip("Train to the end of the current epoch")
+        self.reset_action.setToolTip("Re-draw the weights from the seed and forget all training")
+        self.shortcut_actions = (self.play_action, self.step_action)
+        for action in (self.play_action, self.step_action, self.epoch_action, self.reset_action):
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(action)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ParentChange:
+            self._install_shortcuts()
+        return super().event(event)
+
+    def _install_shortcuts(self) -> None:
+        """Make Space and → work anywhere in the main window, even with the dock closed."""
+        window = self.parentWidget()
+        while window is not None and not isinstance(window, QMainWindow):
+            window = window.parentWidget()
+        if window is None or window is self._installed_on:
+            return
+        if self._installed_on is not None:
+            for action in self.shortcut_actions:
+                self._installed_on.removeAction(action)
+        window.addActions(list(self.shortcut_actions))
+        self._installed_on = window
+
+    # ----------------------------------------------------------------- layout
+    def _build(self) -> None:
+        self.banner = MessageBanner(self)
+
+        run_box = QGroupBox("Run", self)
+        self.play_button = self._tool_button(self.play_action, "playButton")
+        self.step_button = self._tool_button(self.step_action, "stepButton")
+        self.epoch_button = self._tool_button(self.epoch_action, "epochButton")
+        buttons = QHBoxLayout()
+        buttons.setSpacing(4)
+        for button in (self.play_button, self.step_button, self.epoch_button):
+            buttons.addWidget(button)
+
+        self.epochs_spin = QSpinBox(run_box)
+        self.epochs_spin.setObjectName("epochsSpin")
+        self.epochs_spin.setRange(1, MAX_EPOCHS)
+        self.epochs_spin.setValue(DEFAULT_EPOCHS)
+        self.epochs_spin.setSuffix(" epochs")
+        self.epochs_spin.setToolTip("How many epochs “Train” runs")
+        self.train_button = QPushButton("Train", run_box)
+        self.train_button.setObjectName("trainEpochsButton")
+        self.train_button.setToolTip("Train for the chosen number of epochs, with progress; Cancel stops")
+        self.train_button.clicked.connect(lambda: self._start_epochs(self.epochs_spin.value()))
+        epochs_row = QHBoxLayout()
+        epochs_row.addWidget(self.epochs_spin, 1)
+        epochs_row.addWidget(self.train_button)
+
+        self.progress = QProgressBar(run_box)
+        self.progress.setObjectName("epochsProgress")
+        self.progress.setTextVisible(True)
+        self.cancel_button = QPushButton("Cancel", run_box)
+        self.cancel_button.setObjectName("cancelButton")
+        self.cancel_button.setToolTip("Stop the run of epochs here (the updates made so far are kept)")
+        self.cancel_button.clicked.connect(self.loop.pause)
+        self.progress_row = QWidget(run_box)
+        progress_layout = QHBoxLayout(self.progress_row)
+        progress_layout.setContentsMargins(0, 0, 0, 0)
+        progress_layout.addWidget(self.progress, 1)
+        progress_layout.addWidget(self.cancel_button)
+        self.progress_row.hide()
+
+        self.reset_button = self._tool_button(self.reset_action, "resetButton")
+        self.reset_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+        self.position_label = QLabel(run_box)
+        self.position_label.setObjectName("positionLabel")
+        self.rate_label = QLabel(run_box)
+        self.rate_label.setObjectName("rateLabel")
+        self.rate_label.setToolTip("Updates per second while training")
+        muted = self.rate_label.palette()
+        muted.setColor(QPalette.ColorRole.WindowText, muted.color(QPalette.ColorRole.PlaceholderText))
+        self.rate_label.setPalette(muted)
+
+        run_layout = QVBoxLayout(run_box)
+        run_layout.addLayout(buttons)
+        run_layout.addLayout(epochs_row)
+        run_layout.addWidget(self.progress_row)
+        run_layout.addWidget(self.reset_button)
+        run_layout.addWidget(self.position_label)
+        run_layout.addWidget(self.rate_label)
+
+        options_box = QGroupBox("Options", self)
+        self.lr_spin = LogSpinBox(LR_MIN, LR_MAX, self.session.trainer.lr, options_box)
+        self.lr_spin.setObjectName("lrSpin")
+        self.lr_spin.setMinimumWidth(110)
+        self.lr_spin.setToolTip(
+            "Learning rate η of the update θ ← θ − η ∂L/∂θ. "
+            "Arrows step 1, 2, 5 × 10^k; type any number above 0, e.g. 0.003 or 1e-4. "
+            "Takes effect at the next update, also while training."
+        )
+        self.lr_spin.textCommitted.connect(self._on_lr_typed)
+        self.lr_spin.valueStepped.connect(self._on_lr_stepped)
+
+        self.batch_spin = QSpinBox(options_box)
+        self.batch_spin.setObjectName("batchSpin")
+        self.batch_spin.setToolTip("Samples averaged in one update (1 = plain SGD, all = full batch)")
+        self.batch_spin.valueChanged.connect(self._on_batch_changed)
+
+        self.shuffle_check = QCheckBox("new order each epoch", options_box)
+        self.shuffle_check.setObjectName("shuffleCheck")
+        self.shuffle_check.setToolTip("Visit the training samples in a new random order every epoch")
+        self.shuffle_check.toggled.connect(self.session.set_shuffle)
+
+        self.seed_spin = QSpinBox(options_box)
+        self.seed_spin.setObjectName("seedSpin")
+        self.seed_spin.setRange(0, MAX_SEED)
+        self.seed_spin.setToolTip("Seed of the initial weights and of the sample order, used by Reset weights")
+        self.seed_spin.valueChanged.connect(self.session.set_seed)
+
+        self.speed_combo = QComboBox(options_box)
+        self.speed_combo.setObjectName("speedCombo")
+        for rate in SPEEDS:
+            self.speed_combo.addItem(speed_text(rate), 0.0 if rate is None else float(rate))  # 0: full speed
+        self.speed_combo.setToolTip(
+            "Full speed trains as fast as the window allows; a slower speed makes each update "
+            "a recorded step, so every one can be watched on the diagram"
+        )
+        self.speed_combo.currentIndexChanged.connect(self._on_speed_chosen)
+
+        form = QFormLayout(options_box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Learning rate η", self.lr_spin)
+        form.addRow("Batch size", self.batch_spin)
+        form.addRow("Shuffle", self.shuffle_check)
+        form.addRow("Seed", self.seed_spin)
+        form.addRow("Speed", self.speed_combo)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.banner)
+        layout.addWidget(run_box)
+        layout.addWidget(options_box)
+        layout.addStretch(1)
+
+    def _tool_button(self, action: QAction, name: str) -> QToolButton:
+        button = QToolButton(self)
+        button.setObjectName(name)
+        button.setDefaultAction(action)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        return button
+
+    # ---------------------------------------------------------------- syncing
+    def _sync_options(self) -> None:
+        """Show the session's η, batch size, shuffle and seed; limit the batch size to the data."""
+        trainer = self.session.trainer
+        self.lr_spin.setValue(trainer.lr)
+        n_train = len(self.session.dataset.train_indices)
+        for widget, value in (
+            (self.batch_spin, trainer.batch_size),
+            (self.shuffle_check, trainer.shuffle),
+            (self.seed_spin, self.session.config.seed),
+        ):
+            widget.blockSignals(True)
+            if widget is self.batch_spin:
+                self.batch_spin.setRange(1, max(1, n_train))
+                self.batch_spin.setSuffix(f" of {n_train}")
+            if isinstance(widget, QCheckBox):
+                widget.setChecked(bool(value))
+            else:
+                widget.setValue(int(value))
+            widget.blockSignals(False)
+        self._sync_speed(self.loop.rate)
+        self._update_position()
+
+    def _sync_speed(self, rate: float | None) -> None:
+        index = self.speed_combo.findData(0.0 if rate is None else float(rate))
+        if index >= 0 and index != self.speed_combo.currentIndex():
+            self.speed_combo.blockSignals(True)
+            self.speed_combo.setCurrentIndex(index)
+            self.speed_combo.blockSignals(False)
+
+    def _update_position(self) -> None:
+        trainer = self.session.trainer
+        percent = round(100 * trainer.epoch_progress)
+        text = f"Update {trainer.step_count:,} · epoch {trainer.epoch + 1} ({percent}% done)"
+        if trainer.epochs:
+            last = trainer.epochs[-1]
+            if last.test_accuracy == last.test_accuracy:  # not NaN: there is a test split
+                text += f"\nTest accuracy after epoch {last.epoch}: {100 * last.test_accuracy:.1f}%"
+        self.position_label.setText(text)
+
+    def _update_rate(self, rate: float) -> None:
+        self.rate_label.setText(f"{rate:,.0f} updates/s" if rate > 0 else "")
+
+    def _on_running_changed(self, running: bool) -> None:
+        px = QStyle.StandardPixmap
+        self.play_action.setChecked(running)
+        self.play_action.setText("Pause" if running else "Play")
+        self.play_action.setIcon(self.style().standardIcon(px.SP_MediaPause if running else px.SP_MediaPlay))
+        if running:
+            self.banner.hide()
+        else:
+            self._update_rate(0.0)
+
+    # --------------------------------------------------------------- commands
+    def _on_play_triggered(self) -> None:
+        self.loop.toggle()
+        self.play_action.setChecked(self.session.running)
+
+    def _on_step(self) -> None:
+        self.banner.hide()
+        self.loop.step_once()
+
+    def _start_epochs(self, n: int) -> None:
+        self.banner.hide()
+        self.loop.run_epochs(n)
+
+    def _on_reset(self) -> None:
+        self.banner.hide()
+        self.session.reset_weights()
+
+    def _on_progress(self, done: int, total: int) -> None:
+        running = total > 0
+        self.progress_row.setVisible(running)
+        self.train_button.setEnabled(not running)
+        if running:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+            self.progress.setFormat(f"{done:,} of {total:,} updates")
+
+    def _on_run_finished(self, completed: bool) -> None:
+        self.progress_row.hide()
+        self.train_button.setEnabled(True)
+
+    def _on_diverged(self, message: str) -> None:
+        self.banner.show_message(message)
+
+    def _on_lr_typed(self, text: str) -> None:
+        try:
+            self.session.set_lr(text)  # type: ignore[arg-type]  # check_lr parses the text and explains bad text
+        except ValueError as exc:
+            kept = fmt(self.session.trainer.lr)
+            self.banner.show_message(f"{str(exc).capitalize()}. The learning rate stays η = {kept}.")
+            self.lr_spin.revert()
+            return
+        self.banner.hide()
+        self.lr_spin.setValue(self.session.trainer.lr)
+
+    def _on_lr_stepped(self, value: float) -> None:
+        self.session.set_lr(value)
+        self.lr_spin.setValue(self.session.trainer.lr)
+
+    def _on_batch_changed(self, value: int) -> None:
+        try:
+            self.session.set_batch_size(value)
+        except ValueError as exc:
+            self.banner.show_message(str(exc).capitalize())
+            self._sync_options()
+
+    def _on_speed_chosen(self, index: int) -> None:
+        rate = float(self.speed_combo.itemData(index))
+        self.loop.set_rate(rate or None)

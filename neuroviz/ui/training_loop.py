@@ -1,0 +1,233 @@
+"""The driver of continuous training: trains in small time slices on the GUI thread.
+
+While the session is running, a zero-interval ``QTimer`` calls ``_tick``.  At
+full speed each tick trains through the fast path (``Session.train_for``) for
+a time budget and returns to the event loop, which paints the frame and
+handles input before the next tick.  The budget adapts so that one tick plus
+the painting that follows it takes about ``FRAME_SECONDS``: the more the
+window costs to paint, the shorter the slice (never below ``MIN_BUDGET``).
+
+At a chosen rate (``set_rate(n)``: n updates per second) each update is a
+traced ``Session.step`` so that the diagram and the inspector show every one.
+
+A run of epochs (``run_epochs(n)``) trains until the trainer's epoch count
+reaches its target, reports ``progressChanged(done, total)`` in updates and
+stops on its own.  Pausing cancels it.  The measured rate of updates is put in
+``Session.updates_per_second`` about twice a second.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from neuroviz.ui.session import Session
+
+FRAME_SECONDS = 1 / 40
+"""Target time for one tick plus the frame that follows it (40 fps)."""
+MIN_BUDGET = 0.004
+MAX_BUDGET = 0.020
+RATE_WINDOW = 0.5
+"""Seconds over which ``updates_per_second`` is measured."""
+MAX_TRACED_PER_TICK = 4
+"""At a chosen rate, at most this many traced updates per tick (catch-up)."""
+SPEEDS: tuple[float | None, ...] = (None, 100, 50, 20, 10, 5, 2, 1)
+"""Selectable speeds in updates per second; None is full speed."""
+
+
+def speed_text(rate: float | None) -> str:
+    """``Full speed`` or ``5 updates/s``."""
+    if rate is None:
+        return "Full speed"
+    return f"{rate:g} update/s" if rate == 1 else f"{rate:g} updates/s"
+
+
+class TrainingLoop(QObject):
+    """Runs training while ``session.running``; one per session (``for_session``).
+
+    Signals
+    -------
+    progressChanged(int, int):
+        Updates done and planned of a run of epochs; (0, 0) when none runs.
+    rateChanged(object):
+        The chosen speed changed (None = full speed, else updates per second).
+    runFinished(bool):
+        A run of epochs ended: True if it reached its target, False if it was
+        paused, cancelled or stopped by a divergence.
+    """
+
+    progressChanged = Signal(int, int)
+    rateChanged = Signal(object)
+    runFinished = Signal(bool)
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self.setObjectName("trainingLoop")
+        self.session = session
+        self._rate: float | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._tick)
+        self._budget = 0.008
+        self._last_tick_end: float | None = None
+        self._overhead = 0.0
+        # A run of epochs: target epoch, first and planned update counts.
+        self._target_epoch: int | None = None
+        self._run_start = 0
+        self._run_total = 0
+        # Rate measurement and traced-rate pacing.
+        self._window_start = 0.0
+        self._window_steps = 0
+        self._paced_start = 0.0
+        self._paced_done = 0
+        session.trainingStateChanged.connect(self._on_running_changed)
+
+    @classmethod
+    def for_session(cls, session: Session) -> TrainingLoop:
+        """The session's loop, created on first use (a child of the session)."""
+        loop = session.findChild(TrainingLoop, "trainingLoop")
+        return loop if loop is not None else cls(session)
+
+    # ------------------------------------------------------------------ speed
+    @property
+    def rate(self) -> float | None:
+        """Updates per second, or None for full speed."""
+        return self._rate
+
+    def set_rate(self, rate: float | None) -> None:
+        """Full speed (None) or ``rate`` traced updates per second (≥ 1)."""
+        if rate is not None and not (math.isfinite(rate) and rate >= 1):
+            raise ValueError(f"the speed must be at least 1 update per second; got {rate!r}")
+        if rate == self._rate:
+            return
+        self._rate = None if rate is None else float(rate)
+        self._restart_pacing()
+        self.rateChanged.emit(self._rate)
+
+    @property
+    def budget(self) -> float:
+        """Seconds of training per full-speed tick (adapted to the paint cost)."""
+        return self._budget
+
+    # --------------------------------------------------------------- commands
+    def play(self) -> None:
+        self.session.start()
+
+    def pause(self) -> None:
+        self.session.stop()
+
+    def toggle(self) -> None:
+        """Play if paused, pause if playing."""
+        if self.session.running:
+            self.pause()
+        else:
+            self.play()
+
+    def step_once(self) -> None:
+        """Pause, then make one traced update."""
+        self.pause()
+        self.session.step()
+
+    def run_epochs(self, n: int) -> None:
+        """Train until ``n`` more epochs are complete (the current one counts if begun)."""
+        if n < 1:
+            raise ValueError(f"the number of epochs must be at least 1; got {n}")
+        self.pause()
+        trainer = self.session.trainer
+        self._target_epoch = trainer.epoch + n
+        self._run_start = trainer.step_count
+        self._run_total = self._updates_to_target()
+        self.progressChanged.emit(0, self._run_total)
+        self.play()
+
+    @property
+    def running_epochs(self) -> bool:
+        """True while a run of epochs is in progress."""
+        return self._target_epoch is not None
+
+    def _updates_to_target(self) -> int:
+        """Updates left until the trainer completes ``_target_epoch``."""
+        assert self._target_epoch is not None
+        trainer = self.session.trainer
+        batch = trainer.batch_size
+        n_train = len(trainer.order)
+        per_epoch = math.ceil(n_train / batch)
+        in_this_epoch = math.ceil((n_train - trainer.cursor) / batch)
+        return in_this_epoch + (self._target_epoch - trainer.epoch - 1) * per_epoch
+
+    # ------------------------------------------------------------------ ticks
+    def _on_running_changed(self, running: bool) -> None:
+        if running:
+            now = time.perf_counter()
+            self._last_tick_end = None
+            self._window_start = now
+            self._window_steps = self.session.trainer.step_count
+            self._restart_pacing()
+            self._timer.start()
+        else:
+            self._timer.stop()
+            self.session.set_updates_per_second(0.0)
+            if self._target_epoch is not None:
+                completed = self.session.trainer.epoch >= self._target_epoch
+                self._target_epoch = None
+                self.progressChanged.emit(0, 0)
+                self.runFinished.emit(completed)
+
+    def _restart_pacing(self) -> None:
+        self._paced_start = time.perf_counter()
+        self._paced_done = 0
+        # Poll at about twice the chosen rate (10 .. 100 ms) so updates land on time.
+        self._timer.setInterval(0 if self._rate is None else max(10, min(100, round(500 / self._rate))))
+
+    def _tick(self) -> None:
+        session = self.session
+        if not session.running:
+            self._timer.stop()
+            return
+        start = time.perf_counter()
+        if self._last_tick_end is not None:
+            # Time spent outside the tick: painting and input since the last one.
+            outside = start - self._last_tick_end
+            self._overhead = 0.8 * self._overhead + 0.2 * outside
+            self._budget = min(MAX_BUDGET, max(MIN_BUDGET, FRAME_SECONDS - self._overhead))
+        limit = self._updates_to_target() if self._target_epoch is not None else None
+        if self._rate is None:
+            session.train_for(self._budget, limit)
+        else:
+            self._paced_steps(limit)
+        if session.running and self._target_epoch is not None:
+            done = session.trainer.step_count - self._run_start
+            # Re-planned each tick: the batch size may change during the run.
+            self._run_total = done + self._updates_to_target()
+            self.progressChanged.emit(done, self._run_total)
+            if session.trainer.epoch >= self._target_epoch:
+                session.stop()
+        self._measure()
+        self._last_tick_end = time.perf_counter()
+
+    def _paced_steps(self, limit: int | None) -> None:
+        """Traced updates so that ``rate`` per second are made on average."""
+        assert self._rate is not None
+        now = time.perf_counter()
+        due = int((now - self._paced_start) * self._rate) + 1 - self._paced_done
+        n = min(due, MAX_TRACED_PER_TICK)
+        if limit is not None:
+            n = min(n, limit)
+        for _ in range(n):
+            if self.session.step() is None:
+                return
+            self._paced_done += 1
+        if due > MAX_TRACED_PER_TICK:  # fell behind after a slow frame: carry on from now
+            self._paced_start = now
+            self._paced_done = 1
+
+    def _measure(self) -> None:
+        now = time.perf_counter()
+        elapsed = now - self._window_start
+        if elapsed >= RATE_WINDOW:
+            steps = self.session.trainer.step_count
+            self.session.set_updates_per_second(max(0, steps - self._window_steps) / elapsed)
+            self._window_start = now
+            self._window_steps = steps
