@@ -1,0 +1,614 @@
+"""Snapshots: the whole open session as a versioned, readable JSON file.
+
+Format ``neuroviz-snapshot``, version 1 (see ``docs/snapshot-format.md``).
+One JSON object, UTF-8, with these fields:
+
+``format``, ``version``
+    ``"neuroviz-snapshot"`` and ``1``.  A newer version is refused with a
+    message rather than half-read.
+``written_by``, ``title``
+    The program that wrote the file; the session's title.
+``network``
+    The architecture and options (``sizes``, ``hidden_activation``,
+    ``output_activation``, ``loss``, ``init``, ``seed``) and the parameters in
+    the paper's orientation: ``weights[l]`` shape (n_{l+1}, n_l) holds θ
+    between layer l and l+1, ``biases[l]`` shape (n_{l+1},) holds β.
+``dataset``
+    Either ``{"source": "builtin", "name", "parameters", "added"}`` (a built-in
+    data set regenerated from its name and generation parameters, plus the
+    samples the user added) or ``{"source": "embedded", "name",
+    "class_names", "image_shape", "samples"}``.  ``samples``/``added`` hold
+    ``X`` (N, H·W), ``y`` (N,) and ``is_test`` (N,).
+``trainer``
+    η (``lr``), ``batch_size``, ``shuffle``, ``seed``, ``epoch``, ``step``, the
+    epoch's sample ``order`` and ``cursor``, and the random generator's state
+    (``rng``: PCG64 ``state``/``inc`` as hexadecimal text, ``has_uint32``,
+    ``uinteger``), so that training continues exactly where it stopped.
+``history``
+    ``steps`` and ``losses``: the loss of every update so far.
+``epochs``
+    One object per completed epoch (``epoch``, ``step``, ``train_loss``,
+    ``test_loss``, ``train_accuracy``, ``test_accuracy``; ``null`` where a
+    value does not exist, e.g. without a test split).
+``input``, ``target``
+    The current input (n_0,) in [0, 1] and its class.
+``last_update``
+    ``null`` or every number of the last traced update (B samples):
+    ``inputs`` (B, n_0), ``raw`` and ``activations`` (one (B, n_l) array per
+    layer after the input), ``probs`` and ``targets`` (B, n_L), ``labels``
+    (B,) or ``null``, ``losses`` (B,), ``loss``, ``deltas`` (per layer
+    after the input, (B, n_{l+1})), ``grad_weights``, ``grad_biases``,
+    ``weights_before``, ``biases_before``, ``weights_after``,
+    ``biases_after`` and ``lr``.
+
+Floats are written with Python's shortest round-trip ``repr``, so every
+float64 reads back bit for bit.  Loading checks every field (types, shapes
+against the sizes, limits, finiteness) and raises ``SnapshotError`` naming the
+first problem; nothing is ever unpickled or evaluated.
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import json
+import math
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from neuroviz import __version__
+from neuroviz.core.datasets import BUILTIN_DATASETS, Dataset
+from neuroviz.core.network import (
+    HIDDEN_ACTIVATIONS,
+    INITS,
+    LOSSES,
+    MAX_LAYER_SIZE,
+    MAX_LAYERS,
+    OUTPUT_ACTIVATIONS,
+    Network,
+    NetworkConfig,
+    check_lr,
+)
+from neuroviz.core.trace import ForwardTrace, StepTrace, frozen, frozen_list
+from neuroviz.core.trainer import Trainer
+from neuroviz.io.atomic import atomic_write_bytes
+from neuroviz.io.validate import (
+    SnapshotError,
+    bool_array,
+    boolean,
+    fail,
+    field,
+    float_array,
+    hex_integer,
+    int_array,
+    integer,
+    number,
+    obj,
+    optional_number,
+    parse_json,
+    string,
+    sub,
+)
+
+FORMAT_NAME = "neuroviz-snapshot"
+FORMAT_VERSION = 1
+FILE_SUFFIX = ".nvz.json"
+"""Suggested file name ending; any name opens."""
+
+MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_PARAMETERS = 4_000_000
+MAX_SAMPLES = 200_000
+MAX_DATASET_VALUES = 16_000_000
+MAX_HISTORY = 10_000_000
+MAX_EPOCHS = 1_000_000
+MAX_CLASSES = 1000
+MAX_IMAGE_SIDE = 256
+MAX_TEXT = 10_000
+MAX_SEED = (1 << 63) - 1
+MAX_COUNT = (1 << 62) - 1
+
+BUILTIN_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "circles-squares": ("n", "shape", "seed", "noise", "test_fraction"),
+    "digits": ("test_fraction", "seed"),
+}
+"""The generation parameters a snapshot records for each built-in data set."""
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """Everything a snapshot file holds, as core objects.
+
+    ``trainer_state`` is ``Trainer.state_dict()`` (η, batch size, order,
+    random state, history, epochs); ``input`` has shape (n_0,).
+    """
+
+    network: Network
+    dataset: Dataset
+    trainer_state: dict[str, Any]
+    input: np.ndarray
+    target: int
+    last_trace: StepTrace | None = None
+    title: str = ""
+
+    def build(self) -> tuple[Network, Trainer]:
+        """A fresh copy of the network and a trainer positioned as saved.
+
+        Raises ``SnapshotError`` if the parts do not fit together.
+        """
+        network = self.network.copy()
+        st = self.trainer_state
+        try:
+            trainer = Trainer(network, self.dataset, st["lr"], st["batch_size"], st["shuffle"], st["seed"])
+            trainer.load_state_dict(st)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise SnapshotError(f"trainer: {exc}") from None
+        return network, trainer
+
+
+# ================================================================== writing
+def _floats(a: np.ndarray) -> Any:
+    """An array as nested lists of Python floats (exact via repr)."""
+    return np.asarray(a, dtype=np.float64).tolist()
+
+
+def _nullable(x: float) -> float | None:
+    return None if math.isnan(x) else float(x)
+
+
+def _samples(X: np.ndarray, y: np.ndarray, is_test: np.ndarray) -> dict[str, Any]:
+    return {"X": _floats(X), "y": [int(v) for v in y], "is_test": [bool(v) for v in is_test]}
+
+
+def builtin_defaults(name: str) -> dict[str, Any]:
+    """The generation parameters ``builtin_dataset(name)`` uses (JSON values)."""
+    params = inspect.signature(BUILTIN_DATASETS[name]).parameters
+    out: dict[str, Any] = {}
+    for key in BUILTIN_PARAMETERS[name]:
+        value = params[key].default
+        out[key] = list(value) if isinstance(value, tuple) else value
+    return out
+
+
+@lru_cache(maxsize=4)
+def _generate(name: str, params_json: str) -> Dataset:
+    params = json.loads(params_json)
+    if "shape" in params:
+        params["shape"] = tuple(params["shape"])
+    return BUILTIN_DATASETS[name](**params)
+
+
+def generate_builtin(name: str, params: dict[str, Any]) -> Dataset:
+    """The built-in data set ``name`` made with ``params`` (cached: it is deterministic)."""
+    return _generate(name, json.dumps(params, sort_keys=True))
+
+
+def _builtin_base(dataset: Dataset) -> tuple[dict[str, Any], int] | None:
+    """If ``dataset`` is a built-in (plus appended samples): its parameters and base size."""
+    if dataset.name not in BUILTIN_PARAMETERS:
+        return None
+    params = builtin_defaults(dataset.name)
+    base = generate_builtin(dataset.name, params)
+    n = len(base)
+    same = (
+        len(dataset) >= n
+        and base.class_names == dataset.class_names
+        and tuple(base.image_shape) == tuple(dataset.image_shape)
+        and np.array_equal(base.X, dataset.X[:n])
+        and np.array_equal(base.y, dataset.y[:n])
+        and np.array_equal(base.is_test, dataset.is_test[:n])
+    )
+    return (params, n) if same else None
+
+
+def encode_dataset(dataset: Dataset) -> dict[str, Any]:
+    """The ``dataset`` field: a built-in's name and parameters, or the samples themselves."""
+    found = _builtin_base(dataset)
+    if found is not None:
+        params, n = found
+        return {
+            "source": "builtin",
+            "name": dataset.name,
+            "parameters": params,
+            "added": _samples(dataset.X[n:], dataset.y[n:], dataset.is_test[n:]),
+        }
+    return {
+        "source": "embedded",
+        "name": dataset.name,
+        "class_names": list(dataset.class_names),
+        "image_shape": list(dataset.image_shape),
+        "samples": _samples(dataset.X, dataset.y, dataset.is_test),
+    }
+
+
+def encode_trace(trace: StepTrace) -> dict[str, Any]:
+    """The ``last_update`` field."""
+    fwd = trace.forward
+    return {
+        "lr": float(trace.lr),
+        "inputs": _floats(fwd.act[0]),
+        "raw": [_floats(a) for a in fwd.raw[1:]],
+        "activations": [_floats(a) for a in fwd.act[1:]],
+        "probs": _floats(fwd.probs),
+        "targets": _floats(trace.targets),
+        "labels": None if trace.labels is None else [int(v) for v in trace.labels],
+        "losses": _floats(trace.losses),
+        "loss": float(trace.loss),
+        "deltas": [_floats(a) for a in trace.deltas],
+        "grad_weights": [_floats(a) for a in trace.grad_weights],
+        "grad_biases": [_floats(a) for a in trace.grad_biases],
+        "weights_before": [_floats(a) for a in trace.weights_before],
+        "biases_before": [_floats(a) for a in trace.biases_before],
+        "weights_after": [_floats(a) for a in trace.weights_after],
+        "biases_after": [_floats(a) for a in trace.biases_after],
+    }
+
+
+def to_document(snap: Snapshot) -> dict[str, Any]:
+    """The snapshot as a JSON-ready dict (Python ints, floats, text, lists)."""
+    st = snap.trainer_state
+    rng = st["rng_state"]
+    if rng.get("bit_generator") != "PCG64":
+        raise ValueError(f"cannot save the random state of a {rng.get('bit_generator')} generator")
+    return {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "written_by": f"neuroviz {__version__}",
+        "title": snap.title,
+        "network": {
+            **snap.network.config.to_dict(),
+            "weights": [_floats(w) for w in snap.network.weights],
+            "biases": [_floats(b) for b in snap.network.biases],
+        },
+        "dataset": encode_dataset(snap.dataset),
+        "trainer": {
+            "lr": float(st["lr"]),
+            "batch_size": int(st["batch_size"]),
+            "shuffle": bool(st["shuffle"]),
+            "seed": int(st["seed"]),
+            "epoch": int(st["epoch"]),
+            "step": int(st["step"]),
+            "order": [int(i) for i in st["order"]],
+            "cursor": int(st["cursor"]),
+            "rng": {
+                "bit_generator": "PCG64",
+                "state": hex(rng["state"]["state"]),
+                "inc": hex(rng["state"]["inc"]),
+                "has_uint32": int(rng["has_uint32"]),
+                "uinteger": int(rng["uinteger"]),
+            },
+        },
+        "history": {
+            "steps": [int(s) for s in st["history_steps"]],
+            "losses": [float(v) for v in st["history_values"]],
+        },
+        "epochs": [
+            {
+                "epoch": int(m["epoch"]),
+                "step": int(m["step"]),
+                **{k: _nullable(m[k]) for k in ("train_loss", "test_loss", "train_accuracy", "test_accuracy")},
+            }
+            for m in st.get("epochs", [])
+        ],
+        "input": _floats(snap.input),
+        "target": int(snap.target),
+        "last_update": None if snap.last_trace is None else encode_trace(snap.last_trace),
+    }
+
+
+def _dump(value: Any, level: int = 0) -> str:
+    """JSON with objects indented and each innermost list of numbers on one line."""
+    pad = "  " * (level + 1)
+    end = "  " * level
+    if isinstance(value, dict) and value:
+        items = [f"{pad}{json.dumps(k)}: {_dump(v, level + 1)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + end + "}"
+    if isinstance(value, list) and value and isinstance(value[0], (list, dict)):
+        return "[\n" + ",\n".join(pad + _dump(v, level + 1) for v in value) + "\n" + end + "]"
+    return json.dumps(value, allow_nan=False, ensure_ascii=False, separators=(", ", ": "))
+
+
+def dumps(snap: Snapshot) -> str:
+    """The snapshot file's text."""
+    return _dump(to_document(snap)) + "\n"
+
+
+def save(path: str | os.PathLike[str], snap: Snapshot) -> None:
+    """Write ``snap`` to ``path`` atomically (the old file survives a failed write)."""
+    atomic_write_bytes(path, dumps(snap).encode("utf-8"))
+
+
+# ================================================================== reading
+def read_network(d: Any, where: str = "network") -> Network:
+    """The ``network`` field as a ``Network`` (config checked, parameter shapes from the sizes)."""
+    d = obj(d, where)
+    sizes_value = field(d, "sizes", where)
+    if not isinstance(sizes_value, list) or not 2 <= len(sizes_value) <= MAX_LAYERS:
+        raise fail(sub(where, "sizes"), f"expected a list of 2 to {MAX_LAYERS} layer sizes")
+    sizes = [integer(s, sub(sub(where, "sizes"), i), 1, MAX_LAYER_SIZE) for i, s in enumerate(sizes_value)]
+    n_params = sum(a * b + b for a, b in itertools.pairwise(sizes))
+    if n_params > MAX_PARAMETERS:
+        raise fail(sub(where, "sizes"), f"the network would have {n_params} parameters; the limit is {MAX_PARAMETERS}")
+    config = NetworkConfig(
+        sizes=tuple(sizes),
+        hidden_activation=string(field(d, "hidden_activation", where), sub(where, "hidden_activation"), 40,
+                                 HIDDEN_ACTIVATIONS),
+        output_activation=string(field(d, "output_activation", where), sub(where, "output_activation"), 40,
+                                 OUTPUT_ACTIVATIONS),
+        loss=string(field(d, "loss", where), sub(where, "loss"), 40, LOSSES),
+        init=string(field(d, "init", where), sub(where, "init"), 40, INITS),
+        seed=integer(field(d, "seed", where), sub(where, "seed"), 0, MAX_SEED),
+    )
+    weights, biases = read_parameters(d, where, sizes, "weights", "biases")
+    return Network(config, weights, biases)
+
+
+def _layer_list(d: dict[str, Any], key: str, where: str, n: int) -> list[Any]:
+    value = field(d, key, where)
+    if not isinstance(value, list) or len(value) != n:
+        found = f"{len(value)} entries" if isinstance(value, list) else f"{type(value).__name__}"
+        raise fail(sub(where, key), f"expected a list of {n} arrays, one per layer after the input; found {found}")
+    return value
+
+
+def read_parameters(
+    d: dict[str, Any], where: str, sizes: list[int], w_key: str, b_key: str
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Weight matrices (n_{l+1}, n_l) and bias vectors (n_{l+1},) under two keys of ``d``."""
+    n = len(sizes) - 1
+    w_list = _layer_list(d, w_key, where, n)
+    b_list = _layer_list(d, b_key, where, n)
+    weights = [float_array(w, sub(sub(where, w_key), l), (sizes[l + 1], sizes[l])) for l, w in enumerate(w_list)]
+    biases = [float_array(b, sub(sub(where, b_key), l), (sizes[l + 1],)) for l, b in enumerate(b_list)]
+    return weights, biases
+
+
+def _read_samples(d: Any, where: str, n_pixels: int, n_classes: int, limit: int) -> tuple[np.ndarray, ...]:
+    d = obj(d, where)
+    X = float_array(field(d, "X", where), sub(where, "X"), (None, n_pixels), limit=limit)
+    n = X.shape[0]
+    y = int_array(field(d, "y", where), sub(where, "y"), (n,), 0, n_classes - 1, limit=limit)
+    is_test = bool_array(field(d, "is_test", where), sub(where, "is_test"), (n,), limit=limit)
+    if ((X < 0) | (X > 1)).any():
+        raise fail(sub(where, "X"), "pixel values must lie in [0, 1]")
+    return X, y, is_test
+
+
+def _read_builtin_parameters(name: str, value: Any, where: str) -> dict[str, Any]:
+    d = obj(value, where)
+    out: dict[str, Any] = {}
+    for key in BUILTIN_PARAMETERS[name]:
+        at = sub(where, key)
+        raw = field(d, key, where)
+        if key == "n":
+            out[key] = integer(raw, at, 2, MAX_SAMPLES)
+        elif key == "shape":
+            if not isinstance(raw, list) or len(raw) != 2:
+                raise fail(at, "expected [height, width]")
+            out[key] = [integer(v, sub(at, i), 4, MAX_IMAGE_SIDE) for i, v in enumerate(raw)]
+        elif key == "seed":
+            out[key] = integer(raw, at, 0, MAX_SEED)
+        elif key == "noise":
+            out[key] = number(raw, at, 0.0, 1.0)
+        elif key == "test_fraction":
+            out[key] = number(raw, at, 0.0, 0.99)
+    if "n" in out and "shape" in out and out["n"] * out["shape"][0] * out["shape"][1] > MAX_DATASET_VALUES:
+        raise fail(where, f"the data set would have more than {MAX_DATASET_VALUES} pixel values")
+    return out
+
+
+def read_dataset(d: Any, where: str = "dataset") -> Dataset:
+    """The ``dataset`` field as a ``Dataset``."""
+    d = obj(d, where)
+    source = string(field(d, "source", where), sub(where, "source"), 20, ("builtin", "embedded"))
+    if source == "builtin":
+        name = string(field(d, "name", where), sub(where, "name"), 40, tuple(BUILTIN_PARAMETERS))
+        params = _read_builtin_parameters(name, field(d, "parameters", where), sub(where, "parameters"))
+        try:
+            base = generate_builtin(name, params)
+        except ValueError as exc:
+            raise fail(sub(where, "parameters"), str(exc)) from None
+        h, w = base.image_shape
+        limit = max(0, MAX_SAMPLES - len(base))
+        X, y, is_test = _read_samples(field(d, "added", where), sub(where, "added"), h * w, base.n_classes, limit)
+        if len(y) == 0:
+            return base
+        return Dataset(name, np.vstack([base.X, X]), np.concatenate([base.y, y]), base.class_names,
+                       base.image_shape, np.concatenate([base.is_test, is_test]))
+    name = string(field(d, "name", where), sub(where, "name"), 200)
+    names_value = field(d, "class_names", where)
+    if not isinstance(names_value, list) or not 1 <= len(names_value) <= MAX_CLASSES:
+        raise fail(sub(where, "class_names"), f"expected a list of 1 to {MAX_CLASSES} class names")
+    class_names = tuple(string(v, sub(sub(where, "class_names"), i), 200) for i, v in enumerate(names_value))
+    shape_value = field(d, "image_shape", where)
+    if not isinstance(shape_value, list) or len(shape_value) != 2:
+        raise fail(sub(where, "image_shape"), "expected [height, width]")
+    h, w = (integer(v, sub(sub(where, "image_shape"), i), 1, MAX_IMAGE_SIDE) for i, v in enumerate(shape_value))
+    limit = min(MAX_SAMPLES, MAX_DATASET_VALUES // (h * w))
+    X, y, is_test = _read_samples(field(d, "samples", where), sub(where, "samples"), h * w, len(class_names), limit)
+    return Dataset(name, X, y, class_names, (h, w), is_test)
+
+
+def _read_rng(d: Any, where: str) -> dict[str, Any]:
+    d = obj(d, where)
+    string(field(d, "bit_generator", where), sub(where, "bit_generator"), 20, ("PCG64",))
+    state = hex_integer(field(d, "state", where), sub(where, "state"), 128)
+    inc = hex_integer(field(d, "inc", where), sub(where, "inc"), 128)
+    if inc % 2 == 0:
+        raise fail(sub(where, "inc"), "a PCG64 increment is always odd")
+    return {
+        "bit_generator": "PCG64",
+        "state": {"state": state, "inc": inc},
+        "has_uint32": integer(field(d, "has_uint32", where), sub(where, "has_uint32"), 0, 1),
+        "uinteger": integer(field(d, "uinteger", where), sub(where, "uinteger"), 0, (1 << 32) - 1),
+    }
+
+
+def read_trainer_state(doc: dict[str, Any], dataset: Dataset) -> dict[str, Any]:
+    """``trainer``, ``history`` and ``epochs`` as a ``Trainer.state_dict()``."""
+    where = "trainer"
+    d = obj(field(doc, "trainer", ""), where)
+    n_train = len(dataset.train_indices)
+    if n_train == 0:
+        raise fail("dataset", "the data set has no training samples")
+    try:
+        lr = check_lr(number(field(d, "lr", where), sub(where, "lr")))
+    except SnapshotError:
+        raise
+    except ValueError as exc:
+        raise fail(sub(where, "lr"), str(exc)) from None
+    order = int_array(field(d, "order", where), sub(where, "order"), (n_train,), 0, n_train - 1, limit=MAX_SAMPLES)
+    if not np.array_equal(np.sort(order), np.arange(n_train)):
+        raise fail(sub(where, "order"), f"is not an ordering of the {n_train} training samples")
+    state: dict[str, Any] = {
+        "lr": lr,
+        "batch_size": integer(field(d, "batch_size", where), sub(where, "batch_size"), 1, n_train),
+        "shuffle": boolean(field(d, "shuffle", where), sub(where, "shuffle")),
+        "seed": integer(field(d, "seed", where), sub(where, "seed"), 0, MAX_SEED),
+        "epoch": integer(field(d, "epoch", where), sub(where, "epoch"), 0, MAX_COUNT),
+        "step": integer(field(d, "step", where), sub(where, "step"), 0, MAX_COUNT),
+        "order": order.tolist(),
+        "cursor": integer(field(d, "cursor", where), sub(where, "cursor"), 0, n_train - 1),
+        "rng_state": _read_rng(field(d, "rng", where), sub(where, "rng")),
+    }
+    h = obj(field(doc, "history", ""), "history")
+    steps = int_array(field(h, "steps", "history"), "history.steps", (None,), 0, MAX_COUNT, limit=MAX_HISTORY)
+    losses = float_array(field(h, "losses", "history"), "history.losses", (len(steps),), limit=MAX_HISTORY)
+    state["history_steps"] = steps.tolist()
+    state["history_values"] = losses.tolist()
+    epochs_value = field(doc, "epochs", "")
+    if not isinstance(epochs_value, list) or len(epochs_value) > MAX_EPOCHS:
+        raise fail("epochs", f"expected a list of at most {MAX_EPOCHS} epoch records")
+    epochs = []
+    for i, e in enumerate(epochs_value):
+        at = sub("epochs", i)
+        e = obj(e, at)
+        record: dict[str, Any] = {
+            "epoch": integer(field(e, "epoch", at), sub(at, "epoch"), 0, MAX_COUNT),
+            "step": integer(field(e, "step", at), sub(at, "step"), 0, MAX_COUNT),
+        }
+        for key in ("train_loss", "test_loss", "train_accuracy", "test_accuracy"):
+            record[key] = optional_number(field(e, key, at), sub(at, key))
+        epochs.append(record)
+    state["epochs"] = epochs
+    return state
+
+
+def read_trace(d: Any, sizes: tuple[int, ...], where: str = "last_update") -> StepTrace:
+    """The ``last_update`` field as a ``StepTrace`` for a network of ``sizes``."""
+    d = obj(d, where)
+    inputs = float_array(field(d, "inputs", where), sub(where, "inputs"), (None, sizes[0]), limit=MAX_SAMPLES)
+    batch = inputs.shape[0]
+    if batch == 0:
+        raise fail(sub(where, "inputs"), "an update needs at least one sample")
+    n = len(sizes) - 1
+
+    def per_layer(key: str, offset: int) -> list[np.ndarray]:
+        values = _layer_list(d, key, where, n)
+        return [float_array(v, sub(sub(where, key), l), (batch, sizes[l + offset])) for l, v in enumerate(values)]
+
+    raw = per_layer("raw", 1)
+    acts = per_layer("activations", 1)
+    deltas = per_layer("deltas", 1)
+    n_out = sizes[-1]
+    probs = float_array(field(d, "probs", where), sub(where, "probs"), (batch, n_out))
+    targets = float_array(field(d, "targets", where), sub(where, "targets"), (batch, n_out))
+    labels_value = field(d, "labels", where)
+    labels = None if labels_value is None else int_array(labels_value, sub(where, "labels"), (batch,), 0, n_out - 1)
+    losses = float_array(field(d, "losses", where), sub(where, "losses"), (batch,))
+    sizes_list = list(sizes)
+    grad_w, grad_b = read_parameters(d, where, sizes_list, "grad_weights", "grad_biases")
+    w_before, b_before = read_parameters(d, where, sizes_list, "weights_before", "biases_before")
+    w_after, b_after = read_parameters(d, where, sizes_list, "weights_after", "biases_after")
+    lr = number(field(d, "lr", where), sub(where, "lr"))
+    if lr <= 0:
+        raise fail(sub(where, "lr"), "the learning rate must be above 0")
+    return StepTrace(
+        forward=ForwardTrace(frozen_list([inputs, *raw]), frozen_list([inputs, *acts]), frozen(probs)),
+        targets=frozen(targets),
+        labels=None if labels is None else frozen(labels),
+        losses=frozen(losses),
+        loss=number(field(d, "loss", where), sub(where, "loss")),
+        deltas=frozen_list(deltas),
+        grad_weights=frozen_list(grad_w),
+        grad_biases=frozen_list(grad_b),
+        weights_before=frozen_list(w_before),
+        biases_before=frozen_list(b_before),
+        weights_after=frozen_list(w_after),
+        biases_after=frozen_list(b_after),
+        lr=lr,
+    )
+
+
+def from_document(doc: Any) -> Snapshot:
+    """Check a parsed snapshot document and build a ``Snapshot``; ``SnapshotError`` if anything is wrong."""
+    doc = obj(doc, "the file")
+    name = field(doc, "format", "")
+    if name != FORMAT_NAME:
+        raise fail("format", f"this is not a neuroviz snapshot (expected {FORMAT_NAME!r}; found {str(name)[:40]!r})")
+    version = integer(field(doc, "version", ""), "version", 1)
+    if version > FORMAT_VERSION:
+        raise fail(
+            "version",
+            f"the file has format version {version}, newer than this program reads ({FORMAT_VERSION}); "
+            "open it with a newer neuroviz",
+        )
+    title = string(field(doc, "title", ""), "title", MAX_TEXT)
+    network = read_network(field(doc, "network", ""))
+    dataset = read_dataset(field(doc, "dataset", ""))
+    h, w = dataset.image_shape
+    if h * w != network.config.n_inputs:
+        raise fail("dataset", f"its {h}×{w} images do not fit the network's {network.config.n_inputs} inputs")
+    if dataset.n_classes != network.config.n_outputs:
+        raise fail("dataset", f"it has {dataset.n_classes} classes; the network has {network.config.n_outputs} outputs")
+    trainer_state = read_trainer_state(doc, dataset)
+    x = float_array(field(doc, "input", ""), "input", (network.config.n_inputs,))
+    if ((x < 0) | (x > 1)).any():
+        raise fail("input", "pixel values must lie in [0, 1]")
+    target = integer(field(doc, "target", ""), "target", 0, network.config.n_outputs - 1)
+    trace_value = field(doc, "last_update", "")
+    trace = None if trace_value is None else read_trace(trace_value, network.sizes)
+    snap = Snapshot(network, dataset, trainer_state, x, target, trace, title)
+    snap.build()  # the parts must fit together (raises SnapshotError)
+    return snap
+
+
+def loads(data: bytes | str) -> Snapshot:
+    """Parse and check a snapshot file's contents."""
+    if len(data) > MAX_FILE_BYTES:
+        raise SnapshotError(f"the file is larger than the limit of {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    return from_document(parse_json(data))
+
+
+def load(path: str | os.PathLike[str]) -> Snapshot:
+    """Read and check the snapshot at ``path``.
+
+    Raises ``SnapshotError`` for a file that cannot be read or is not a valid
+    snapshot, with a message naming the problem.
+    """
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            raise SnapshotError(f"the file is {size // 2**20} MB; the limit is {MAX_FILE_BYTES // 2**20} MB")
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise SnapshotError(f"cannot read the file: {exc.strerror or exc}") from None
+    return loads(data)
+
+
+__all__ = [
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "Snapshot",
+    "SnapshotError",
+    "dumps",
+    "from_document",
+    "load",
+    "loads",
+    "save",
+    "to_document",
+]
