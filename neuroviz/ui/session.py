@@ -29,6 +29,10 @@ through its methods, and repaint on its signals:
     What the diagram shows changed: ``edge_mode`` (weights | gradients |
     updates), ``node_mode`` (activations | deltas) or the ``phase`` of an
     update being walked through (with its ``pending_trace``, not yet applied).
+``fileChanged``
+    The session was opened from or saved to a snapshot file (``file_path``,
+    ``modified``).  After ``restore`` views read ``last_trace`` afresh on
+    ``architectureChanged`` (no ``stepped`` is emitted: no update was made).
 
 Every number shown comes from ``neuroviz.core``; the current input's forward
 pass is computed lazily and cached (``forward()``), so a burst of changes
@@ -51,6 +55,7 @@ from neuroviz.core.presets import Preset, paper_figure_4
 from neuroviz.core.selection import Selection
 from neuroviz.core.trace import ForwardTrace, StepTrace
 from neuroviz.core.trainer import DEFAULT_BATCH_SIZE, Trainer
+from neuroviz.io.snapshot import Snapshot
 
 EdgeMode = Literal["weights", "gradients", "updates"]
 NodeMode = Literal["activations", "deltas"]
@@ -102,6 +107,7 @@ class Session(QObject):
     diverged = Signal(str)
     datasetChanged = Signal()
     updatesPerSecondChanged = Signal(float)
+    fileChanged = Signal()
     viewChanged = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -112,6 +118,8 @@ class Session(QObject):
         self.last_trace: StepTrace | None = None
         self.running = False
         self.modified = False
+        self.file_path: str | None = None
+        """The snapshot file the session was opened from or last saved to."""
         self._forward: ForwardTrace | None = None
         self.edge_mode: EdgeMode = "weights"
         self.node_mode: NodeMode = "activations"
@@ -161,6 +169,7 @@ class Session(QObject):
         self.dataset = dataset
         self.trainer = trainer
         self.title = title
+        self.file_path = None
         self.last_trace = None
         self.selection = None
         self.undo_stack.clear()
@@ -188,6 +197,42 @@ class Session(QObject):
             self.set_network(Network(config), builtin_dataset(name), EXAMPLE_TITLES[name])
         else:
             raise ValueError(f"unknown example {name!r}; choose one of {', '.join(EXAMPLE_TITLES)}")
+
+    # -------------------------------------------------------------- snapshots
+    def snapshot_state(self) -> Snapshot:
+        """The whole state as a ``Snapshot`` (copies: later changes do not alter it)."""
+        return Snapshot(self.network.copy(), self.dataset, self.trainer.state_dict(), self.input.copy(),
+                        self.target, self.last_trace, self.title)
+
+    def restore(self, snapshot: Snapshot, path: str | None = None) -> None:
+        """Open ``snapshot`` exactly as it was saved (``path``: the file it came from).
+
+        Raises ``SnapshotError`` before changing anything if its parts do not fit.
+        """
+        network, trainer = snapshot.build()
+        self.stop()
+        self.network = network
+        self.dataset = snapshot.dataset
+        self.trainer = trainer
+        self.title = snapshot.title
+        self.file_path = path
+        self.last_trace = snapshot.last_trace
+        self.selection = None
+        self.undo_stack.clear()
+        self.input = np.array(snapshot.input, dtype=np.float64)
+        self.target = int(snapshot.target)
+        self.modified = False
+        self._network_changed(architecture=True)
+        self.selectionChanged.emit(None)
+        self.datasetChanged.emit()
+        self.inputChanged.emit()
+        self.fileChanged.emit()
+
+    def mark_saved(self, path: str) -> None:
+        """Record that the state was just written to ``path``."""
+        self.file_path = path
+        self.modified = False
+        self.fileChanged.emit()
 
     def set_dataset(self, dataset: Dataset) -> None:
         """Train on another dataset of the same image and class count."""
