@@ -425,16 +425,24 @@ class Session(QObject):
         return trace
 
     def train_for(self, seconds: float, max_steps: int | None = None) -> int:
-        """Fast updates for about ``seconds``; emits ``trained`` and ``networkChanged`` once."""
+        """Fast updates for about ``seconds``; emits ``trained`` and ``networkChanged`` once.
+
+        If an update diverges, the updates made before it are kept (and
+        reported) and training pauses with ``diverged``.
+        """
+        before = self.trainer.step_count
+        problem = ""
         try:
-            n = self.trainer.train_for(seconds, max_steps)
+            self.trainer.train_for(seconds, max_steps)
         except DivergenceError as exc:
-            self._diverged(str(exc))
-            return 0
+            problem = str(exc)
+        n = self.trainer.step_count - before
         if n:
             self.modified = True
             self._network_changed()
             self.trained.emit(n)
+        if problem:
+            self._diverged(problem)
         return n
 
     def start(self) -> None:
