@@ -1,25 +1,65 @@
-"""QApplication start-up: the window, an optional example or file, screenshots."""
+"""QApplication start-up: the window, an optional example or file, screenshots.
+
+The application gets its icon (``resources/icons``), the Fusion style (so
+that the light and dark palettes look the same on every desktop) and the
+names QSettings uses; the main window picks the theme (light, dark or
+following the system) and saves its layout.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QSize
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from neuroviz.ui.main_window import MainWindow
 from neuroviz.ui.session import Session
 
+ICON_DIR = Path(__file__).resolve().parents[2] / "resources" / "icons"
+DESKTOP_FILE_NAME = "neuroviz"
+
+
+def icon_path() -> Path:
+    """The app icon's SVG (PNG renderings lie beside it)."""
+    try:
+        from importlib.resources import files
+
+        packaged = Path(str(files("neuroviz.resources") / "icons" / "neuroviz.svg"))
+        if packaged.exists():
+            return packaged
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return ICON_DIR / "neuroviz.svg"
+
+
+def app_icon() -> QIcon:
+    """The application icon in every size Qt may ask for."""
+    svg = icon_path()
+    icon = QIcon()
+    for size in (256, 64):
+        png = svg.with_name(f"neuroviz-{size}.png")
+        if png.exists():
+            icon.addFile(str(png), QSize(size, size))
+    if svg.exists():
+        icon.addFile(str(svg))
+    return icon
+
 
 def make_application(argv: list[str] | None = None) -> QApplication:
-    """The QApplication (created once) with the names QSettings uses."""
+    """The QApplication (created once) with its names, style and icon."""
     QCoreApplication.setOrganizationName("neuroviz")
     QCoreApplication.setApplicationName("neuroviz")
+    QGuiApplication.setDesktopFileName(DESKTOP_FILE_NAME)
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])
+        app.setStyle("Fusion")
     assert isinstance(app, QApplication)
+    app.setWindowIcon(app_icon())
     return app
 
 

@@ -1,31 +1,122 @@
-"""The main window: the network diagram in the centre, panels docked around it."""
+"""The main window: the network diagram in the centre, panels docked around it.
+
+Menus
+    File (``file_menu``): New network…, Examples ▸, Quit.  More file actions
+    (Open, Save, Export …) go in with ``add_file_actions``, above Quit.
+    Edit: Undo / Redo of the session's undo stack.
+    View: one toggle per dock panel, what the diagram shows, zoom, theme,
+    Reset layout.
+    Help: Keyboard shortcuts, About.
+
+The window geometry, the dock layout and the view options are saved in
+QSettings when the window closes and restored when it opens.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QWidget
+import math
 
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from neuroviz import __version__
+from neuroviz.ui.diagram import NetworkDiagram
+from neuroviz.ui.new_network_dialog import NewNetworkDialog
 from neuroviz.ui.panels import PanelSpec, panel_specs
-from neuroviz.ui.session import Session
+from neuroviz.ui.session import EXAMPLE_TITLES, Session
+from neuroviz.ui.theme import THEME_CHOICES, apply_palette, resolve_theme
+
+STATE_VERSION = 1
+"""Bump when the dock layout changes incompatibly (old saved layouts are then ignored)."""
+STATUS_INTERVAL_MS = 100
+"""The status bar refreshes at most this often."""
+
+EDGE_ACTIONS = (
+    ("weights", "&Weights θ", "Ctrl+1", "Edges show the weights θ: colour by sign, width by |θ|"),
+    ("gradients", "&Gradients ∂L/∂θ", "Ctrl+2", "Edges show the gradients ∂L/∂θ of the last update"),
+    ("updates", "Last &update Δθ", "Ctrl+3", "Edges show the change Δθ = −η ∂L/∂θ of the last update"),
+)
+NODE_ACTIONS = (
+    ("activations", "&Activations", "Ctrl+4", "Neurons show their activations for the current input"),
+    ("deltas", "&Errors δ", "Ctrl+5", "Neurons show their error terms δ of the last update"),
+)
+MOUSE_HELP = (
+    ("Hover", "Show a neuron's or weight's values in the paper's notation"),
+    ("Click", "Select a neuron or weight (the inspector follows)"),
+    ("Esc", "Clear the selection (on the diagram)"),
+    ("Wheel", "Zoom the diagram around the pointer"),
+    ("Drag", "Pan the diagram"),
+    ("F  or  double-click", "Fit the diagram to the view"),
+)
+DATA_CREDITS = (
+    "The 8×8 handwritten digits are the test part of the UCI “Optical Recognition of Handwritten "
+    "Digits” data set (E. Alpaydin, C. Kaynak, 1998; UCI Machine Learning Repository, CC BY 4.0). "
+    "The circles and squares are drawn by neuroviz itself."
+)
+
+
+def with_shortcut(text: str, action: QAction) -> str:
+    """A tooltip that names the action's shortcut: ``"Fit to view (F)"``."""
+    keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    return f"{text} ({keys})" if keys else text
 
 
 class MainWindow(QMainWindow):
-    """Wires the panels to the session; holds menus and the status bar."""
+    """Wires the panels to the session; holds menus, the diagram toolbar and the status bar."""
 
     def __init__(self, session: Session, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.settings = settings if settings is not None else QSettings()
         self.setObjectName("mainWindow")
-        self.setWindowTitle("neuroviz")
-        self.setCentralWidget(QLabel("network diagram"))
+        self.theme_choice = str(self.settings.value("view/theme", "system"))
+        if self.theme_choice not in THEME_CHOICES:
+            self.theme_choice = "system"
+        self.diagram = NetworkDiagram(session, resolve_theme(self.theme_choice))
+        self.diagram.input_grid = self._bool_setting("view/inputGrid", True)
+        self.diagram.receptive_fields = self._bool_setting("view/receptiveFields", False)
+        self.setCentralWidget(self.diagram)
         self.docks: dict[str, QDockWidget] = {}
-        self._build_menus()
+        self._build_file_menu()
+        self._build_edit_menu()
+        self._build_view_menu()
+        self._build_help_menu()
+        self._build_toolbar()
+        self._build_status_bar()
         for spec in panel_specs():
             self.add_panel(spec)
+        self._default_state = self.saveState(STATE_VERSION)
+        self.restore_layout()
+        self.apply_theme(self.theme_choice)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_system_scheme_changed)
+        session.architectureChanged.connect(self._update_title)
+        session.fileChanged.connect(self._update_title)
+        session.viewChanged.connect(self._sync_view_actions)
+        session.diverged.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        for signal in (session.networkChanged, session.trained, session.stepped, session.updatesPerSecondChanged,
+                       session.trainingStateChanged):
+            signal.connect(self._schedule_status)
+        self._update_title()
+        self._sync_view_actions()
+        self.refresh_status()
 
+    # ------------------------------------------------------------ panels
     def add_panel(self, spec: PanelSpec) -> QDockWidget:
+        """Dock the panel ``spec`` describes and give it a View-menu toggle."""
         dock = QDockWidget(spec.title, self)
         dock.setObjectName(spec.object_name)
         dock.setWidget(spec.factory(self.session))
@@ -33,14 +124,320 @@ class MainWindow(QMainWindow):
         toggle = dock.toggleViewAction()
         if spec.shortcut:
             toggle.setShortcut(QKeySequence(spec.shortcut))
-        self.view_menu.addAction(toggle)
+        toggle.setToolTip(with_shortcut(f"Show or hide the {spec.title} panel", toggle))
+        self.view_menu.insertAction(self._view_panels_end, toggle)
         self.docks[spec.object_name] = dock
         return dock
 
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+    def add_file_actions(self, actions: list[QAction], separator: bool = True) -> None:
+        """Put file actions (Open, Save, Export …) into the File menu, above Quit."""
+        for action in actions:
+            self.file_menu.insertAction(self._file_quit_separator, action)
+        if separator:
+            self.file_menu.insertSeparator(self._file_quit_separator)
+
+    # ------------------------------------------------------------ menus
+    def _action(self, text: str, slot: object, shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+                tip: str = "", checkable: bool = False) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setCheckable(checkable)
+        action.setToolTip(with_shortcut(tip or text.replace("&", "").rstrip("…"), action))
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_file_menu(self) -> None:
+        self.file_menu = self.menuBar().addMenu("&File")
+        self.new_network_action = self._action("&New network…", self.new_network, QKeySequence.StandardKey.New,
+                                               "Build a new network: layer sizes, activations, loss, data set")
+        self.file_menu.addAction(self.new_network_action)
+        self.examples_menu = self.file_menu.addMenu("&Examples")
+        self.example_actions: dict[str, QAction] = {}
+        for name in ("paper-figure-4", "circles-squares", "digits"):
+            action = self._action(EXAMPLE_TITLES[name], lambda _=False, n=name: self.open_example(n),
+                                  tip=f"Open the example “{EXAMPLE_TITLES[name]}”")
+            self.examples_menu.addAction(action)
+            self.example_actions[name] = action
+        self._file_quit_separator = self.file_menu.addSeparator()
+        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, "Quit neuroviz")
+        self.file_menu.addAction(self.quit_action)
+
+    def _build_edit_menu(self) -> None:
+        self.edit_menu = self.menuBar().addMenu("&Edit")
+        stack = self.session.undo_stack
+        self.undo_action = stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        for action, what in ((self.undo_action, "Undo"), (self.redo_action, "Redo")):
+            action.setToolTip(with_shortcut(f"{what} the last edit of the drawing or a parameter", action))
+            self.edit_menu.addAction(action)
+
+    def _build_view_menu(self) -> None:
         self.view_menu = self.menuBar().addMenu("&View")
+        self._view_panels_end = self.view_menu.addSeparator()
+        self.edge_menu = self.view_menu.addMenu("&Edges show")
+        self.edge_group = QActionGroup(self)
+        self.edge_actions: dict[str, QAction] = {}
+        for mode, text, key, tip in EDGE_ACTIONS:
+            action = self._action(text, lambda _=False, m=mode: self.session.set_view(edge_mode=m), key, tip, True)
+            self.edge_group.addAction(action)
+            self.edge_menu.addAction(action)
+            self.edge_actions[mode] = action
+        self.node_menu = self.view_menu.addMenu("&Neurons show")
+        self.node_group = QActionGroup(self)
+        self.node_actions: dict[str, QAction] = {}
+        for mode, text, key, tip in NODE_ACTIONS:
+            action = self._action(text, lambda _=False, m=mode: self.session.set_view(node_mode=m), key, tip, True)
+            self.node_group.addAction(action)
+            self.node_menu.addAction(action)
+            self.node_actions[mode] = action
+        self.input_grid_action = self._action("Input as &pixel grid", self.set_input_grid, "Ctrl+Shift+G",
+                                              "Draw the input layer as its H×W image", True)
+        self.input_grid_action.setChecked(self.diagram.input_grid)
+        self.receptive_fields_action = self._action(
+            "&Receptive fields", self.set_receptive_fields, "Ctrl+Shift+R",
+            "Draw each first-hidden neuron's incoming weights as a small image beside it", True)
+        self.receptive_fields_action.setChecked(self.diagram.receptive_fields)
+        self.view_menu.addAction(self.input_grid_action)
+        self.view_menu.addAction(self.receptive_fields_action)
+        self.view_menu.addSeparator()
+        self.zoom_in_action = self._action("Zoom &in", lambda: self.diagram.zoom_by(1.25),
+                                           QKeySequence.StandardKey.ZoomIn, "Zoom into the diagram")
+        self.zoom_out_action = self._action("Zoom &out", lambda: self.diagram.zoom_by(0.8),
+                                            QKeySequence.StandardKey.ZoomOut, "Zoom out of the diagram")
+        self.fit_action = self._action("&Fit to view", self.diagram.fit_to_view, "Ctrl+0",
+                                       "Fit the whole network into the view (F on the diagram)")
+        for action in (self.zoom_in_action, self.zoom_out_action, self.fit_action):
+            self.view_menu.addAction(action)
+        self.view_menu.addSeparator()
+        self.theme_menu = self.view_menu.addMenu("&Theme")
+        self.theme_group = QActionGroup(self)
+        self.theme_actions: dict[str, QAction] = {}
+        labels = {"system": "Follow the &system", "light": "&Light", "dark": "&Dark"}
+        for choice in THEME_CHOICES:
+            action = self._action(labels[choice], lambda _=False, c=choice: self.apply_theme(c),
+                                  tip=f"Theme: {labels[choice].replace('&', '').lower()}", checkable=True)
+            self.theme_group.addAction(action)
+            self.theme_menu.addAction(action)
+            self.theme_actions[choice] = action
+        self.reset_layout_action = self._action("Reset &layout", self.reset_layout,
+                                                tip="Put every panel back where it started")
+        self.view_menu.addAction(self.reset_layout_action)
+
+    def _build_help_menu(self) -> None:
+        self.help_menu = self.menuBar().addMenu("&Help")
+        self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts,
+                                             QKeySequence.StandardKey.HelpContents, "List every shortcut")
+        self.about_action = self._action("&About neuroviz", self.show_about, tip="Version and credits")
+        self.help_menu.addAction(self.shortcuts_action)
+        self.help_menu.addAction(self.about_action)
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Diagram", self)
+        bar.setObjectName("diagramToolBar")
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        bar.addWidget(QLabel(" Edges: "))
+        for action in self.edge_actions.values():
+            bar.addAction(action)
+        bar.addSeparator()
+        bar.addWidget(QLabel(" Neurons: "))
+        for action in self.node_actions.values():
+            bar.addAction(action)
+        bar.addSeparator()
+        bar.addAction(self.receptive_fields_action)
+        bar.addAction(self.fit_action)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.diagram_toolbar = bar
+        self.view_menu.insertAction(self._view_panels_end, bar.toggleViewAction())
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.status_labels: dict[str, QLabel] = {}
+        tips = {
+            "step": "Updates made so far",
+            "epoch": "Completed passes over the training set",
+            "loss": "Loss L of the last update",
+            "accuracy": "Accuracy on the test split after the last epoch",
+            "rate": "Updates per second while training",
+        }
+        for key, tip in tips.items():
+            label = QLabel()
+            label.setToolTip(tip)
+            label.setObjectName(f"status_{key}")
+            bar.addPermanentWidget(label)
+            self.status_labels[key] = label
+        self._status_timer = QTimer(self)
+        self._status_timer.setSingleShot(True)
+        self._status_timer.setInterval(STATUS_INTERVAL_MS)
+        self._status_timer.timeout.connect(self.refresh_status)
+
+    # ------------------------------------------------------------ actions
+    def confirm_discard(self) -> bool:
+        """True if the open network may be replaced (asks when it has unsaved changes)."""
+        if not self.session.modified:
+            return True
+        answer = QMessageBox.question(
+            self, "Discard changes?",
+            "The open network has changes that were not saved. Replace it anyway?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new_network(self) -> None:
+        """Ask for an architecture and open a fresh network of it."""
+        if not self.confirm_discard():
+            return
+        dialog = NewNetworkDialog(self.session, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            dialog.apply()
+
+    def open_example(self, name: str) -> None:
+        if self.confirm_discard():
+            self.session.load_example(name)
+
+    def set_input_grid(self, on: bool) -> None:
+        self.diagram.set_input_grid(on)
+        self.input_grid_action.setChecked(on)
+
+    def set_receptive_fields(self, on: bool) -> None:
+        self.diagram.set_receptive_fields(on)
+        self.receptive_fields_action.setChecked(on)
+
+    def apply_theme(self, choice: str) -> None:
+        """Use the ``light`` or ``dark`` theme, or follow the ``system``."""
+        self.theme_choice = choice if choice in THEME_CHOICES else "system"
+        theme = resolve_theme(self.theme_choice)
+        apply_palette(theme)
+        self.diagram.set_theme(theme)
+        self.theme_actions[self.theme_choice].setChecked(True)
+
+    def _on_system_scheme_changed(self, *_: object) -> None:
+        if self.theme_choice == "system":
+            self.apply_theme("system")
+
+    def show_shortcuts(self) -> None:
+        """A dialog listing every menu shortcut and the mouse gestures of the diagram."""
+        rows: list[tuple[str, str]] = []
+        for menu in (self.file_menu, self.edit_menu, self.view_menu, self.help_menu):
+            rows.extend(menu_shortcuts(menu))
+        rows.extend((desc, key) for key, desc in MOUSE_HELP)
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Keyboard shortcuts")
+        table = QTableWidget(len(rows), 2, dialog)
+        table.setObjectName("shortcutsTable")
+        table.setHorizontalHeaderLabels(["Action", "Shortcut"])
+        table.verticalHeader().setVisible(False)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for r, (what, keys) in enumerate(rows):
+            table.setItem(r, 0, QTableWidgetItem(what))
+            table.setItem(r, 1, QTableWidgetItem(keys))
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setStretchLastSection(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+        buttons.rejected.connect(dialog.reject)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(table)
+        layout.addWidget(buttons)
+        dialog.resize(520, 560)
+        self.shortcuts_dialog = dialog
+        dialog.open()
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self, "About neuroviz",
+            f"<h3>neuroviz {__version__}</h3>"
+            "<p>See a neural network's forward and backward propagation, number by number, in the notation "
+            "of H. Green, “A Mathematical Overview of Forward and Backward Propagation in Artificial Neural "
+            "Networks” (2025).</p>"
+            f"<p><b>Data credits.</b> {DATA_CREDITS}</p>"
+            "<p>Built with Python, NumPy, Qt (PySide6) and pyqtgraph. MIT licence.</p>")
+
+    # ------------------------------------------------------------ layout
+    def save_layout(self) -> None:
+        """Store geometry, dock layout and view options in QSettings."""
+        s = self.settings
+        s.setValue("mainWindow/geometry", self.saveGeometry())
+        s.setValue("mainWindow/state", self.saveState(STATE_VERSION))
+        s.setValue("view/theme", self.theme_choice)
+        s.setValue("view/inputGrid", self.diagram.input_grid)
+        s.setValue("view/receptiveFields", self.diagram.receptive_fields)
+        s.sync()
+
+    def restore_layout(self) -> bool:
+        """Restore geometry and dock layout from QSettings; False if none was saved."""
+        geometry = self.settings.value("mainWindow/geometry")
+        state = self.settings.value("mainWindow/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            return bool(self.restoreState(state, STATE_VERSION))
+        return False
+
+    def reset_layout(self) -> None:
+        """Put every dock and toolbar back where it started, all visible."""
+        self.restoreState(self._default_state, STATE_VERSION)
+        for dock in self.docks.values():
+            dock.setFloating(False)
+            dock.show()
+        self.diagram_toolbar.show()
+        self.diagram.fit_to_view()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        super().closeEvent(event)
+
+    # ------------------------------------------------------------ state → widgets
+    def _bool_setting(self, key: str, default: bool) -> bool:
+        value = self.settings.value(key, default)
+        return value in (True, "true", "1", 1) if not isinstance(value, bool) else value
+
+    def _update_title(self, *_: object) -> None:
+        title = self.session.title or "untitled"
+        self.setWindowTitle(f"{title}[*] — neuroviz")
+        self.setWindowModified(self.session.modified)
+
+    def _sync_view_actions(self) -> None:
+        self.edge_actions[self.session.edge_mode].setChecked(True)
+        self.node_actions[self.session.node_mode].setChecked(True)
+
+    def _schedule_status(self, *_: object) -> None:
+        if not self._status_timer.isActive():
+            self._status_timer.start()
+
+    def refresh_status(self) -> None:
+        """Step, epoch, last loss, accuracy and updates per second in the status bar."""
+        t = self.session.trainer
+        history = t.history
+        loss = f"{history.values[-1]:.4g}" if len(history) else "—"
+        acc = "—"
+        if t.epochs:
+            last = t.epochs[-1]
+            value, split = (last.test_accuracy, "test") if not math.isnan(last.test_accuracy) else (
+                last.train_accuracy, "train")
+            acc = f"{100 * value:.1f} % ({split})"
+        rate = self.session.updates_per_second
+        texts = {
+            "step": f"step {t.step_count:,}",
+            "epoch": f"epoch {t.epoch}",
+            "loss": f"loss {loss}",
+            "accuracy": f"accuracy {acc}",
+            "rate": f"{rate:,.0f} updates/s" if self.session.running or rate else "stopped",
+        }
+        for key, text in texts.items():
+            self.status_labels[key].setText(text)
+        self.setWindowModified(self.session.modified)
+
+
+def menu_shortcuts(menu: QMenu) -> list[tuple[str, str]]:
+    """(action text, shortcut) of every action with a shortcut in ``menu`` and its sub-menus."""
+    rows = []
+    for action in menu.actions():
+        if action.menu() is not None:
+            rows.extend(menu_shortcuts(action.menu()))
+        elif not action.shortcut().isEmpty():
+            text = action.text().replace("&", "")
+            rows.append((text, action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)))
+    return rows

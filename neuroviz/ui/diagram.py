@@ -1,0 +1,877 @@
+"""The live network diagram: one custom widget that paints the whole network.
+
+Neurons are circles filled by their value (activation or δ) on a diverging
+scale; weights are straight lines coloured by sign and thickened by |value|
+(θ, ∂L/∂θ or Δθ).  For speed, edges are bucketed into ``2·LEVELS`` opaque
+pens and drawn with one ``QPainter.drawLines`` call per bucket from a NumPy
+array of screen coordinates; networks with more than ``max_edges`` edges
+draw only the strongest ones (level of detail).
+
+The widget observes the session: every signal only marks what is stale and
+calls ``update()``, so any number of changes between two frames costs one
+repaint.  Hover shows a tooltip in the paper's notation, a click selects
+through ``Session.select``, the wheel zooms, a drag pans, F fits the view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from pyqtgraph.Qt.internals import PrimitiveArray
+from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QHelpEvent,
+    QImage,
+    QKeyEvent,
+    QLinearGradient,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+    QPolygonF,
+    QResizeEvent,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QToolTip, QWidget
+
+from neuroviz.core.notation import bias_label, delta_label, layer_letter, neuron_label, weight_label
+from neuroviz.core.selection import Selection
+from neuroviz.core.update_table import fmt
+from neuroviz.ui.colormaps import (
+    LEVELS,
+    blend,
+    bucket_colors,
+    bucket_widths,
+    buckets,
+    diverging_lut,
+    map_diverging,
+    map_sequential,
+    rgb_to_argb32,
+    robust_max,
+    sequential_lut,
+)
+from neuroviz.ui.diagram_layout import DiagramLayout, compute_layout, edge_at, neuron_at
+from neuroviz.ui.diagram_values import EDGE_SYMBOLS, EDGE_TITLES, DiagramValues, diagram_values
+from neuroviz.ui.session import Session
+from neuroviz.ui.theme import LIGHT, Theme
+
+DEFAULT_MAX_EDGES = 3000
+"""Level of detail: above this many edges only the strongest are drawn."""
+ANTIALIAS_EDGES = 400
+"""Edges are antialiased when at most this many are drawn (antialiasing is slow)."""
+THIN, THICK = 0.7, 4.2
+"""Pen widths (device-independent pixels) of the weakest and strongest edges."""
+HOVER_TOLERANCE = 4.0
+"""How close (pixels) the pointer must come to an edge to hover it."""
+DRAG_THRESHOLD = 4
+MARGIN_TOP, MARGIN_BOTTOM, MARGIN_SIDE = 44.0, 92.0, 18.0
+MIN_SCALE, MAX_SCALE = 0.05, 60.0
+DIM = 0.72
+"""How far edges fade toward the background when something is selected."""
+
+
+@dataclass
+class Palette:
+    """The theme turned into lookup tables and pens (rebuilt on a theme change)."""
+
+    theme: Theme
+    bucket_rgb: np.ndarray
+    bucket_dim_rgb: np.ndarray
+    widths: np.ndarray
+    node_lut: np.ndarray
+    ink_lut: np.ndarray
+    faint: QColor
+
+    @classmethod
+    def of(cls, theme: Theme) -> Palette:
+        bg, neg, pos = theme.rgb("background"), theme.rgb("negative"), theme.rgb("positive")
+        rgb = bucket_colors(neg, bg, pos)
+        dim = np.round(blend(bg, (0, 0, 0), 0)[None, :] * DIM + rgb * (1 - DIM)).astype(np.uint8)
+        faint = np.round(blend(bg, theme.rgb("muted"), 0.22)).astype(int)
+        return cls(theme, rgb, dim, bucket_widths(THIN, THICK), diverging_lut(neg, bg, pos),
+                   sequential_lut(theme.rgb("background"), theme.rgb("ink")), QColor(*faint))
+
+
+def qcolor(rgb: np.ndarray) -> QColor:
+    return QColor(int(rgb[0]), int(rgb[1]), int(rgb[2]))
+
+
+class NetworkDiagram(QWidget):
+    """Paints the session's network; hover, click, zoom and pan it."""
+
+    hovered = Signal(object)
+    """The neuron or weight under the pointer (a ``Selection``) or ``None``."""
+
+    def __init__(self, session: Session, theme: Theme = LIGHT, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("networkDiagram")
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMinimumSize(320, 240)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.session = session
+        self.max_edges = DEFAULT_MAX_EDGES
+        self.input_grid = True
+        self.receptive_fields = False
+        self.hover: Selection | None = None
+        self.values: DiagramValues | None = None
+        self.edge_vmax = 1.0
+        self.node_vmax = 1.0
+        self.repaints = 0
+        self._layout: DiagramLayout | None = None
+        self._layout_dirty = True
+        self._values_dirty = True
+        self._scale = 1.0
+        self._fit_scale = 1.0
+        self._offset = np.zeros(2)
+        self._auto_fit = True
+        self._press: QPointF | None = None
+        self._last_drag: QPointF | None = None
+        self._dragging = False
+        self._lines = PrimitiveArray(QLineF, 4)
+        self._edge_values = np.zeros(0)
+        self._edge_bucket = np.zeros(0, dtype=np.int64)
+        self._drawn = np.zeros(0, dtype=np.int64)
+        self._drawn_starts = np.zeros(2 * LEVELS + 1, dtype=np.int64)
+        self._faint = np.zeros(0, dtype=np.int64)
+        self._node_rgb: list[np.ndarray] = []
+        self._input_image: QImage | None = None
+        self._rf_images: list[QImage] = []
+        self.palette_ = Palette.of(theme)
+        session.architectureChanged.connect(self._on_architecture_changed)
+        session.datasetChanged.connect(self._on_architecture_changed)
+        for signal in (session.networkChanged, session.inputChanged, session.viewChanged, session.stepped):
+            signal.connect(self._on_values_changed)
+        session.selectionChanged.connect(self._on_selection_changed)
+
+    # ------------------------------------------------------------ public API
+    @property
+    def theme(self) -> Theme:
+        return self.palette_.theme
+
+    def set_theme(self, theme: Theme) -> None:
+        """Draw in ``theme``'s colours."""
+        self.palette_ = Palette.of(theme)
+        self._values_dirty = True
+        self.update()
+
+    def set_input_grid(self, on: bool) -> None:
+        """Draw the input layer as its H×W pixel grid (True) or as a column of circles."""
+        self.input_grid = on
+        self._on_architecture_changed()
+
+    def set_receptive_fields(self, on: bool) -> None:
+        """Show each first-hidden neuron's incoming weights as a small H×W heat-map beside it."""
+        self.receptive_fields = on
+        self._on_architecture_changed()
+
+    def set_max_edges(self, n: int) -> None:
+        """Level of detail: draw at most ``n`` edges (the strongest)."""
+        self.max_edges = max(1, int(n))
+        self._values_dirty = True
+        self.update()
+
+    @property
+    def layout_(self) -> DiagramLayout:
+        self.refresh()
+        assert self._layout is not None
+        return self._layout
+
+    def refresh(self) -> None:
+        """Bring the geometry and colours up to date with the session (done lazily before painting)."""
+        if self._layout_dirty:
+            s = self.session
+            self._layout = compute_layout(s.network.sizes, s.image_shape, self.input_grid, self.receptive_fields)
+            self._layout_dirty = False
+            self._values_dirty = True
+            if self._auto_fit:
+                self._fit()
+        if self._values_dirty:
+            self._refresh_values()
+            self._values_dirty = False
+
+    def fit_to_view(self) -> None:
+        """Scale and centre the whole network into the widget (and keep it fitted on resize)."""
+        self._auto_fit = True
+        self._fit()
+        self.update()
+
+    def zoom_by(self, factor: float, anchor: QPointF | None = None) -> None:
+        """Zoom by ``factor`` keeping the world point under ``anchor`` (default: the centre) still."""
+        self.refresh()
+        a = np.array([anchor.x(), anchor.y()]) if anchor is not None else np.array([self.width(), self.height()]) / 2
+        new = float(np.clip(self._scale * factor, MIN_SCALE, MAX_SCALE))
+        world = (a - self._offset) / self._scale
+        self._scale = new
+        self._offset = a - world * new
+        self._auto_fit = False
+        self.update()
+
+    @property
+    def scale(self) -> float:
+        """Screen pixels per world unit (uniform in x and y)."""
+        return self._scale
+
+    def to_screen(self, x: float, y: float) -> QPointF:
+        self.refresh()
+        return QPointF(x * self._scale + self._offset[0], y * self._scale + self._offset[1])
+
+    def to_world(self, pos: QPointF) -> tuple[float, float]:
+        self.refresh()
+        return ((pos.x() - self._offset[0]) / self._scale, (pos.y() - self._offset[1]) / self._scale)
+
+    def neuron_screen_pos(self, layer: int, index: int) -> QPointF:
+        """Widget coordinates of the centre of neuron ``index`` of ``layer``."""
+        c = self.layout_.centers[layer][index]
+        return self.to_screen(float(c[0]), float(c[1]))
+
+    def edge_screen_pos(self, layer: int, m: int, n: int, t: float = 0.5) -> QPointF:
+        """Widget coordinates of the point a fraction ``t`` along θ_{mn} of ``weights[layer]`` (0: source)."""
+        seg = self.layout_.segments[layer][m * self.layout_.sizes[layer] + n]
+        return self.to_screen(float(seg[0] + t * (seg[2] - seg[0])), float(seg[1] + t * (seg[3] - seg[1])))
+
+    def edge_style(self, layer: int, m: int, n: int) -> tuple[QColor, float]:
+        """Colour and pen width (at the fitted zoom) of the edge θ_{mn} of ``weights[layer]``."""
+        self.refresh()
+        b = int(self._edge_bucket[self.layout_.edge_index(layer, m, n)])
+        if b < 0:
+            return QColor(self.palette_.faint), THIN
+        return qcolor(self.palette_.bucket_rgb[b]), float(self.palette_.widths[b])
+
+    def edge_value(self, layer: int, m: int, n: int) -> float:
+        """The value the edge shows (θ, ∂L/∂θ or Δθ; NaN when unknown)."""
+        self.refresh()
+        return float(self._edge_values[self.layout_.edge_index(layer, m, n)])
+
+    def neuron_color(self, layer: int, index: int) -> QColor:
+        """Fill colour of a neuron (the input layer in its ink scale)."""
+        self.refresh()
+        return qcolor(self._node_rgb[layer][index])
+
+    def drawn_edge_count(self) -> int:
+        """How many edges the level of detail draws in full colour."""
+        self.refresh()
+        return int(self._drawn.size)
+
+    def hit(self, pos: QPointF) -> Selection | None:
+        """The neuron or weight at widget position ``pos`` (neurons win over edges)."""
+        lay = self.layout_
+        x, y = self.to_world(pos)
+        found = neuron_at(lay, x, y, 2.0 / self._scale)
+        if found is not None:
+            return Selection("neuron", found[0], found[1])
+        visible = None
+        if self._drawn.size < lay.n_edges and self._faint.size == 0:
+            visible = np.zeros(lay.n_edges, dtype=bool)
+            visible[self._drawn] = True
+        edge = edge_at(lay, x, y, HOVER_TOLERANCE / self._scale, visible)
+        return None if edge is None else Selection("weight", *edge)
+
+    def describe(self, item: Selection) -> str:
+        """Tooltip text of a neuron or weight, in the paper's notation."""
+        s = self.session
+        trace = s.pending_trace if s.phase is not None else s.last_trace
+        if item.kind == "weight":
+            l, m, n = item.layer, item.m, item.n
+            parts = [f"{weight_label(l, m, n)} = {fmt(float(s.network.weights[l][m, n]), 4)}"]
+            if trace is not None:
+                parts.append(f"∂L/∂θ = {fmt(float(trace.grad_weights[l][m, n]), 4)}")
+                delta = float(trace.weights_after[l][m, n] - trace.weights_before[l][m, n])
+                parts.append(f"Δ = {fmt(delta, 4)}")
+            src, dst = neuron_label(l, n), neuron_label(l + 1, m)
+            return " · ".join(parts) + f"\nfrom {src} to {dst}"
+        l, i = item.layer, item.m
+        fwd = s.forward()
+        if l == 0:
+            h, w = s.image_shape
+            where = f"pixel row {i // w + 1}, column {i % w + 1}" if h * w == s.config.n_inputs else "input"
+            return f"{neuron_label(0, i)} = {fmt(float(fwd.act[0][0, i]), 4)} · {where}"
+        parts = [f"{neuron_label(l, i)} = {fmt(float(fwd.act[l][0, i]), 4)}",
+                 f"{neuron_label(l, i, raw=True)} = {fmt(float(fwd.raw[l][0, i]), 4)}"]
+        if trace is not None:
+            parts.append(f"{delta_label(l, i)} = {fmt(float(trace.deltas[l - 1][:, i].mean()), 4)}")
+        lines = [" · ".join(parts), f"{bias_label(l - 1, i)} = {fmt(float(s.network.biases[l - 1][i]), 4)}"]
+        if l == len(s.network.sizes) - 1:
+            sym = "p" if s.config.loss == "cross_entropy" else "o"
+            name = s.class_names[i] if i < len(s.class_names) else str(i)
+            lines.append(f"class “{name}” · {sym} = {fmt(float(s.probabilities()[i]), 4)}")
+        return "\n".join(lines)
+
+    def render_image(self, size: QSize | None = None, dpr: float = 1.0) -> QImage:
+        """The diagram as an image of ``size`` (default: the widget's) at ``dpr`` device pixels per pixel."""
+        if size is not None and size != self.size():
+            self.resize(size)
+            if self._auto_fit:
+                self._fit()
+        w, h = self.width(), self.height()
+        img = QImage(int(w * dpr), int(h * dpr), QImage.Format.Format_ARGB32_Premultiplied)
+        img.setDevicePixelRatio(dpr)
+        p = QPainter(img)
+        self.paint(p, w, h)
+        p.end()
+        return img
+
+    # ------------------------------------------------------------ reactions
+    def _on_architecture_changed(self) -> None:
+        self._layout_dirty = True
+        self._auto_fit = True
+        self.hover = None
+        self.update()
+
+    def _on_values_changed(self, *_: object) -> None:
+        self._values_dirty = True
+        self.update()
+
+    def _on_selection_changed(self, *_: object) -> None:
+        self.update()
+
+    # ------------------------------------------------------------ view math
+    def _fit(self) -> None:
+        if self._layout is None:
+            return
+        x0, y0, x1, y1 = self._layout.bounds
+        w = max(self.width() - 2 * MARGIN_SIDE, 50.0)
+        h = max(self.height() - MARGIN_TOP - MARGIN_BOTTOM, 50.0)
+        s = float(np.clip(min(w / (x1 - x0), h / (y1 - y0)), MIN_SCALE, MAX_SCALE))
+        self._scale = self._fit_scale = s
+        self._offset = np.array([MARGIN_SIDE + (w - s * (x1 - x0)) / 2 - s * x0,
+                                 MARGIN_TOP + (h - s * (y1 - y0)) / 2 - s * y0])
+
+    def _width_factor(self) -> float:
+        return float(np.clip((self._scale / self._fit_scale) ** 0.5, 1.0, 3.0)) if self._fit_scale else 1.0
+
+    # ------------------------------------------------------------ values → colours
+    def _refresh_values(self) -> None:
+        s, lay, pal = self.session, self._layout, self.palette_
+        assert lay is not None
+        trace = s.pending_trace if s.phase is not None else s.last_trace
+        v = diagram_values(s.network.weights, s.forward(), trace, s.edge_mode, s.node_mode, s.phase)
+        self.values = v
+        # edges
+        parts, known = [], []
+        for l, e in enumerate(v.edges):
+            size = lay.sizes[l] * lay.sizes[l + 1]
+            ok = e is not None and not (v.dim_edges and v.dim_edges[l])
+            parts.append(np.ravel(e) if e is not None else np.full(size, np.nan))
+            known.append(np.full(size, ok))
+        values = np.concatenate(parts) if parts else np.zeros(0)
+        known_mask = np.concatenate(known) if known else np.zeros(0, dtype=bool)
+        self._edge_values = values
+        self.edge_vmax = robust_max([values[known_mask]])
+        bucket = buckets(np.nan_to_num(values), self.edge_vmax)
+        bucket[~known_mask] = -1
+        self._edge_bucket = bucket
+        shown = np.flatnonzero(known_mask)
+        if shown.size > self.max_edges:
+            strongest = np.argpartition(-np.abs(values[shown]), self.max_edges - 1)[: self.max_edges]
+            shown = shown[strongest]
+        # Weak buckets first so that strong edges lie on top; key = level, then sign.
+        key = bucket[shown] % LEVELS * 2 + (bucket[shown] >= LEVELS)
+        order = np.argsort(key, kind="stable")
+        self._drawn = shown[order]
+        self._drawn_starts = np.searchsorted(key[order], np.arange(2 * LEVELS + 1))
+        faint = np.flatnonzero(~known_mask)
+        if faint.size > self.max_edges:
+            faint = faint[:: int(np.ceil(faint.size / self.max_edges))]
+        self._faint = faint
+        # neurons
+        hidden = [a for a in v.nodes[1:] if a is not None]
+        self.node_vmax = robust_max(hidden)
+        neutral = np.array(pal.theme.rgb("surface"), dtype=np.uint8)
+        rgb = [map_sequential(v.nodes[0], 0.0, 1.0, pal.ink_lut)]
+        for l in range(1, len(v.nodes)):
+            a = v.nodes[l]
+            rgb.append(map_diverging(a, self.node_vmax, pal.node_lut) if a is not None
+                       else np.tile(neutral, (lay.sizes[l], 1)))
+        self._node_rgb = rgb
+        if lay.grid is not None:
+            h, w = lay.grid.shape
+            self._input_image = self._image(rgb_to_argb32(rgb[0].reshape(h, w, 3)))
+        else:
+            self._input_image = None
+        self._rf_images = []
+        if lay.rf_rects.shape[0]:
+            w0 = s.network.weights[0]
+            h, w = s.image_shape
+            cols = rgb_to_argb32(map_diverging(w0, robust_max([w0], 1.0), pal.node_lut)).reshape(-1, h, w)
+            self._rf_images = [self._image(c) for c in cols]
+
+    @staticmethod
+    def _image(argb: np.ndarray) -> QImage:
+        data = np.ascontiguousarray(argb, dtype=np.uint32)
+        h, w = data.shape
+        return QImage(data.tobytes(), w, h, 4 * w, QImage.Format.Format_RGB32).copy()
+
+    # ------------------------------------------------------------ painting
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        self.paint(p, self.width(), self.height())
+        p.end()
+
+    def paint(self, p: QPainter, w: int, h: int) -> None:
+        """Paint everything onto ``p`` for a ``w``×``h`` area."""
+        self.refresh()
+        self.repaints += 1
+        assert self._layout is not None and self.values is not None
+        p.fillRect(QRectF(0, 0, w, h), self.theme.qcolor("background"))
+        self._paint_band(p)
+        self._paint_edges(p)
+        self._paint_edge_labels(p)
+        self._paint_input(p)
+        self._paint_receptive_fields(p)
+        self._paint_neurons(p)
+        self._paint_headers(p)
+        self._paint_outputs(p)
+        self._paint_info(p, w)
+        self._paint_legends(p, w, h)
+
+    def _segs(self, idx: np.ndarray) -> np.ndarray:
+        assert self._layout is not None
+        s, ox, oy = self._scale, self._offset[0], self._offset[1]
+        seg = self._layout.all_segments[idx] * s
+        seg += (ox, oy, ox, oy)
+        return seg
+
+    def _draw_lines(self, p: QPainter, seg: np.ndarray) -> None:
+        if seg.shape[0] == 0:
+            return
+        self._lines.resize(seg.shape[0])
+        self._lines.ndarray()[:] = seg
+        p.drawLines(*self._lines.drawargs())
+
+    def _paint_band(self, p: QPainter) -> None:
+        lay, v = self._layout, self.values
+        assert lay is not None and v is not None
+        if v.active_layer < 1:
+            return
+        c = lay.centers[v.active_layer]
+        pad = lay.radius[v.active_layer] + 14
+        tl = self.to_screen(float(c[:, 0].min() - pad), float(c[:, 1].min() - pad))
+        br = self.to_screen(float(c[:, 0].max() + pad), float(c[:, 1].max() + pad))
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(self.theme.qcolor("band"))
+        p.drawRoundedRect(QRectF(tl, br), 12, 12)
+
+    def _paint_edges(self, p: QPainter) -> None:
+        pal, sel = self.palette_, self.session.selection
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, self._drawn.size <= ANTIALIAS_EDGES)
+        wf = self._width_factor()
+        if self._faint.size:
+            p.setPen(QPen(pal.faint, THIN, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
+            self._draw_lines(p, self._segs(self._faint))
+        seg = self._segs(self._drawn)
+        rgb = pal.bucket_rgb if sel is None else pal.bucket_dim_rgb
+        starts = self._drawn_starts
+        for k in range(2 * LEVELS):
+            a, b = int(starts[k]), int(starts[k + 1])
+            if a == b:
+                continue
+            bucket = (k % 2) * LEVELS + k // 2
+            p.setPen(QPen(qcolor(rgb[bucket]), float(pal.widths[bucket]) * wf,
+                          Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
+            self._draw_lines(p, seg[a:b])
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        if sel is not None:
+            self._paint_highlighted_edges(p, self._connected(sel), wf, halo=sel.kind == "weight")
+        if self.hover is not None and self.hover.kind == "weight":
+            self._paint_highlighted_edges(p, self._connected(self.hover), wf, halo=True)
+
+    def _connected(self, item: Selection) -> np.ndarray:
+        """Rows of ``all_segments`` attached to a neuron, or the weight itself."""
+        lay = self._layout
+        assert lay is not None
+        if item.kind == "weight":
+            return np.array([lay.edge_index(item.layer, item.m, item.n)])
+        if item.kind == "bias":
+            item = Selection("neuron", item.layer + 1, item.m)
+        l, i, parts = item.layer, item.m, []
+        if l > 0:
+            parts.append(lay.offsets[l - 1] + i * lay.sizes[l - 1] + np.arange(lay.sizes[l - 1]))
+        if l < len(lay.sizes) - 1:
+            parts.append(lay.offsets[l] + np.arange(lay.sizes[l + 1]) * lay.sizes[l] + i)
+        return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+
+    def _paint_highlighted_edges(self, p: QPainter, idx: np.ndarray, wf: float, halo: bool) -> None:
+        pal = self.palette_
+        seg = self._segs(idx)
+        if halo:
+            p.setPen(QPen(self.theme.qcolor("highlight"), (THICK + 3) * wf, Qt.PenStyle.SolidLine,
+                          Qt.PenCapStyle.RoundCap))
+            self._draw_lines(p, seg)
+        b = self._edge_bucket[idx]
+        for bucket in np.unique(b):
+            rows = seg[b == bucket]
+            if bucket < 0:
+                p.setPen(QPen(self.theme.qcolor("muted"), THIN * wf))
+            else:
+                p.setPen(QPen(qcolor(pal.bucket_rgb[bucket]), max(float(pal.widths[bucket]), 1.2) * wf,
+                              Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+            self._draw_lines(p, rows)
+
+    def _paint_edge_labels(self, p: QPainter) -> None:
+        """Values written on the edges when there are few of them and room to read."""
+        lay, v = self._layout, self.values
+        assert lay is not None and v is not None
+        if lay.n_edges > 48 or self._scale * 40 < 28:
+            return
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * 0.85)
+        p.setFont(font)
+        fm = QFontMetricsF(font)
+        bg = self.theme.qcolor("background")
+        for l, seg in enumerate(lay.segments):
+            n_src = lay.sizes[l]
+            for row in range(seg.shape[0]):
+                value = self._edge_values[lay.offsets[l] + row]
+                if not np.isfinite(value):
+                    continue
+                n = row % n_src
+                t = 0.72 - 0.3 * (n / max(n_src - 1, 1))
+                x0, y0, x1, y1 = seg[row]
+                c = self.to_screen(x0 + t * (x1 - x0), y0 + t * (y1 - y0))
+                text = fmt(float(value), 3)
+                r = fm.boundingRect(text).adjusted(-3, -1, 3, 1)
+                r.moveCenter(c)
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(bg)
+                p.drawRoundedRect(r, 3, 3)
+                p.setPen(self.theme.qcolor("text"))
+                p.drawText(r, Qt.AlignmentFlag.AlignCenter, text)
+
+    def _paint_input(self, p: QPainter) -> None:
+        lay = self._layout
+        assert lay is not None
+        if lay.grid is None or self._input_image is None:
+            return
+        x, y, gw, gh = lay.grid.rect
+        rect = QRectF(self.to_screen(x, y), self.to_screen(x + gw, y + gh))
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        p.drawImage(rect, self._input_image)
+        h, w = lay.grid.shape
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        grid_color = QColor(*np.round(blend(self.theme.rgb("background"), self.theme.rgb("muted"), 0.35)).astype(int))
+        p.setPen(QPen(grid_color, 1))
+        lines = [QLineF(rect.left() + rect.width() * c / w, rect.top(), rect.left() + rect.width() * c / w,
+                        rect.bottom()) for c in range(1, w)]
+        lines += [QLineF(rect.left(), rect.top() + rect.height() * r / h, rect.right(),
+                         rect.top() + rect.height() * r / h) for r in range(1, h)]
+        p.drawLines(lines)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.setPen(QPen(self.theme.qcolor("outline"), 1.2))
+        p.drawRect(rect)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        for item, color, width in self._marks():
+            if item.kind == "neuron" and item.layer == 0:
+                row, col = divmod(item.m, w)
+                cell = QRectF(rect.left() + rect.width() * col / w, rect.top() + rect.height() * row / h,
+                              rect.width() / w, rect.height() / h)
+                p.setPen(QPen(color, width))
+                p.drawRect(cell)
+
+    def _marks(self) -> list[tuple[Selection, QColor, float]]:
+        out = []
+        if self.session.selection is not None:
+            out.append((self.session.selection, self.theme.qcolor("highlight"), 3.0))
+        if self.hover is not None:
+            out.append((self.hover, self.theme.qcolor("text"), 1.6))
+        return out
+
+    def _paint_receptive_fields(self, p: QPainter) -> None:
+        lay = self._layout
+        assert lay is not None
+        if not self._rf_images:
+            return
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.setPen(QPen(self.theme.qcolor("muted"), 1))
+        for (x, y, rw, rh), img in zip(lay.rf_rects, self._rf_images):
+            rect = QRectF(self.to_screen(x, y), self.to_screen(x + rw, y + rh))
+            p.drawImage(rect, img)
+            p.drawRect(rect)
+
+    def _paint_neurons(self, p: QPainter) -> None:
+        lay, theme = self._layout, self.theme
+        assert lay is not None and self.values is not None
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        outline = QPen(theme.qcolor("outline"), 1.1)
+        font = QFont(self.font())
+        fm = QFontMetricsF(font)
+        for l, centers in enumerate(lay.centers):
+            if l == 0 and lay.grid is not None:
+                continue
+            r = float(lay.radius[l]) * self._scale
+            pts = centers * self._scale + self._offset
+            rgb = self._node_rgb[l]
+            p.setPen(outline if r > 2.5 else Qt.PenStyle.NoPen)
+            for i in range(centers.shape[0]):
+                p.setBrush(QColor(int(rgb[i, 0]), int(rgb[i, 1]), int(rgb[i, 2])))
+                p.drawEllipse(QPointF(pts[i, 0], pts[i, 1]), r, r)
+            if r >= 15:
+                font.setPointSizeF(self.font().pointSizeF() * 0.9)
+                p.setFont(font)
+                p.setPen(theme.qcolor("muted"))
+                for i in range(centers.shape[0]):
+                    box = QRectF(pts[i, 0] - r - 40, pts[i, 1] - r - 16, 40, 16)
+                    p.drawText(box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom,
+                               neuron_label(l, i, "unicode"))
+            values = self.values.nodes[l]
+            if values is not None and r >= 15:
+                font.setPointSizeF(max(6.5, min(self.font().pointSizeF(), r * 0.42)))
+                p.setFont(font)
+                fm = QFontMetricsF(font)
+                for i in range(centers.shape[0]):
+                    text = fmt(float(values[i]), 2 if r < 22 else 3)
+                    lum = 0.299 * rgb[i, 0] + 0.587 * rgb[i, 1] + 0.114 * rgb[i, 2]
+                    p.setPen(QColor("#ffffff") if lum < 140 else QColor("#111111"))
+                    box = QRectF(pts[i, 0] - r, pts[i, 1] - fm.height() / 2, 2 * r, fm.height())
+                    p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        for item, color, width in self._marks():
+            if item.kind == "neuron" and (item.layer > 0 or lay.grid is None):
+                c = self.neuron_screen_pos(item.layer, item.m)
+                r = float(lay.radius[item.layer]) * self._scale + width + 1
+                p.setPen(QPen(color, width))
+                p.drawEllipse(c, r, r)
+
+    def _paint_headers(self, p: QPainter) -> None:
+        lay, s = self._layout, self.session
+        assert lay is not None
+        font = QFont(self.font())
+        font.setBold(True)
+        small = QFont(self.font())
+        small.setPointSizeF(self.font().pointSizeF() * 0.9)
+        for l in range(len(lay.sizes)):
+            if l == 0 and lay.grid is not None:
+                x = lay.layer_x[0]
+                top = lay.grid.y0
+            else:
+                x = lay.layer_x[l]
+                top = float(lay.centers[l][:, 1].min() - lay.radius[l])
+            pt = self.to_screen(float(x), float(top))
+            if l == 0:
+                h, w = s.image_shape
+                detail = f"input · {h}×{w}" if lay.grid is not None else f"input · {lay.sizes[0]}"
+            else:
+                act = s.config.activation_of(l)
+                kind = "output" if l == len(lay.sizes) - 1 else "hidden"
+                detail = f"{kind} · {lay.sizes[l]} · {act if act != 'none' else 'linear'}"
+            p.setFont(font)
+            p.setPen(self.theme.qcolor("text"))
+            p.drawText(QRectF(pt.x() - 90, pt.y() - 46, 180, 22), Qt.AlignmentFlag.AlignCenter, layer_letter(l))
+            p.setFont(small)
+            p.setPen(self.theme.qcolor("muted"))
+            p.drawText(QRectF(pt.x() - 110, pt.y() - 27, 220, 18), Qt.AlignmentFlag.AlignCenter, detail)
+
+    def _paint_outputs(self, p: QPainter) -> None:
+        lay, s, theme = self._layout, self.session, self.theme
+        assert lay is not None
+        L = len(lay.sizes) - 1
+        probs = s.probabilities()
+        sym = "p" if s.config.loss == "cross_entropy" else "o"
+        best = int(np.argmax(probs))
+        name_font = QFont(self.font())
+        bold = QFont(self.font())
+        bold.setBold(True)
+        fm = QFontMetricsF(name_font)
+        r = float(lay.radius[L]) * self._scale
+        spacing = (float(lay.centers[L][1, 1] - lay.centers[L][0, 1]) * self._scale
+                   if lay.sizes[L] > 1 else 3 * fm.height())
+        two_lines = spacing >= 2.3 * fm.height()
+        for i in range(lay.sizes[L]):
+            c = self.neuron_screen_pos(L, i)
+            x = c.x() + r + 8
+            name = s.class_names[i] if i < len(s.class_names) else str(i)
+            target = "  ◂ target" if i == s.target else ""
+            p.setFont(bold if i == best else name_font)
+            p.setPen(theme.qcolor("text"))
+            value = f"{sym} = {fmt(float(probs[i]), 3)}"
+            if two_lines:
+                p.drawText(QPointF(x, c.y() - 3), name)
+                p.setFont(name_font)
+                p.setPen(theme.qcolor("muted"))
+                p.drawText(QPointF(x + fm.horizontalAdvance(name) + 4, c.y() - 3), target.strip() and target)
+                p.setPen(theme.qcolor("text"))
+                p.drawText(QPointF(x, c.y() + fm.height() - 2), value)
+                bar_y = c.y() + fm.height() + 2
+            else:
+                p.drawText(QPointF(x, c.y() + fm.ascent() / 2 - 1), f"{name}  {value}{target}")
+                bar_y = c.y() + fm.ascent() / 2 + 3
+            if sym == "p" and two_lines:
+                full = 70.0
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(theme.qcolor("surface"))
+                p.drawRoundedRect(QRectF(x, bar_y, full, 5), 2, 2)
+                p.setBrush(theme.qcolor("accent"))
+                p.drawRoundedRect(QRectF(x, bar_y, full * float(np.clip(probs[i], 0, 1)), 5), 2, 2)
+
+    def _paint_info(self, p: QPainter, w: int) -> None:
+        v, s = self.values, self.session
+        assert v is not None
+        font = QFont(self.font())
+        p.setFont(font)
+        p.setPen(self.theme.qcolor("muted"))
+        node_word = "δ" if v.node_mode == "deltas" else "activations"
+        parts = [f"Edges: {EDGE_TITLES[v.edge_mode]}", f"Neurons: {node_word}"]
+        if v.batch > 1 and (v.edge_mode != "weights" or v.node_mode == "deltas"):
+            parts.append(f"mean over a batch of {v.batch}")
+        if s.phase is not None:
+            parts.insert(0, s.phase.title())
+        lay = self._layout
+        assert lay is not None
+        if self._drawn.size < lay.n_edges and self._faint.size == 0:
+            parts.append(f"level of detail: the {self._drawn.size:,} strongest of {lay.n_edges:,} edges")
+        if v.note:
+            parts.append(v.note)
+        p.drawText(QRectF(12, 8, w - 24, 20), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                   "   ·   ".join(parts))
+
+    def _paint_legends(self, p: QPainter, w: int, h: int) -> None:
+        v = self.values
+        assert v is not None
+        pal = self.palette_
+        node_title = "neuron δ" if v.node_mode == "deltas" else "neuron activation"
+        edge_title = f"edge {EDGE_SYMBOLS[v.edge_mode]}"
+        x = 14.0
+        y = h - 78.0
+        x = self._legend(p, x, y, edge_title, self.edge_vmax, pal.node_lut, wedge=True)
+        x = self._legend(p, x + 14, y, node_title, self.node_vmax, pal.node_lut, wedge=False)
+        if self._layout is not None and self._layout.grid is not None:
+            self._legend(p, x + 14, y, "input pixel a", 1.0, pal.ink_lut, wedge=False, sequential=True)
+
+    def _legend(self, p: QPainter, x: float, y: float, title: str, vmax: float, lut: np.ndarray,
+                wedge: bool, sequential: bool = False) -> float:
+        """One colour-bar legend at (x, y); returns its right edge."""
+        theme = self.theme
+        bar_w, bar_h = 150.0 if not sequential else 90.0, 9.0
+        box = QRectF(x, y, bar_w + 24, 66)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(theme.qcolor("surface"))
+        p.drawRoundedRect(box, 8, 8)
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * 0.9)
+        p.setFont(font)
+        p.setPen(theme.qcolor("text"))
+        p.drawText(QRectF(x + 12, y + 4, bar_w, 16), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                   title)
+        bar = QRectF(x + 12, y + 23, bar_w, bar_h)
+        grad = QLinearGradient(bar.topLeft(), bar.topRight())
+        for t in np.linspace(0, 1, 9):
+            c = lut[int(round(t * (lut.shape[0] - 1)))]
+            grad.setColorAt(float(t), QColor(int(c[0]), int(c[1]), int(c[2])))
+        p.setBrush(QBrush(grad))
+        p.setPen(QPen(theme.qcolor("muted"), 0.8))
+        p.drawRect(bar)
+        ticks_y = bar.bottom() + 2
+        if wedge:
+            cx = bar.center().x()
+            mid = ticks_y + 5
+            poly = QPolygonF([QPointF(bar.left(), mid - THICK), QPointF(cx, mid - 0.4),
+                              QPointF(bar.right(), mid - THICK), QPointF(bar.right(), mid + THICK),
+                              QPointF(cx, mid + 0.4), QPointF(bar.left(), mid + THICK)])
+            path = QPainterPath()
+            path.addPolygon(poly)
+            p.fillPath(path, theme.qcolor("muted"))
+            ticks_y += 10
+        p.setPen(theme.qcolor("muted"))
+        lo, mid, hi = ("0", "", "1") if sequential else (fmt(-vmax, 2), "0", fmt(vmax, 2))
+        p.drawText(QRectF(bar.left() - 6, ticks_y, 60, 14), Qt.AlignmentFlag.AlignLeft, lo)
+        p.drawText(QRectF(bar.center().x() - 30, ticks_y, 60, 14), Qt.AlignmentFlag.AlignHCenter, mid)
+        p.drawText(QRectF(bar.right() - 54, ticks_y, 60, 14), Qt.AlignmentFlag.AlignRight, hi)
+        return box.right()
+
+    # ------------------------------------------------------------ events
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        if self._auto_fit and self._layout is not None:
+            self._fit()
+        super().resizeEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        delta = event.angleDelta().y() or event.angleDelta().x()
+        if delta:
+            self.zoom_by(1.0015 ** delta, event.position())
+        event.accept()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._press = event.position()
+        self._last_drag = event.position()
+        self._dragging = False
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        pos = event.position()
+        if self._press is not None and event.buttons() != Qt.MouseButton.NoButton:
+            if not self._dragging and (pos - self._press).manhattanLength() >= DRAG_THRESHOLD:
+                self._dragging = True
+                self.setCursor(Qt.CursorShape.ClosedHandCursor)
+            if self._dragging and self._last_drag is not None:
+                d = pos - self._last_drag
+                self._offset = self._offset + np.array([d.x(), d.y()])
+                self._auto_fit = False
+                self._last_drag = pos
+                self.update()
+            return
+        self._set_hover(self.hit(pos), event.globalPosition().toPoint())
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._press is not None and not self._dragging and event.button() == Qt.MouseButton.LeftButton:
+            self.session.select(self.hit(event.position()))
+        self._press = None
+        self._dragging = False
+        self.unsetCursor()
+        event.accept()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if self.hit(event.position()) is None:
+            self.fit_to_view()
+        event.accept()
+
+    def leaveEvent(self, event: QEvent) -> None:
+        self._set_hover(None, None)
+        super().leaveEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key == Qt.Key.Key_Escape:
+            self.session.select(None)
+        elif key in (Qt.Key.Key_F, Qt.Key.Key_Home):
+            self.fit_to_view()
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.zoom_by(1.25)
+        elif key == Qt.Key.Key_Minus:
+            self.zoom_by(0.8)
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            item = self.hit(QPointF(event.pos()))
+            if item is None:
+                QToolTip.hideText()
+                event.ignore()
+            else:
+                QToolTip.showText(event.globalPos(), self.describe(item), self)
+            return True
+        return super().event(event)
+
+    def _set_hover(self, item: Selection | None, global_pos: QPoint | None) -> None:
+        if item == self.hover:
+            return
+        self.hover = item
+        text = self.describe(item) if item is not None else ""
+        self.setToolTip(text)
+        if global_pos is not None and QToolTip.isVisible():
+            QToolTip.showText(global_pos, text, self) if text else QToolTip.hideText()
+        self.hovered.emit(item)
+        self.update()

@@ -1,0 +1,127 @@
+"""What the diagram shows, as arrays: the session's view state made concrete (no Qt).
+
+``diagram_values`` picks, for the current view modes and update phase, the
+value of every neuron and every edge.  It never computes math of its own:
+activations come from a ``ForwardTrace``, δ, ∂L/∂θ and Δθ from a ``StepTrace``.
+When a trace holds a batch of B samples, neurons show the batch mean (the
+gradients already are batch means).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from neuroviz.core.phases import Phase
+from neuroviz.core.trace import ForwardTrace, StepTrace
+
+EDGE_SYMBOLS = {"weights": "θ", "gradients": "∂L/∂θ", "updates": "Δθ"}
+EDGE_TITLES = {"weights": "weights θ", "gradients": "gradients ∂L/∂θ", "updates": "last update Δθ"}
+NODE_SYMBOLS = {"activations": "activation", "deltas": "δ"}
+
+
+@dataclass(frozen=True, eq=False)
+class DiagramValues:
+    """The numbers behind the colours.
+
+    Attributes
+    ----------
+    nodes:
+        ``nodes[l]`` shape (n_l,): value of each neuron of layer l, or ``None``
+        when not (yet) known (drawn neutral).  ``nodes[0]`` is always the input.
+    node_mode:
+        ``activations`` or ``deltas``: what ``nodes[1:]`` hold.
+    edges:
+        ``edges[l]`` shape (n_{l+1}, n_l) or ``None`` when not known.
+    edge_mode:
+        ``weights``, ``gradients`` or ``updates``: what ``edges`` hold.
+    active_layer:
+        The layer the current phase computes (−1: none); edges into it are
+        highlighted during a forward phase.
+    dim_edges:
+        ``dim_edges[l]`` True: weight layer l is not part of the current phase.
+    batch:
+        Number of samples the trace averaged over (0 without a trace).
+    note:
+        A short sentence when something cannot be shown yet.
+    """
+
+    nodes: list[np.ndarray | None]
+    node_mode: str
+    edges: list[np.ndarray | None]
+    edge_mode: str
+    active_layer: int = -1
+    dim_edges: list[bool] = field(default_factory=list)
+    batch: int = 0
+    note: str = ""
+
+    @property
+    def edge_symbol(self) -> str:
+        return EDGE_SYMBOLS[self.edge_mode]
+
+
+def diagram_values(weights: list[np.ndarray] | tuple[np.ndarray, ...], forward: ForwardTrace,
+                   trace: StepTrace | None, edge_mode: str, node_mode: str,
+                   phase: Phase | None = None) -> DiagramValues:
+    """Values for the view.
+
+    ``weights`` are the network's current θ (shapes (n_{l+1}, n_l));
+    ``forward`` the current input's forward pass; ``trace`` the last update
+    (or, during a phase walk, the pending one).
+    """
+    n_w = len(weights)
+    n_layers = n_w + 1
+    notes: list[str] = []
+    dim = [False] * n_w
+    active = -1
+    batch = trace.batch_size if trace is not None else 0
+
+    # ---- neurons
+    walking = phase is not None and trace is not None
+    inputs = trace.forward.act[0].mean(axis=0) if walking and trace is not None else forward.act[0][0]
+    nodes: list[np.ndarray | None] = [inputs] + [None] * n_w
+    if phase is not None and trace is not None:
+        if phase.kind == "forward":
+            node_mode = "activations"
+            active = phase.layer
+            for l in range(1, phase.layer + 1):
+                nodes[l] = trace.forward.act[l].mean(axis=0)
+            dim = [l != phase.layer - 1 for l in range(n_w)]
+        elif phase.kind == "backward":
+            node_mode = "deltas"
+            active = phase.layer
+            for l in range(phase.layer, n_layers):
+                nodes[l] = trace.deltas[l - 1].mean(axis=0)
+        elif node_mode == "activations":
+            active = n_layers - 1 if phase.kind == "loss" else -1
+            for l in range(1, n_layers):
+                nodes[l] = trace.forward.act[l].mean(axis=0)
+        else:
+            for l in range(1, n_layers):
+                nodes[l] = trace.deltas[l - 1].mean(axis=0) if phase.kind == "update" else None
+    elif node_mode == "activations":
+        for l in range(1, n_layers):
+            nodes[l] = forward.act[l][0]
+    elif trace is not None:
+        for l in range(1, n_layers):
+            nodes[l] = trace.deltas[l - 1].mean(axis=0)
+    else:
+        notes.append("δ appears after the first update (Step)")
+
+    # ---- edges
+    edges: list[np.ndarray | None] = [None] * n_w
+    if phase is not None and phase.kind == "update":
+        edge_mode = "updates"
+    if edge_mode == "weights":
+        edges = [np.asarray(w) for w in weights]
+    elif trace is None:
+        notes.append(f"{EDGE_SYMBOLS[edge_mode]} appears after the first update (Step)")
+    elif edge_mode == "gradients":
+        for l in range(n_w):
+            known = phase is None or phase.kind == "update" or (phase.kind == "backward" and l + 1 >= phase.layer)
+            edges[l] = trace.grad_weights[l] if known else None
+    else:
+        if phase is None or phase.kind == "update":
+            edges = list(trace.weight_updates())
+    return DiagramValues(nodes, node_mode, edges, edge_mode, active, dim, batch, " · ".join(notes))

@@ -1,0 +1,170 @@
+"""File ▸ New network…: choose an architecture and a data set, checked as you type.
+
+Every entry is validated by ``NetworkConfig`` itself (the core's rules) plus
+the data set's fit (input size = pixels per image, output size = classes);
+the first problem is shown under the form and OK stays disabled until the
+entries are valid.
+"""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from neuroviz.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from neuroviz.core.datasets import BUILTIN_DATASETS, builtin_dataset
+from neuroviz.core.network import NetworkConfig
+from neuroviz.ui.session import Session
+
+SEPARATORS = re.compile(r"[\s,×x*-]+")
+ACTIVATION_NAMES = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "sigmoid": "sigmoid", "tanh": "tanh",
+                    "identity": "identity", "none": "none (logits)"}
+LOSS_NAMES = {"cross_entropy": "cross-entropy (softmax)", "squared_error": "squared error"}
+INIT_NAMES = {"uniform": "uniform", "gaussian": "Gaussian", "xavier": "Xavier / Glorot", "he": "He"}
+DATASET_NAMES = {"circles-squares": "circles vs squares (8×8, 2 classes)", "digits": "digits (8×8, 10 classes)"}
+ERROR_STYLE = "QLineEdit { border: 1.5px solid #d03a2a; border-radius: 3px; padding: 2px; }"
+
+
+def parse_sizes(text: str) -> tuple[int, ...]:
+    """``"64-16-16-2"`` (or with commas, spaces, ×) → (64, 16, 16, 2); ``ValueError`` says what is wrong."""
+    parts = [p for p in SEPARATORS.split(text.strip()) if p]
+    if not parts:
+        raise ValueError("enter the layer sizes, e.g. 64-16-16-2")
+    sizes = []
+    for p in parts:
+        if not p.isdigit():
+            raise ValueError(f"“{p}” is not a whole number of neurons")
+        sizes.append(int(p))
+    return tuple(sizes)
+
+
+class NewNetworkDialog(QDialog):
+    """The form; ``config()`` and ``dataset_name()`` hold the (valid) choice, ``apply()`` opens it."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("newNetworkDialog")
+        self.setWindowTitle("New network")
+        self.session = session
+        self._shapes: dict[str, tuple[int, int]] = {}
+        config = session.config
+        self.sizes_edit = QLineEdit("-".join(str(s) for s in config.sizes))
+        self.sizes_edit.setToolTip("Neurons per layer from the input to the output, e.g. 64-16-16-2")
+        self.sizes_edit.setPlaceholderText("e.g. 64-16-16-2")
+        self.dataset_box = self._combo(DATASET_NAMES, session.dataset.name if session.dataset.name in
+                                       BUILTIN_DATASETS else "circles-squares")
+        self.dataset_box.setToolTip("The data set to train on; it fixes the input and output sizes")
+        self.hidden_box = self._combo({k: ACTIVATION_NAMES[k] for k in HIDDEN_ACTIVATIONS}, config.hidden_activation)
+        self.output_box = self._combo({k: ACTIVATION_NAMES[k] for k in OUTPUT_ACTIVATIONS}, config.output_activation)
+        self.loss_box = self._combo(LOSS_NAMES, config.loss)
+        self.init_box = self._combo(INIT_NAMES, config.init)
+        self.seed_box = QSpinBox()
+        self.seed_box.setRange(0, 2**31 - 1)
+        self.seed_box.setValue(config.seed)
+        self.seed_box.setToolTip("Equal seeds give equal initial weights")
+        self.error_label = QLabel()
+        self.error_label.setObjectName("errorLabel")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #d03a2a;")
+        form = QFormLayout()
+        form.addRow("&Data set:", self.dataset_box)
+        form.addRow("Layer &sizes:", self.sizes_edit)
+        form.addRow("&Hidden activation:", self.hidden_box)
+        form.addRow("&Output activation:", self.output_box)
+        form.addRow("&Loss:", self.loss_box)
+        form.addRow("&Initialisation:", self.init_box)
+        form.addRow("S&eed:", self.seed_box)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+        self.sizes_edit.textChanged.connect(self.validate)
+        self.dataset_box.currentIndexChanged.connect(self._on_dataset_changed)
+        for box in (self.hidden_box, self.output_box, self.loss_box, self.init_box):
+            box.currentIndexChanged.connect(self.validate)
+        self.seed_box.valueChanged.connect(self.validate)
+        self.validate()
+
+    @staticmethod
+    def _combo(items: dict[str, str], current: str) -> QComboBox:
+        box = QComboBox()
+        for key, text in items.items():
+            box.addItem(text, key)
+        box.setCurrentIndex(max(0, box.findData(current)))
+        return box
+
+    def dataset_name(self) -> str:
+        return str(self.dataset_box.currentData())
+
+    def _dataset_shape(self, name: str) -> tuple[int, int]:
+        """(pixels per image, classes) of a built-in data set."""
+        if name not in self._shapes:
+            ds = builtin_dataset(name)
+            self._shapes[name] = (ds.image_shape[0] * ds.image_shape[1], ds.n_classes)
+        return self._shapes[name]
+
+    def _on_dataset_changed(self) -> None:
+        """Fit the first and last sizes to the new data set, keeping the hidden layers."""
+        n_in, n_out = self._dataset_shape(self.dataset_name())
+        try:
+            sizes = list(parse_sizes(self.sizes_edit.text()))
+        except ValueError:
+            sizes = [n_in, 16, 16, n_out]
+        sizes = [n_in, *sizes[1:-1], n_out] if len(sizes) >= 2 else [n_in, n_out]
+        self.sizes_edit.setText("-".join(map(str, sizes)))
+        self.validate()
+
+    def config(self) -> NetworkConfig:
+        """The chosen configuration; ``ValueError`` names the first problem."""
+        sizes = parse_sizes(self.sizes_edit.text())
+        config = NetworkConfig(sizes=sizes, hidden_activation=str(self.hidden_box.currentData()),
+                               output_activation=str(self.output_box.currentData()),
+                               loss=str(self.loss_box.currentData()), init=str(self.init_box.currentData()),
+                               seed=int(self.seed_box.value()))
+        name = self.dataset_name()
+        n_in, n_out = self._dataset_shape(name)
+        if sizes[0] != n_in:
+            raise ValueError(f"the {name} images have {n_in} pixels, so the input layer needs {n_in} neurons "
+                             f"(not {sizes[0]})")
+        if sizes[-1] != n_out:
+            raise ValueError(f"{name} has {n_out} classes, so the output layer needs {n_out} neurons "
+                             f"(not {sizes[-1]})")
+        return config
+
+    def validate(self) -> bool:
+        """Show the first problem inline; enable OK only when the entries are valid."""
+        try:
+            self.config()
+        except ValueError as exc:
+            message = str(exc)
+            self.error_label.setText(message[0].upper() + message[1:] + ".")
+            self.sizes_edit.setStyleSheet(ERROR_STYLE)
+            ok = False
+        else:
+            self.error_label.setText("")
+            self.sizes_edit.setStyleSheet("")
+            ok = True
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
+        return ok
+
+    def accept(self) -> None:
+        if self.validate():
+            super().accept()
+
+    def apply(self) -> None:
+        """Open a fresh network of the chosen configuration on the chosen data set."""
+        self.session.new_network(self.config(), self.dataset_name())
