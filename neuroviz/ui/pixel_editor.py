@@ -420,7 +420,8 @@ class PixelEditor(QWidget):
             ("right", "→", "Shift the drawing one pixel right", "Right", (0, 1)),
         ]
         for i, (key, text, tip, shortcut, (dr, dc)) in enumerate(shifts):
-            grid.addWidget(self._tool_button(key, text, tip, shortcut, lambda dr=dr, dc=dc: self.shift(dr, dc)), 1, i)
+            move = lambda _=False, dr=dr, dc=dc: self.shift(dr, dc)  # noqa: E731
+            grid.addWidget(self._tool_button(key, text, tip, shortcut, move), 1, i)
         return grid
 
     def _tool_button(self, key: str, text: str, tip: str, shortcut: str, slot: object) -> QToolButton:
