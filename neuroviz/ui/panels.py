@@ -30,6 +30,10 @@ class PanelSpec:
 def panel_specs() -> list[PanelSpec]:
     """All panels, imported here so that each panel module stays independent."""
     specs: list[PanelSpec] = []
+    from neuroviz.ui.pixel_editor import PixelEditor
+    specs.append(PanelSpec("pixelEditorDock", "Input image", PixelEditor, Qt.DockWidgetArea.LeftDockWidgetArea))
+    from neuroviz.ui.data_browser import DataBrowser
+    specs.append(PanelSpec("dataBrowserDock", "Data", DataBrowser, Qt.DockWidgetArea.LeftDockWidgetArea))
     from neuroviz.ui.training_controls import TrainingControls
     specs.append(PanelSpec("trainingControlsDock", "Training", TrainingControls, Qt.DockWidgetArea.RightDockWidgetArea))
     from neuroviz.ui.loss_plot import LossPlot

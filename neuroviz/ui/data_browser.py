@@ -1,0 +1,347 @@
+"""The data browser: choose the dataset, step through its samples, add and import data.
+
+Each sample loaded becomes the input (with its label as the target r) through
+``Session.edit_input``, so it can be undone like a stroke.  Importing a folder,
+CSV or ``.npz`` goes through ``neuroviz.io.dataset_import``; a file that fails
+to import changes nothing.  A dataset whose image size or class count does not
+fit the network is only used after the user agrees to a new network for it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPalette, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from neuroviz.core.datasets import BUILTIN_DATASETS, Dataset, builtin_dataset
+from neuroviz.core.network import NetworkConfig
+from neuroviz.io.dataset_import import DatasetImportError, ImportedData, import_path
+from neuroviz.ui.session import Session
+
+BUILTIN_TITLES = {"circles-squares": "Circles vs squares", "digits": "Digits (UCI 8×8)"}
+"""Combo-box titles of the built-in datasets, by dataset name."""
+ERROR_COLOR = "#c0392b"
+
+Confirm = Callable[[str, str], bool]
+
+
+def fits(dataset: Dataset, config: NetworkConfig) -> bool:
+    """True if ``dataset``'s pixels and classes match the network's inputs and outputs."""
+    h, w = dataset.image_shape
+    return h * w == config.n_inputs and dataset.n_classes == config.n_outputs
+
+
+def config_for(dataset: Dataset, config: NetworkConfig) -> NetworkConfig:
+    """``config`` with its input and output sizes changed to fit ``dataset`` (hidden layers kept)."""
+    h, w = dataset.image_shape
+    return dataclasses.replace(config, sizes=(h * w, *config.sizes[1:-1], dataset.n_classes))
+
+
+def dataset_from_import(data: ImportedData, config: NetworkConfig, names: tuple[str, ...]) -> Dataset:
+    """The imported samples as a Dataset, using the network's class names where they fit.
+
+    Numeric labels (CSV, npz) take the network's names ``names``; when the data
+    has fewer classes than the network has outputs, the missing classes are
+    added (empty) so that the dataset fits.
+    """
+    h, w = data.image_shape
+    generic = data.class_names == tuple(str(k) for k in range(data.n_classes))
+    if h * w == config.n_inputs and data.n_classes <= config.n_outputs:
+        own = names[: data.n_classes] if generic else data.class_names
+        return data.to_dataset(own + names[data.n_classes:])
+    return data.to_dataset()
+
+
+class DataBrowser(QWidget):
+    """Dataset chooser, sample navigation, "add this drawing" and import."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setObjectName("dataBrowser")
+        self.index = 0
+        """The sample (0-based) last loaded from the dataset."""
+        self.confirm: Confirm = self._ask
+        """Asks yes/no before replacing the network (tests replace it)."""
+        self._datasets: dict[str, Dataset] = {}
+        self._rng = np.random.default_rng(0)
+        self._build()
+        session.architectureChanged.connect(self._on_dataset_changed)
+        session.datasetChanged.connect(self._on_dataset_changed)
+        session.inputChanged.connect(self._update_status)
+        self._on_dataset_changed()
+
+    # ---------------------------------------------------------------- build
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(6)
+        top = QHBoxLayout()
+        label = QLabel("&Dataset", self)
+        self.dataset_box = QComboBox(self)
+        self.dataset_box.setObjectName("datasetBox")
+        self.dataset_box.setToolTip("The data to train on and browse")
+        self.dataset_box.activated.connect(self._on_dataset_chosen)
+        label.setBuddy(self.dataset_box)
+        self.import_button = QToolButton(self)
+        self.import_button.setObjectName("importButton")
+        self.import_button.setText("Import")
+        self.import_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.import_button)
+        folder = QAction("Folder of images (one subfolder per class)…", menu)
+        folder.triggered.connect(self._import_folder_dialog)
+        table = QAction("CSV or NPZ file…", menu)
+        table.triggered.connect(self._import_file_dialog)
+        menu.addAction(folder)
+        menu.addAction(table)
+        self.import_button.setMenu(menu)
+        self.import_button.setToolTip(
+            "Import a dataset: a folder with one subfolder of PNG/JPEG images per class, a CSV "
+            "(H·W pixel columns, then the label) or an .npz with arrays X and y")
+        top.addWidget(label)
+        top.addWidget(self.dataset_box, 1)
+        top.addWidget(self.import_button)
+        layout.addLayout(top)
+
+        self.summary = QLabel(self)
+        self.summary.setObjectName("datasetSummary")
+        self._mute(self.summary)
+        layout.addWidget(self.summary)
+
+        nav = QGridLayout()
+        nav.setHorizontalSpacing(4)
+        self.prev_button = self._nav_button("◀ Previous", "Load the previous sample", "PgUp", self.previous)
+        self.next_button = self._nav_button("Next ▶", "Load the next sample", "PgDown", self.next)
+        self.random_button = self._nav_button("Random", "Load a random sample", "Ctrl+R", self.random)
+        self.index_spin = QSpinBox(self)
+        self.index_spin.setObjectName("sampleIndex")
+        self.index_spin.setPrefix("Sample ")
+        self.index_spin.setKeyboardTracking(False)
+        self.index_spin.setToolTip("The sample to load (numbered from 1)")
+        self.index_spin.valueChanged.connect(lambda v: self.load(v - 1))
+        nav.addWidget(self.prev_button, 0, 0)
+        nav.addWidget(self.index_spin, 0, 1)
+        nav.addWidget(self.next_button, 0, 2)
+        nav.addWidget(self.random_button, 0, 3)
+        layout.addLayout(nav)
+
+        self.status = QLabel(self)
+        self.status.setObjectName("sampleStatus")
+        self.status.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.status)
+
+        self.add_button = QPushButton(self)
+        self.add_button.setObjectName("addDrawing")
+        self.add_button.clicked.connect(self.add_drawing)
+        add_key = QShortcut(QKeySequence("Ctrl+Shift+A"), self, self.add_drawing)
+        add_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        layout.addWidget(self.add_button)
+
+        self.message = QLabel(self)
+        self.message.setObjectName("browserMessage")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.hide()
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+
+    def _nav_button(self, text: str, tip: str, key: str, slot: Callable[[], None]) -> QPushButton:
+        button = QPushButton(text, self)
+        seq = QKeySequence(key)
+        button.setToolTip(f"{tip} ({seq.toString(QKeySequence.SequenceFormat.NativeText)})")
+        button.clicked.connect(lambda _=False: slot())
+        shortcut = QShortcut(seq, self, slot)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        return button
+
+    def _mute(self, label: QLabel) -> None:
+        pal = label.palette()
+        pal.setColor(QPalette.ColorRole.WindowText, pal.color(QPalette.ColorRole.PlaceholderText))
+        label.setPalette(pal)
+
+    # ------------------------------------------------------------- datasets
+    @property
+    def dataset(self) -> Dataset:
+        return self.session.dataset
+
+    def _title(self, dataset: Dataset) -> str:
+        return BUILTIN_TITLES.get(dataset.name, dataset.name)
+
+    def _on_dataset_changed(self) -> None:
+        ds = self.dataset
+        self._datasets[self._title(ds)] = ds
+        titles = [BUILTIN_TITLES[n] for n in BUILTIN_DATASETS]
+        titles += [t for t in self._datasets if t not in titles]
+        self.dataset_box.blockSignals(True)
+        self.dataset_box.clear()
+        self.dataset_box.addItems(titles)
+        self.dataset_box.setCurrentText(self._title(ds))
+        self.dataset_box.blockSignals(False)
+        h, w = ds.image_shape
+        n_train, n_test = len(ds.train_indices), len(ds.test_indices)
+        self.summary.setText(f"{len(ds):,} samples · {n_train:,} train · {n_test:,} test · "
+                             f"{ds.n_classes} classes · {h}×{w} pixels")
+        self.index = min(self.index, len(ds) - 1)
+        self.index_spin.blockSignals(True)
+        self.index_spin.setRange(1, max(1, len(ds)))
+        self.index_spin.setSuffix(f" of {len(ds):,}")
+        self.index_spin.setValue(self.index + 1)
+        self.index_spin.blockSignals(False)
+        self._update_status()
+
+    def _dataset_titled(self, title: str) -> Dataset:
+        if title not in self._datasets:
+            name = next(n for n, t in BUILTIN_TITLES.items() if t == title)
+            self._datasets[title] = builtin_dataset(name)
+        return self._datasets[title]
+
+    def _on_dataset_chosen(self, row: int) -> None:
+        title = self.dataset_box.itemText(row)
+        if title != self._title(self.dataset):
+            self.use_dataset(self._dataset_titled(title))
+
+    def use_dataset(self, dataset: Dataset) -> bool:
+        """Train on ``dataset``; if it does not fit the network, ask to build a new one. True if used."""
+        config = self.session.config
+        try:
+            if fits(dataset, config):
+                self.session.set_dataset(dataset)
+            else:
+                new = config_for(dataset, config)
+                h, w = dataset.image_shape
+                question = (f"“{self._title(dataset)}” has {h}×{w} images in {dataset.n_classes} classes; "
+                            f"the network {'-'.join(map(str, config.sizes))} has {config.n_inputs} inputs and "
+                            f"{config.n_outputs} outputs.\n\nBuild a new {'-'.join(map(str, new.sizes))} "
+                            "network for it? The current network and its training are replaced.")
+                if not self.confirm("New network for this dataset?", question):
+                    self._on_dataset_changed()
+                    self.show_message("Kept the current network and dataset.")
+                    return False
+                self.session.new_network(new, dataset)
+        except ValueError as exc:
+            self._on_dataset_changed()
+            self.show_message(str(exc), error=True)
+            return False
+        self.index = 0
+        self.load(0)
+        return True
+
+    def _ask(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    # --------------------------------------------------------------- samples
+    def load(self, index: int) -> None:
+        """Load sample ``index`` (0-based) with its label as the input and target (undoable)."""
+        ds = self.dataset
+        if not len(ds):
+            return
+        index = int(np.clip(index, 0, len(ds) - 1))
+        self.index = index
+        self.index_spin.blockSignals(True)
+        self.index_spin.setValue(index + 1)
+        self.index_spin.blockSignals(False)
+        if self.session.target != int(ds.y[index]) or not np.array_equal(self.session.input, ds.X[index]):
+            self.session.edit_input(ds.X[index], f"Load sample {index + 1}", target=int(ds.y[index]))
+        self._update_status()
+
+    def previous(self) -> None:
+        self.load((self.index - 1) % len(self.dataset))
+
+    def next(self) -> None:
+        self.load((self.index + 1) % len(self.dataset))
+
+    def random(self) -> None:
+        n = len(self.dataset)
+        step = int(self._rng.integers(1, n)) if n > 1 else 0
+        self.load((self.index + step) % n)
+
+    def _update_status(self) -> None:
+        ds, s = self.dataset, self.session
+        name = s.class_names[s.target]
+        self.add_button.setText(f"Add this drawing to the training set as “{name}”")
+        self.add_button.setToolTip(f"Append the current input with label r = {name} to the training split "
+                                   "(Ctrl+Shift+A)")
+        if not 0 <= self.index < len(ds):
+            self.status.setText("")
+            return
+        i = self.index
+        split = "test" if ds.is_test[i] else "train"
+        label = ds.class_names[int(ds.y[i])]
+        same = s.target == int(ds.y[i]) and np.array_equal(s.input, ds.X[i])
+        edited = "" if same else " · <i>edited since loaded</i>"
+        self.status.setText(f"Sample {i + 1}: label <b>{label}</b> · <b>{split}</b> split{edited}")
+
+    def add_drawing(self) -> None:
+        """Append the current drawing with its target label to the training split."""
+        name = self.session.class_names[self.session.target]
+        try:
+            self.session.add_current_to_dataset()
+        except ValueError as exc:
+            self.show_message(str(exc), error=True)
+            return
+        self.index = len(self.dataset) - 1
+        self._on_dataset_changed()
+        self.show_message(f"Added as sample {self.index + 1} (train), label {name}.")
+
+    # ----------------------------------------------------------------- import
+    def _import_folder_dialog(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Import a folder with one subfolder of images per class")
+        if path:
+            self.import_from(Path(path))
+
+    def _import_file_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import a dataset", "", "Datasets (*.csv *.npz)")
+        if path:
+            self.import_from(Path(path))
+
+    def import_from(self, path: Path) -> bool:
+        """Import ``path`` (folder, CSV or npz) and train on it; on failure show why and change nothing."""
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            data = import_path(path, self.session.image_shape)
+        except DatasetImportError as exc:
+            self.show_message(f"Import failed: {exc}", error=True)
+            return False
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        try:
+            dataset = dataset_from_import(data, self.session.config, self.session.class_names)
+        except ValueError as exc:
+            self.show_message(f"Import failed: {exc}", error=True)
+            return False
+        if not self.use_dataset(dataset):
+            return False
+        self._datasets[self._title(dataset)] = dataset
+        self._on_dataset_changed()
+        notes = "".join(f"\n• {n}" for n in data.notes)
+        self.show_message(f"Imported {len(data):,} samples in {data.n_classes} classes from {path.name}.{notes}")
+        return True
+
+    def show_message(self, text: str, error: bool = False) -> None:
+        """A note under the controls: errors in red, other notes muted."""
+        pal = self.message.palette()
+        color = QColor(ERROR_COLOR) if error else pal.color(QPalette.ColorRole.PlaceholderText)
+        pal.setColor(QPalette.ColorRole.WindowText, color)
+        self.message.setPalette(pal)
+        self.message.setText(text)
+        self.message.setVisible(bool(text))

@@ -1,0 +1,171 @@
+"""The data browser: browsing samples, switching and importing datasets, adding drawings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import Qt
+
+from neuroviz.ui.data_browser import DataBrowser
+
+
+@pytest.fixture
+def browser(qtbot, session):
+    widget = DataBrowser(session)
+    qtbot.addWidget(widget)
+    widget.resize(360, 260)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.questions = []
+
+    def agree(title, text):
+        widget.questions.append(text)
+        return True
+
+    widget.confirm = agree
+    return widget
+
+
+def click(qtbot, button):
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_browsing_loads_sample_k_with_its_label(qtbot, browser, session):
+    ds = session.dataset
+    click(qtbot, browser.next_button)
+    click(qtbot, browser.next_button)
+    assert browser.index == 2
+    assert np.array_equal(session.input, ds.X[2]) and session.target == ds.y[2]
+    split = "test" if ds.is_test[2] else "train"
+    assert f"Sample 3: label <b>{ds.class_names[ds.y[2]]}</b> · <b>{split}</b> split" in browser.status.text()
+    click(qtbot, browser.prev_button)
+    assert np.array_equal(session.input, ds.X[1]) and session.target == ds.y[1]
+    # type an index into the spin box
+    browser.index_spin.lineEdit().selectAll()
+    qtbot.keyClicks(browser.index_spin.lineEdit(), "17")
+    qtbot.keyClick(browser.index_spin.lineEdit(), Qt.Key.Key_Return)
+    assert browser.index == 16
+    assert np.array_equal(session.input, ds.X[16]) and session.target == ds.y[16]
+    # each load is undoable
+    session.undo_stack.undo()
+    assert np.array_equal(session.input, ds.X[1])
+
+
+def test_test_split_is_shown(browser, session):
+    k = int(session.dataset.test_indices[0])
+    browser.load(k)
+    assert "<b>test</b> split" in browser.status.text()
+
+
+def test_random_loads_a_valid_sample(qtbot, browser, session):
+    click(qtbot, browser.random_button)
+    k = browser.index
+    assert 0 <= k < len(session.dataset) and k != 0
+    assert np.array_equal(session.input, session.dataset.X[k])
+
+
+def test_editing_marks_the_sample_as_edited(browser, session):
+    browser.load(4)
+    assert "edited" not in browser.status.text()
+    session.set_input(np.ones(64))
+    assert "edited since loaded" in browser.status.text()
+
+
+def test_add_this_drawing_to_the_training_set(qtbot, browser, session):
+    n = len(session.dataset)
+    drawing = np.linspace(0, 1, 64)
+    session.set_input(drawing)
+    session.set_target(1)
+    assert "“square”" in browser.add_button.text()
+    click(qtbot, browser.add_button)
+    ds = session.dataset
+    assert len(ds) == n + 1
+    assert np.array_equal(ds.X[-1], drawing) and ds.y[-1] == 1 and not ds.is_test[-1]
+    assert len(session.trainer.dataset) == n + 1
+    assert browser.index == n and f"{n + 1:,} samples" in browser.summary.text()
+
+
+def test_switching_to_digits_builds_a_new_network_when_agreed(qtbot, browser, session):
+    browser.dataset_box.setFocus()
+    qtbot.keyClick(browser.dataset_box, Qt.Key.Key_Down)
+    assert browser.questions and "10 classes" in browser.questions[0]
+    assert session.dataset.name == "digits"
+    assert session.config.sizes == (64, 16, 16, 10)
+    assert np.array_equal(session.input, session.dataset.X[0])
+    assert browser.dataset_box.currentText() == "Digits (UCI 8×8)"
+
+
+def test_declining_a_new_network_changes_nothing(qtbot, browser, session):
+    network, dataset = session.network, session.dataset
+    browser.confirm = lambda title, text: False
+    browser.dataset_box.setFocus()
+    qtbot.keyClick(browser.dataset_box, Qt.Key.Key_Down)
+    assert session.network is network and session.dataset is dataset
+    assert browser.dataset_box.currentText() == "Circles vs squares"
+    assert "Kept the current network" in browser.message.text()
+
+
+def _write_csv(path, rows):
+    path.write_text("\n".join(",".join(str(v) for v in r) for r in rows) + "\n")
+    return path
+
+
+def test_import_csv_that_fits_keeps_the_network(browser, session, tmp_path):
+    rng = np.random.default_rng(0)
+    rows = [[*rng.integers(0, 256, 64), k % 2] for k in range(12)]
+    network = session.network
+    assert browser.import_from(_write_csv(tmp_path / "mine.csv", rows))
+    ds = session.dataset
+    assert session.network is network and ds.name == "mine" and len(ds) == 12
+    assert ds.class_names == ("circle", "square")
+    assert "rescaled" in browser.message.text() and browser.message.isVisible()
+    assert np.array_equal(session.input, ds.X[0]) and session.target == rows[0][-1]
+    assert browser.dataset_box.findText("mine") >= 0
+
+
+def test_import_folder_of_a_new_class_count_offers_a_new_network(browser, session, tmp_path):
+    root = tmp_path / "shapes"
+    for k, name in enumerate(("dot", "line", "ring")):
+        (root / name).mkdir(parents=True)
+        for i in range(4):
+            Image.fromarray(np.full((10, 10), 60 * k + i, dtype=np.uint8)).save(root / name / f"{i}.png")
+    assert browser.import_from(root)
+    assert "3 classes" in browser.questions[0]
+    assert session.config.sizes == (64, 16, 16, 3)
+    assert session.dataset.class_names == ("dot", "line", "ring")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "mine.csv is empty"),
+        ("0,1,0\n", "row 1 has 3 columns; expected 65"),
+        ("0," * 64 + "1\n" + "0," * 10 + "x," + "0," * 53 + "0\n", "row 2, column 11: 'x' is not a number"),
+        ("0," * 64 + "1\n" + "0," * 64 + "0.5\n", "the label '0.5' is not an integer"),
+        ("0," * 64 + "1\n" + "0," * 63 + "1\n", "row 2 has 64 columns"),
+    ],
+)
+def test_bad_imports_show_their_message_and_change_nothing(browser, session, tmp_path, content, message):
+    network, dataset, x = session.network, session.dataset, session.input.copy()
+    (tmp_path / "mine.csv").write_text(content)
+    assert not browser.import_from(tmp_path / "mine.csv")
+    assert message in browser.message.text() and browser.message.text().startswith("Import failed")
+    assert session.network is network and session.dataset is dataset
+    assert np.array_equal(session.input, x) and not browser.questions
+
+
+def test_bad_npz_changes_nothing(browser, session, tmp_path):
+    dataset = session.dataset
+    np.savez(tmp_path / "d.npz", X=np.zeros((3, 64)), y=np.array([0, 1]))
+    assert not browser.import_from(tmp_path / "d.npz")
+    assert "X has 3 images but y has 2 labels" in browser.message.text()
+    assert session.dataset is dataset
+
+
+def test_main_window_has_editor_and_browser_docks(main_window):
+    editor = main_window.docks["pixelEditorDock"]
+    browser = main_window.docks["dataBrowserDock"]
+    assert main_window.dockWidgetArea(editor) == Qt.DockWidgetArea.LeftDockWidgetArea
+    assert main_window.dockWidgetArea(browser) == Qt.DockWidgetArea.LeftDockWidgetArea
+    assert editor.widget().objectName() == "pixelEditor"
