@@ -10,6 +10,7 @@ diagram and the prediction bars repaint in the same frame.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ from PySide6.QtGui import (
     QGuiApplication,
     QHelpEvent,
     QImage,
+    QKeyEvent,
     QKeySequence,
     QMouseEvent,
     QPainter,
@@ -141,6 +143,8 @@ class PixelGrid(QWidget):
         self._value = 0.0
         self._button = Qt.MouseButton.NoButton
         self._last: tuple[int, int] | None = None
+        self.keys: dict[Qt.Key, Callable[[], None]] = {}
+        """Unmodified keys handled while the grid has focus (they win over window shortcuts)."""
         self.setMouseTracking(True)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -262,6 +266,9 @@ class PixelGrid(QWidget):
 
     # ---------------------------------------------------------------- hover
     def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and self._own_key(event):
+            event.accept()
+            return True
         if event.type() == QEvent.Type.ToolTip:
             assert isinstance(event, QHelpEvent)
             cell = self.cell_at(event.pos())
@@ -271,6 +278,17 @@ class PixelGrid(QWidget):
                 QToolTip.showText(event.globalPos(), self.describe(cell[0] * self.shape[1] + cell[1]), self)
             return True
         return super().event(event)
+
+    def _own_key(self, event: QEvent) -> bool:
+        assert isinstance(event, QKeyEvent)
+        return event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier) and \
+            Qt.Key(event.key()) in self.keys
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._own_key(event):
+            self.keys[Qt.Key(event.key())]()
+        else:
+            super().keyPressEvent(event)
 
     def describe(self, index: int) -> str:
         """``a_12 = 0.734 (row 2, column 4)`` for pixel ``index`` (0-based)."""
@@ -424,7 +442,7 @@ class PixelEditor(QWidget):
             grid.addWidget(self._tool_button(key, text, tip, shortcut, move), 1, i)
         return grid
 
-    def _tool_button(self, key: str, text: str, tip: str, shortcut: str, slot: object) -> QToolButton:
+    def _tool_button(self, key: str, text: str, tip: str, shortcut: str, slot: Callable[[], None]) -> QToolButton:
         button = QToolButton(self)
         button.setObjectName(f"tool_{key}")
         button.setText(text)
@@ -435,10 +453,9 @@ class PixelEditor(QWidget):
         self.tool_buttons[key] = button
         return button
 
-    def _grid_shortcut(self, key: str, slot: object) -> None:
+    def _grid_shortcut(self, key: str, slot: Callable[[], None]) -> None:
         """A key that acts while the grid has keyboard focus (so other fields keep their keys)."""
-        shortcut = QShortcut(QKeySequence(key), self.grid, slot)
-        shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        self.grid.keys[QKeySequence(key)[0].key()] = slot
 
     def _target_row(self) -> QHBoxLayout:
         row = QHBoxLayout()

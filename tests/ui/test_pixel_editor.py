@@ -246,3 +246,19 @@ def test_paste_an_image_with_ctrl_v(qtbot, editor, session):
     expected[:, :4] = 1.0
     qtbot.waitUntil(lambda: np.array_equal(image(session), expected))
     assert session.undo_stack.undoText() == "Load image from the clipboard"
+
+
+def test_in_the_main_window_arrow_keys_on_the_grid_shift_instead_of_stepping(qtbot, main_window, session):
+    editor = main_window.docks["pixelEditorDock"].widget()
+    editor.clear()
+    session.set_input(np.eye(8).reshape(-1))
+    editor.grid.setFocus()
+    qtbot.keyClick(editor.grid, Qt.Key.Key_Right)
+    assert np.array_equal(image(session), shifted(np.eye(8), 0, 1))
+    assert session.last_trace is None
+    # a stroke in the dock repaints the main window's diagram with the new input
+    diagram = main_window.diagram
+    before = diagram.grab().toImage()
+    drag(qtbot, editor.grid, [(0, 7), (7, 0)])
+    qtbot.waitUntil(lambda: np.array_equal(diagram.values.nodes[0], session.input))
+    assert diagram.grab().toImage() != before
