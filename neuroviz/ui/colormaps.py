@@ -73,8 +73,8 @@ def buckets(values: np.ndarray, vmax: float, levels: int = LEVELS) -> np.ndarray
     larger values.
     """
     mag = np.abs(values) / (vmax if vmax > 0 else 1.0)
+    mag = np.where(np.isfinite(mag), mag, 1.0)
     level = np.minimum((mag * levels).astype(np.int64), levels - 1)
-    level = np.where(np.isfinite(mag), level, levels - 1)
     return np.where(values > 0, levels + level, level)
 
 
@@ -101,16 +101,17 @@ def bucket_widths(thin: float, thick: float, levels: int = LEVELS) -> np.ndarray
 def map_diverging(values: np.ndarray, vmax: float, lut: np.ndarray) -> np.ndarray:
     """Colours of ``values`` on the diverging ``lut`` over [−vmax, vmax]: shape values.shape + (3,) uint8."""
     n = lut.shape[0]
-    t = np.clip(np.nan_to_num(values / (vmax if vmax > 0 else 1.0)), -1.0, 1.0)
-    return lut[np.round((t + 1.0) * 0.5 * (n - 1)).astype(np.int64)]
+    t = np.clip(values / (vmax if vmax > 0 else 1.0), -1.0, 1.0)
+    idx = np.rint((t + 1.0) * (0.5 * (n - 1)))
+    return lut[np.where(np.isnan(idx), (n - 1) // 2, idx).astype(np.int64)]
 
 
 def map_sequential(values: np.ndarray, lo: float, hi: float, lut: np.ndarray) -> np.ndarray:
     """Colours of ``values`` on the sequential ``lut`` over [lo, hi]: shape values.shape + (3,) uint8."""
     n = lut.shape[0]
     span = hi - lo if hi > lo else 1.0
-    t = np.clip(np.nan_to_num((values - lo) / span), 0.0, 1.0)
-    return lut[np.round(t * (n - 1)).astype(np.int64)]
+    idx = np.rint(np.clip((values - lo) / span, 0.0, 1.0) * (n - 1))
+    return lut[np.where(np.isnan(idx), 0, idx).astype(np.int64)]
 
 
 def rgb_to_argb32(rgb: np.ndarray) -> np.ndarray:

@@ -76,6 +76,8 @@ class DiagramLayout:
         The input layer's pixel grid, or ``None`` when drawn as circles.
     segments:
         ``segments[l]`` shape (n_{l+1}·n_l, 4): (x0, y0, x1, y1) of θ_{mn} at row m·n_l + n.
+        From a pixel grid, segments start where the line from the cell's
+        centre leaves the grid (the grid is drawn over the rest).
     all_segments:
         Shape (E, 4): all segments, layer after layer; ``offsets[l]`` is where layer l starts.
     rf_rects:
@@ -172,6 +174,11 @@ def compute_layout(sizes: tuple[int, ...], image_shape: tuple[int, int] | None =
         seg[:, :, 1] = src[None, :, 1]
         seg[:, :, 2] = dst[:, None, 0]
         seg[:, :, 3] = dst[:, None, 1]
+        if l == 0 and grid is not None:
+            # The opaque grid covers the first part of each line: start where it leaves the grid.
+            t = (0.0 - seg[:, :, 0]) / (seg[:, :, 2] - seg[:, :, 0])
+            seg[:, :, 1] += t * (seg[:, :, 3] - seg[:, :, 1])
+            seg[:, :, 0] = 0.0
         segments.append(seg.reshape(-1, 4))
     all_segments = np.concatenate(segments) if segments else np.zeros((0, 4))
     offsets = np.concatenate([[0], np.cumsum([s.shape[0] for s in segments])]).astype(np.int64)

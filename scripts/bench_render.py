@@ -1,0 +1,91 @@
+"""Benchmark the network diagram: full redraws with changing weights, and hover hit-tests.
+
+Renders offscreen (raster) at 1200×800 and prints a table of medians.
+Targets: full redraw of 64-16-16-2 ≤ 5 ms; 64-128-128-10 ≤ 16 ms with its
+level of detail; hover hit-test ≤ 1 ms.
+
+Run: .venv/bin/python scripts/bench_render.py [--frames N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np
+from PySide6.QtCore import QPointF, QSize
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import QApplication
+
+from neuroviz.blas import limit_blas_threads
+from neuroviz.core.network import NetworkConfig
+from neuroviz.ui.diagram import NetworkDiagram
+from neuroviz.ui.session import Session
+
+SIZE = QSize(1200, 800)
+CASES = (
+    ("64-16-16-2", (64, 16, 16, 2), "circles-squares", 5.0),
+    ("64-32-16-10", (64, 32, 16, 10), "digits", None),
+    ("64-128-128-10 (LOD)", (64, 128, 128, 10), "digits", 16.0),
+)
+
+
+def redraw_ms(diagram: NetworkDiagram, session: Session, frames: int, rng: np.random.Generator) -> float:
+    """Median time of one frame: the weights change, then the whole diagram is repainted."""
+    image = QImage(SIZE, QImage.Format.Format_RGB32)  # the diagram is opaque
+    times = []
+    for _ in range(frames):
+        for w in session.network.weights:
+            w += rng.normal(0.0, 0.01, w.shape)
+        session.networkChanged.emit()
+        t0 = time.perf_counter()
+        p = QPainter(image)
+        diagram.paint(p, SIZE.width(), SIZE.height())
+        p.end()
+        times.append(time.perf_counter() - t0)
+    return 1000 * statistics.median(times)
+
+
+def hit_ms(diagram: NetworkDiagram, frames: int, rng: np.random.Generator) -> float:
+    """Median time of one hover hit-test at a random point of the diagram."""
+    times = []
+    for _ in range(frames * 4):
+        pos = QPointF(rng.uniform(0, SIZE.width()), rng.uniform(0, SIZE.height()))
+        t0 = time.perf_counter()
+        diagram.hit(pos)
+        times.append(time.perf_counter() - t0)
+    return 1000 * statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--frames", type=int, default=60, help="frames per case (default 60)")
+    args = parser.parse_args()
+    limit_blas_threads(1)
+    QApplication(sys.argv[:1])
+    rng = np.random.default_rng(0)
+    rows = []
+    for name, sizes, dataset, target in CASES:
+        session = Session()
+        session.new_network(NetworkConfig(sizes=sizes), dataset)
+        diagram = NetworkDiagram(session)
+        diagram.resize(SIZE)
+        diagram.render_image()
+        redraw = redraw_ms(diagram, session, args.frames, rng)
+        hit = hit_ms(diagram, args.frames, rng)
+        edges = diagram.layout_.n_edges
+        rows.append((name, edges, diagram.drawn_edge_count(), redraw, target, hit))
+    print(f"{'network':<22}{'edges':>8}{'drawn':>8}{'redraw ms':>12}{'target':>9}{'hit-test ms':>13}{'target':>9}")
+    for name, edges, drawn, redraw, target, hit in rows:
+        t = f"≤ {target:g}" if target else "—"
+        print(f"{name:<22}{edges:>8,}{drawn:>8,}{redraw:>12.2f}{t:>9}{hit:>13.3f}{'≤ 1':>9}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,242 @@
+"""The network diagram: colours and widths follow the session, hover, click, zoom, themes, modes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QImage, QWheelEvent
+from PySide6.QtWidgets import QApplication
+
+from neuroviz.core.network import NetworkConfig
+from neuroviz.core.selection import Selection
+from neuroviz.core.update_table import fmt
+from neuroviz.ui.colormaps import LEVELS
+from neuroviz.ui.diagram import THICK, THIN, NetworkDiagram
+from neuroviz.ui.theme import DARK, LIGHT
+
+
+@pytest.fixture
+def diagram(qtbot, session):
+    """The diagram over the default session (64-16-16-2), shown at 900×600."""
+    widget = NetworkDiagram(session, LIGHT)
+    qtbot.addWidget(widget)
+    widget.resize(900, 600)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+@pytest.fixture
+def paper_diagram(diagram, session):
+    """The diagram showing the paper's 4-3-2 example (few edges, easy to aim at)."""
+    session.load_example("paper-figure-4")
+    diagram.refresh()
+    return diagram
+
+
+def pixels(image: QImage) -> np.ndarray:
+    """Shape (H, W) uint32 copy of a rendered RGB32 image."""
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    arr = np.frombuffer(image.constBits(), dtype=np.uint32, count=image.width() * image.height())
+    return arr.reshape(image.height(), image.width()).copy()
+
+
+def test_weight_change_changes_that_edges_colour_and_width(diagram, session):
+    sel = Selection("weight", 1, 2, 3)
+    vmax = diagram.edge_vmax
+    session.set_parameter(sel, 10 * vmax)
+    strong_pos, width_pos = diagram.edge_style(1, 2, 3)
+    assert width_pos == pytest.approx(THIN + (THICK - THIN) * (LEVELS - 0.5) / LEVELS)
+    assert diagram.edge_value(1, 2, 3) == pytest.approx(10 * vmax)
+    session.set_parameter(sel, -10 * vmax)
+    strong_neg, width_neg = diagram.edge_style(1, 2, 3)
+    assert width_neg == pytest.approx(width_pos)
+    assert strong_neg != strong_pos
+    assert strong_neg.blue() > strong_neg.red() and strong_pos.red() > strong_pos.blue()
+    session.set_parameter(sel, 0.0)
+    faint, width_zero = diagram.edge_style(1, 2, 3)
+    assert width_zero < width_pos
+    assert faint not in (strong_pos, strong_neg)
+    other_before = diagram.edge_style(0, 5, 7)
+    session.set_parameter(sel, 0.0)
+    assert diagram.edge_style(0, 5, 7) == other_before
+
+
+def test_hovering_an_edge_shows_its_label_and_values(paper_diagram, session, qtbot):
+    pos = paper_diagram.edge_screen_pos(1, 0, 1, t=0.35).toPoint()
+    qtbot.mouseMove(paper_diagram, pos)
+    w = float(session.network.weights[1][0, 1])
+    qtbot.waitUntil(lambda: paper_diagram.toolTip().startswith(f"θ^{{cb}}_{{12}} = {fmt(w, 4)}"))
+    assert paper_diagram.hover == Selection("weight", 1, 0, 1)
+    assert "∂L/∂θ" not in paper_diagram.toolTip()
+    trace = session.step()
+    assert trace is not None
+    qtbot.mouseMove(paper_diagram, paper_diagram.neuron_screen_pos(2, 0).toPoint())
+    qtbot.mouseMove(paper_diagram, pos)
+    g = float(trace.grad_weights[1][0, 1])
+    d = float(trace.weights_after[1][0, 1] - trace.weights_before[1][0, 1])
+    w = float(session.network.weights[1][0, 1])
+    expected = f"θ^{{cb}}_{{12}} = {fmt(w, 4)} · ∂L/∂θ = {fmt(g, 4)} · Δ = {fmt(d, 4)}"
+    qtbot.waitUntil(lambda: paper_diagram.toolTip().startswith(expected))
+
+
+def test_hovering_a_neuron_shows_its_values(paper_diagram, session, qtbot):
+    qtbot.mouseMove(paper_diagram, paper_diagram.neuron_screen_pos(1, 0).toPoint())
+    fwd = session.forward()
+    qtbot.waitUntil(lambda: paper_diagram.toolTip().startswith(f"b_1 = {fmt(float(fwd.act[1][0, 0]), 4)}"))
+    qtbot.mouseMove(paper_diagram, paper_diagram.neuron_screen_pos(2, 1).toPoint())
+    p = session.probabilities()[1]
+    qtbot.waitUntil(lambda: f"class “square” · p = {fmt(float(p), 4)}" in paper_diagram.toolTip())
+
+
+def test_hovering_an_input_pixel_names_its_row_and_column(diagram, session, qtbot):
+    qtbot.mouseMove(diagram, diagram.neuron_screen_pos(0, 10).toPoint())
+    qtbot.waitUntil(lambda: diagram.toolTip().startswith("a_{11} = "))
+    assert "pixel row 2, column 3" in diagram.toolTip()
+
+
+def test_click_selects_and_escape_clears(paper_diagram, session, qtbot):
+    qtbot.mouseClick(paper_diagram, Qt.MouseButton.LeftButton, pos=paper_diagram.neuron_screen_pos(1, 2).toPoint())
+    assert session.selection == Selection("neuron", 1, 2)
+    qtbot.mouseClick(paper_diagram, Qt.MouseButton.LeftButton,
+                     pos=paper_diagram.edge_screen_pos(0, 1, 3, t=0.3).toPoint())
+    assert session.selection == Selection("weight", 0, 1, 3)
+    qtbot.keyClick(paper_diagram, Qt.Key.Key_Escape)
+    assert session.selection is None
+    qtbot.mouseClick(paper_diagram, Qt.MouseButton.LeftButton, pos=paper_diagram.neuron_screen_pos(2, 0).toPoint())
+    qtbot.mouseClick(paper_diagram, Qt.MouseButton.LeftButton, pos=QPoint(5, 300))
+    assert session.selection is None
+
+
+def test_selected_neuron_highlights_its_edges(paper_diagram, session):
+    before = pixels(paper_diagram.render_image())
+    session.select(Selection("neuron", 1, 0))
+    after = pixels(paper_diagram.render_image())
+    # An edge attached to b_1 keeps its colour; one that is not fades toward the background.
+    attached = paper_diagram.edge_screen_pos(1, 1, 0, t=0.5)
+    other = paper_diagram.edge_screen_pos(1, 1, 2, t=0.25)
+    ax, ay = round(attached.x()), round(attached.y())
+    ox, oy = round(other.x()), round(other.y())
+    assert after[oy - 1:oy + 2, ox - 1:ox + 2].tolist() != before[oy - 1:oy + 2, ox - 1:ox + 2].tolist()
+    assert (after[ay - 1:ay + 2, ax - 1:ax + 2] != 0).all()
+
+
+def test_rendered_image_changes_where_the_changed_edge_is(paper_diagram, session):
+    before = pixels(paper_diagram.render_image())
+    old = float(session.network.weights[0][1, 3])
+    session.set_parameter(Selection("weight", 0, 1, 3), -old if old else 0.5)
+    after = pixels(paper_diagram.render_image())
+    changed = before != after
+    a = paper_diagram.edge_screen_pos(0, 1, 3, t=0.15)
+    b = paper_diagram.edge_screen_pos(0, 1, 3, t=0.85)
+    x0, x1 = sorted((round(a.x()), round(b.x())))
+    y0, y1 = sorted((round(a.y()), round(b.y())))
+    assert changed[y0:y1 + 1, x0:x1 + 1].sum() > 20
+    # Nothing changes above the network (the mode line) or left of the input neurons.
+    left = round(paper_diagram.neuron_screen_pos(0, 0).x() - 40)
+    assert not changed[:, :max(left, 1)].any()
+    assert not changed[:30, :].any()
+
+
+def test_theme_switch_changes_the_background(diagram):
+    light = pixels(diagram.render_image())
+    assert light[3, 3] & 0xFFFFFF == int(LIGHT.background[1:], 16)
+    diagram.set_theme(DARK)
+    dark = pixels(diagram.render_image())
+    assert dark[3, 3] & 0xFFFFFF == int(DARK.background[1:], 16)
+
+
+def test_edge_and_neuron_modes_show_the_last_update(diagram, session):
+    session.set_view(edge_mode="gradients", node_mode="deltas")
+    assert np.isnan(diagram.edge_value(0, 0, 0))
+    assert diagram.values is not None and "after the first update" in diagram.values.note
+    trace = session.step()
+    assert trace is not None
+    assert diagram.edge_value(2, 1, 4) == pytest.approx(float(trace.grad_weights[2][1, 4]))
+    assert diagram.values.nodes[2] == pytest.approx(trace.deltas[1].mean(axis=0))
+    session.set_view(edge_mode="updates")
+    delta = float(trace.weights_after[0][3, 9] - trace.weights_before[0][3, 9])
+    assert diagram.edge_value(0, 3, 9) == pytest.approx(delta)
+
+
+def test_phase_walk_highlights_the_active_layer(diagram, session):
+    assert session.begin_phased_step() is not None
+    assert session.phase is not None and session.phase.kind == "forward" and session.phase.layer == 1
+    diagram.refresh()
+    v = diagram.values
+    assert v is not None and v.active_layer == 1
+    assert v.nodes[1] is not None and v.nodes[2] is None
+    assert v.dim_edges == [False, True, True]
+    while session.phase is not None and session.phase.kind != "backward":
+        session.next_phase()
+    diagram.refresh()
+    v = diagram.values
+    assert v.node_mode == "deltas" and v.active_layer == 3
+    assert v.nodes[3] == pytest.approx(session.pending_trace.deltas[2].mean(axis=0))
+    assert v.nodes[1] is None
+    while session.phase is not None and session.phase.kind != "update":
+        session.next_phase()
+    diagram.refresh()
+    trace = session.pending_trace
+    assert diagram.values.edge_mode == "updates"
+    assert diagram.edge_value(1, 0, 0) == pytest.approx(float(trace.weights_after[1][0, 0]
+                                                              - trace.weights_before[1][0, 0]))
+
+
+def test_large_network_draws_the_strongest_edges(diagram, session):
+    session.new_network(NetworkConfig(sizes=(64, 128, 128, 10)), "digits")
+    assert diagram.layout_.n_edges == 64 * 128 + 128 * 128 + 128 * 10
+    assert diagram.drawn_edge_count() == diagram.max_edges < diagram.layout_.n_edges
+    drawn = diagram._drawn
+    magnitudes = np.abs(np.concatenate([w.ravel() for w in session.network.weights]))
+    assert magnitudes[drawn].min() >= np.sort(magnitudes)[-diagram.max_edges] - 1e-12
+    assert not pixels(diagram.render_image()).min() == pixels(diagram.render_image()).max()
+
+
+def test_many_changes_between_frames_cost_one_repaint(diagram, session, qtbot):
+    qtbot.waitUntil(lambda: diagram.repaints > 0)
+    start = diagram.repaints
+    for _ in range(50):
+        session.train_for(0.0, max_steps=1)
+        session.networkChanged.emit()
+    qtbot.waitUntil(lambda: diagram.repaints > start)
+    QApplication.processEvents()
+    assert diagram.repaints - start == 1
+
+
+def test_receptive_fields_draw_first_hidden_weights(diagram, session):
+    diagram.set_receptive_fields(True)
+    rects = diagram.layout_.rf_rects
+    assert rects.shape == (16, 4)
+    image = pixels(diagram.render_image())
+    x, y, w, h = rects[0]
+    tl = diagram.to_screen(x, y)
+    br = diagram.to_screen(x + w, y + h)
+    block = image[round(tl.y()) + 1:round(br.y()) - 1, round(tl.x()) + 1:round(br.x()) - 1]
+    assert len(np.unique(block)) > 4
+    diagram.set_receptive_fields(False)
+    assert diagram.layout_.rf_rects.shape == (0, 4)
+
+
+def test_wheel_zooms_drag_pans_and_f_fits(diagram, qtbot):
+    scale = diagram.scale
+    centre = QPointF(450, 300)
+    event = QWheelEvent(centre, diagram.mapToGlobal(centre), QPoint(0, 0), QPoint(0, 240),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(diagram, event)
+    assert diagram.scale > 1.3 * scale
+    before = diagram.neuron_screen_pos(1, 0)
+    qtbot.mousePress(diagram, Qt.MouseButton.LeftButton, pos=QPoint(300, 300))
+    qtbot.mouseMove(diagram, QPoint(340, 320))
+    qtbot.mouseMove(diagram, QPoint(380, 340))
+    qtbot.mouseRelease(diagram, Qt.MouseButton.LeftButton, pos=QPoint(380, 340))
+    after = diagram.neuron_screen_pos(1, 0)
+    assert after.x() - before.x() == pytest.approx(80, abs=1)
+    qtbot.keyClick(diagram, Qt.Key.Key_F)
+    assert diagram.scale == pytest.approx(scale)
+
+
+def test_high_dpi_render_is_sharp(paper_diagram):
+    image = paper_diagram.render_image(dpr=2.0)
+    assert image.width() == 2 * paper_diagram.width() and image.devicePixelRatio() == 2.0
