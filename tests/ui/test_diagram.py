@@ -191,7 +191,7 @@ def test_large_network_draws_the_strongest_edges(diagram, session):
     drawn = diagram._drawn
     magnitudes = np.abs(np.concatenate([w.ravel() for w in session.network.weights]))
     assert magnitudes[drawn].min() >= np.sort(magnitudes)[-diagram.max_edges] - 1e-12
-    assert not pixels(diagram.render_image()).min() == pixels(diagram.render_image()).max()
+    assert len(np.unique(pixels(diagram.render_image()))) > 2 * LEVELS
 
 
 def test_many_changes_between_frames_cost_one_repaint(diagram, session, qtbot):
