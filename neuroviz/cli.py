@@ -1,9 +1,16 @@
-"""Headless commands: ``neuroviz step``.  Never imports Qt."""
+"""Headless commands: ``neuroviz step``, ``info`` and ``export``.
+
+None of them needs a display.  ``step`` and ``info`` never import Qt;
+``export`` imports it only to draw pictures (``--png``/``--svg``), on Qt's
+offscreen platform.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
 from typing import Any
 
@@ -15,8 +22,13 @@ from neuroviz.core.notation import delta_label, layer_letter, neuron_label
 from neuroviz.core.presets import PRESETS, get_preset
 from neuroviz.core.trace import StepTrace
 from neuroviz.core.update_table import UpdateTable, fmt
+from neuroviz.io import export as export_mod
+from neuroviz.io import snapshot as snapshot_mod
+from neuroviz.io.snapshot import Snapshot, SnapshotError
 
-COMMANDS = ("step",)
+COMMANDS = ("step", "info", "export")
+DEFAULT_PICTURE_SIZE = (1200, 800)
+MAX_PICTURE_SIDE = 16384
 
 
 class CliError(Exception):
@@ -87,24 +99,242 @@ def build_parser() -> argparse.ArgumentParser:
     step = sub.add_parser(
         "step",
         help="print one update in the paper's notation",
-        description="Take one SGD update and print every number of it.",
+        description=(
+            "Take one SGD update and print every number of it: of a preset network (default: the paper's "
+            "Figure 4), or of a snapshot on its next mini-batch (or on its current input with --on-input)."
+        ),
     )
-    step.add_argument("--preset", choices=sorted(PRESETS), default="paper-figure-4", help="the network to step")
-    step.add_argument("--lr", type=float, default=None, help=f"learning rate η (default {DEFAULT_LR})")
+    step.add_argument("snapshot", nargs="?", metavar="SNAPSHOT", help="a snapshot file to step from")
+    step.add_argument("--preset", choices=sorted(PRESETS), default=None,
+                      help="the preset network to step (default paper-figure-4; not with SNAPSHOT)")
+    step.add_argument("--lr", type=float, default=None,
+                      help=f"learning rate η (default: the snapshot's or preset's; else {DEFAULT_LR})")
+    step.add_argument("--on-input", action="store_true",
+                      help="step on the snapshot's current input and target instead of the next mini-batch")
+    step.add_argument("--save", metavar="OUT", help="write the snapshot after the update to OUT")
     step.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    info = sub.add_parser(
+        "info",
+        help="describe a snapshot: architecture, data, step, loss",
+        description="Print what a snapshot holds: the architecture, the data set, the training position and loss.",
+    )
+    info.add_argument("snapshot", metavar="SNAPSHOT", help="a snapshot file")
+    info.add_argument("--json", action="store_true", help="print JSON instead of text")
+    exp = sub.add_parser(
+        "export",
+        help="write pictures and tables of a snapshot",
+        description=(
+            "Write the network diagram (--png, --svg), the last update's table (--csv), the loss curves "
+            "(--loss-png, --loss-svg, --loss-csv), the parameters (--npz) or an ONNX model (--onnx) of a "
+            "snapshot.  No display is needed."
+        ),
+    )
+    exp.add_argument("snapshot", metavar="SNAPSHOT", help="a snapshot file")
+    exp.add_argument("--png", metavar="OUT.png", help="the network diagram as a PNG image")
+    exp.add_argument("--svg", metavar="OUT.svg", help="the network diagram as an SVG drawing")
+    exp.add_argument("--csv", metavar="OUT.csv", help="the last update's table: every parameter's old value, "
+                     "gradient, η, change and new value")
+    exp.add_argument("--loss-png", metavar="OUT.png", help="the loss curves as a PNG image")
+    exp.add_argument("--loss-svg", metavar="OUT.svg", help="the loss curves as an SVG drawing")
+    exp.add_argument("--loss-csv", metavar="OUT.csv", help="the loss of every update and the epoch metrics")
+    exp.add_argument("--npz", metavar="OUT.npz", help="the parameters for NumPy (np.load)")
+    exp.add_argument("--onnx", metavar="OUT.onnx", help="the network as an ONNX model (needs neuroviz[onnx])")
+    exp.add_argument("--size", default="x".join(map(str, DEFAULT_PICTURE_SIZE)), metavar="WxH",
+                     help="size of the PNG/SVG pictures in pixels (default %(default)s)")
     return parser
 
 
-def run_step(args: argparse.Namespace) -> str:
-    preset = get_preset(args.preset)
-    lr = preset.lr if args.lr is None else args.lr
+def open_snapshot(path: str) -> Snapshot:
+    """Load ``path`` or raise ``CliError`` naming the file and the problem."""
     try:
-        trace = preset.network.step(preset.inputs, preset.label, lr)
-    except (ValueError, DivergenceError) as exc:
-        raise CliError(str(exc)) from exc
+        return snapshot_mod.load(path)
+    except SnapshotError as exc:
+        raise CliError(f"cannot open {path}: {exc}") from None
+
+
+def run_step(args: argparse.Namespace) -> str:
+    if args.snapshot is None:
+        if args.on_input or args.save:
+            raise CliError("--on-input and --save need a SNAPSHOT")
+        preset = get_preset(args.preset or "paper-figure-4")
+        lr = preset.lr if args.lr is None else args.lr
+        try:
+            trace = preset.network.step(preset.inputs, preset.label, lr)
+        except (ValueError, DivergenceError) as exc:
+            raise CliError(str(exc)) from exc
+    else:
+        if args.preset is not None:
+            raise CliError("give either a SNAPSHOT or --preset, not both")
+        snap = open_snapshot(args.snapshot)
+        try:
+            network, trainer = snap.build()
+            if args.lr is not None:
+                trainer.set_lr(args.lr)
+            trace = trainer.step_on(snap.input, snap.target) if args.on_input else trainer.step()
+        except (ValueError, DivergenceError) as exc:
+            raise CliError(str(exc)) from exc
+        if args.save:
+            after = Snapshot(network, snap.dataset, trainer.state_dict(), snap.input, snap.target, trace, snap.title)
+            try:
+                snapshot_mod.save(args.save, after)
+            except OSError as exc:
+                raise CliError(f"cannot write {args.save}: {exc.strerror or exc}") from None
     if args.json:
         return json.dumps(trace_to_json(trace), indent=2)
     return trace_to_text(trace)
+
+
+# ------------------------------------------------------------------- info
+def snapshot_info(snap: Snapshot) -> dict[str, Any]:
+    """What ``neuroviz info`` reports, as plain values."""
+    cfg = snap.network.config
+    st = snap.trainer_state
+    ds = snap.dataset
+    losses = st["history_values"]
+    epochs = st["epochs"]
+
+    def clean(x: float) -> float | None:
+        return None if math.isnan(x) else x
+
+    last_epoch = None
+    if epochs:
+        last_epoch = {k: clean(v) if isinstance(v, float) else v for k, v in epochs[-1].items()}
+    recent = losses[-100:]
+    return {
+        "title": snap.title,
+        "architecture": "-".join(str(s) for s in cfg.sizes),
+        "network": cfg.to_dict(),
+        "parameters": snap.network.n_params,
+        "dataset": {
+            "name": ds.name,
+            "samples": len(ds),
+            "train": len(ds.train_indices),
+            "test": len(ds.test_indices),
+            "classes": list(ds.class_names),
+            "image_shape": list(ds.image_shape),
+        },
+        "trainer": {k: st[k] for k in ("lr", "batch_size", "shuffle", "seed", "epoch", "step", "cursor")},
+        "loss": losses[-1] if losses else None,
+        "mean_loss_last_100": sum(recent) / len(recent) if recent else None,
+        "last_epoch": last_epoch,
+        "last_update": None if snap.last_trace is None else {
+            "loss": snap.last_trace.loss, "samples": snap.last_trace.batch_size, "lr": snap.last_trace.lr,
+        },
+    }
+
+
+def info_to_text(path: str, info: dict[str, Any]) -> str:
+    """``snapshot_info`` as aligned lines."""
+    cfg, ds, tr = info["network"], info["dataset"], info["trainer"]
+    loss_name = "cross-entropy" if cfg["loss"] == "cross_entropy" else "squared-error"
+    h, w = ds["image_shape"]
+    classes = ", ".join(ds["classes"][:10]) + (" ..." if len(ds["classes"]) > 10 else "")
+    rows = [
+        ("File", path),
+        ("Title", info["title"] or "(none)"),
+        ("Network", f"{info['architecture']}: hidden {cfg['hidden_activation']}, output {cfg['output_activation']}, "
+                    f"{loss_name} loss; {cfg['init']} initialisation, seed {cfg['seed']}; "
+                    f"{info['parameters']:,} parameters"),
+        ("Data set", f"{ds['name']}: {ds['samples']:,} samples ({ds['train']:,} train, {ds['test']:,} test), "
+                     f"{h}×{w} images, {len(ds['classes'])} classes ({classes})"),
+        ("Training", f"step {tr['step']:,}, epoch {tr['epoch']:,} ({tr['cursor']:,} of {ds['train']:,} samples into "
+                     f"the next), η = {fmt(tr['lr'])}, batch size {tr['batch_size']}, "
+                     f"{'shuffled' if tr['shuffle'] else 'in order'}, seed {tr['seed']}"),
+        ("Loss", "no updates yet" if info["loss"] is None else
+         f"{fmt(info['loss'])} (last update); {fmt(info['mean_loss_last_100'])} (mean of the last "
+         f"{min(100, tr['step']) or 1})"),
+    ]
+    e = info["last_epoch"]
+    if e is not None:
+
+        def pct(x: float | None) -> str:
+            return "n/a" if x is None else f"{100 * x:.1f}%"
+
+        def num(x: float | None) -> str:
+            return "n/a" if x is None else fmt(x)
+
+        rows.append(("Last epoch", f"epoch {e['epoch']}: train loss {num(e['train_loss'])}, test loss "
+                                   f"{num(e['test_loss'])}, train accuracy {pct(e['train_accuracy'])}, "
+                                   f"test accuracy {pct(e['test_accuracy'])}"))
+    u = info["last_update"]
+    rows.append(("Last update", "none recorded" if u is None else
+                 f"loss {fmt(u['loss'])} on {u['samples']} sample{'s' if u['samples'] != 1 else ''}, "
+                 f"η = {fmt(u['lr'])}"))
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
+
+
+def run_info(args: argparse.Namespace) -> str:
+    snap = open_snapshot(args.snapshot)
+    info = snapshot_info(snap)
+    if args.json:
+        return json.dumps(info, indent=2, ensure_ascii=False)
+    return info_to_text(args.snapshot, info)
+
+
+# ----------------------------------------------------------------- export
+def parse_size(text: str) -> tuple[int, int]:
+    """``"1200x800"`` → (1200, 800), or ``CliError``."""
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise CliError(f"--size must look like 1200x800; got {text!r}") from None
+    if not (1 <= w <= MAX_PICTURE_SIDE and 1 <= h <= MAX_PICTURE_SIDE):
+        raise CliError(f"--size must be from 1x1 to {MAX_PICTURE_SIDE}x{MAX_PICTURE_SIDE}; got {text!r}")
+    return w, h
+
+
+def run_export(args: argparse.Namespace) -> str:
+    outputs = ("png", "svg", "csv", "loss_png", "loss_svg", "loss_csv", "npz", "onnx")
+    if not any(getattr(args, o) for o in outputs):
+        raise CliError("nothing to export: give at least one of --png, --svg, --csv, --loss-png, --loss-svg, "
+                       "--loss-csv, --npz, --onnx")
+    size = parse_size(args.size)
+    snap = open_snapshot(args.snapshot)
+    written: list[str] = []
+    if args.csv and snap.last_trace is None:
+        raise CliError("the snapshot holds no update to write as --csv; take a step first (neuroviz step "
+                       f"{args.snapshot} --save {args.snapshot})")
+    try:
+        if args.csv:
+            assert snap.last_trace is not None
+            export_mod.export_update_table_csv(args.csv, snap.last_trace)
+            written.append(args.csv)
+        if args.loss_csv:
+            st = snap.trainer_state
+            from neuroviz.core.trainer import EpochMetrics
+
+            export_mod.export_loss_curves_csv(args.loss_csv, st["history_steps"], st["history_values"],
+                                              [EpochMetrics(**m) for m in st["epochs"]])
+            written.append(args.loss_csv)
+        if args.npz:
+            export_mod.export_parameters_npz(args.npz, snap.network)
+            written.append(args.npz)
+        if args.onnx:
+            from neuroviz.io.onnx_export import OnnxUnavailableError, export_onnx
+
+            try:
+                export_onnx(args.onnx, snap.network)
+            except OnnxUnavailableError as exc:
+                raise CliError(str(exc)) from None
+            written.append(args.onnx)
+        if args.png or args.svg or args.loss_png or args.loss_svg:
+            written += _export_pictures(args, snap, size)
+    except OSError as exc:
+        raise CliError(f"cannot write {exc.filename or 'the file'}: {exc.strerror or exc}") from None
+    return "\n".join(f"wrote {p}" for p in written)
+
+
+def _export_pictures(args: argparse.Namespace, snap: Snapshot, size: tuple[int, int]) -> list[str]:
+    """Draw the diagram and loss curves with Qt on its offscreen platform (imported only here)."""
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from neuroviz.ui.picture_export import export_session_pictures
+
+    return export_session_pictures(snap, size, diagram_png_path=args.png, diagram_svg_path=args.svg,
+                                   loss_png_path=args.loss_png, loss_svg_path=args.loss_svg)
+
+
+RUNNERS = {"step": run_step, "info": run_info, "export": run_export}
 
 
 def main(argv: list[str]) -> int:
@@ -112,9 +342,14 @@ def main(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        text = run_step(args)
+        text = RUNNERS[args.command](args)
     except CliError as exc:
         print(f"neuroviz {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    print(text)
+    if text:
+        try:
+            print(text)
+            sys.stdout.flush()
+        except BrokenPipeError:  # e.g. piped into head: not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
