@@ -28,6 +28,7 @@ import numpy as np
 from neuroviz.core.activations import FORMULAS, LEAKY_SLOPE
 from neuroviz.core.network import NetworkConfig
 from neuroviz.core.notation import bias_label, delta_label, layer_letter, neuron_label
+from neuroviz.core.phases import Phase
 from neuroviz.core.trace import StepTrace
 from neuroviz.core.update_table import WEIGHT, UpdateTable, fmt, paren
 
@@ -436,3 +437,44 @@ class NeuronTable:
         if hits.size == 0:
             raise KeyError((layer, index))
         return int(hits[0])
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What is known of an update at some phase of walking through it.
+
+    ``forward_upto``: the highest layer whose values are computed (0 = only
+    the input); ``loss``: whether the loss is computed; ``delta_from``: the
+    lowest layer whose δ is computed (``n_layers`` = none yet); ``updated``:
+    whether the new parameters are computed.
+    """
+
+    forward_upto: int
+    loss: bool
+    delta_from: int
+    updated: bool
+
+    @classmethod
+    def complete(cls, n_layers: int) -> Progress:
+        """Everything known: a finished update."""
+        return cls(n_layers - 1, True, 1, True)
+
+    @classmethod
+    def at(cls, phase: Phase | None, n_layers: int) -> Progress:
+        """What is known once ``phase`` is computed (``None``: the whole update)."""
+        last = n_layers - 1
+        if phase is None or phase.kind == "update":
+            return cls.complete(n_layers)
+        if phase.kind == "forward":
+            return cls(phase.layer, False, n_layers, False)
+        if phase.kind == "loss":
+            return cls(last, True, n_layers, False)
+        return cls(last, True, phase.layer, False)
+
+    def knows_delta(self, layer: int) -> bool:
+        """δ of layer ``layer`` (≥ 1) is known."""
+        return layer >= self.delta_from
+
+    def knows_gradient(self, param_layer: int) -> bool:
+        """The gradients of ``weights[param_layer]`` / ``biases[param_layer]`` are known."""
+        return self.knows_delta(param_layer + 1)

@@ -114,7 +114,7 @@ class UpdateTable:
             return weight_label(layer, m, n, style)
         return bias_label(layer, m, style)
 
-    def gradient_formula(self, row: int, sample: int | None = None) -> str:
+    def gradient_formula(self, row: int, sample: int | None = None, style: Style = "plain") -> str:
         """The gradient's product written out with numbers.
 
         Batch of one: ``δ^c_1 · b_1 = (−0.4)(0.3) = −0.12`` (weights) or
@@ -123,12 +123,12 @@ class UpdateTable:
         """
         tr = self.trace
         layer, m, n = int(self.layer[row]), int(self.m[row]), int(self.n[row])
-        d_name = delta_label(layer + 1, m)
+        d_name = delta_label(layer + 1, m, style)
         grad = float(self.grad[row])
         s = 0 if sample is None else sample
         d_val = float(tr.deltas[layer][s, m])
         if self.kind[row] == WEIGHT:
-            a_name = neuron_label(layer, n)
+            a_name = neuron_label(layer, n, style)
             a_val = float(tr.forward.act[layer][s, n])
             term = f"{d_name} · {a_name}"
             if tr.batch_size == 1:
@@ -161,7 +161,7 @@ class UpdateTable:
         *,
         layer: int | None = None,
         mask: np.ndarray | None = None,
-        sort: str = "parameter",
+        sort: str | np.ndarray = "parameter",
         descending: bool = False,
         top_k: int | None = None,
     ) -> np.ndarray:
@@ -170,9 +170,10 @@ class UpdateTable:
         ``layer`` keeps the weights and biases between layer ``layer`` and
         ``layer + 1``; ``mask`` (P,) keeps only its true rows; ``top_k`` keeps
         the k rows of largest |gradient| (after filtering, before sorting);
-        ``sort`` is one of ``SORT_KEYS``.  Sorting is stable.
+        ``sort`` is one of ``SORT_KEYS`` or an array (P,) of keys (NaN last).
+        Sorting is stable.
         """
-        if sort not in SORT_KEYS:
+        if isinstance(sort, str) and sort not in SORT_KEYS:
             raise ValueError(f"unknown sort key {sort!r}; choose one of {', '.join(SORT_KEYS)}")
         keep = np.ones(len(self), dtype=bool) if mask is None else np.asarray(mask, dtype=bool).copy()
         if layer is not None:
@@ -182,9 +183,12 @@ class UpdateTable:
             mag = np.abs(self.grad[rows])
             part = np.argpartition(-mag, top_k - 1)[:top_k] if top_k > 0 else np.empty(0, dtype=np.int64)
             rows = np.sort(rows[part])
-        if sort != "parameter":
-            key = {"old": self.old, "grad": self.grad, "abs_grad": np.abs(self.grad),
-                   "delta": self.delta, "new": self.new}[sort][rows]
+        if isinstance(sort, np.ndarray) or sort != "parameter":
+            if isinstance(sort, np.ndarray):
+                key = np.asarray(sort, dtype=np.float64)[rows]
+            else:
+                key = {"old": self.old, "grad": self.grad, "abs_grad": np.abs(self.grad),
+                       "delta": self.delta, "new": self.new}[sort][rows]
             rows = rows[np.argsort(-key if descending else key, kind="stable")]
         elif descending:
             rows = rows[::-1]

@@ -38,4 +38,6 @@ def panel_specs() -> list[PanelSpec]:
     specs.append(PanelSpec("trainingControlsDock", "Training", TrainingControls, Qt.DockWidgetArea.RightDockWidgetArea))
     from neuroviz.ui.loss_plot import LossPlot
     specs.append(PanelSpec("lossCurvesDock", "Loss curves", LossPlot, Qt.DockWidgetArea.BottomDockWidgetArea))
+    from neuroviz.ui.inspector import InspectorPanel
+    specs.append(PanelSpec("inspectorDock", "Inspector", InspectorPanel, Qt.DockWidgetArea.RightDockWidgetArea))
     return specs

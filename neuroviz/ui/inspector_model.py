@@ -1,0 +1,370 @@
+"""Table models of the inspector: one row per parameter, one row per neuron.
+
+``UpdateTableModel`` shows an ``UpdateTable`` through an index array of the
+rows to show, so filtering, sorting and top-k of 26k rows are a few NumPy
+operations (``UpdateTable.select``) and only the visible cells are ever
+formatted.  Both models hide what a phase walk has not computed yet
+(``Progress``).
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QFont, QFontDatabase
+
+from neuroviz.core.explain import NeuronTable, Progress
+from neuroviz.core.notation import bias_label, layer_letter, neuron_label, weight_label
+from neuroviz.core.update_check import UpdateCheck
+from neuroviz.core.update_table import WEIGHT, UpdateTable, fmt
+from neuroviz.ui.math_text import unicode_exponent
+
+NEGATIVE = QColor("#1f63b5")
+POSITIVE = QColor("#c8321f")
+MUTED = QColor("#8a919c")
+Index = QModelIndex | QPersistentModelIndex
+
+
+def mono_font() -> QFont:
+    """The fixed-width font numbers are shown in."""
+    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    return font
+
+
+def number(x: float, digits: int = 6) -> str:
+    """``fmt`` with a superscript exponent, for a table cell."""
+    return unicode_exponent(fmt(x, digits))
+
+
+def sign_colour(x: float) -> QColor | None:
+    """Blue for negative, red for positive (as the diagram's edges), None for 0."""
+    if x < 0:
+        return NEGATIVE
+    return POSITIVE if x > 0 else None
+
+
+class Col(IntEnum):
+    """Columns of the parameter table."""
+
+    PARAM = 0
+    OLD = 1
+    GRAD = 2
+    PRODUCT = 3
+    ETA = 4
+    DELTA = 5
+    NEW = 6
+    NUMERIC = 7
+    REL_ERROR = 8
+
+
+HEADERS = {
+    Col.PARAM: ("Parameter", "θ^{ba}_{mn}: the weight from a_n to b_m; β^b_m: the bias of b_m"),
+    Col.OLD: ("Old", "The value before the update"),
+    Col.GRAD: ("∂L/∂·", "The gradient of the loss with respect to the parameter"),
+    Col.PRODUCT: ("Written out", "The gradient as the paper writes it: δ · input (∂L/∂β = δ)"),
+    Col.ETA: ("η", "The learning rate"),
+    Col.DELTA: ("Δ = −η ∂L/∂·", "The change: new − old"),
+    Col.NEW: ("New", "The value after θ := θ − η ∂L/∂θ"),
+    Col.NUMERIC: ("Numeric ∂L/∂·", "Central finite difference (L(θ + h) − L(θ − h)) / 2h (Gradient check)"),
+    Col.REL_ERROR: ("Rel. error", "|analytic − numeric| / (|analytic| + |numeric|)"),
+}
+NUMERIC_COLUMNS = {Col.OLD, Col.GRAD, Col.ETA, Col.DELTA, Col.NEW, Col.NUMERIC, Col.REL_ERROR}
+SORT_KEYS = {Col.PARAM: "parameter", Col.OLD: "old", Col.GRAD: "grad", Col.PRODUCT: "abs_grad",
+             Col.ETA: "parameter", Col.DELTA: "delta", Col.NEW: "new"}
+
+
+class UpdateTableModel(QAbstractTableModel):
+    """The rows of an ``UpdateTable`` (filtered, sorted) as a Qt table."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.table: UpdateTable | None = None
+        self.check: UpdateCheck | None = None
+        self.progress: Progress | None = None
+        self.sample = 0
+        self.rows = np.empty(0, dtype=np.int64)
+        self._inverse = np.empty(0, dtype=np.int64)
+        self._layer: int | None = None
+        self._mask: np.ndarray | None = None
+        self._top_k: int | None = None
+        self._sort_col = Col.PARAM
+        self._descending = False
+        self._mono = mono_font()
+
+    # ------------------------------------------------------------------ state
+    def set_table(self, table: UpdateTable | None, progress: Progress | None, check: UpdateCheck | None = None,
+                  sample: int = 0) -> None:
+        """Show ``table`` (None: empty) as far as ``progress`` has computed it."""
+        self.beginResetModel()
+        self.table, self.progress, self.check, self.sample = table, progress, check, sample
+        self._mask = None
+        self._select()
+        self.endResetModel()
+
+    def set_progress(self, progress: Progress | None, sample: int | None = None) -> None:
+        """Reveal more (or less) of the same update; cells repaint."""
+        self.progress = progress
+        if sample is not None:
+            self.sample = sample
+        self._all_changed()
+
+    def set_check(self, check: UpdateCheck | None) -> None:
+        self.check = check
+        self.check_changed()
+
+    def check_changed(self) -> None:
+        """The gradient check filled more rows."""
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, Col.NUMERIC), self.index(self.rowCount() - 1, Col.REL_ERROR))
+
+    def set_filter(self, layer: int | None = None, mask: np.ndarray | None = None, top_k: int | None = None) -> None:
+        """Keep one layer's parameters, the rows of ``mask`` (P,), the ``top_k`` largest |∂L/∂·|."""
+        self.beginResetModel()
+        self._layer, self._mask, self._top_k = layer, mask, top_k
+        self._select()
+        self.endResetModel()
+
+    @property
+    def filtered(self) -> bool:
+        return self._layer is not None or self._mask is not None or self._top_k is not None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.layoutAboutToBeChanged.emit()
+        self._sort_col = Col(column)
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        self._select()
+        self.layoutChanged.emit()
+
+    def _select(self) -> None:
+        t = self.table
+        if t is None:
+            self.rows = np.empty(0, dtype=np.int64)
+            self._inverse = np.empty(0, dtype=np.int64)
+            return
+        key: str | np.ndarray = SORT_KEYS.get(self._sort_col, "parameter")
+        if self._sort_col in (Col.NUMERIC, Col.REL_ERROR):
+            key = "parameter" if self.check is None else (
+                self.check.numeric if self._sort_col == Col.NUMERIC else self.check.relative_error)
+        self.rows = t.select(layer=self._layer, mask=self._mask, sort=key, descending=self._descending,
+                             top_k=self._top_k)
+        self._inverse = np.full(len(t), -1, dtype=np.int64)
+        self._inverse[self.rows] = np.arange(self.rows.size)
+
+    def _all_changed(self) -> None:
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, len(Col) - 1))
+
+    # ------------------------------------------------------------- row maps
+    def table_row(self, view_row: int) -> int:
+        """Table row shown at ``view_row``."""
+        return int(self.rows[view_row])
+
+    def view_row(self, table_row: int) -> int:
+        """View row of table row ``table_row``, or −1 if filtered out."""
+        if self.table is None or not 0 <= table_row < self._inverse.size:
+            return -1
+        return int(self._inverse[table_row])
+
+    # ------------------------------------------------------------ Qt model
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else int(self.rows.size)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Col)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(Col):
+            return None
+        title, tip = HEADERS[Col(section)]
+        if role == Qt.ItemDataRole.DisplayRole:
+            t = self.table
+            if t is not None and t.trace.batch_size > 1 and section in (Col.GRAD, Col.NUMERIC):
+                return f"{title} (mean of {t.trace.batch_size})"
+            return title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tip
+        return None
+
+    def _known(self, row: int) -> tuple[bool, bool]:
+        """(gradient known, new value known) for table row ``row``."""
+        p = self.progress
+        if p is None:
+            return True, True
+        return p.knows_gradient(int(self.table.layer[row])), p.updated  # type: ignore[union-attr]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        t = self.table
+        if t is None or not index.isValid():
+            return None
+        row = int(self.rows[index.row()])
+        col = Col(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(t, row, col)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if col in NUMERIC_COLUMNS:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.FontRole and col in NUMERIC_COLUMNS:
+            return self._mono
+        if role == Qt.ItemDataRole.ForegroundRole:
+            grad_known, new_known = self._known(row)
+            if col == Col.GRAD and grad_known:
+                return sign_colour(float(t.grad[row]))
+            if col == Col.DELTA and new_known:
+                return sign_colour(float(t.delta[row]))
+            if col == Col.ETA:
+                return MUTED
+            if col == Col.REL_ERROR and self.check is not None and np.isfinite(self.check.relative_error[row]):
+                return POSITIVE if self.check.relative_error[row] > 1e-5 else QColor("#2f7d4f")
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(t, row, col)
+        if role == Qt.ItemDataRole.UserRole:
+            return row
+        return None
+
+    def _text(self, t: UpdateTable, row: int, col: Col) -> str:
+        if col == Col.PARAM:
+            return t.label(row, "unicode")
+        if col == Col.OLD:
+            return number(float(t.old[row]))
+        if col == Col.ETA:
+            return number(t.lr)
+        grad_known, new_known = self._known(row)
+        if col == Col.GRAD:
+            return number(float(t.grad[row])) if grad_known else ""
+        if col == Col.PRODUCT:
+            if not grad_known:
+                return ""
+            return unicode_exponent(t.gradient_formula(row, self.sample, "unicode"))
+        if col == Col.DELTA:
+            return number(float(t.delta[row])) if new_known else ""
+        if col == Col.NEW:
+            return number(float(t.new[row])) if new_known else ""
+        if self.check is None or not grad_known:
+            return ""
+        value = self.check.numeric[row] if col == Col.NUMERIC else self.check.relative_error[row]
+        if not np.isfinite(value):
+            return "…"
+        return number(float(value), 6 if col == Col.NUMERIC else 2)
+
+    def _tooltip(self, t: UpdateTable, row: int, col: Col) -> str:
+        layer, m, n = int(t.layer[row]), int(t.m[row]), int(t.n[row])
+        if col == Col.PARAM:
+            if t.kind[row] == WEIGHT:
+                return (f"{weight_label(layer, m, n, 'unicode')}: the weight from "
+                        f"{neuron_label(layer, n, 'unicode')} to {neuron_label(layer + 1, m, 'unicode')}")
+            return f"{bias_label(layer, m, 'unicode')}: the bias of {neuron_label(layer + 1, m, 'unicode')}"
+        grad_known, new_known = self._known(row)
+        if col in (Col.NEW, Col.DELTA) and new_known:
+            return f"{t.label(row, 'unicode')} := {unicode_exponent(t.update_formula(row))}"
+        if col in (Col.GRAD, Col.PRODUCT) and grad_known:
+            return unicode_exponent(t.gradient_formula(row, self.sample, "unicode"))
+        if not grad_known:
+            return f"Not computed yet: needs δ of layer {layer_letter(layer + 1)}"
+        return HEADERS[col][1]
+
+
+class NCol(IntEnum):
+    """Columns of the neuron table."""
+
+    NEURON = 0
+    RAW = 1
+    VALUE = 2
+    DELTA = 3
+    PROB = 4
+    TARGET = 5
+
+
+NEURON_HEADERS = {
+    NCol.NEURON: ("Neuron", "b_m: neuron m of layer b (the input layer is a)"),
+    NCol.RAW: ("Raw", "b^raw = Σ_j a_j θ^{ba}_{mj} + β^b_m, before the activation"),
+    NCol.VALUE: ("Value", "b = f(b^raw), after the activation (the input value for layer a)"),
+    NCol.DELTA: ("δ", "The error term ∂L/∂b^raw"),
+    NCol.PROB: ("p", "The softmax probability (or the output, for squared error)"),
+    NCol.TARGET: ("r", "The true probability (the target)"),
+}
+
+
+class NeuronTableModel(QAbstractTableModel):
+    """Every neuron of one sample: raw value, activated value, δ, p and r."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.table: NeuronTable | None = None
+        self.progress: Progress | None = None
+        self.highlight_layer = -1
+        self._mono = mono_font()
+
+    def set_table(self, table: NeuronTable | None, progress: Progress | None, highlight_layer: int = -1) -> None:
+        same_shape = table is not None and self.table is not None and len(table) == len(self.table)
+        if same_shape:
+            self.table, self.progress, self.highlight_layer = table, progress, highlight_layer
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, len(NCol) - 1))
+            return
+        self.beginResetModel()
+        self.table, self.progress, self.highlight_layer = table, progress, highlight_layer
+        self.endResetModel()
+
+    def row_of(self, layer: int, index: int) -> int:
+        if self.table is None:
+            return -1
+        try:
+            return self.table.find(layer, index)
+        except KeyError:
+            return -1
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() or self.table is None else len(self.table)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(NCol)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(NCol):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return NEURON_HEADERS[NCol(section)][0]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return NEURON_HEADERS[NCol(section)][1]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        nt = self.table
+        if nt is None or not index.isValid():
+            return None
+        row, col = index.row(), NCol(index.column())
+        layer = int(nt.layer[row])
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(nt, row, col, layer)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if col == NCol.NEURON:
+                return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.FontRole and col != NCol.NEURON:
+            return self._mono
+        if role == Qt.ItemDataRole.ForegroundRole and col == NCol.DELTA and self._text(nt, row, col, layer):
+            return sign_colour(float(nt.delta[row]))
+        if role == Qt.ItemDataRole.BackgroundRole and layer == self.highlight_layer:
+            return QColor(255, 241, 204)
+        return None
+
+    def _text(self, nt: NeuronTable, row: int, col: NCol, layer: int) -> str:
+        p = self.progress
+        if col == NCol.NEURON:
+            return neuron_label(layer, int(nt.index[row]), "unicode")
+        if col == NCol.TARGET:
+            return "" if np.isnan(nt.target[row]) else number(float(nt.target[row]))
+        known = p is None or layer <= p.forward_upto
+        if col == NCol.RAW:
+            return number(float(nt.raw[row])) if known and layer > 0 else ""
+        if col == NCol.VALUE:
+            return number(float(nt.act[row])) if known else ""
+        if col == NCol.PROB:
+            return "" if np.isnan(nt.prob[row]) or not known else number(float(nt.prob[row]))
+        if layer == 0 or (p is not None and not p.knows_delta(layer)):
+            return ""
+        return number(float(nt.delta[row]))
