@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
+from PySide6.QtCore import QEvent, QPointF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
@@ -37,6 +37,7 @@ TRAIN_COLOR = QColor(31, 119, 180)
 TEST_COLOR = QColor(230, 110, 20)
 """Test loss and test accuracy (per epoch)."""
 RAW_ALPHA = 70
+EMPTY_HINT = "No updates yet: Play (Space) trains, Step (→) makes one update"
 
 
 class GrowingArray:
@@ -147,11 +148,12 @@ class LossPlot(QWidget):
 
         raw_pen = QColor(TRAIN_COLOR)
         raw_pen.setAlpha(RAW_ALPHA)
-        curve_options = {"clipToView": True, "autoDownsample": True, "skipFiniteCheck": True}
-        self.raw_curve = pg.PlotDataItem(pen=pg.mkPen(raw_pen, width=1), downsampleMethod="peak", **curve_options)
-        self.smooth_curve = pg.PlotDataItem(
-            pen=pg.mkPen(TRAIN_COLOR, width=2), downsampleMethod="subsample", **curve_options
-        )
+        # The history never holds a non-finite loss (a diverging update is not recorded).
+        self.raw_curve = pg.PlotDataItem(pen=pg.mkPen(raw_pen, width=1), skipFiniteCheck=True)
+        self.smooth_curve = pg.PlotDataItem(pen=pg.mkPen(TRAIN_COLOR, width=2), skipFiniteCheck=True)
+        # Applied by the plot to every curve added to it: min/max per pixel column, only what is in view.
+        self.loss_plot.setDownsampling(auto=True, mode="peak")
+        self.loss_plot.setClipToView(True)
         self.test_loss_curve = pg.PlotDataItem(
             pen=pg.mkPen(TEST_COLOR, width=2), symbol="o", symbolSize=6, symbolBrush=TEST_COLOR, symbolPen=None
         )
@@ -204,6 +206,10 @@ class LossPlot(QWidget):
         layout.setSpacing(0)
         layout.addLayout(bar)
         layout.addWidget(self.graphics, 1)
+        self.setMinimumHeight(180)
+
+    def sizeHint(self) -> QSize:
+        return QSize(900, 300)
 
     # ----------------------------------------------------------------- colour
     def changeEvent(self, event: QEvent) -> None:
@@ -246,7 +252,7 @@ class LossPlot(QWidget):
             self.smoothing_spin.setValue(factor)
             return
         self._smoother = ExponentialSmoother(factor)
-        self._n = 0
+        self._restart()
         self.refresh()
 
     def fit(self) -> None:
@@ -276,12 +282,9 @@ class LossPlot(QWidget):
         rewritten = n < self._n or (self._n > 0 and values[self._n - 1] != self._last_value)
         if trainer is not self._trainer or rewritten:
             self._trainer = trainer
-            self._n = 0
+            self._restart()
             self._n_epochs = -1
             self.fit()
-        if self._n == 0:
-            self._smoother.reset()
-            self._smoothed.clear()
         if n != self._n:
             self._smoothed.extend(self._smoother.extend(values[self._n : n]))
             steps = history.steps
@@ -293,7 +296,17 @@ class LossPlot(QWidget):
             self._draw_epochs(trainer)
         self.now_line.setValue(trainer.step_count)
         self.now_line_metrics.setValue(trainer.step_count)
+        if not self.cross_v.isVisible():
+            self.readout.setText("" if n else EMPTY_HINT)
         self._refresh_cost = time.perf_counter() - start
+
+    def _restart(self) -> None:
+        """Forget the drawn curve: the next refresh draws the whole history."""
+        self._n = 0
+        self._smoother.reset()
+        self._smoothed.clear()
+        self.raw_curve.setData([], [])
+        self.smooth_curve.setData([], [])
 
     def _draw_epochs(self, trainer: Trainer) -> None:
         epochs = trainer.epochs
@@ -320,7 +333,7 @@ class LossPlot(QWidget):
         for item in (self.cross_v, self.cross_h, self.hover_dot, self.cross_v_metrics):
             item.setVisible(visible)
         if not visible:
-            self.readout.setText("")
+            self.readout.setText("" if self._n else EMPTY_HINT)
 
     def _on_mouse_moved(self, pos: QPointF) -> None:
         if self.loss_plot.sceneBoundingRect().contains(pos):

@@ -331,7 +331,10 @@ class TrainingControls(QWidget):
         self.position_label.setText(text)
 
     def _update_rate(self, rate: float) -> None:
-        self.rate_label.setText(f"{rate:,.0f} updates/s" if rate > 0 else "")
+        if rate > 0:
+            self.rate_label.setText(f"Training at {rate:,.0f} updates/s")
+        else:
+            self.rate_label.setText("Training" if self.session.running else "Paused")
 
     def _on_running_changed(self, running: bool) -> None:
         px = QStyle.StandardPixmap

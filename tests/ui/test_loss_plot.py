@@ -1,0 +1,119 @@
+"""The loss curves: data held by the curves, log scale, crosshair readout, pixels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor, QImage
+
+from neuroviz.core.smoothing import smooth
+from neuroviz.core.update_table import fmt
+from neuroviz.ui.loss_plot import DEFAULT_SMOOTHING, TEST_COLOR, TRAIN_COLOR, LossPlot
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+@pytest.fixture
+def plot(qtbot, session):
+    widget = LossPlot(session)
+    qtbot.addWidget(widget)
+    widget.resize(900, 360)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def count_near(image: QImage, color: QColor, tolerance: int = 40) -> int:
+    """Pixels of ``image`` within ``tolerance`` (per channel) of ``color``."""
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    arr = np.frombuffer(image.constBits(), dtype=np.uint8).reshape(image.height(), image.bytesPerLine() // 4, 4)
+    rgb = arr[:, : image.width(), 2::-1].astype(int)  # BGRA in memory
+    target = np.array([color.red(), color.green(), color.blue()])
+    return int((np.abs(rgb - target) <= tolerance).all(axis=2).sum())
+
+
+def test_curves_follow_the_history_and_clear_on_reset(qtbot, plot, session):
+    before = count_near(plot.graphics.grab().toImage(), TRAIN_COLOR)
+    session.step()
+    qtbot.waitUntil(lambda: plot.n_points == 1)
+    assert plot.raw_curve.xData.tolist() == [1]
+    assert plot.raw_curve.yData.tolist() == [session.trainer.history.values[0]]
+    session.train_for(5.0, max_steps=300)
+    n = len(session.trainer.history)
+    qtbot.waitUntil(lambda: plot.n_points == n)
+    np.testing.assert_array_equal(plot.raw_curve.yData, session.trainer.history.values)
+    np.testing.assert_allclose(plot.smooth_curve.yData, smooth(session.trainer.history.values, DEFAULT_SMOOTHING))
+    assert plot.now_line.value() == session.trainer.step_count
+    after = count_near(plot.graphics.grab().toImage(), TRAIN_COLOR)
+    assert after > before + 100  # the smoothed line is drawn in the training colour
+    session.reset_weights()
+    qtbot.waitUntil(lambda: plot.n_points == 0)
+    assert plot.raw_curve.xData is None or len(plot.raw_curve.xData) == 0
+    assert plot.now_line.value() == 0
+
+
+def test_epochs_show_test_loss_and_accuracies(qtbot, plot, session):
+    session.trainer.run_epoch()
+    session.trainer.run_epoch()
+    session.networkChanged.emit()
+    qtbot.waitUntil(lambda: plot.train_acc_curve.xData is not None and len(plot.train_acc_curve.xData) == 2)
+    epochs = session.trainer.epochs
+    assert plot.test_loss_curve.yData.tolist() == [m.test_loss for m in epochs]
+    assert plot.test_acc_curve.yData.tolist() == [100 * m.test_accuracy for m in epochs]
+    assert plot.train_acc_curve.xData.tolist() == [m.step for m in epochs]
+    assert count_near(plot.graphics.grab().toImage(), TEST_COLOR) > 50
+
+
+def test_log_scale_toggle(qtbot, plot, session):
+    session.train_for(5.0, max_steps=200)
+    qtbot.waitUntil(lambda: plot.n_points == 200)
+    linear = plot.graphics.grab().toImage()
+    qtbot.mouseClick(plot.log_check, LEFT)
+    assert plot.log_check.isChecked()
+    assert plot.raw_curve.opts["logMode"][1]
+    qtbot.waitUntil(lambda: plot.graphics.grab().toImage() != linear)
+    y = plot.raw_curve.getData()[1]
+    np.testing.assert_allclose(np.nanmax(y), np.log10(session.trainer.history.values.max()))
+    qtbot.mouseClick(plot.log_check, LEFT)
+    assert not plot.raw_curve.opts["logMode"][1]
+
+
+def test_crosshair_reads_out_the_nearest_update(qtbot, plot, session):
+    session.train_for(5.0, max_steps=100)
+    qtbot.waitUntil(lambda: plot.n_points == 100)
+    plot.loss_plot.getViewBox().setXRange(1, 100, padding=0)
+    viewbox = plot.loss_plot.getViewBox()
+    scene_pos = viewbox.mapViewToScene(viewbox.viewRect().center())
+    pos = plot.graphics.mapFromScene(scene_pos)
+    qtbot.mouseMove(plot.graphics.viewport(), QPoint(int(pos.x()), int(pos.y())))
+    qtbot.waitUntil(lambda: plot.readout.text().startswith("update"))
+    step = int(plot.cross_v.value())
+    assert abs(step - 50) <= 2
+    loss = session.trainer.history.values[step - 1]
+    assert f"L = {fmt(loss, 4)}" in plot.readout.text()
+    assert plot.cross_v.isVisible()
+
+
+def test_smoothing_factor_recomputes_the_bold_line(qtbot, plot, session):
+    session.train_for(5.0, max_steps=150)
+    qtbot.waitUntil(lambda: plot.n_points == 150)
+    plot.smoothing_spin.setFocus()
+    plot.smoothing_spin.lineEdit().selectAll()
+    qtbot.keyClicks(plot.smoothing_spin.lineEdit(), "0.5")
+    qtbot.keyClick(plot.smoothing_spin.lineEdit(), Qt.Key.Key_Return)
+    np.testing.assert_allclose(plot.smooth_curve.yData, smooth(session.trainer.history.values, 0.5))
+
+
+def test_a_long_history_is_downsampled_for_drawing(qtbot, plot, session):
+    history = session.trainer.history
+    rng = np.random.default_rng(0)
+    for step, value in enumerate(rng.random(200_000) + 0.1, start=1):
+        history.append(step, value)
+    plot.refresh()
+    assert len(plot.raw_curve.xData) == 200_000
+    # Downsampled to about the plot's width in pixels once the view has fitted the data.
+    qtbot.waitUntil(lambda: len(plot.raw_curve.getData()[0]) < 10_000)
+    plot.loss_plot.getViewBox().setXRange(1000, 2000, padding=0)
+    shown_x, _ = plot.raw_curve.getData()
+    assert shown_x.min() >= 900 and shown_x.max() <= 2100  # clipped to the view
