@@ -99,3 +99,19 @@ def apply(name: str, z: np.ndarray) -> np.ndarray:
 def derivative(name: str, z: np.ndarray, fz: np.ndarray) -> np.ndarray:
     """Return ``f'(z)`` given the raw values ``z`` and activated ``fz = f(z)``."""
     return ACTIVATIONS[name][1](z, fz)
+
+
+def backprop(name: str, upstream: np.ndarray, z: np.ndarray, fz: np.ndarray) -> np.ndarray:
+    """The layer's error term ``δ = upstream ⊙ f'(z)``, shape (B, n).
+
+    ``upstream`` is ``∂L/∂f(z)`` (for a hidden layer ``Σ_m δ_m θ_{mn}``).  It
+    may be overwritten: callers pass a fresh array they no longer need.  ReLU
+    multiplies by the paper's indicator ``1[z > 0]``, read as ``sign(f(z))``
+    (``f(z) = max(0, z)`` is 0 or positive); the identity returns
+    ``upstream`` itself.
+    """
+    if name in ("none", "identity"):
+        return upstream
+    if name == "relu":
+        return np.multiply(upstream, np.sign(fz), out=upstream)
+    return np.multiply(upstream, derivative(name, z, fz), out=upstream)

@@ -8,14 +8,17 @@ Layer 0 is the input layer ``a``.  All arithmetic is float64.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
+import operator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from neuroviz.core import activations as act_mod
-from neuroviz.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from neuroviz.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from neuroviz.core.trace import ForwardTrace, StepTrace, frozen, frozen_list
 
 LOSSES: tuple[str, ...] = ("cross_entropy", "squared_error")
@@ -195,10 +198,21 @@ class Network:
     config: NetworkConfig
     weights: list[np.ndarray] = field(default_factory=list)
     biases: list[np.ndarray] = field(default_factory=list)
+    # All parameters in one float64 vector, with ``weights``/``biases`` as
+    # views into it (layer by layer: θ row-major, then β), so that an update
+    # is a single array operation.  Each update makes a new vector: arrays
+    # taken from the network before an update keep their values.
+    _flat: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
+    _views: tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]] = field(
+        default=((), ()), init=False, repr=False, compare=False
+    )
+    _scratch: tuple[np.ndarray, list[np.ndarray], list[np.ndarray]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         if not self.weights:
-            self.weights, self.biases = init_params(self.config)
+            self._adopt(_pack(*init_params(self.config)))
         else:
             self.set_params(self.weights, self.biases)
 
@@ -231,7 +245,35 @@ class Network:
 
     def reinitialise(self) -> None:
         """Reset the parameters to those drawn from the config's seed."""
-        self.weights, self.biases = init_params(self.config)
+        self._adopt(_pack(*init_params(self.config)))
+
+    def _adopt(self, flat: np.ndarray) -> None:
+        """Make ``flat`` (P,) the parameters: ``weights``/``biases`` become views of it."""
+        self.weights, self.biases = _split(flat, self.config.sizes)
+        self._flat = flat
+        self._views = (tuple(self.weights), tuple(self.biases))
+
+    def flat_params(self) -> np.ndarray:
+        """All parameters as one vector (P,): per layer θ row-major, then β.
+
+        The network's own storage when ``weights``/``biases`` are still its
+        views (the usual case; do not write to it), else a fresh copy that
+        becomes the storage.
+        """
+        flat = self._flat
+        vw, vb = self._views
+        if (
+            flat is None
+            or len(self.weights) != len(vw)
+            or len(self.biases) != len(vb)
+            or not all(map(operator.is_, self.weights, vw))
+            or not all(map(operator.is_, self.biases, vb))
+        ):
+            # The arrays were replaced from outside: take them over as they are.
+            self.set_params(self.weights, self.biases)
+            flat = self._flat
+            assert flat is not None
+        return flat
 
     def set_params(self, weights: list[np.ndarray], biases: list[np.ndarray]) -> None:
         """Replace all parameters after checking count, shapes and finiteness."""
@@ -253,21 +295,32 @@ class Network:
                 raise ValueError(f"layer {l + 1}'s parameters contain NaN or infinity")
             new_w.append(w)
             new_b.append(b)
-        self.weights, self.biases = new_w, new_b
+        self._adopt(_pack(new_w, new_b))
 
     def set_weight(self, layer: int, m: int, n: int, value: float) -> None:
         """Set θ_{mn} of ``weights[layer]`` (0-based indices) to a finite value."""
         value = float(value)
         if not math.isfinite(value):
             raise ValueError(f"a weight must be a finite number; got {value!r}")
-        self.weights[layer][m, n] = value
+        w = self.weights[self._check_layer(layer)]
+        if not (0 <= m < w.shape[0] and 0 <= n < w.shape[1]):
+            raise ValueError(f"weight index ({m}, {n}) is outside weights[{layer}] of shape {w.shape}")
+        w[m, n] = value
 
     def set_bias(self, layer: int, m: int, value: float) -> None:
         """Set β_m of ``biases[layer]`` (0-based indices) to a finite value."""
         value = float(value)
         if not math.isfinite(value):
             raise ValueError(f"a bias must be a finite number; got {value!r}")
-        self.biases[layer][m] = value
+        b = self.biases[self._check_layer(layer)]
+        if not 0 <= m < b.shape[0]:
+            raise ValueError(f"bias index {m} is outside biases[{layer}] of size {b.shape[0]}")
+        b[m] = value
+
+    def _check_layer(self, layer: int) -> int:
+        if not 0 <= layer < len(self.weights):
+            raise ValueError(f"layer index {layer} is outside 0 .. {len(self.weights) - 1}")
+        return layer
 
     # --------------------------------------------------------------- checking
     def check_inputs(self, x: np.ndarray) -> np.ndarray:
@@ -304,9 +357,7 @@ class Network:
                 raise ValueError(
                     f"label {int(labels[bad][0])} is out of range; this network has classes 0 to {n_out - 1}"
                 )
-            r = np.zeros((batch, n_out), dtype=np.float64)
-            r[np.arange(batch), labels] = 1.0
-            return r, labels
+            return one_hot(labels, n_out), labels
         if t.dtype.kind == "f" and t.ndim == 1 and batch == 1:
             t = t[None, :]
         if t.dtype.kind != "f" or t.ndim != 2:
@@ -326,18 +377,29 @@ class Network:
         return self._forward(self.check_inputs(x))
 
     def _forward(self, x: np.ndarray) -> ForwardTrace:
+        raws, acts = self._layers(x)
+        probs = softmax(acts[-1]) if self.config.loss == "cross_entropy" else acts[-1]
+        return ForwardTrace(raw=tuple(raws), act=tuple(acts), probs=probs)
+
+    def _layers(self, x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Raw and activated values of every layer, shapes (B, n_l); index 0 is ``x``.
+
+        For a layer without activation (``none``, ``identity``) the raw and
+        the activated array are the same object.
+        """
         raws = [x]
         acts = [x]
         h = x
+        hidden = ACTIVATIONS[self.config.hidden_activation][0]
         last = len(self.weights) - 1
         for l, (w, b) in enumerate(zip(self.weights, self.biases)):
-            z = h @ w.T + b
-            name = self.config.output_activation if l == last else self.config.hidden_activation
-            h = act_mod.apply(name, z)
+            z = h @ w.T
+            z += b
+            f = ACTIVATIONS[self.config.output_activation][0] if l == last else hidden
+            h = f(z)
             raws.append(z)
             acts.append(h)
-        probs = softmax(h) if self.config.loss == "cross_entropy" else h
-        return ForwardTrace(raw=tuple(raws), act=tuple(acts), probs=probs)
+        return raws, acts
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         """Shape (B, n_L): probabilities (or outputs for squared error)."""
@@ -351,66 +413,115 @@ class Network:
         Gradients are the batch mean; ``deltas`` are per sample.
         """
         xb = self.check_inputs(x)
-        r, _ = self.check_targets(targets, xb.shape[0])
-        return self._backward(xb, r)
+        r, labels = self.check_targets(targets, xb.shape[0])
+        return self._backward(xb, r, labels)
 
-    def _backward(self, x: np.ndarray, r: np.ndarray) -> Gradients:
-        fwd = self._forward(x)
-        cfg = self.config
-        out = fwd.act[-1]
-        batch = x.shape[0]
-        if cfg.loss == "cross_entropy":
-            # L = −Σ_j r_j ln p_j = Σ_j r_j (lse(c) − c_j); stable for huge logits.
-            lse = logsumexp(out)
-            losses = np.sum(r * (lse[:, None] - out), axis=1)
-            # ∂L/∂c = p Σr − r  (= p − r for a one-hot r)
-            d_out = fwd.probs * r.sum(axis=1, keepdims=True) - r
-        else:
-            diff = out - r
-            losses = 0.5 * np.sum(diff * diff, axis=1)
-            d_out = diff
-        n_w = len(self.weights)
-        deltas: list[np.ndarray] = [np.empty(0)] * n_w
-        grad_w: list[np.ndarray] = [np.empty(0)] * n_w
-        grad_b: list[np.ndarray] = [np.empty(0)] * n_w
-        upstream = d_out
-        for l in range(n_w - 1, -1, -1):
-            name = cfg.activation_of(l + 1)
-            if name in ("none", "identity"):
-                delta = upstream
-            else:
-                delta = upstream * act_mod.derivative(name, fwd.raw[l + 1], fwd.act[l + 1])
-            deltas[l] = delta
-            grad_w[l] = (delta.T @ fwd.act[l]) / batch
-            grad_b[l] = delta.sum(axis=0) / batch
-            if l > 0:
-                upstream = delta @ self.weights[l]
-        loss = float(losses.sum() / batch)
+    def _backward(self, x: np.ndarray, r: np.ndarray, labels: np.ndarray | None = None) -> Gradients:
+        """``Gradients`` of a checked batch (``r`` (B, n_L), optional ``labels``); see ``_gradients``."""
+        raws, acts, probs, losses, loss, deltas, grad_w, grad_b = self._gradients(x, r, labels)
+        fwd = ForwardTrace(raw=tuple(raws), act=tuple(acts), probs=probs)
         return Gradients(fwd, r, losses, loss, deltas, grad_w, grad_b)
 
+    def _gradients(
+        self,
+        x: np.ndarray,
+        r: np.ndarray | None,
+        labels: np.ndarray | None,
+        out: tuple[list[np.ndarray], list[np.ndarray]] | None = None,
+    ) -> tuple[Any, ...]:
+        """The one computation behind ``step``, ``backward`` and ``train_batch``.
+
+        ``x`` (B, n_0) is checked float64; the targets are either ``labels``
+        (B,) int in range (then ``r`` may be ``None``: no one-hot matrix is
+        built) or target vectors ``r`` (B, n_L).  With labels the output error
+        is ``p − r`` written as "p, minus 1 at the label", which gives the same
+        bits as the general ``p Σ_j r_j − r`` for a one-hot ``r``.
+
+        Returns ``(raws, acts, probs, losses, loss, deltas, grad_w, grad_b)``
+        with the shapes of ``ForwardTrace`` and ``Gradients``; arrays may be
+        shared with each other (never with the network).  With ``out`` the
+        gradients are written into (and returned as) those arrays.
+        """
+        cfg = self.config
+        raws, acts = self._layers(x)
+        batch = x.shape[0]
+        probs, losses, d_out = output_terms(cfg.loss, acts[-1], r, labels)
+        n_w = len(self.weights)
+        deltas: list[np.ndarray] = [d_out] * n_w
+        grad_w: list[np.ndarray] = [d_out] * n_w
+        grad_b: list[np.ndarray] = [d_out] * n_w
+        hidden = cfg.hidden_activation
+        upstream = d_out
+        for l in range(n_w - 1, -1, -1):
+            name = cfg.output_activation if l == n_w - 1 else hidden
+            delta = act_mod.backprop(name, upstream, raws[l + 1], acts[l + 1])
+            deltas[l] = delta
+            gw = np.matmul(delta.T, acts[l], out=None if out is None else out[0][l])
+            if batch == 1:
+                gb = delta[0]
+                if out is not None:
+                    out[1][l][...] = gb
+                    gb = out[1][l]
+            else:
+                gw /= batch
+                gb = np.dot(_ones(batch), delta, out=None if out is None else out[1][l])
+                gb /= batch
+            grad_w[l] = gw
+            grad_b[l] = gb
+            if l > 0:
+                upstream = delta @ self.weights[l]
+        loss = float(losses.sum()) / batch
+        return raws, acts, probs, losses, loss, deltas, grad_w, grad_b
+
     def loss(self, x: np.ndarray, targets: Any) -> float:
-        """Batch-mean loss without gradients."""
+        """Batch-mean loss without gradients (the same number ``step`` reports)."""
+        return self.loss_and_probs(x, targets)[0]
+
+    def loss_and_probs(self, x: np.ndarray, targets: Any) -> tuple[float, np.ndarray]:
+        """Batch-mean loss and the probabilities ``p`` (B, n_L) from one forward pass."""
         xb = self.check_inputs(x)
-        r, _ = self.check_targets(targets, xb.shape[0])
-        out = self._forward(xb).act[-1]
-        if self.config.loss == "cross_entropy":
-            return float(np.mean(np.sum(r * (logsumexp(out)[:, None] - out), axis=1)))
-        diff = out - r
-        return float(np.mean(0.5 * np.sum(diff * diff, axis=1)))
+        r, labels = self.check_targets(targets, xb.shape[0])
+        probs, losses, _ = output_terms(self.config.loss, self._layers(xb)[1][-1], r, labels)
+        return float(losses.sum()) / xb.shape[0], probs
 
     # ----------------------------------------------------------------- update
-    def _updated(self, g: Gradients, lr: float) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """New parameters ``θ − η ∂L/∂θ``; raise ``DivergenceError`` if non-finite."""
-        if not math.isfinite(g.loss):
-            raise DivergenceError(f"the loss became {g.loss}; the update was not applied")
-        new_w = [w - lr * gw for w, gw in zip(self.weights, g.grad_weights)]
-        new_b = [b - lr * gb for b, gb in zip(self.biases, g.grad_biases)]
-        for l, (w, b) in enumerate(zip(new_w, new_b)):
-            if not (np.isfinite(w).all() and np.isfinite(b).all()):
-                raise DivergenceError(
-                    f"the update made layer {l + 1}'s parameters non-finite; it was not applied"
-                )
-        return new_w, new_b
+    def _descend(
+        self, x: np.ndarray, r: np.ndarray | None, labels: np.ndarray | None, lr: float
+    ) -> tuple[tuple[Any, ...], np.ndarray]:
+        """One SGD update computed but not applied: ``(_gradients(...), θ_new)``.
+
+        ``θ_new = θ − η ∂L/∂θ`` is a new flat vector (P,) (see ``flat_params``);
+        the gradients in the first part are views of a scratch buffer that
+        the next update overwrites.  Raises ``DivergenceError`` if the loss or
+        any new parameter is not finite.  The network is never changed here.
+        """
+        flat = self.flat_params()
+        grad, grad_w, grad_b = self._grad_scratch(flat.size)
+        parts = self._gradients(x, r, labels, (grad_w, grad_b))
+        loss = parts[4]
+        if not math.isfinite(loss):
+            raise DivergenceError(f"the loss became {loss}; the update was not applied")
+        new = flat - lr * grad
+        # A sum of squares (one BLAS dot) is cheaper than isfinite(): a finite
+        # total proves every entry finite; only a non-finite total (NaN,
+        # infinity, or an overflow of the squares) needs the exact check.
+        if not math.isfinite(new.dot(new)):
+            new_w, new_b = _split(new, self.config.sizes)
+            for l, (w, b) in enumerate(zip(new_w, new_b)):
+                if not (np.isfinite(w).all() and np.isfinite(b).all()):
+                    raise DivergenceError(
+                        f"the update made layer {l + 1}'s parameters non-finite; it was not applied"
+                    )
+        return parts, new
+
+    def _grad_scratch(self, n_params: int) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
+        """A reusable gradient vector (P,) and its per-layer views (shapes as the parameters)."""
+        scratch = self._scratch
+        if scratch is None or scratch[0].size != n_params:
+            grad = np.zeros(n_params)
+            grad_w, grad_b = _split(grad, self.config.sizes)
+            scratch = self._scratch = (grad, grad_w, grad_b)
+        return scratch
 
     def compute_step(self, x: np.ndarray, targets: Any, lr: float = DEFAULT_LR) -> StepTrace:
         """Everything one SGD update would compute, without applying it.
@@ -422,18 +533,18 @@ class Network:
         eta = check_lr(lr)
         xb = self.check_inputs(x)
         r, labels = self.check_targets(targets, xb.shape[0])
-        g = self._backward(xb, r)
-        new_w, new_b = self._updated(g, eta)
-        fwd = g.forward
+        parts, new = self._descend(xb, r if labels is None else None, labels, eta)
+        raws, acts, probs, losses, loss, deltas, grad_w, grad_b = parts
+        new_w, new_b = _split(new, self.config.sizes)
         return StepTrace(
-            forward=ForwardTrace(frozen_list(list(fwd.raw)), frozen_list(list(fwd.act)), frozen(fwd.probs)),
+            forward=ForwardTrace(frozen_list(raws), frozen_list(acts), frozen(probs)),
             targets=frozen(r),
             labels=None if labels is None else frozen(labels),
-            losses=frozen(g.losses),
-            loss=g.loss,
-            deltas=frozen_list(g.deltas),
-            grad_weights=frozen_list(g.grad_weights),
-            grad_biases=frozen_list(g.grad_biases),
+            losses=frozen(losses),
+            loss=loss,
+            deltas=frozen_list(deltas),
+            grad_weights=frozen_list(grad_w),
+            grad_biases=frozen_list(grad_b),
             weights_before=frozen_list(self.weights),
             biases_before=frozen_list(self.biases),
             weights_after=frozen_list(new_w),
@@ -443,8 +554,7 @@ class Network:
 
     def apply_step(self, trace: StepTrace) -> None:
         """Set the parameters to ``trace``'s after-values (writeable copies)."""
-        self.weights = [np.array(w) for w in trace.weights_after]
-        self.biases = [np.array(b) for b in trace.biases_after]
+        self.set_params(list(trace.weights_after), list(trace.biases_after))
 
     def step(self, x: np.ndarray, targets: Any, lr: float = DEFAULT_LR) -> StepTrace:
         """One SGD update on a sample or mini-batch, recording everything.
@@ -463,21 +573,104 @@ class Network:
         gives bit-for-bit the same parameters as ``step``.  Returns the loss.
         Raises ``DivergenceError`` (network unchanged) if non-finite.
         """
-        batch = x.shape[0]
-        r = np.zeros((batch, self.config.n_outputs))
-        r[np.arange(batch), labels] = 1.0
-        g = self._backward(x, r)
-        self.weights, self.biases = self._updated(g, lr)
-        return g.loss
+        parts, new = self._descend(x, None, labels, lr)
+        self._adopt(new)
+        return parts[4]
+
+
+def _pack(weights: list[np.ndarray], biases: list[np.ndarray]) -> np.ndarray:
+    """A new flat vector (P,) of ``[θ_0, β_0, θ_1, β_1, ...]``, each θ row-major (see ``_split``)."""
+    return np.concatenate([a.ravel() for pair in zip(weights, biases) for a in pair])
+
+
+@functools.lru_cache(maxsize=64)
+def _offsets(sizes: tuple[int, ...]) -> tuple[tuple[int, int, int, int, int], ...]:
+    """Per layer ``(start of θ, start of β, end of β, n_out, n_in)`` in the flat vector."""
+    out = []
+    pos = 0
+    for n_in, n_out in itertools.pairwise(sizes):
+        out.append((pos, pos + n_out * n_in, pos + n_out * n_in + n_out, n_out, n_in))
+        pos += n_out * n_in + n_out
+    return tuple(out)
+
+
+def _split(flat: np.ndarray, sizes: tuple[int, ...]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Views of a flat vector (P,) as weights (n_{l+1}, n_l) and biases (n_{l+1},)."""
+    weights = []
+    biases = []
+    for w0, b0, b1, n_out, n_in in _offsets(sizes):
+        weights.append(flat[w0:b0].reshape(n_out, n_in))
+        biases.append(flat[b0:b1])
+    return weights, biases
+
+
+def one_hot(labels: np.ndarray, n_classes: int) -> np.ndarray:
+    """Target vectors ``r`` (B, K) with a 1 at each label (B,)."""
+    r = np.zeros((labels.shape[0], n_classes))
+    r[np.arange(labels.shape[0]), labels] = 1.0
+    return r
+
+
+@functools.lru_cache(maxsize=128)
+def _ones(n: int) -> np.ndarray:
+    """A read-only vector of ``n`` ones: ``ones @ a`` sums the rows of ``a`` in one BLAS call."""
+    v = np.ones(n)
+    v.setflags(write=False)
+    return v
+
+
+@functools.lru_cache(maxsize=128)
+def _row_offsets(batch: int, n_classes: int) -> np.ndarray:
+    """``(0, K, 2K, ...)`` of length B: row starts in a flattened (B, K) array."""
+    v = np.arange(batch) * n_classes
+    v.setflags(write=False)
+    return v
+
+
+def _softmax_parts(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``s = z − max_j z_j`` (B, K), ``p = e^s / Σ_j e^{s_j}`` (B, K) and ``ln Σ_j e^{s_j}`` (B, 1)."""
+    shifted = z - z.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    total = e.dot(_ones(z.shape[1]))[:, None]
+    return shifted, e / total, np.log(total)
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
-    """Row-wise stable softmax of shape (B, K)."""
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+    """Row-wise stable softmax of shape (B, K): ``p_k = e^{z_k} / Σ_j e^{z_j}``."""
+    return _softmax_parts(z)[1]
 
 
-def logsumexp(z: np.ndarray) -> np.ndarray:
-    """Row-wise stable ``ln Σ_j e^{z_j}``, shape (B,)."""
-    m = z.max(axis=1)
-    return m + np.log(np.exp(z - m[:, None]).sum(axis=1))
+def output_terms(
+    loss: str, out: np.ndarray, r: np.ndarray | None, labels: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Probabilities ``p`` (B, K), per-sample losses (B,) and ``∂L/∂out`` (B, K).
+
+    ``out`` is the output layer's activated values; targets are class
+    ``labels`` (B,) or vectors ``r`` (B, K) (one of them, labels preferred).
+    Cross-entropy: ``p = softmax(out)``, ``L = −Σ_j r_j ln p_j`` computed as
+    ``ln Σ_j e^{s_j} − Σ_j r_j s_j`` with ``s = out − max(out)`` (finite for
+    logits of any size), ``∂L/∂out = p Σ_j r_j − r``.  Squared error:
+    ``p = out``, ``L = ½ Σ_j (out_j − r_j)²``, ``∂L/∂out = out − r``.  With
+    labels, "minus 1 at the label" gives the same bits as subtracting a
+    one-hot ``r``, without building it.
+    """
+    batch, n_classes = out.shape
+    flat = None if labels is None else _row_offsets(batch, n_classes) + labels
+    if loss == "cross_entropy":
+        shifted, probs, log_total = _softmax_parts(out)
+        if flat is not None:
+            losses = log_total[:, 0] - shifted.ravel()[flat]
+            d_out = probs.copy()
+            d_out.ravel()[flat] -= 1.0
+        else:
+            assert r is not None
+            losses = np.sum(r * (log_total - shifted), axis=1)
+            d_out = probs * r.sum(axis=1, keepdims=True) - r
+        return probs, losses, d_out
+    if flat is not None:
+        d_out = out.copy()
+        d_out.ravel()[flat] -= 1.0
+    else:
+        assert r is not None
+        d_out = out - r
+    return out, 0.5 * np.sum(d_out * d_out, axis=1), d_out

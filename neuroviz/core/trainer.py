@@ -113,6 +113,8 @@ class Trainer:
         self.epochs: list[EpochMetrics] = []
         self._step = 0
         self._epoch = 0
+        self._ordered: tuple[np.ndarray, np.ndarray] | None = None
+        self._ordered_for: np.ndarray | None = None
         self.set_dataset(dataset)
 
     # ---------------------------------------------------------------- options
@@ -194,6 +196,26 @@ class Trainer:
         """Indices into the training split of the next mini-batch, shape (B,)."""
         return self.order[self.cursor : self.cursor + self._batch_size]
 
+    def _epoch_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """The training split in this epoch's order, X (N, n_0) and y (N,); made once per epoch."""
+        if self._ordered is None or self._ordered_for is not self.order:
+            X, y = self._train_X[self.order], self._train_y[self.order]
+            X.setflags(write=False)
+            y.setflags(write=False)
+            self._ordered = (X, y)
+            self._ordered_for = self.order
+        return self._ordered
+
+    def next_batch(self) -> tuple[np.ndarray, np.ndarray]:
+        """The next mini-batch without moving: inputs (B, n_0) and labels (B,), read-only views.
+
+        Both the traced and the fast path read their batches here, so they
+        see the very same memory and give the same bits.
+        """
+        X, y = self._epoch_arrays()
+        end = self.cursor + self._batch_size
+        return X[self.cursor : end], y[self.cursor : end]
+
     def _advance(self, batch: int, loss: float) -> None:
         self.cursor += batch
         self._step += 1
@@ -218,8 +240,8 @@ class Trainer:
 
         Nothing changes (network, position, history) until ``commit``.
         """
-        idx = self.peek_batch()
-        return self.network.compute_step(self._train_X[idx], self._train_y[idx], self.lr), len(idx)
+        x, y = self.next_batch()
+        return self.network.compute_step(x, y, self.lr), len(y)
 
     def commit(self, trace: StepTrace, batch: int) -> None:
         """Apply a ``compute_next`` trace and move past its ``batch`` samples (exactly as ``step``)."""
@@ -235,11 +257,10 @@ class Trainer:
 
     def train_steps(self, n: int) -> int:
         """Fast path: ``n`` updates without traces.  Returns the number made."""
-        net, X, y, lr = self.network, self._train_X, self._train_y, self.lr
+        net, lr, next_batch, advance = self.network, self.lr, self.next_batch, self._advance
         for _ in range(n):
-            idx = self.order[self.cursor : self.cursor + self._batch_size]
-            loss = net.train_batch(X[idx], y[idx], lr)
-            self._advance(len(idx), loss)
+            x, y = next_batch()
+            advance(len(y), net.train_batch(x, y, lr))
         return n
 
     def train_for(self, seconds: float, max_steps: int | None = None) -> int:
@@ -275,8 +296,8 @@ class Trainer:
     def _metrics(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         if len(y) == 0:
             return math.nan, math.nan
-        probs = self.network.forward(X).probs
-        return self.network.loss(X, y), accuracy(probs, y)
+        loss, probs = self.network.loss_and_probs(X, y)
+        return loss, accuracy(probs, y)
 
     # ------------------------------------------------------------------ state
     def state_dict(self) -> dict[str, Any]:
