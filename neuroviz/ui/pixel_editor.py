@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QMimeData, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QLine, QMimeData, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
@@ -58,6 +58,8 @@ SOFT_KERNEL = np.array([[0.25, 0.5, 0.25], [0.5, 1.0, 0.5], [0.25, 0.5, 0.25]])
 """Coverage of the soft brush around the cell under the pointer (centre 1)."""
 VALUE_CELL_SIZE = 56
 """Cells at least this many pixels wide show their value (twice as wide: also their label a_n)."""
+GRID_LINE_COLOR = QColor(112, 112, 112)
+"""Lines between cells: opaque (fast to draw) and visible on both black and white."""
 NOISE_AMPLITUDE = 0.15
 """``Add noise`` adds uniform noise in ±this to every pixel (then clips to [0, 1])."""
 
@@ -306,17 +308,13 @@ class PixelGrid(QWidget):
         s = self.cell_size()
         o = self.origin()
         img = self.session.input.reshape(h, w)
-        levels = np.rint(np.clip(img, 0.0, 1.0) * 255).astype(int)
-        for r in range(h):
-            for c in range(w):
-                g = int(levels[r, c])
-                painter.fillRect(o.x() + c * s, o.y() + r * s, s, s, QColor(g, g, g))
+        levels = np.ascontiguousarray(np.rint(np.clip(img, 0.0, 1.0) * 255), dtype=np.uint8)
+        pixels = QImage(levels.tobytes(), w, h, w, QImage.Format.Format_Grayscale8)
+        painter.drawImage(QRect(o.x(), o.y(), w * s, h * s), pixels)  # scaled without smoothing
         if s >= 6:
-            painter.setPen(QPen(QColor(128, 128, 128, 110), 1))
-            for r in range(1, h):
-                painter.drawLine(o.x(), o.y() + r * s, o.x() + w * s - 1, o.y() + r * s)
-            for c in range(1, w):
-                painter.drawLine(o.x() + c * s, o.y(), o.x() + c * s, o.y() + h * s - 1)
+            painter.setPen(QPen(GRID_LINE_COLOR, 1))
+            painter.drawLines([QLine(o.x(), o.y() + r * s, o.x() + w * s - 1, o.y() + r * s) for r in range(1, h)]
+                              + [QLine(o.x() + c * s, o.y(), o.x() + c * s, o.y() + h * s - 1) for c in range(1, w)])
         if s >= VALUE_CELL_SIZE:
             self._paint_values(painter, img, levels, labels=s >= 2 * VALUE_CELL_SIZE)
         painter.setPen(QPen(pal.color(QPalette.ColorRole.Mid), 1))
