@@ -271,12 +271,10 @@ class Session(QObject):
         self.undo_stack.push(InputEdit(self, text, (old, self.target), (arr, label)))
 
     def _apply_input(self, x: np.ndarray, target: int) -> None:
-        changed = target != self.target or not np.array_equal(x, self.input)
-        self.target = target
-        if changed:
-            self.input = np.array(x)
-            self._forward = None
-            self.inputChanged.emit()
+        """Undo/redo of an ``InputEdit``: set both at once (no signal if nothing changes)."""
+        if target != self.target or not np.array_equal(x, self.input):
+            self.target = target
+            self.set_input(x)
 
     def _checked_input(self, x: np.ndarray) -> np.ndarray:
         arr = np.asarray(x, dtype=np.float64).reshape(-1)
