@@ -93,6 +93,7 @@ class UpdateTableModel(QAbstractTableModel):
         self._sort_col = Col.PARAM
         self._descending = False
         self._mono = mono_font()
+        self._texts: dict[tuple[int, int], str] = {}  # (table row, column) → shown text
 
     # ------------------------------------------------------------------ state
     def set_table(self, table: UpdateTable | None, progress: Progress | None, check: UpdateCheck | None = None,
@@ -100,6 +101,7 @@ class UpdateTableModel(QAbstractTableModel):
         """Show ``table`` (None: empty) as far as ``progress`` has computed it."""
         self.beginResetModel()
         self.table, self.progress, self.check, self.sample = table, progress, check, sample
+        self._texts.clear()
         self._mask = None
         self._select()
         self.endResetModel()
@@ -109,6 +111,7 @@ class UpdateTableModel(QAbstractTableModel):
         self.progress = progress
         if sample is not None:
             self.sample = sample
+        self._texts.clear()
         self._all_changed()
 
     def set_check(self, check: UpdateCheck | None) -> None:
@@ -117,6 +120,7 @@ class UpdateTableModel(QAbstractTableModel):
 
     def check_changed(self) -> None:
         """The gradient check filled more rows."""
+        self._texts.clear()
         if self.rowCount():
             self.dataChanged.emit(self.index(0, Col.NUMERIC), self.index(self.rowCount() - 1, Col.REL_ERROR))
 
@@ -200,9 +204,13 @@ class UpdateTableModel(QAbstractTableModel):
         if t is None or not index.isValid():
             return None
         row = int(self.rows[index.row()])
-        col = Col(index.column())
+        col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(t, row, col)
+            key = (row, col)
+            text = self._texts.get(key)
+            if text is None:
+                text = self._texts[key] = self._text(t, row, Col(col))
+            return text
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if col in NUMERIC_COLUMNS:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -221,7 +229,7 @@ class UpdateTableModel(QAbstractTableModel):
                 return POSITIVE if self.check.relative_error[row] > 1e-5 else QColor("#2f7d4f")
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(t, row, col)
+            return self._tooltip(t, row, Col(col))
         if role == Qt.ItemDataRole.UserRole:
             return row
         return None
