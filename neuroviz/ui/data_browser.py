@@ -38,6 +38,7 @@ from neuroviz.ui.session import Session
 
 BUILTIN_TITLES = {"circles-squares": "Circles vs squares", "digits": "Digits (UCI 8×8)"}
 """Combo-box titles of the built-in datasets, by dataset name."""
+OTHER_TITLES = {"paper-figure-4": "Paper, Figure 4 (one sample)"}
 ERROR_COLOR = "#c0392b"
 
 Confirm = Callable[[str, str], bool]
@@ -183,7 +184,7 @@ class DataBrowser(QWidget):
         return self.session.dataset
 
     def _title(self, dataset: Dataset) -> str:
-        return BUILTIN_TITLES.get(dataset.name, dataset.name)
+        return BUILTIN_TITLES.get(dataset.name) or OTHER_TITLES.get(dataset.name, dataset.name)
 
     def _on_dataset_changed(self) -> None:
         ds = self.dataset
@@ -197,7 +198,7 @@ class DataBrowser(QWidget):
         self.dataset_box.blockSignals(False)
         h, w = ds.image_shape
         n_train, n_test = len(ds.train_indices), len(ds.test_indices)
-        self.summary.setText(f"{len(ds):,} samples · {n_train:,} train · {n_test:,} test · "
+        self.summary.setText(f"{len(ds):,} sample{'s' if len(ds) != 1 else ''} · {n_train:,} train · {n_test:,} test · "
                              f"{ds.n_classes} classes · {h}×{w} pixels")
         self.index = min(self.index, len(ds) - 1)
         self.index_spin.blockSignals(True)

@@ -18,6 +18,11 @@ ROW_HEIGHT = 22
 BAR_GAP = 5
 
 
+def mix(a: QColor, b: QColor, t: float) -> QColor:
+    """``(1 − t)·a + t·b``: shades that read on light and dark palettes alike."""
+    return QColor.fromRgbF(*((1 - t) * x + t * y for x, y in zip(a.getRgbF()[:3], b.getRgbF()[:3])))
+
+
 class PredictionBars(QWidget):
     """Bars of p (shape (K,)) for the session's current input; repaints on its signals."""
 
@@ -66,10 +71,11 @@ class PredictionBars(QWidget):
         value_w = fm_bold.horizontalAdvance("0.000") + 8
         bar_left = name_w + BAR_GAP
         bar_w = max(10.0, self.width() - bar_left - value_w - BAR_GAP)
-        track = pal.color(QPalette.ColorRole.AlternateBase)
-        other = pal.color(QPalette.ColorRole.Mid)
-        best = pal.color(QPalette.ColorRole.Highlight)
         text = pal.color(QPalette.ColorRole.WindowText)
+        page = pal.color(QPalette.ColorRole.Window)
+        track = mix(page, text, 0.08)
+        other = mix(page, text, 0.38)
+        best = pal.color(QPalette.ColorRole.Highlight)
         muted = QColor(text)
         muted.setAlphaF(0.6)
         for k, p in enumerate(self.values):
