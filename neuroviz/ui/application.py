@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSize
+from PySide6.QtCore import QCoreApplication, QSettings, QSize
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -69,7 +70,10 @@ def run_gui(args: argparse.Namespace) -> int:
     session = Session()
     if args.example:
         session.load_example(args.example)
-    window = MainWindow(session)
+    scratch = tempfile.TemporaryDirectory(prefix="neuroviz-") if args.screenshot else None
+    # A screenshot shows the default layout and leaves the user's saved layout alone.
+    settings = QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat) if scratch else None
+    window = MainWindow(session, settings)
     if args.screenshot:
         w, h = (int(v) for v in args.size.lower().split("x"))
         window.resize(w, h)

@@ -42,6 +42,8 @@ from neuroviz.ui.theme import THEME_CHOICES, apply_palette, resolve_theme
 
 STATE_VERSION = 1
 """Bump when the dock layout changes incompatibly (old saved layouts are then ignored)."""
+TABBED_DOCKS = (("trainingControlsDock", "inspectorDock"),)
+"""Docks that share one place as tabs in the default layout (object names; missing ones are skipped)."""
 STATUS_INTERVAL_MS = 100
 """The status bar refreshes at most this often."""
 
@@ -99,6 +101,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         for spec in panel_specs():
             self.add_panel(spec)
+        self._tabify_default_docks()
         self._default_state = self.saveState(STATE_VERSION)
         self.restore_layout()
         self.apply_theme(self.theme_choice)
@@ -128,6 +131,15 @@ class MainWindow(QMainWindow):
         self.view_menu.insertAction(self._view_panels_end, toggle)
         self.docks[spec.object_name] = dock
         return dock
+
+    def _tabify_default_docks(self) -> None:
+        """Stack the docks of ``TABBED_DOCKS`` as tabs (the first one in front) so the window fits small screens."""
+        for names in TABBED_DOCKS:
+            docks = [self.docks[n] for n in names if n in self.docks]
+            for other in docks[1:]:
+                self.tabifyDockWidget(docks[0], other)
+            if docks:
+                docks[0].raise_()
 
     def add_file_actions(self, actions: list[QAction], separator: bool = True) -> None:
         """Put file actions (Open, Save, Export …) into the File menu, above Quit."""

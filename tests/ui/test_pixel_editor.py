@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, QImage, QMouseEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, QHelpEvent, QImage, QMouseEvent
+from PySide6.QtWidgets import QApplication, QToolTip
 
 from neuroviz.ui.pixel_editor import PixelEditor, shifted, stroke_cells
 
@@ -262,3 +262,25 @@ def test_in_the_main_window_arrow_keys_on_the_grid_shift_instead_of_stepping(qtb
     drag(qtbot, editor.grid, [(0, 7), (7, 0)])
     qtbot.waitUntil(lambda: np.array_equal(diagram.values.nodes[0], session.input))
     assert diagram.grab().toImage() != before
+
+
+@pytest.mark.qt_log_ignore("does not support raise")  # the offscreen platform cannot raise the tooltip window
+def test_tooltip_shows_the_hovered_value(qtbot, editor, session):
+    session.set_input(np.linspace(0, 1, 64))
+    pos = _centre(editor.grid, (7, 7))
+    QApplication.sendEvent(editor.grid, QHelpEvent(QEvent.Type.ToolTip, pos, editor.grid.mapToGlobal(pos)))
+    qtbot.waitUntil(lambda: QToolTip.text().startswith("a₆₄ = 1"))
+    assert "row 8, column 8" in QToolTip.text()
+
+
+def test_escape_cancels_a_stroke_in_progress(qtbot, editor, session):
+    before = image(session)
+    grid = editor.grid
+    grid.setFocus()
+    qtbot.mousePress(grid, Qt.MouseButton.LeftButton, pos=_centre(grid, (3, 3)))
+    _move(grid, _centre(grid, (3, 6)), Qt.MouseButton.LeftButton)
+    assert image(session)[3, 3:7].tolist() == [1.0] * 4
+    qtbot.keyClick(grid, Qt.Key.Key_Escape)
+    assert np.array_equal(image(session), before)
+    qtbot.mouseRelease(grid, Qt.MouseButton.LeftButton, pos=_centre(grid, (3, 6)))
+    assert np.array_equal(image(session), before) and session.undo_stack.count() == 0

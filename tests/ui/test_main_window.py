@@ -1,0 +1,159 @@
+"""The main window: docks, menus, shortcuts, saved layout, status bar, screenshots."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QImage, QKeySequence
+from PySide6.QtWidgets import QTableWidget
+
+from neuroviz.ui.main_window import MainWindow
+from neuroviz.ui.session import Session
+from neuroviz.ui.theme import DARK, LIGHT
+
+
+def test_window_builds_with_the_diagram_in_the_centre(main_window, session):
+    assert main_window.centralWidget() is main_window.diagram
+    assert main_window.docks, "the panels of panel_specs() are docked"
+    names = [d.objectName() for d in main_window.docks.values()]
+    assert len(set(names)) == len(names)
+    assert "circles" in main_window.windowTitle().lower()
+
+
+def test_every_dock_toggles_from_the_view_menu(main_window, qtbot):
+    view_actions = main_window.view_menu.actions()
+    for dock in [*main_window.docks.values()]:
+        toggle = dock.toggleViewAction()
+        assert toggle in view_actions
+        assert dock.isVisible()
+        toggle.trigger()
+        qtbot.waitUntil(lambda d=dock: not d.isVisible())
+        toggle.trigger()
+        qtbot.waitUntil(lambda d=dock: d.isVisible())
+    toolbar = main_window.diagram_toolbar.toggleViewAction()
+    toolbar.trigger()
+    assert not main_window.diagram_toolbar.isVisible()
+
+
+def test_layout_survives_a_restart_and_reset_restores_it(qtbot, settings_path):
+    first = MainWindow(Session(), QSettings())
+    qtbot.addWidget(first)
+    first.show()
+    qtbot.waitExposed(first)
+    name, dock = next(iter(first.docks.items()))
+    dock.toggleViewAction().trigger()
+    first.apply_theme("dark")
+    first.set_receptive_fields(True)
+    geometry = first.saveGeometry()
+    first.close()
+    assert any(settings_path.rglob("*.ini"))
+    assert QSettings().value("mainWindow/geometry") == geometry
+
+    second = MainWindow(Session(), QSettings())
+    qtbot.addWidget(second)
+    second.show()
+    qtbot.waitExposed(second)
+    assert not second.docks[name].isVisible()
+    assert all(d.isVisible() for n, d in second.docks.items() if n != name)
+    assert second.theme_choice == "dark" and second.diagram.theme is DARK
+    assert second.receptive_fields_action.isChecked() and second.diagram.receptive_fields
+
+    second.reset_layout_action.trigger()
+    qtbot.waitUntil(lambda: second.docks[name].isVisible())
+    second.apply_theme("light")
+
+
+def test_theme_actions_switch_the_diagram(main_window):
+    main_window.theme_actions["dark"].trigger()
+    assert main_window.diagram.theme is DARK
+    image = main_window.diagram.render_image()
+    assert image.pixelColor(3, 3).name() == DARK.background
+    main_window.theme_actions["light"].trigger()
+    assert main_window.diagram.theme is LIGHT
+    assert main_window.diagram.render_image().pixelColor(3, 3).name() == LIGHT.background
+
+
+def test_view_mode_shortcuts_and_menu_stay_in_sync(main_window, session, qtbot):
+    main_window.activateWindow()
+    qtbot.waitUntil(main_window.isActiveWindow)
+    main_window.diagram.setFocus()
+    qtbot.keyClick(main_window.diagram, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert session.edge_mode == "gradients"
+    qtbot.keyClick(main_window.diagram, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    assert session.node_mode == "deltas"
+    session.set_view(edge_mode="updates", node_mode="activations")
+    assert main_window.edge_actions["updates"].isChecked()
+    assert main_window.node_actions["activations"].isChecked()
+    assert "Ctrl+1" in main_window.edge_actions["weights"].toolTip()
+
+
+def test_examples_menu_opens_the_paper_example(main_window, session):
+    main_window.example_actions["paper-figure-4"].trigger()
+    assert session.network.sizes == (4, 3, 2)
+    assert "Figure 4" in main_window.windowTitle()
+    assert main_window.diagram.layout_.sizes == (4, 3, 2)
+
+
+def test_status_bar_shows_step_loss_and_rate(main_window, session, qtbot):
+    labels = main_window.status_labels
+    assert labels["step"].text() == "step 0" and labels["loss"].text() == "loss —"
+    trace = session.step()
+    assert trace is not None
+    qtbot.waitUntil(lambda: labels["step"].text() == "step 1")
+    assert labels["loss"].text() == f"loss {trace.loss:.4g}"
+    session.trainer.run_epoch()
+    session.step()
+    qtbot.waitUntil(lambda: labels["accuracy"].text().endswith("(test)"))
+    assert labels["epoch"].text() == "epoch 1"
+    session.set_updates_per_second(1234.0)
+    qtbot.waitUntil(lambda: labels["rate"].text() == "1,234 updates/s")
+
+
+def test_undo_and_redo_name_what_they_undo(main_window, session):
+    assert main_window.undo_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Undo)
+    assert main_window.redo_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Redo)
+    assert not main_window.undo_action.isEnabled()
+    old = session.input.copy()
+    session.edit_input(np.zeros_like(session.input), "Clear drawing")
+    assert main_window.undo_action.isEnabled()
+    assert main_window.undo_action.text() == "&Undo Clear drawing"
+    main_window.undo_action.trigger()
+    assert np.array_equal(session.input, old)
+    assert main_window.redo_action.text() == "&Redo Clear drawing"
+
+
+def test_file_actions_go_above_quit(main_window):
+    action = QAction("Open…", main_window)
+    main_window.add_file_actions([action])
+    actions = main_window.file_menu.actions()
+    assert actions.index(action) < actions.index(main_window.quit_action)
+    assert main_window.quit_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Quit)
+
+
+def test_shortcuts_dialog_lists_menu_shortcuts(main_window, qtbot):
+    main_window.shortcuts_action.trigger()
+    dialog = main_window.shortcuts_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    table = dialog.findChild(QTableWidget, "shortcutsTable")
+    rows = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
+    assert rows["Gradients ∂L/∂θ"] == "Ctrl+2"
+    assert rows["Fit to view"] == "Ctrl+0"
+    assert "Wheel" in rows.values()
+    dialog.close()
+
+
+def test_screenshot_command_writes_a_png(tmp_path):
+    out = tmp_path / "shot.png"
+    env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "", "HOME": str(tmp_path),
+           "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    result = subprocess.run([sys.executable, "-m", "neuroviz", "--screenshot", str(out), "--size", "1400x900",
+                             "--example", "paper-figure-4"], capture_output=True, text=True, timeout=60, env=env,
+                            cwd=Path(__file__).resolve().parents[2])
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1400, 900)

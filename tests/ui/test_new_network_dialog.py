@@ -1,0 +1,72 @@
+"""File ▸ New network…: bad entries are shown inline and cannot be accepted."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox
+
+from neuroviz.ui.new_network_dialog import NewNetworkDialog, parse_sizes
+
+
+@pytest.fixture
+def dialog(qtbot, session):
+    dlg = NewNetworkDialog(session)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    return dlg
+
+
+def type_sizes(qtbot, dialog: NewNetworkDialog, text: str) -> None:
+    dialog.sizes_edit.selectAll()
+    qtbot.keyClick(dialog.sizes_edit, Qt.Key.Key_Delete)
+    qtbot.keyClicks(dialog.sizes_edit, text)
+
+
+def ok_button(dialog: NewNetworkDialog):
+    return dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("64-0-2", "at least 1 neuron"),
+    ("64-abc-2", "not a whole number"),
+    ("10-16-2", "needs 64 neurons"),
+    ("64-16-3", "2 classes"),
+    ("64", "at least an input and an output layer"),
+    ("", "enter the layer sizes"),
+    ("64-5000-2", "the limit is"),
+])
+def test_bad_sizes_are_shown_and_cannot_be_accepted(dialog, qtbot, session, text, message):
+    type_sizes(qtbot, dialog, text)
+    assert message.lower() in dialog.error_label.text().lower()
+    assert not ok_button(dialog).isEnabled()
+    qtbot.keyClick(dialog.sizes_edit, Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted
+    assert session.network.sizes == (64, 16, 16, 2)
+
+
+def test_good_entries_open_a_new_network(dialog, qtbot, session):
+    type_sizes(qtbot, dialog, "64-8-2")
+    dialog.hidden_box.setCurrentIndex(dialog.hidden_box.findData("tanh"))
+    dialog.seed_box.setValue(7)
+    assert dialog.error_label.text() == ""
+    qtbot.mouseClick(ok_button(dialog), Qt.MouseButton.LeftButton)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    dialog.apply()
+    assert session.network.sizes == (64, 8, 2)
+    assert session.config.hidden_activation == "tanh" and session.config.seed == 7
+
+
+def test_choosing_a_dataset_fits_the_input_and_output_sizes(dialog, session):
+    dialog.dataset_box.setCurrentIndex(dialog.dataset_box.findData("digits"))
+    assert dialog.sizes_edit.text() == "64-16-16-10"
+    assert ok_button(dialog).isEnabled()
+    dialog.apply()
+    assert session.dataset.name == "digits" and session.network.sizes[-1] == 10
+
+
+def test_parse_sizes_accepts_common_separators():
+    assert parse_sizes("64, 16 ,16 × 2") == (64, 16, 16, 2)
+    with pytest.raises(ValueError, match="whole number"):
+        parse_sizes("64-1.5-2")
