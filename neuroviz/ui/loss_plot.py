@@ -1,9 +1,9 @@
 """The loss curves dock: training loss per update, test loss and accuracy per epoch.
 
-Top plot: the loss L of every update (faint, ``trainer.history``) with its
-exponential smoothing on top, the test loss after each epoch
-(``trainer.epochs``) and a dashed line at the current update.  Bottom plot,
-sharing the update axis: train and test accuracy after each epoch.
+One plot over the update axis: the loss L of every update (faint,
+``trainer.history``) with its exponential smoothing on top, the test loss
+after each epoch (``trainer.epochs``) and a dashed line at the current
+update; on a second axis (right, %), train and test accuracy after each epoch.
 
 A crosshair follows the mouse and the readout names the nearest update (or
 epoch) and its values.  The loss axis can be logarithmic.  Redraws are
@@ -64,6 +64,28 @@ class GrowingArray:
         return self._data[: self._n]
 
 
+class LossAxis(pg.AxisItem):
+    """The loss axis: on a log scale, labels only 1, 2 and 5 × 10^k (others are unlabelled ticks)."""
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:
+        if not self.logMode:
+            return super().tickValues(minVal, maxVal, size)
+        # minVal and maxVal are log10 of the loss here.
+        decades = maxVal - minVal
+        labelled = (1,) if decades > 3 else (1, 2, 5)
+        major: list[float] = []
+        minor: list[float] = []
+        for exponent in range(math.floor(minVal), math.ceil(maxVal) + 1):
+            for mantissa in range(1, 10):
+                v = exponent + math.log10(mantissa)
+                if minVal <= v <= maxVal:
+                    (major if mantissa in labelled else minor).append(v)
+        if decades > 8:  # very long axis: label every few decades only
+            every = math.ceil(decades / 8)
+            major = [v for v in major if round(v) % every == 0]
+        return [(None, major), (None, minor if decades <= 6 else [])]
+
+
 class LossPlot(QWidget):
     """The loss curves over ``session.trainer``; redraws on the session's signals."""
 
@@ -108,108 +130,110 @@ class LossPlot(QWidget):
         self.fit_button.setText("Fit")
         self.fit_button.setToolTip("Show all updates and follow new ones")
         self.fit_button.clicked.connect(self.fit)
-        self.readout = QLabel(self)
-        self.readout.setObjectName("readout")
-        self.readout.setTextFormat(Qt.TextFormat.PlainText)
-        self.readout.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.readout.setMinimumWidth(0)
+        self.key = QLabel(self)
+        self.key.setObjectName("legend")
+        self.key.setTextFormat(Qt.TextFormat.RichText)
         bar = QHBoxLayout()
-        bar.setContentsMargins(4, 2, 4, 0)
+        bar.setContentsMargins(6, 2, 6, 0)
         bar.addWidget(self.log_check)
         bar.addSpacing(8)
         bar.addWidget(QLabel("Smoothing", self))
         bar.addWidget(self.smoothing_spin)
         bar.addWidget(self.fit_button)
+        bar.addSpacing(16)
+        bar.addWidget(self.key)
         bar.addStretch(1)
-        bar.addWidget(self.readout, 4)
 
         self.graphics = pg.GraphicsLayoutWidget(self)
         self.graphics.setObjectName("lossGraphics")
-        self.graphics.ci.setContentsMargins(4, 4, 8, 4)
-        self.loss_plot: pg.PlotItem = self.graphics.addPlot(row=0, col=0)
-        self.metrics_plot: pg.PlotItem = self.graphics.addPlot(row=1, col=0)
-        self.graphics.ci.layout.setRowStretchFactor(0, 3)
-        self.graphics.ci.layout.setRowStretchFactor(1, 1)
-        self.metrics_plot.setXLink(self.loss_plot)
-        for plot in (self.loss_plot, self.metrics_plot):
-            plot.showGrid(x=True, y=True, alpha=0.12)
-            plot.setMenuEnabled(False)
-            plot.hideButtons()
-            plot.getAxis("left").setWidth(52)
-        self.loss_plot.setLabel("left", "loss L")
-        self.loss_plot.getAxis("bottom").setStyle(showValues=False)
-        self.metrics_plot.setLabel("left", "accuracy %")
-        self.metrics_plot.setLabel("bottom", "update")
-        self.metrics_plot.setYRange(0, 100, padding=0.05)
-        self.metrics_plot.getAxis("left").setTicks([[(v, f"{v}") for v in (0, 50, 100)], [(25, ""), (75, "")]])
-        self.metrics_plot.getViewBox().setMouseEnabled(y=False)
-        self.metrics_plot.enableAutoRange(y=False)
-        self.loss_plot.getViewBox().setLimits(xMin=0)
+        self.graphics.ci.setContentsMargins(2, 4, 2, 2)
+        self.loss_plot: pg.PlotItem = self.graphics.addPlot(row=0, col=0, axisItems={"left": LossAxis("left")})
+        plot = self.loss_plot
+        plot.showGrid(x=True, y=True, alpha=0.12)
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        plot.setLabel("left", "loss L")
+        plot.setLabel("bottom", "update")
+        plot.getAxis("left").setWidth(48)
+        plot.getViewBox().setLimits(xMin=0)
+        # Min/max per pixel column of only what is in view (applied to every curve of the plot).
+        plot.setDownsampling(auto=True, mode="peak")
+        plot.setClipToView(True)
+
+        # Accuracy on a second axis (right, 0–100 %) sharing the update axis.
+        self.accuracy_view = pg.ViewBox(enableMouse=False)
+        plot.showAxis("right")
+        plot.scene().addItem(self.accuracy_view)
+        right = plot.getAxis("right")
+        right.linkToView(self.accuracy_view)
+        right.setLabel("accuracy %")
+        right.setWidth(44)
+        right.setTicks([[(v, f"{v}") for v in (0, 25, 50, 75, 100)]])
+        self.accuracy_view.setXLink(plot)
+        self.accuracy_view.setYRange(0, 100, padding=0.04)
+        self.accuracy_view.enableAutoRange(y=False)
+        plot.getViewBox().sigResized.connect(self._fit_accuracy_view)
 
         raw_pen = QColor(TRAIN_COLOR)
         raw_pen.setAlpha(RAW_ALPHA)
         # The history never holds a non-finite loss (a diverging update is not recorded).
         self.raw_curve = pg.PlotDataItem(pen=pg.mkPen(raw_pen, width=1), skipFiniteCheck=True)
         self.smooth_curve = pg.PlotDataItem(pen=pg.mkPen(TRAIN_COLOR, width=2), skipFiniteCheck=True)
-        # Applied by the plot to every curve added to it: min/max per pixel column, only what is in view.
-        self.loss_plot.setDownsampling(auto=True, mode="peak")
-        self.loss_plot.setClipToView(True)
         self.test_loss_curve = pg.PlotDataItem(
             pen=pg.mkPen(TEST_COLOR, width=2), symbol="o", symbolSize=6, symbolBrush=TEST_COLOR, symbolPen=None
         )
-        self.now_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen((128, 128, 128), width=1, dash=[4, 3]))
-        self.now_line_metrics = pg.InfiniteLine(
-            angle=90, movable=False, pen=pg.mkPen((128, 128, 128), width=1, dash=[4, 3])
-        )
-        legend = self.loss_plot.addLegend(offset=(-8, 6), labelTextSize="8pt")
-        self.loss_plot.addItem(self.raw_curve)
-        self.loss_plot.addItem(self.smooth_curve)
-        self.loss_plot.addItem(self.test_loss_curve)
-        legend.addItem(self.smooth_curve, "training loss (smoothed)")
-        legend.addItem(self.raw_curve, "per update")
-        legend.addItem(self.test_loss_curve, "test loss per epoch")
-        self.loss_plot.addItem(self.now_line, ignoreBounds=True)
-        self.legend = legend
-
+        dashed = [3, 3]
         self.train_acc_curve = pg.PlotDataItem(
-            pen=pg.mkPen(TRAIN_COLOR, width=2), symbol="o", symbolSize=5, symbolBrush=TRAIN_COLOR, symbolPen=None
+            pen=pg.mkPen(TRAIN_COLOR, width=1.5, dash=dashed),
+            symbol="t1",
+            symbolSize=7,
+            symbolBrush=TRAIN_COLOR,
+            symbolPen=None,
         )
         self.test_acc_curve = pg.PlotDataItem(
-            pen=pg.mkPen(TEST_COLOR, width=2), symbol="s", symbolSize=5, symbolBrush=TEST_COLOR, symbolPen=None
+            pen=pg.mkPen(TEST_COLOR, width=1.5, dash=dashed),
+            symbol="t1",
+            symbolSize=7,
+            symbolBrush=TEST_COLOR,
+            symbolPen=None,
         )
-        acc_legend = self.metrics_plot.addLegend(offset=(-8, 4), labelTextSize="8pt")
-        self.metrics_plot.addItem(self.train_acc_curve)
-        self.metrics_plot.addItem(self.test_acc_curve)
-        acc_legend.addItem(self.train_acc_curve, "train")
-        acc_legend.addItem(self.test_acc_curve, "test")
-        self.metrics_plot.addItem(self.now_line_metrics, ignoreBounds=True)
-        self.acc_legend = acc_legend
+        self.now_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen((128, 128, 128), width=1, dash=[5, 3]))
+        for item in (self.raw_curve, self.smooth_curve, self.test_loss_curve):
+            plot.addItem(item)
+        plot.addItem(self.now_line, ignoreBounds=True)
+        self.accuracy_view.addItem(self.train_acc_curve)
+        self.accuracy_view.addItem(self.test_acc_curve)
 
         cross_pen = pg.mkPen((120, 120, 120), width=1, style=Qt.PenStyle.DotLine)
         self.cross_v = pg.InfiniteLine(angle=90, movable=False, pen=cross_pen)
         self.cross_h = pg.InfiniteLine(angle=0, movable=False, pen=cross_pen)
-        self.cross_v_metrics = pg.InfiniteLine(angle=90, movable=False, pen=cross_pen)
-        self.hover_dot = pg.ScatterPlotItem(size=8, pen=pg.mkPen(TRAIN_COLOR, width=2), brush=None)
-        for item, plot in (
-            (self.cross_v, self.loss_plot),
-            (self.cross_h, self.loss_plot),
-            (self.hover_dot, self.loss_plot),
-            (self.cross_v_metrics, self.metrics_plot),
-        ):
+        self.hover_dot = pg.ScatterPlotItem(size=9, pen=pg.mkPen(TRAIN_COLOR, width=2), brush=None)
+        for item in (self.cross_v, self.cross_h, self.hover_dot):
             plot.addItem(item, ignoreBounds=True)
-        self._show_crosshair(False)
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.graphics.viewport().installEventFilter(self)
+        # The crosshair's readout floats over the top-left corner of the plot.
+        self.readout = QLabel(self.graphics)
+        self.readout.setObjectName("readout")
+        self.readout.setTextFormat(Qt.TextFormat.PlainText)
+        self.readout.setAutoFillBackground(True)
+        self.readout.setContentsMargins(6, 2, 6, 2)
+        self.readout.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.readout.move(56, 8)
+        self._show_crosshair(False)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addLayout(bar)
         layout.addWidget(self.graphics, 1)
-        self.setMinimumHeight(180)
+        self.setMinimumHeight(150)
 
     def sizeHint(self) -> QSize:
-        return QSize(900, 300)
+        return QSize(900, 260)
+
+    def _fit_accuracy_view(self) -> None:
+        self.accuracy_view.setGeometry(self.loss_plot.getViewBox().sceneBoundingRect())
 
     # ----------------------------------------------------------------- colour
     def changeEvent(self, event: QEvent) -> None:
@@ -220,21 +244,25 @@ class LossPlot(QWidget):
     def _apply_palette(self) -> None:
         """Follow the application's light or dark palette."""
         palette = self.palette()
-        background = palette.color(QPalette.ColorRole.Base)
         text = palette.color(QPalette.ColorRole.Text)
-        self.graphics.setBackground(background)
-        for plot in (self.loss_plot, self.metrics_plot):
-            for name in ("left", "bottom"):
-                axis = plot.getAxis(name)
-                axis.setPen(pg.mkPen(text))
-                axis.setTextPen(pg.mkPen(text))
-        for legend in (self.legend, self.acc_legend):
-            legend.setLabelTextColor(text)
-            for _sample, label in legend.items:
-                label.setText(label.text)  # re-render in the new colour
-            fill = QColor(background)
-            fill.setAlpha(200)
-            legend.setBrush(pg.mkBrush(fill))
+        self.graphics.setBackground(palette.color(QPalette.ColorRole.Base))
+        readout = self.readout.palette()
+        fill = palette.color(QPalette.ColorRole.ToolTipBase)
+        fill.setAlpha(230)
+        readout.setColor(QPalette.ColorRole.Window, fill)
+        readout.setColor(QPalette.ColorRole.WindowText, palette.color(QPalette.ColorRole.ToolTipText))
+        self.readout.setPalette(readout)
+        for name in ("left", "bottom", "right"):
+            axis = self.loss_plot.getAxis(name)
+            axis.setPen(pg.mkPen(text))
+            axis.setTextPen(pg.mkPen(text))
+        train, test = TRAIN_COLOR.name(), TEST_COLOR.name()
+        self.key.setText(
+            f"<span style='color:{train}'>━━</span> training loss (bold: smoothed) &nbsp; "
+            f"<span style='color:{test}'>━●━</span> test loss per epoch &nbsp; "
+            f"accuracy %: <span style='color:{train}'>▲</span> train "
+            f"<span style='color:{test}'>▲</span> test"
+        )
 
     # ---------------------------------------------------------------- options
     def set_log_scale(self, on: bool) -> None:
@@ -258,7 +286,6 @@ class LossPlot(QWidget):
     def fit(self) -> None:
         """Show every update and epoch, and follow new ones."""
         self.loss_plot.enableAutoRange()
-        self.metrics_plot.enableAutoRange(x=True)
 
     # ---------------------------------------------------------------- drawing
     def schedule_refresh(self) -> None:
@@ -295,9 +322,8 @@ class LossPlot(QWidget):
         if len(trainer.epochs) != self._n_epochs:
             self._draw_epochs(trainer)
         self.now_line.setValue(trainer.step_count)
-        self.now_line_metrics.setValue(trainer.step_count)
         if not self.cross_v.isVisible():
-            self.readout.setText("" if n else EMPTY_HINT)
+            self._set_readout("" if n else EMPTY_HINT)
         self._refresh_cost = time.perf_counter() - start
 
     def _restart(self) -> None:
@@ -330,21 +356,25 @@ class LossPlot(QWidget):
         return super().eventFilter(watched, event)  # type: ignore[arg-type]
 
     def _show_crosshair(self, visible: bool) -> None:
-        for item in (self.cross_v, self.cross_h, self.hover_dot, self.cross_v_metrics):
+        for item in (self.cross_v, self.cross_h, self.hover_dot):
             item.setVisible(visible)
         if not visible:
-            self.readout.setText("" if self._n else EMPTY_HINT)
+            self._set_readout("" if self._n else EMPTY_HINT)
+            self._place_readout(left_half=False)
+
+    def _set_readout(self, text: str) -> None:
+        self.readout.setText(text)
+        self.readout.adjustSize()
+        self.readout.setVisible(bool(text))
 
     def _on_mouse_moved(self, pos: QPointF) -> None:
-        if self.loss_plot.sceneBoundingRect().contains(pos):
-            self._hover_loss(self.loss_plot.getViewBox().mapSceneToView(pos))
-        elif self.metrics_plot.sceneBoundingRect().contains(pos):
-            self._hover_epochs(self.metrics_plot.getViewBox().mapSceneToView(pos))
+        if self.loss_plot.getViewBox().sceneBoundingRect().contains(pos):
+            self._hover(self.loss_plot.getViewBox().mapSceneToView(pos))
         else:
             self._show_crosshair(False)
 
-    def _hover_loss(self, point: QPointF) -> None:
-        """Readout of the update nearest the mouse: its loss and the smoothed loss."""
+    def _hover(self, point: QPointF) -> None:
+        """Readout of the update nearest the mouse, and of the last epoch completed by then."""
         history = self.session.trainer.history
         n = min(self._n, len(history))
         if n == 0:
@@ -358,27 +388,23 @@ class LossPlot(QWidget):
         log = self.log_check.isChecked()
         self._show_crosshair(True)
         self.cross_v.setValue(step)
-        self.cross_v_metrics.setValue(step)
         self.cross_h.setValue(point.y())
         if log and loss <= 0:  # not on a log axis
             self.hover_dot.setData([], [])
         else:
             self.hover_dot.setData([step], [math.log10(loss) if log else loss])
-        self.readout.setText(f"update {step:,}   L = {fmt(loss, 4)}   smoothed {fmt(smoothed, 4)}")
+        text = f"update {step:,}   L = {fmt(loss, 4)}   smoothed {fmt(smoothed, 4)}"
+        done = [m for m in self.session.trainer.epochs if m.step <= step]
+        if done:
+            m = done[-1]
+            text += f"   │   after epoch {m.epoch}: accuracy train {100 * m.train_accuracy:.1f}%"
+            if math.isfinite(m.test_accuracy):
+                text += f", test {100 * m.test_accuracy:.1f}%, test L = {fmt(m.test_loss, 4)}"
+        self._set_readout(text)
+        self._place_readout(left_half=point.x() < sum(self.loss_plot.getViewBox().viewRange()[0]) / 2)
 
-    def _hover_epochs(self, point: QPointF) -> None:
-        """Readout of the epoch nearest the mouse: its test loss and accuracies."""
-        epochs = self.session.trainer.epochs
-        if not epochs:
-            self._show_crosshair(False)
-            return
-        m = min(epochs, key=lambda e: abs(e.step - point.x()))
-        self._show_crosshair(True)
-        self.hover_dot.setVisible(False)
-        self.cross_h.setVisible(False)
-        self.cross_v.setValue(m.step)
-        self.cross_v_metrics.setValue(m.step)
-        text = f"epoch {m.epoch} (update {m.step:,})   train {100 * m.train_accuracy:.1f}%"
-        if math.isfinite(m.test_accuracy):
-            text += f"   test {100 * m.test_accuracy:.1f}%   test L = {fmt(m.test_loss, 4)}"
-        self.readout.setText(text)
+    def _place_readout(self, left_half: bool) -> None:
+        """Put the readout in the top corner away from the mouse."""
+        area = self.graphics.mapFromScene(self.loss_plot.getViewBox().sceneBoundingRect()).boundingRect()
+        x = area.right() - self.readout.width() - 6 if left_half else area.left() + 6
+        self.readout.move(max(0, x), area.top() + 6)
