@@ -382,11 +382,11 @@ class PixelEditor(QWidget):
         layout.addLayout(self._tool_rows())
         layout.addWidget(self.message)
         layout.addLayout(self._target_row())
-        heading = QLabel("Prediction p", self)
-        font = heading.font()
+        self.bars_heading = QLabel(self)
+        font = self.bars_heading.font()
         font.setBold(True)
-        heading.setFont(font)
-        layout.addWidget(heading)
+        self.bars_heading.setFont(font)
+        layout.addWidget(self.bars_heading)
         layout.addWidget(self.bars)
         layout.addStretch(0)
         paste = QShortcut(QKeySequence.StandardKey.Paste, self, self.paste)
@@ -480,6 +480,7 @@ class PixelEditor(QWidget):
     def _on_architecture_changed(self) -> None:
         self.target_box.clear()
         self.target_box.addItems(list(self.session.class_names))
+        self.bars_heading.setText(self.bars.title())
         self._on_input_changed()
 
     def _on_input_changed(self) -> None:

@@ -47,6 +47,12 @@ class PredictionBars(QWidget):
         self.setToolTip(self._summary())
         self.update()
 
+    def title(self) -> str:
+        """What the bars show: softmax probabilities p, or the raw outputs without a softmax."""
+        if self.session.config.loss == "cross_entropy":
+            return "Prediction p (softmax)"
+        return "Prediction: outputs (no softmax; bars clipped to [0, 1])"
+
     def _summary(self) -> str:
         names = self.session.class_names
         if self.argmax < 0:

@@ -284,3 +284,12 @@ def test_escape_cancels_a_stroke_in_progress(qtbot, editor, session):
     assert np.array_equal(image(session), before)
     qtbot.mouseRelease(grid, Qt.MouseButton.LeftButton, pos=_centre(grid, (3, 6)))
     assert np.array_equal(image(session), before) and session.undo_stack.count() == 0
+
+
+def test_bars_heading_follows_the_loss(editor, session):
+    from neuroviz.core.network import NetworkConfig
+
+    assert editor.bars_heading.text() == "Prediction p (softmax)"
+    session.new_network(NetworkConfig(sizes=(64, 8, 2), loss="squared_error"))
+    assert editor.bars_heading.text().startswith("Prediction: outputs")
+    assert np.array_equal(editor.bars.values, session.forward().act[-1][0])
