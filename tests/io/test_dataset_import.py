@@ -247,3 +247,13 @@ def test_import_path_dispatches_and_rejects_other_files(tmp_path):
         import_path(tmp_path / "x.txt")
     with pytest.raises(DatasetImportError, match="does not exist"):
         import_path(tmp_path / "missing.csv")
+
+
+def test_import_module_loads_no_qt():
+    import subprocess
+    import sys
+
+    code = ("import sys, neuroviz.io.dataset_import\n"
+            "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
