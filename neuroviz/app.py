@@ -22,7 +22,9 @@ def gui_parser() -> argparse.ArgumentParser:
         description="See a neural network's forward and backward propagation, number by number.",
         epilog=(
             "headless commands (no display needed):\n"
-            "  neuroviz step [--preset NAME] [--lr ETA] [--json]   print one update\n"
+            "  neuroviz step [SNAPSHOT | --preset NAME] [--lr ETA] [--json]   print one update\n"
+            "  neuroviz info SNAPSHOT [--json]                               architecture, step, loss\n"
+            "  neuroviz export SNAPSHOT [--png F] [--svg F] [--csv F] ...    pictures and tables\n"
             "run 'neuroviz COMMAND --help' for a command's options."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,

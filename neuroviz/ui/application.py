@@ -74,6 +74,9 @@ def run_gui(args: argparse.Namespace) -> int:
     # A screenshot shows the default layout and leaves the user's saved layout alone.
     settings = QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat) if scratch else None
     window = MainWindow(session, settings)
+    if args.file and not window.file_actions.open_path(args.file, ask=False) and args.screenshot:
+        print(f"neuroviz: error: {window.file_actions.last_error}", file=sys.stderr)
+        return 2
     if args.screenshot:
         w, h = (int(v) for v in args.size.lower().split("x"))
         window.resize(w, h)

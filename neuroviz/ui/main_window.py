@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from neuroviz import __version__
 from neuroviz.ui.diagram import NetworkDiagram
+from neuroviz.ui.file_actions import FileActions
 from neuroviz.ui.new_network_dialog import NewNetworkDialog
 from neuroviz.ui.panels import PanelSpec, panel_specs
 from neuroviz.ui.session import EXAMPLE_TITLES, Session
@@ -42,8 +43,22 @@ from neuroviz.ui.theme import THEME_CHOICES, apply_palette, resolve_theme
 
 STATE_VERSION = 1
 """Bump when the dock layout changes incompatibly (old saved layouts are then ignored)."""
-TABBED_DOCKS = (("trainingControlsDock", "inspectorDock"),)
+DEFAULT_AREAS = {
+    "pixelEditorDock": Qt.DockWidgetArea.LeftDockWidgetArea,
+    "trainingControlsDock": Qt.DockWidgetArea.LeftDockWidgetArea,
+    "lossCurvesDock": Qt.DockWidgetArea.BottomDockWidgetArea,
+    "inspectorDock": Qt.DockWidgetArea.BottomDockWidgetArea,
+    "dataBrowserDock": Qt.DockWidgetArea.BottomDockWidgetArea,
+}
+"""Where the default layout puts known docks (others go where their PanelSpec says).
+
+Drawing and training controls share the left column, which runs the full
+height; the wide analysis panels share the bottom, under the diagram, so
+that the diagram keeps most of the window."""
+TABBED_DOCKS = (("lossCurvesDock", "inspectorDock", "dataBrowserDock"),)
 """Docks that share one place as tabs in the default layout (object names; missing ones are skipped)."""
+BOTTOM_HEIGHT = 300
+LEFT_WIDTH = 440
 STATUS_INTERVAL_MS = 100
 """The status bar refreshes at most this often."""
 
@@ -92,6 +107,7 @@ class MainWindow(QMainWindow):
         self.diagram.input_grid = self._bool_setting("view/inputGrid", True)
         self.diagram.receptive_fields = self._bool_setting("view/receptiveFields", False)
         self.setCentralWidget(self.diagram)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.docks: dict[str, QDockWidget] = {}
         self._build_file_menu()
         self._build_edit_menu()
@@ -102,6 +118,7 @@ class MainWindow(QMainWindow):
         for spec in panel_specs():
             self.add_panel(spec)
         self._tabify_default_docks()
+        self.file_actions = FileActions(self)
         self._default_state = self.saveState(STATE_VERSION)
         self.restore_layout()
         self.apply_theme(self.theme_choice)
@@ -123,7 +140,7 @@ class MainWindow(QMainWindow):
         dock = QDockWidget(spec.title, self)
         dock.setObjectName(spec.object_name)
         dock.setWidget(spec.factory(self.session))
-        self.addDockWidget(spec.area, dock)
+        self.addDockWidget(DEFAULT_AREAS.get(spec.object_name, spec.area), dock)
         toggle = dock.toggleViewAction()
         if spec.shortcut:
             toggle.setShortcut(QKeySequence(spec.shortcut))
@@ -140,6 +157,11 @@ class MainWindow(QMainWindow):
                 self.tabifyDockWidget(docks[0], other)
             if docks:
                 docks[0].raise_()
+        for area, size, orientation in ((Qt.DockWidgetArea.BottomDockWidgetArea, BOTTOM_HEIGHT, Qt.Orientation.Vertical),
+                                        (Qt.DockWidgetArea.LeftDockWidgetArea, LEFT_WIDTH, Qt.Orientation.Horizontal)):
+            docks = [d for d in self.docks.values() if self.dockWidgetArea(d) == area]
+            if docks:
+                self.resizeDocks(docks[:1], [size], orientation)
 
     def add_file_actions(self, actions: list[QAction], separator: bool = True) -> None:
         """Put file actions (Open, Save, Export …) into the File menu, above Quit."""
@@ -173,7 +195,7 @@ class MainWindow(QMainWindow):
             self.examples_menu.addAction(action)
             self.example_actions[name] = action
         self._file_quit_separator = self.file_menu.addSeparator()
-        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, "Quit neuroviz")
+        self.quit_action = self._action("&Quit", self.quit, QKeySequence.StandardKey.Quit, "Quit neuroviz")
         self.file_menu.addAction(self.quit_action)
 
     def _build_edit_menu(self) -> None:
@@ -288,15 +310,13 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ actions
     def confirm_discard(self) -> bool:
-        """True if the open network may be replaced (asks when it has unsaved changes)."""
-        if not self.session.modified:
-            return True
-        answer = QMessageBox.question(
-            self, "Discard changes?",
-            "The open network has changes that were not saved. Replace it anyway?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel)
-        return answer == QMessageBox.StandardButton.Discard
+        """True if the open network may be replaced (asks Save / Discard / Cancel when it has unsaved changes)."""
+        return self.file_actions.maybe_save()
+
+    def quit(self) -> None:
+        """Close the window, asking first about unsaved changes."""
+        if self.confirm_discard():
+            self.close()
 
     def new_network(self) -> None:
         """Ask for an architecture and open a fresh network of it."""
@@ -398,6 +418,9 @@ class MainWindow(QMainWindow):
         self.diagram.fit_to_view()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if event.spontaneous() and not self.confirm_discard():  # closed from the title bar
+            event.ignore()
+            return
         self.save_layout()
         super().closeEvent(event)
 
