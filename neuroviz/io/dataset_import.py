@@ -13,7 +13,8 @@ folder
     the wanted (H, W) by area averaging.
 CSV
     One sample per row: H·W pixel values (row by row), then an integer label.
-    An optional first row of column names is skipped.
+    A first row whose label cell (or every cell) is not a number is read as
+    column names and skipped, with a note.
 npz
     Arrays ``X`` (shape (N, H·W) or (N, H, W)) and ``y`` (shape (N,)).  The
     member headers and sizes are checked before any data is read, and object
@@ -214,11 +215,13 @@ def import_csv(path: str | Path, shape: tuple[int, int] | None = DEFAULT_SHAPE,
     if not text.strip():
         raise DatasetImportError(f"{name} is empty")
     rows: list[tuple[int, list[str]]] = []
+    notes: list[str] = []
     for line, cells in enumerate(csv.reader(text.splitlines()), start=1):
         if not any(c.strip() for c in cells):
             continue
-        if not rows and line == 1 and not any(_is_number(c) for c in cells):
-            continue  # a header row of column names
+        if line == 1 and (not _is_number(cells[-1]) or not any(_is_number(c) for c in cells)):
+            notes.append("row 1 was read as column names")
+            continue
         if len(rows) == max_rows:
             raise DatasetImportError(f"{name} has more than {max_rows:,} rows (the import limit)")
         rows.append((line, cells))
@@ -241,7 +244,7 @@ def import_csv(path: str | Path, shape: tuple[int, int] | None = DEFAULT_SHAPE,
                 raise DatasetImportError(
                     f"{name}: row {line}, column {c + 1}: {cell.strip()!r} is not a number") from None
         y[r] = _label(cells[-1], f"{name}: row {line}")
-    return _finish(X, y, image_shape, name)
+    return _finish(X, y, image_shape, name, notes)
 
 
 def _is_number(cell: str) -> bool:

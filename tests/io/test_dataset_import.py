@@ -123,7 +123,12 @@ def test_import_csv(tmp_path):
     data = import_csv(path, (2, 2))
     assert pytest.approx(np.array([r[:4] for r in rows])) == data.X
     assert list(data.y) == [0, 1, 0, 1]
-    assert data.image_shape == (2, 2) and data.class_names == ("0", "1") and data.notes == ()
+    assert data.image_shape == (2, 2) and data.class_names == ("0", "1")
+    assert data.notes == ("row 1 was read as column names",)
+    # numbered pixel columns with a named label column are a header too
+    path = _write_csv(tmp_path / "e.csv", rows, header=["0", "1", "2", "3", "label"])
+    assert np.array_equal(import_csv(path, (2, 2)).X, data.X)
+    assert import_csv(_write_csv(tmp_path / "f.csv", rows), (2, 2)).notes == ()
 
 
 def test_csv_square_of_other_size_is_read_as_that_size(tmp_path):
