@@ -157,8 +157,9 @@ class MainWindow(QMainWindow):
                 self.tabifyDockWidget(docks[0], other)
             if docks:
                 docks[0].raise_()
-        for area, size, orientation in ((Qt.DockWidgetArea.BottomDockWidgetArea, BOTTOM_HEIGHT, Qt.Orientation.Vertical),
-                                        (Qt.DockWidgetArea.LeftDockWidgetArea, LEFT_WIDTH, Qt.Orientation.Horizontal)):
+        bottom, left = Qt.DockWidgetArea.BottomDockWidgetArea, Qt.DockWidgetArea.LeftDockWidgetArea
+        for area, size, orientation in ((bottom, BOTTOM_HEIGHT, Qt.Orientation.Vertical),
+                                        (left, LEFT_WIDTH, Qt.Orientation.Horizontal)):
             docks = [d for d in self.docks.values() if self.dockWidgetArea(d) == area]
             if docks:
                 self.resizeDocks(docks[:1], [size], orientation)
