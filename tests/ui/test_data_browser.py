@@ -167,5 +167,5 @@ def test_main_window_has_editor_and_browser_docks(main_window):
     editor = main_window.docks["pixelEditorDock"]
     browser = main_window.docks["dataBrowserDock"]
     assert main_window.dockWidgetArea(editor) == Qt.DockWidgetArea.LeftDockWidgetArea
-    assert main_window.dockWidgetArea(browser) == Qt.DockWidgetArea.LeftDockWidgetArea
     assert editor.widget().objectName() == "pixelEditor"
+    assert browser.widget().objectName() == "dataBrowser"
