@@ -114,32 +114,38 @@ class UpdateTable:
             return weight_label(layer, m, n, style)
         return bias_label(layer, m, style)
 
+    def product_formula(self, row: int, sample: int = 0, style: Style = "plain") -> str:
+        """One sample's term of the gradient, written out with numbers.
+
+        ``δ^c_1 · b_1 = (−0.4)(0.3) = −0.12`` for a weight, ``δ^c_1 = −0.4``
+        for a bias; with a batch of one this is the gradient itself.
+        """
+        tr = self.trace
+        layer, m, n = int(self.layer[row]), int(self.m[row]), int(self.n[row])
+        d_name = delta_label(layer + 1, m, style)
+        d_val = float(tr.deltas[layer][sample, m])
+        if self.kind[row] != WEIGHT:
+            return f"{d_name} = {fmt(d_val)}"
+        a_val = float(tr.forward.act[layer][sample, n])
+        return f"{d_name} · {neuron_label(layer, n, style)} = {paren(d_val)}{paren(a_val)} = {fmt(d_val * a_val)}"
+
     def gradient_formula(self, row: int, sample: int | None = None, style: Style = "plain") -> str:
         """The gradient's product written out with numbers.
 
         Batch of one: ``δ^c_1 · b_1 = (−0.4)(0.3) = −0.12`` (weights) or
         ``δ^c_1 = −0.4`` (biases).  Larger batches: the mean over the batch,
-        with the factors of ``sample`` (default 0) shown as an example term.
+        with the term of ``sample`` (default 0) as an example.
         """
         tr = self.trace
-        layer, m, n = int(self.layer[row]), int(self.m[row]), int(self.n[row])
-        d_name = delta_label(layer + 1, m, style)
-        grad = float(self.grad[row])
         s = 0 if sample is None else sample
-        d_val = float(tr.deltas[layer][s, m])
-        if self.kind[row] == WEIGHT:
-            a_name = neuron_label(layer, n, style)
-            a_val = float(tr.forward.act[layer][s, n])
-            term = f"{d_name} · {a_name}"
-            if tr.batch_size == 1:
-                return f"{term} = {paren(d_val)}{paren(a_val)} = {fmt(grad)}"
-            return (
-                f"(1/{tr.batch_size}) Σ_s {term} = {fmt(grad)};  "
-                f"sample {s + 1}: {paren(d_val)}{paren(a_val)} = {fmt(d_val * a_val)}"
-            )
         if tr.batch_size == 1:
-            return f"{d_name} = {fmt(grad)}"
-        return f"(1/{tr.batch_size}) Σ_s {d_name} = {fmt(grad)};  sample {s + 1}: {fmt(d_val)}"
+            return self.product_formula(row, 0, style)
+        layer, m, n = int(self.layer[row]), int(self.m[row]), int(self.n[row])
+        term = delta_label(layer + 1, m, style)
+        if self.kind[row] == WEIGHT:
+            term += f" · {neuron_label(layer, n, style)}"
+        example = self.product_formula(row, s, style).split(" = ", 1)[1]
+        return f"(1/{tr.batch_size}) Σ_s {term} = {fmt(float(self.grad[row]))};  sample {s + 1}: {example}"
 
     def update_formula(self, row: int) -> str:
         """The update written out: ``0.8 − 0.01(−0.12) = 0.8012``."""

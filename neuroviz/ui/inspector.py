@@ -20,6 +20,7 @@ to its rows here.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QSignalBlocker, Qt, QTimer
@@ -86,6 +87,8 @@ class InspectorPanel(QWidget):
         self.sample = 0
         self.anchor: tuple[int, int] | None = None  # the neuron "touching" filters on
         self._update_number = 0
+        self._steps_since = 0
+        self._last_phase: Phase | None = None
         self._syncing = False
         self._check_order = np.empty(0, dtype=np.int64)
         self._check_pos = 0
@@ -100,7 +103,7 @@ class InspectorPanel(QWidget):
         session.stepped.connect(self._schedule_refresh)
         session.viewChanged.connect(self._on_view_changed)
         session.networkChanged.connect(self._schedule_refresh)
-        session.architectureChanged.connect(self._schedule_refresh)
+        session.architectureChanged.connect(self._on_architecture_changed)
         session.trained.connect(self._on_trained)
         session.selectionChanged.connect(self._on_selection)
         self.refresh()
@@ -174,8 +177,8 @@ class InspectorPanel(QWidget):
         self.tabs.addTab(self._build_parameters(), "Parameters")
         self.tabs.addTab(self._build_neurons(), "Neurons")
         splitter.addWidget(self.tabs)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
         layout.addWidget(splitter, 1)
 
     def _action(self, text: str, key: str, tip: str, slot: object) -> QAction:
@@ -197,6 +200,7 @@ class InspectorPanel(QWidget):
         self.layer_combo = QComboBox()
         self.layer_combo.setObjectName("inspectorLayer")
         self.layer_combo.setToolTip("Show the parameters between two layers only")
+        self.layer_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.layer_combo.currentIndexChanged.connect(self._apply_filter)
         filters.addWidget(self.layer_combo)
         self.touch_check = QCheckBox("Touching —")
@@ -236,14 +240,15 @@ class InspectorPanel(QWidget):
         self._setup_view(self.view)
         self.view.setSortingEnabled(True)
         self.view.horizontalHeader().setSortIndicator(Col.PARAM, Qt.SortOrder.AscendingOrder)
-        widths = {Col.PARAM: 84, Col.OLD: 84, Col.GRAD: 92, Col.PRODUCT: 220, Col.ETA: 44, Col.DELTA: 100,
-                  Col.NEW: 84, Col.NUMERIC: 112, Col.REL_ERROR: 78}
+        widths = {Col.PARAM: 76, Col.OLD: 86, Col.GRAD: 96, Col.ETA: 44, Col.DELTA: 100, Col.NEW: 86,
+                  Col.PRODUCT: 250, Col.NUMERIC: 112, Col.REL_ERROR: 78}
         for col, w in widths.items():
             self.view.setColumnWidth(col, w)
         self.view.selectionModel().currentRowChanged.connect(self._on_parameter_row)
         box.addWidget(self.view, 1)
         self.count_label = QLabel()
         self.count_label.setObjectName("inspectorCount")
+        self.count_label.setWordWrap(True)
         box.addWidget(self.count_label)
         return page
 
@@ -280,6 +285,19 @@ class InspectorPanel(QWidget):
 
     def _on_view_changed(self) -> None:
         self._update_phase_bar()  # the buttons follow the phase at once; the tables on the next tick
+        phase = self.session.phase
+        if phase is not None and phase != self._last_phase:
+            # forward, loss and δ are about neurons; the update is about parameters
+            self.tabs.setCurrentIndex(0 if phase.kind == "update" else 1)
+        self._last_phase = phase
+        self._schedule_refresh()
+
+    def _on_architecture_changed(self) -> None:
+        self.anchor = None
+        with QSignalBlocker(self.touch_check):
+            self.touch_check.setChecked(False)
+        self.touch_check.setEnabled(False)
+        self.touch_check.setText("Touching —")
         self._schedule_refresh()
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -352,7 +370,7 @@ class InspectorPanel(QWidget):
         self.neuron_model.set_table(self.neurons, self.progress, highlight)
 
     def _on_trained(self, n: int) -> None:
-        self._steps_since = getattr(self, "_steps_since", 0) + n
+        self._steps_since += n
         self._update_header()
 
     def _on_sample(self, value: int) -> None:
@@ -388,7 +406,7 @@ class InspectorPanel(QWidget):
         parts.append(f"η = {fmt(t.lr)}")
         if batched:
             parts.append("gradients are batch means")
-        if getattr(self, "_steps_since", 0) and s.pending_trace is not t:
+        if self._steps_since and s.pending_trace is not t:
             parts.append(f"<span style='color:#8a919c'>{self._steps_since:,} faster updates since</span>")
         self.header.setText(" · ".join(parts))
 
@@ -460,8 +478,12 @@ class InspectorPanel(QWidget):
         muted = "#8a919c"
         body = []
         for title, eqs in sections:
-            body.append(f"<p style='margin:6px 0 2px 0'><b>{to_html(title)}</b></p>")
-            body += [equation_html(eq, muted_colour=muted) for eq in eqs]
+            body.append(f"<p style='margin:8px 0 2px 0'><b>{to_html(title)}</b></p>")
+            shared = _shared_notes(eqs)
+            body += [equation_html(replace(eq, notes=tuple(n for n in eq.notes if n not in shared)),
+                                   muted_colour=muted) for eq in eqs]
+            body += [f"<div style='color:{muted}; font-size:small; margin-left:12px'>{to_html(n)}</div>"
+                     for n in shared]
         hint = self._hint()
         if hint:
             body.append(f"<p style='color:{muted}'>{to_html(hint)}</p>")
@@ -737,6 +759,17 @@ class InspectorPanel(QWidget):
                                    None if check is None else check.relative_error)
         with atomic_open(path, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
+
+
+def _shared_notes(eqs: list[Equation]) -> list[str]:
+    """Notes that more than one equation of a section carries (shown once, after them), in order."""
+    if len(eqs) < 2:
+        return []
+    counts: dict[str, int] = {}
+    for eq in eqs:
+        for n in eq.notes:
+            counts[n] = counts.get(n, 0) + 1
+    return [n for n, c in counts.items() if c > 1]
 
 
 def _sup(letter: str) -> str:

@@ -52,10 +52,10 @@ class Col(IntEnum):
     PARAM = 0
     OLD = 1
     GRAD = 2
-    PRODUCT = 3
-    ETA = 4
-    DELTA = 5
-    NEW = 6
+    ETA = 3
+    DELTA = 4
+    NEW = 5
+    PRODUCT = 6
     NUMERIC = 7
     REL_ERROR = 8
 
@@ -185,9 +185,17 @@ class UpdateTableModel(QAbstractTableModel):
         title, tip = HEADERS[Col(section)]
         if role == Qt.ItemDataRole.DisplayRole:
             t = self.table
-            if t is not None and t.trace.batch_size > 1 and section in (Col.GRAD, Col.NUMERIC):
-                return f"{title} (mean of {t.trace.batch_size})"
+            if t is not None and t.trace.batch_size > 1:
+                if section in (Col.GRAD, Col.NUMERIC):
+                    return f"{title} (mean)"
+                if section == Col.PRODUCT:
+                    return f"Sample {self.sample + 1}: δ · input"
             return title
+        if role == Qt.ItemDataRole.ToolTipRole and self.table is not None and self.table.trace.batch_size > 1:
+            if section in (Col.GRAD, Col.NUMERIC):
+                return f"{tip}: the mean over the batch of {self.table.trace.batch_size}"
+            if section == Col.PRODUCT:
+                return f"The term of sample {self.sample + 1}; ∂L/∂· is the mean of these over the batch"
         if role == Qt.ItemDataRole.ToolTipRole:
             return tip
         return None
@@ -247,7 +255,7 @@ class UpdateTableModel(QAbstractTableModel):
         if col == Col.PRODUCT:
             if not grad_known:
                 return ""
-            return unicode_exponent(t.gradient_formula(row, self.sample, "unicode"))
+            return unicode_exponent(t.product_formula(row, self.sample, "unicode"))
         if col == Col.DELTA:
             return number(float(t.delta[row])) if new_known else ""
         if col == Col.NEW:

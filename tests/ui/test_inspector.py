@@ -276,10 +276,16 @@ def test_batch_shows_a_sample_and_says_gradients_are_means(qtbot, session, panel
     wait_shown(qtbot, panel, lambda: session.last_trace)
     assert panel.sample_spin.isVisible() and panel.sample_spin.maximum() == 8
     assert "batch of 8" in panel.header.text() and "batch means" in panel.header.text()
-    assert "mean of 8" in panel.model.headerData(Col.GRAD, Qt.Orientation.Horizontal)
+    h = Qt.Orientation.Horizontal
+    assert panel.model.headerData(Col.GRAD, h) == "∂L/∂· (mean)"
+    assert "mean over the batch of 8" in panel.model.headerData(Col.GRAD, h, Qt.ItemDataRole.ToolTipRole)
+    assert "mean over the batch of 8" in panel.count_label.text()
     panel.sample_spin.setFocus()
     qtbot.keyClick(panel.sample_spin, Qt.Key.Key_Up)
     assert panel.sample == 1
+    assert panel.model.headerData(Col.PRODUCT, h) == "Sample 2: δ · input"
+    r = view_row(panel, WEIGHT, 1, 0, 2)
+    assert cell(panel, r, Col.PRODUCT) == panel.table.product_formula(panel.table.find(WEIGHT, 1, 0, 2), 1, "unicode")
     nm = panel.neuron_model
     r = nm.row_of(1, 0)
     expected = panel.trace.deltas[0][1, 0]
