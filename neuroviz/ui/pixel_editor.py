@@ -246,6 +246,8 @@ class PixelGrid(QWidget):
 
     def _stroke_to(self, cell: tuple[int, int]) -> None:
         assert self._mask is not None and self._before is not None
+        if cell == self._last:
+            return  # still inside the same cell: nothing new to paint
         for r, c in stroke_cells(self._last or cell, cell):
             cover(self._mask, r, c, self.soft)
         self._last = cell
