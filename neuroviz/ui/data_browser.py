@@ -14,8 +14,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPalette, QShortcut
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QGuiApplication,
+    QImage,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -25,6 +38,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
@@ -69,6 +83,74 @@ def dataset_from_import(data: ImportedData, config: NetworkConfig, names: tuple[
         own = names[: data.n_classes] if generic else data.class_names
         return data.to_dataset(own + names[data.n_classes:])
     return data.to_dataset()
+
+
+THUMB = 40
+"""Side of one thumbnail in the sample strip, in pixels."""
+THUMB_GAP = 8
+
+
+class SampleStrip(QWidget):
+    """Thumbnails of the samples around the current one; click one to load it.
+
+    ``sampleClicked(int)`` carries the clicked sample's index (0-based).
+    """
+
+    sampleClicked = Signal(int)
+
+    def __init__(self, browser: DataBrowser) -> None:
+        super().__init__(browser)
+        self.browser = browser
+        self.setObjectName("sampleStrip")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(THUMB + 2 * self.fontMetrics().height() + 10)
+        self.setToolTip("Samples around the current one: click to load (test samples are marked)")
+
+    def sizeHint(self) -> QSize:
+        return QSize(5 * (THUMB + THUMB_GAP), self.height())
+
+    def shown(self) -> list[int]:
+        """Indices of the samples drawn, left to right (the current one in the middle where possible)."""
+        n = len(self.browser.dataset)
+        count = max(1, min(n, (self.width() + THUMB_GAP) // (THUMB + THUMB_GAP)))
+        first = int(np.clip(self.browser.index - count // 2, 0, max(0, n - count)))
+        return list(range(first, first + count))
+
+    def thumb_rect(self, slot: int) -> QRect:
+        """Where thumbnail number ``slot`` (from the left) is drawn."""
+        count = len(self.shown())
+        left = (self.width() - count * (THUMB + THUMB_GAP) + THUMB_GAP) // 2
+        return QRect(left + slot * (THUMB + THUMB_GAP), 4, THUMB, THUMB)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        for slot, index in enumerate(self.shown()):
+            if self.thumb_rect(slot).adjusted(-2, -2, 2, 2).contains(event.position().toPoint()):
+                self.sampleClicked.emit(index)
+                return
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        ds = self.browser.dataset
+        h, w = ds.image_shape
+        pal = self.palette()
+        painter = QPainter(self)
+        small = QFont(self.font())
+        small.setPointSizeF(max(6.0, small.pointSizeF() * 0.85))
+        painter.setFont(small)
+        line = self.fontMetrics().height()
+        for slot, index in enumerate(self.shown()):
+            rect = self.thumb_rect(slot)
+            levels = np.ascontiguousarray(np.rint(ds.X[index] * 255), dtype=np.uint8)
+            painter.drawImage(rect, QImage(levels.tobytes(), w, h, w, QImage.Format.Format_Grayscale8))
+            current = index == self.browser.index
+            color = pal.color(QPalette.ColorRole.Highlight if current else QPalette.ColorRole.Mid)
+            painter.setPen(QPen(color, 3 if current else 1))
+            painter.drawRect(rect.adjusted(-1, -1, 0, 0))
+            painter.setPen(pal.color(QPalette.ColorRole.WindowText if current else QPalette.ColorRole.PlaceholderText))
+            text_rect = QRect(rect.left() - THUMB_GAP // 2, rect.bottom() + 3, THUMB + THUMB_GAP, line)
+            painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, ds.class_names[int(ds.y[index])])
+            painter.drawText(text_rect.translated(0, line - 2), Qt.AlignmentFlag.AlignCenter,
+                             f"{index + 1}{' test' if ds.is_test[index] else ''}")
+        painter.end()
 
 
 class DataBrowser(QWidget):
@@ -148,6 +230,9 @@ class DataBrowser(QWidget):
         self.status.setObjectName("sampleStatus")
         self.status.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.status)
+        self.strip = SampleStrip(self)
+        self.strip.sampleClicked.connect(self.load)
+        layout.addWidget(self.strip)
 
         self.add_button = QPushButton(self)
         self.add_button.setObjectName("addDrawing")
@@ -206,6 +291,7 @@ class DataBrowser(QWidget):
         self.index_spin.setSuffix(f" of {len(ds):,}")
         self.index_spin.setValue(self.index + 1)
         self.index_spin.blockSignals(False)
+        self.strip.update()
         self._update_status()
 
     def _dataset_titled(self, title: str) -> Dataset:
@@ -261,6 +347,7 @@ class DataBrowser(QWidget):
         self.index_spin.blockSignals(True)
         self.index_spin.setValue(index + 1)
         self.index_spin.blockSignals(False)
+        self.strip.update()
         if self.session.target != int(ds.y[index]) or not np.array_equal(self.session.input, ds.X[index]):
             self.session.edit_input(ds.X[index], f"Load sample {index + 1}", target=int(ds.y[index]))
         self._update_status()

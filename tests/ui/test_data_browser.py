@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from neuroviz.ui.data_browser import DataBrowser
 
@@ -169,3 +169,22 @@ def test_main_window_has_editor_and_browser_docks(main_window):
     assert main_window.dockWidgetArea(editor) == Qt.DockWidgetArea.LeftDockWidgetArea
     assert editor.widget().objectName() == "pixelEditor"
     assert browser.widget().objectName() == "dataBrowser"
+
+
+def test_clicking_a_thumbnail_loads_that_sample(qtbot, browser, session):
+    browser.load(10)
+    shown = browser.strip.shown()
+    assert 10 in shown and len(shown) >= 3
+    slot = shown.index(10) + 1
+    qtbot.mouseClick(browser.strip, Qt.MouseButton.LeftButton, pos=browser.strip.thumb_rect(slot).center())
+    assert browser.index == 11
+    assert np.array_equal(session.input, session.dataset.X[11])
+    # the thumbnail shows the sample's pixels: white where the image is 1
+    grab = browser.strip.grab().toImage()
+    rect = browser.strip.thumb_rect(browser.strip.shown().index(11))
+    h, w = session.image_shape
+    cell = rect.width() // w
+    img = session.dataset.X[11].reshape(h, w)
+    r, c = np.unravel_index(int(np.argmax(img)), img.shape)
+    centre = rect.topLeft() + QPoint(int(c * cell + cell // 2), int(r * cell + cell // 2))
+    assert grab.pixelColor(centre).lightness() == round(img[r, c] * 255)
