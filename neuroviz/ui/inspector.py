@@ -23,8 +23,8 @@ import time
 from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QSignalBlocker, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence, QPalette, QShowEvent
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QSignalBlocker, Qt, QTimer
+from PySide6.QtGui import QAction, QColor, QKeySequence, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -88,6 +88,7 @@ class InspectorPanel(QWidget):
         self.anchor: tuple[int, int] | None = None  # the neuron "touching" filters on
         self._update_number = 0
         self._steps_since = 0
+        self._stale = False
         self._last_phase: Phase | None = None
         self._syncing = False
         self._check_order = np.empty(0, dtype=np.int64)
@@ -154,7 +155,9 @@ class InspectorPanel(QWidget):
         self.phase_label.setObjectName("inspectorPhases")
         self.phase_label.setTextFormat(Qt.TextFormat.RichText)
         self.phase_label.setToolTip("The phases of one update: forward layer by layer, the loss, "
-                                    "δ layer by layer from the output, the update")
+                                    "δ layer by layer from the output, the update. While walking, "
+                                    "click a phase to go there")
+        self.phase_label.linkActivated.connect(self._on_phase_link)
         layout.addWidget(self.phase_label)
 
         self.loss_label = QLabel()
@@ -283,6 +286,13 @@ class InspectorPanel(QWidget):
         if not self._refresh_timer.isActive():
             self._refresh_timer.start()
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "neuron_model"):
+            dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
+            self.neuron_model.band = QColor("#4a4020") if dark else QColor(255, 241, 204)
+            self._update_phase_bar()
+
     def _on_view_changed(self) -> None:
         self._update_phase_bar()  # the buttons follow the phase at once; the tables on the next tick
         phase = self.session.phase
@@ -314,15 +324,26 @@ class InspectorPanel(QWidget):
         return trace, progress
 
     def refresh(self) -> None:
-        """Show the session's pending or last update (cheap if it is the one already shown)."""
+        """Show the session's pending or last update (cheap if it is the one already shown).
+
+        A hidden panel (a closed dock, or a tab behind another) does nothing
+        until it is shown again.
+        """
         self._refresh_timer.stop()
+        if not self.isVisible():
+            self._stale = True
+            return
         trace, progress = self._current()
         if trace is not self.trace:
             self._show_trace(trace, progress)
-        elif progress != self.progress:
-            self.progress = progress
-            self.model.set_progress(progress)
-            self._update_neurons()
+        else:
+            if progress != self.progress:
+                self.progress = progress
+                self.model.set_progress(progress)
+                self._update_neurons()
+            if self._stale:
+                self._on_selection(self.session.selection, render=False)
+        self._stale = False
         self._update_texts()
 
     def _show_trace(self, trace: StepTrace | None, progress: Progress | None) -> None:
@@ -422,11 +443,14 @@ class InspectorPanel(QWidget):
         self.check_button.setEnabled(self.table is not None)
         hl = self.palette().color(QPalette.ColorRole.Highlight).name()
         hl_text = self.palette().color(QPalette.ColorRole.HighlightedText).name()
+        fg = self.palette().color(QPalette.ColorRole.WindowText).name()
         items = []
-        for phase in s.phases:
+        for i, phase in enumerate(s.phases):
             text = to_html(_phase_short(phase))
             if walking and phase == s.phase:
                 text = f"<span style='background:{hl}; color:{hl_text}'>&nbsp;<b>{text}</b>&nbsp;</span>"
+            elif walking:
+                text = f"<a href='{i}' style='color:{fg}; text-decoration:none'>{text}</a>"
             items.append(text)
         title = f"<b>{to_html(s.phase.title())}</b>" if walking and s.phase is not None else "Phases"
         self.phase_label.setText(f"{title}: " + " → ".join(items))
@@ -619,6 +643,9 @@ class InspectorPanel(QWidget):
 
     # ------------------------------------------------------ linked selection
     def _on_selection(self, sel: Selection | None, render: bool = True) -> None:
+        if not self.isVisible():
+            self._stale = True
+            return
         if sel is not None and sel.kind == "neuron":
             self.anchor = (sel.layer, sel.m)
             if self.touch_check.isChecked():
@@ -679,6 +706,11 @@ class InspectorPanel(QWidget):
         self.session.select(sel)
 
     # ------------------------------------------------------------ phase walk
+    def _on_phase_link(self, link: str) -> None:
+        s = self.session
+        if s.pending_trace is not None and link.isdigit() and int(link) < len(s.phases):
+            s.set_phase(s.phases[int(link)], s.pending_trace)
+
     def _walk(self) -> None:
         if self.session.pending_trace is None:
             self.session.begin_phased_step()

@@ -313,6 +313,7 @@ class NeuronTableModel(QAbstractTableModel):
         self.table: NeuronTable | None = None
         self.progress: Progress | None = None
         self.highlight_layer = -1
+        self.band = QColor(255, 241, 204)  # the layer a phase computes
         self._mono = mono_font()
 
     def set_table(self, table: NeuronTable | None, progress: Progress | None, highlight_layer: int = -1) -> None:
@@ -365,7 +366,7 @@ class NeuronTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and col == NCol.DELTA and self._text(nt, row, col, layer):
             return sign_colour(float(nt.delta[row]))
         if role == Qt.ItemDataRole.BackgroundRole and layer == self.highlight_layer:
-            return QColor(255, 241, 204)
+            return self.band
         return None
 
     def _text(self, nt: NeuronTable, row: int, col: NCol, layer: int) -> str:

@@ -7,7 +7,7 @@ import csv
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog
 
 from neuroviz.core.selection import Selection
 from neuroviz.core.update_table import BIAS, CSV_HEADER, WEIGHT
@@ -301,6 +301,20 @@ def test_architecture_change_clears_the_panel(qtbot, fig4, session):
     session.load_example("circles-squares")
     qtbot.waitUntil(lambda: fig4.trace is None)
     assert fig4.model.rowCount() == 0 and "No update yet" in fig4.header.text()
+
+
+def test_a_hidden_panel_waits_until_shown(qtbot, fig4, session):
+    fig4.hide()
+    session.load_example("circles-squares")
+    session.step()
+    for _ in range(3):
+        QApplication.processEvents()  # the refresh timer fires
+    assert not fig4._refresh_timer.isActive()
+    assert fig4.trace is not session.last_trace  # no work while hidden
+    session.select(Selection("weight", 1, 2, 3))
+    fig4.show()
+    wait_shown(qtbot, fig4, lambda: session.last_trace)
+    assert fig4.view.selectionModel().isRowSelected(view_row(fig4, WEIGHT, 1, 2, 3))
 
 
 def test_panel_is_registered_as_a_dock(main_window):
