@@ -16,6 +16,7 @@ through ``Session.select``, the wheel zooms, a drag pans, F fits the view.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 from pyqtgraph.Qt.internals import PrimitiveArray
@@ -62,7 +63,7 @@ from neuroviz.ui.diagram_values import EDGE_SYMBOLS, EDGE_TITLES, DiagramValues,
 from neuroviz.ui.session import Session
 from neuroviz.ui.theme import LIGHT, Theme
 
-DEFAULT_MAX_EDGES = 3000
+DEFAULT_MAX_EDGES = 2000
 """Level of detail: above this many edges only the strongest are drawn."""
 ANTIALIAS_EDGES = 400
 """Edges are antialiased when at most this many are drawn (antialiasing is slow)."""
@@ -75,8 +76,15 @@ SPRITE_CACHE = 4096
 """At most this many pre-rendered neuron circles, legends and labels are kept."""
 HOVER_TOLERANCE = 4.0
 """How close (pixels) the pointer must come to an edge to hover it."""
+DENSE_EDGES = 1500
+"""Above this many drawn edges the pens get proportionally thinner (never below THIN)."""
 DRAG_THRESHOLD = 4
-MARGIN_TOP, MARGIN_BOTTOM, MARGIN_SIDE = 44.0, 92.0, 18.0
+MARGIN_TOP, MARGIN_BOTTOM, MARGIN_SIDE = 84.0, 100.0, 24.0
+"""Pixels kept free around the network for the mode line and headers, the legends, and the sides."""
+LEGEND_WIDTH = 150.0
+"""Width of a legend's colour bar in pixels."""
+LABEL_MARGIN = 150.0
+"""Pixels kept free right of the output layer for class names and probabilities."""
 MIN_SCALE, MAX_SCALE = 0.05, 60.0
 DIM = 0.72
 """How far edges fade toward the background when something is selected."""
@@ -102,6 +110,29 @@ class Palette:
         faint = np.round(blend(bg, theme.rgb("muted"), 0.22)).astype(int)
         return cls(theme, rgb, dim, bucket_widths(THIN, THICK), diverging_lut(neg, bg, pos),
                    sequential_lut(theme.rgb("background"), theme.rgb("ink")), QColor(*faint))
+
+
+def strongest_per_layer(values: np.ndarray, known: np.ndarray, offsets: np.ndarray, budget: int) -> np.ndarray:
+    """Indices of the largest |values| among ``known`` ones, at most ``budget`` in all.
+
+    Each weight layer gets a share of the budget proportional to its number
+    of edges, but at least ``min(its edges, budget / (2·layers))``, so that a
+    small layer beside two large ones still shows its strongest weights.
+    """
+    bounds = [*offsets.tolist(), values.size]
+    counts = np.array([int(known[a:b].sum()) for a, b in pairwise(bounds)])
+    floor = np.minimum(counts, budget // (2 * len(counts)))
+    rest = budget - int(floor.sum())
+    share = floor + np.floor(rest * (counts - floor) / max(int((counts - floor).sum()), 1)).astype(int)
+    picked = []
+    for (a, b), k in zip(pairwise(bounds), share):
+        idx = a + np.flatnonzero(known[a:b])
+        if k <= 0 or idx.size == 0:
+            continue
+        if idx.size > k:
+            idx = idx[np.argpartition(-np.abs(values[idx]), k - 1)[:k]]
+        picked.append(idx)
+    return np.concatenate(picked) if picked else np.zeros(0, dtype=np.int64)
 
 
 def qcolor(rgb: np.ndarray) -> QColor:
@@ -347,7 +378,7 @@ class NetworkDiagram(QWidget):
         if self._layout is None:
             return
         x0, y0, x1, y1 = self._layout.bounds
-        w = max(self.width() - 2 * MARGIN_SIDE, 50.0)
+        w = max(self.width() - 2 * MARGIN_SIDE - LABEL_MARGIN, 50.0)
         h = max(self.height() - MARGIN_TOP - MARGIN_BOTTOM, 50.0)
         s = float(np.clip(min(w / (x1 - x0), h / (y1 - y0)), MIN_SCALE, MAX_SCALE))
         self._scale = self._fit_scale = s
@@ -355,7 +386,10 @@ class NetworkDiagram(QWidget):
                                  MARGIN_TOP + (h - s * (y1 - y0)) / 2 - s * y0])
 
     def _width_factor(self) -> float:
-        return float(np.clip((self._scale / self._fit_scale) ** 0.5, 1.0, 3.0)) if self._fit_scale else 1.0
+        """Edges thicken a little when zoomed in and thin out when many are drawn."""
+        zoom = float(np.clip((self._scale / self._fit_scale) ** 0.5, 1.0, 3.0)) if self._fit_scale else 1.0
+        density = float(np.clip(DENSE_EDGES / max(self._drawn.size, 1), 0.3, 1.0))
+        return zoom * density
 
     # ------------------------------------------------------------ values → colours
     def _refresh_values(self) -> None:
@@ -380,8 +414,7 @@ class NetworkDiagram(QWidget):
         self._edge_bucket = bucket
         shown = np.flatnonzero(known_mask)
         if shown.size > self.max_edges:
-            strongest = np.argpartition(-np.abs(values[shown]), self.max_edges - 1)[: self.max_edges]
-            shown = shown[strongest]
+            shown = strongest_per_layer(values, known_mask, lay.offsets, self.max_edges)
         # Weak buckets first so that strong edges lie on top; key = level, then sign.
         key = bucket[shown] % LEVELS * 2 + (bucket[shown] >= LEVELS)
         order = np.argsort(key, kind="stable")
@@ -489,7 +522,7 @@ class NetworkDiagram(QWidget):
             if a == b:
                 continue
             bucket = (k % 2) * LEVELS + k // 2
-            p.setPen(QPen(qcolor(rgb[bucket]), float(pal.widths[bucket]) * wf,
+            p.setPen(QPen(qcolor(rgb[bucket]), max(THIN, float(pal.widths[bucket]) * wf),
                           Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
             self._draw_lines(p, seg[a:b])
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -657,6 +690,11 @@ class NetworkDiagram(QWidget):
             rect = QRectF(self.to_screen(x, y), self.to_screen(x + rw, y + rh))
             p.drawImage(rect, img)
             p.drawRect(rect)
+        for item, color, width in self._marks():
+            if item.kind == "neuron" and item.layer == 1 and item.m < lay.rf_rects.shape[0]:
+                x, y, rw, rh = lay.rf_rects[item.m]
+                p.setPen(QPen(color, width))
+                p.drawRect(QRectF(self.to_screen(x, y), self.to_screen(x + rw, y + rh)))
 
     def _paint_neurons(self, p: QPainter) -> None:
         lay, theme = self._layout, self.theme
@@ -724,6 +762,8 @@ class NetworkDiagram(QWidget):
         font.setBold(True)
         small = QFont(self.font())
         small.setPointSizeF(self.font().pointSizeF() * 0.9)
+        hidden_x = lay.layer_x[1:]
+        gap = float(np.diff(hidden_x).min()) * self._scale if hidden_x.size > 1 else np.inf
         for l in range(len(lay.sizes)):
             if l == 0 and lay.grid is not None:
                 x = lay.layer_x[0]
@@ -734,13 +774,16 @@ class NetworkDiagram(QWidget):
             pt = self.to_screen(float(x), float(top))
             if lay.radius[l] * self._scale >= 15 and not (l == 0 and lay.grid is not None):
                 pt.setY(pt.y() - 14)
+            roomy = gap >= 150
             if l == 0:
                 h, w = s.image_shape
-                detail = f"input · {h}×{w}" if lay.grid is not None else f"input · {lay.sizes[0]}"
+                size = f"{h}×{w}" if lay.grid is not None else f"{lay.sizes[0]}"
+                detail = f"input · {size}" if roomy else size
             else:
                 act = s.config.activation_of(l)
+                act = act if act != "none" else "linear"
                 kind = "output" if l == len(lay.sizes) - 1 else "hidden"
-                detail = f"{kind} · {lay.sizes[l]} · {act if act != 'none' else 'linear'}"
+                detail = f"{kind} · {lay.sizes[l]} · {act}" if roomy else f"{lay.sizes[l]} · {act}"
             for text, f, color, dy in ((layer_letter(l), font, "text", 44), (detail, small, "muted", 26)):
                 st = self._static_text(text, f)
                 p.setFont(f)
@@ -761,7 +804,8 @@ class NetworkDiagram(QWidget):
         r = float(lay.radius[L]) * self._scale
         spacing = (float(lay.centers[L][1, 1] - lay.centers[L][0, 1]) * self._scale
                    if lay.sizes[L] > 1 else 3 * fm.height())
-        two_lines = spacing >= 2.3 * fm.height()
+        two_lines = spacing >= 2.2 * fm.height()
+        with_bar = spacing >= 3.0 * fm.height()
         for i in range(lay.sizes[L]):
             c = self.neuron_screen_pos(L, i)
             x = c.x() + r + 8
@@ -781,7 +825,7 @@ class NetworkDiagram(QWidget):
             else:
                 p.drawText(QPointF(x, c.y() + fm.ascent() / 2 - 1), f"{name}  {value}{target}")
                 bar_y = c.y() + fm.ascent() / 2 + 3
-            if sym == "p" and two_lines:
+            if sym == "p" and with_bar:
                 full = 70.0
                 p.setPen(Qt.PenStyle.NoPen)
                 p.setBrush(theme.qcolor("surface"))
@@ -815,17 +859,17 @@ class NetworkDiagram(QWidget):
         pal = self.palette_
         node_title = "neuron δ" if v.node_mode == "deltas" else "neuron activation"
         edge_title = f"edge {EDGE_SYMBOLS[v.edge_mode]}"
-        x = 14.0
         y = h - 78.0
-        x = self._legend(p, x, y, edge_title, self.edge_vmax, pal.node_lut, wedge=True)
-        x = self._legend(p, x + 14, y, node_title, self.node_vmax, pal.node_lut, wedge=False)
-        if self._layout is not None and self._layout.grid is not None:
-            self._legend(p, x + 14, y, "input pixel a", 1.0, pal.ink_lut, wedge=False, sequential=True)
+        x = self._legend(p, 14.0, y, edge_title, self.edge_vmax, pal.node_lut, wedge=True)
+        if x + 14 + LEGEND_WIDTH + 24 <= w:
+            x = self._legend(p, x + 14, y, node_title, self.node_vmax, pal.node_lut, wedge=False)
+        if x + 14 + LEGEND_WIDTH / 2 + 24 <= w:
+            self._legend(p, x + 14, y, "input a", 1.0, pal.ink_lut, wedge=False, sequential=True)
 
     def _legend(self, p: QPainter, x: float, y: float, title: str, vmax: float, lut: np.ndarray,
                 wedge: bool, sequential: bool = False) -> float:
         """One colour-bar legend at (x, y) (drawn once per text and cached); returns its right edge."""
-        bar_w = 150.0 if not sequential else 90.0
+        bar_w = LEGEND_WIDTH if not sequential else LEGEND_WIDTH / 2
         lo, mid, hi = ("0", "", "1") if sequential else (fmt(-vmax, 2), "0", fmt(vmax, 2))
         key = ("legend", title, lo, hi, wedge, bar_w, self._dpr(p))
         image = self._sprite(key, QSize(int(bar_w) + 24, 66), p,

@@ -21,8 +21,8 @@ MAX_SPACING = 64.0
 MAX_RADIUS = 20.0
 MAX_CELL = 30.0
 RF_GAP = 6.0
-OUTPUT_LABEL_WIDTH = 190.0
-HEADER_HEIGHT = 56.0
+RF_MAX = 52.0
+"""Largest receptive-field heat-map (world units)."""
 MIN_GRID_INPUTS = 16
 """Smaller inputs are drawn as circles even when a grid is asked for."""
 
@@ -84,7 +84,9 @@ class DiagramLayout:
         Shape (n_1, 4): (x, y, w, h) of each first-hidden neuron's receptive-field
         heat-map, or shape (0, 4) when off.
     bounds:
-        (x_min, y_min, x_max, y_max) of everything drawn, labels included.
+        (x_min, y_min, x_max, y_max) of the neurons, grid and heat-maps; the
+        labels around them have a fixed size in pixels, so the view adds
+        margins for them.
     """
 
     sizes: tuple[int, ...]
@@ -148,24 +150,17 @@ def compute_layout(sizes: tuple[int, ...], image_shape: tuple[int, int] | None =
         centers.append(c)
         radius[0] = min(MAX_RADIUS, 0.36 * spacing)
         x = 0.0
-    rf_size = 0.0
+    rf_extent = 0.0
     rf_rects = np.zeros((0, 4))
     for l in range(1, len(sizes)):
-        x += LAYER_GAP
-        if l == 2 and receptive_fields:
-            x += rf_size + RF_GAP
+        x += LAYER_GAP + (rf_extent if l == 2 else 0.0)
         c, spacing = column(sizes[l], x)
         centers.append(c)
         layer_x[l] = x
         radius[l] = min(MAX_RADIUS, 0.36 * spacing)
         if l == 1 and receptive_fields and image_shape and image_shape[0] * image_shape[1] == sizes[0]:
-            rf_size = min(0.9 * spacing, 2.4 * MAX_RADIUS)
-            h, w = image_shape
-            rw, rh = (rf_size, rf_size * h / w) if w >= h else (rf_size * w / h, rf_size)
-            rf_rects = np.column_stack([
-                np.full(sizes[1], x + radius[1] + RF_GAP), c[:, 1] - rh / 2.0,
-                np.full(sizes[1], rw), np.full(sizes[1], rh),
-            ])
+            rf_rects = receptive_field_rects(c, radius[1], spacing, image_shape)
+            rf_extent = float((rf_rects[:, 0] + rf_rects[:, 2]).max() - x) if rf_rects.size else 0.0
     segments = []
     for l in range(len(sizes) - 1):
         src, dst = centers[l], centers[l + 1]
@@ -185,10 +180,26 @@ def compute_layout(sizes: tuple[int, ...], image_shape: tuple[int, int] | None =
     pts = np.concatenate(centers)
     x_min = float(grid.x0) if grid is not None else float(pts[:, 0].min() - radius[0])
     y_extent = max(float(np.abs(pts[:, 1]).max() + radius.max()), grid.rect[3] / 2 if grid else 0.0)
-    bounds = (x_min - 12.0, -y_extent - HEADER_HEIGHT, float(layer_x[-1] + radius[-1] + OUTPUT_LABEL_WIDTH),
-              y_extent + 12.0)
+    bounds = (x_min, -y_extent, float(layer_x[-1] + radius[-1]), y_extent)
     return DiagramLayout(sizes, tuple(centers), radius, layer_x, grid, tuple(segments), all_segments,
                          offsets[:-1] if len(offsets) > 1 else offsets, rf_rects, bounds)
+
+
+def receptive_field_rects(centers: np.ndarray, radius: float, spacing: float,
+                          image_shape: tuple[int, int]) -> np.ndarray:
+    """Shape (n, 4): (x, y, w, h) of a heat-map right of each neuron of a column.
+
+    When the neurons stand close, the maps alternate between two columns so
+    that each can be about twice the neuron spacing tall.
+    """
+    n = centers.shape[0]
+    stagger = n > 1 and 0.9 * spacing < RF_MAX
+    size = min(1.8 * spacing if stagger else 0.9 * spacing, RF_MAX)
+    h, w = image_shape
+    rw, rh = (size, size * h / w) if w >= h else (size * w / h, size)
+    column = np.arange(n) % 2 if stagger else np.zeros(n)
+    x = centers[:, 0] + radius + RF_GAP + column * (rw + RF_GAP)
+    return np.column_stack([x, centers[:, 1] - rh / 2.0, np.full(n, rw), np.full(n, rh)])
 
 
 def neuron_at(layout: DiagramLayout, x: float, y: float, tolerance: float = 0.0) -> tuple[int, int] | None:

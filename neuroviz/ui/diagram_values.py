@@ -93,6 +93,9 @@ def diagram_values(weights: list[np.ndarray] | tuple[np.ndarray, ...], forward: 
             active = phase.layer
             for l in range(phase.layer, n_layers):
                 nodes[l] = trace.deltas[l - 1].mean(axis=0)
+            if phase.layer < n_w:
+                # δ of a hidden layer flows back through the weights above it.
+                dim = [l != phase.layer for l in range(n_w)]
         elif node_mode == "activations":
             active = n_layers - 1 if phase.kind == "loss" else -1
             for l in range(1, n_layers):

@@ -187,10 +187,14 @@ def test_phase_walk_highlights_the_active_layer(diagram, session):
 def test_large_network_draws_the_strongest_edges(diagram, session):
     session.new_network(NetworkConfig(sizes=(64, 128, 128, 10)), "digits")
     assert diagram.layout_.n_edges == 64 * 128 + 128 * 128 + 128 * 10
-    assert diagram.drawn_edge_count() == diagram.max_edges < diagram.layout_.n_edges
+    assert diagram.max_edges - 3 <= diagram.drawn_edge_count() <= diagram.max_edges < diagram.layout_.n_edges
     drawn = diagram._drawn
-    magnitudes = np.abs(np.concatenate([w.ravel() for w in session.network.weights]))
-    assert magnitudes[drawn].min() >= np.sort(magnitudes)[-diagram.max_edges] - 1e-12
+    lay = diagram.layout_
+    for l, w in enumerate(session.network.weights):
+        mine = drawn[(drawn >= lay.offsets[l]) & (drawn < lay.offsets[l] + w.size)] - lay.offsets[l]
+        assert mine.size > 0
+        # Within each layer, the drawn edges are that layer's strongest.
+        assert np.abs(w.ravel()[mine]).min() >= np.sort(np.abs(w.ravel()))[-mine.size] - 1e-12
     assert len(np.unique(pixels(diagram.render_image()))) > 2 * LEVELS
 
 
