@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
+import shiboken6
 from pyqtgraph.Qt.internals import PrimitiveArray
 from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -76,6 +77,8 @@ SPRITE_CACHE = 4096
 """At most this many pre-rendered neuron circles, legends and labels are kept."""
 HOVER_TOLERANCE = 4.0
 """How close (pixels) the pointer must come to an edge to hover it."""
+LINE_BYTES = 32
+"""Bytes of one QLineF (four float64) in the line buffer."""
 DENSE_EDGES = 1500
 """Above this many drawn edges the pens get proportionally thinner (never below THIN)."""
 DRAG_THRESHOLD = 4
@@ -177,6 +180,8 @@ class NetworkDiagram(QWidget):
         self._drawn = np.zeros(0, dtype=np.int64)
         self._drawn_starts = np.zeros(2 * LEVELS + 1, dtype=np.int64)
         self._faint = np.zeros(0, dtype=np.int64)
+        self._drawn_world = np.zeros((0, 4))
+        self._pens: dict[tuple[float, bool], list[QPen]] = {}
         self._node_rgb: list[np.ndarray] = []
         self._input_image: QImage | None = None
         self._rf_images: list[QImage] = []
@@ -201,6 +206,7 @@ class NetworkDiagram(QWidget):
         self.palette_ = Palette.of(theme)
         self._values_dirty = True
         self._sprites.clear()
+        self._pens.clear()
         self.update()
 
     def set_input_grid(self, on: bool) -> None:
@@ -419,6 +425,7 @@ class NetworkDiagram(QWidget):
         key = bucket[shown] % LEVELS * 2 + (bucket[shown] >= LEVELS)
         order = np.argsort(key, kind="stable")
         self._drawn = shown[order]
+        self._drawn_world = np.ascontiguousarray(lay.all_segments[self._drawn])
         self._drawn_starts = np.searchsorted(key[order], np.arange(2 * LEVELS + 1))
         faint = np.flatnonzero(~known_mask)
         if faint.size > self.max_edges:
@@ -514,22 +521,41 @@ class NetworkDiagram(QWidget):
         if self._faint.size:
             p.setPen(QPen(pal.faint, THIN, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
             self._draw_lines(p, self._segs(self._faint))
-        seg = self._segs(self._drawn)
-        rgb = pal.bucket_rgb if sel is None else pal.bucket_dim_rgb
-        starts = self._drawn_starts
-        for k in range(2 * LEVELS):
-            a, b = int(starts[k]), int(starts[k + 1])
-            if a == b:
-                continue
-            bucket = (k % 2) * LEVELS + k // 2
-            p.setPen(QPen(qcolor(rgb[bucket]), max(THIN, float(pal.widths[bucket]) * wf),
-                          Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
-            self._draw_lines(p, seg[a:b])
+        # All drawn edges sit in one buffer, sorted by bucket: one drawLines per bucket
+        # straight from the buffer's memory, no copies.
+        n = self._drawn.size
+        if n:
+            self._lines.resize(n)
+            buf = self._lines.ndarray()
+            np.multiply(self._drawn_world, self._scale, out=buf)
+            buf += (self._offset[0], self._offset[1], self._offset[0], self._offset[1])
+            base = buf.ctypes.data
+            pens = self._bucket_pens(wf, dim=sel is not None)
+            starts = self._drawn_starts.tolist()
+            for k in range(2 * LEVELS):
+                a, b = starts[k], starts[k + 1]
+                if a < b:
+                    p.setPen(pens[(k % 2) * LEVELS + k // 2])
+                    p.drawLines(shiboken6.wrapInstance(base + a * LINE_BYTES, QLineF), b - a)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         if sel is not None:
             self._paint_highlighted_edges(p, self._connected(sel), wf, halo=sel.kind == "weight")
         if self.hover is not None and self.hover.kind == "weight":
             self._paint_highlighted_edges(p, self._connected(self.hover), wf, halo=True)
+
+    def _bucket_pens(self, wf: float, dim: bool) -> list[QPen]:
+        """The opaque pen of every bucket (cached per width factor and dimming)."""
+        key = (round(wf, 3), dim)
+        pens = self._pens.get(key)
+        if pens is None:
+            pal = self.palette_
+            rgb = pal.bucket_dim_rgb if dim else pal.bucket_rgb
+            pens = [QPen(qcolor(rgb[b]), max(THIN, float(pal.widths[b]) * wf), Qt.PenStyle.SolidLine,
+                         Qt.PenCapStyle.FlatCap) for b in range(2 * LEVELS)]
+            if len(self._pens) > 64:
+                self._pens.clear()
+            self._pens[key] = pens
+        return pens
 
     def _connected(self, item: Selection) -> np.ndarray:
         """Rows of ``all_segments`` attached to a neuron, or the weight itself."""
