@@ -12,7 +12,7 @@ in, and text fields keep their own use of those keys.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -43,6 +43,8 @@ LR_MAX = 1e6
 DEFAULT_EPOCHS = 5
 MAX_EPOCHS = 100_000
 MAX_SEED = 2**31 - 1
+POSITION_REFRESH_MS = 200
+"""While training, the update/epoch line is rewritten at most this often."""
 
 
 def with_shortcut(text: str, action: QAction) -> str:
@@ -110,7 +112,11 @@ class TrainingControls(QWidget):
         self._build()
         session.architectureChanged.connect(self._sync_options)
         session.datasetChanged.connect(self._sync_options)
-        session.networkChanged.connect(self._update_position)
+        self._position_timer = QTimer(self)
+        self._position_timer.setSingleShot(True)
+        self._position_timer.setInterval(POSITION_REFRESH_MS)
+        self._position_timer.timeout.connect(self._update_position)
+        session.networkChanged.connect(self._schedule_position)
         session.trainingStateChanged.connect(self._on_running_changed)
         session.diverged.connect(self._on_diverged)
         session.updatesPerSecondChanged.connect(self._update_rate)
@@ -320,6 +326,12 @@ class TrainingControls(QWidget):
             self.speed_combo.setCurrentIndex(index)
             self.speed_combo.blockSignals(False)
 
+    def _schedule_position(self) -> None:
+        if not self.session.running:
+            self._update_position()
+        elif not self._position_timer.isActive():
+            self._position_timer.start()
+
     def _update_position(self) -> None:
         trainer = self.session.trainer
         percent = round(100 * trainer.epoch_progress)
@@ -345,6 +357,7 @@ class TrainingControls(QWidget):
             self.banner.hide()
         else:
             self._update_rate(0.0)
+            self._update_position()
 
     # --------------------------------------------------------------- commands
     def _on_play_triggered(self) -> None:

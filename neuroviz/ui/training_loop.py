@@ -25,10 +25,10 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from neuroviz.ui.session import Session
 
-FRAME_SECONDS = 1 / 40
-"""Target time for one tick plus the frame that follows it (40 fps)."""
+FRAME_SECONDS = 1 / 32
+"""Target time for one tick plus the frame that follows it (32 fps)."""
 MIN_BUDGET = 0.004
-MAX_BUDGET = 0.020
+MAX_BUDGET = 0.028
 RATE_WINDOW = 0.5
 """Seconds over which ``updates_per_second`` is measured."""
 MAX_TRACED_PER_TICK = 4
