@@ -366,8 +366,7 @@ class InspectorPanel(QWidget):
         with QSignalBlocker(self.sample_spin):
             self.sample_spin.setMaximum(trace.batch_size)
             self.sample_spin.setValue(self.sample + 1)
-        self.model.set_table(self.table, progress, None, self.sample)
-        self._apply_filter()
+        self.model.set_table(self.table, progress, None, self.sample, *self._filter_args())
         self._update_neurons()
         self._on_selection(s.selection, render=False)
 
@@ -506,7 +505,7 @@ class InspectorPanel(QWidget):
             shared = _shared_notes(eqs)
             body += [equation_html(replace(eq, notes=tuple(n for n in eq.notes if n not in shared)),
                                    muted_colour=muted) for eq in eqs]
-            body += [f"<div style='color:{muted}; font-size:small; margin-left:12px'>{to_html(n)}</div>"
+            body += [f"<p style='margin:0 0 0 14px; color:{muted}; font-size:small'>{to_html(n)}</p>"
                      for n in shared]
         hint = self._hint()
         if hint:
@@ -618,18 +617,20 @@ class InspectorPanel(QWidget):
         return out
 
     # -------------------------------------------------------------- filters
-    def _apply_filter(self, *_args: object) -> None:
-        if self.table is None:
-            return
-        layer = self.layer_combo.currentData()
-        mask = None
+    def _filter_args(self) -> tuple[int | None, np.ndarray | None, int | None]:
+        """(layer, mask, top k) of the filter widgets, for ``self.table``."""
         self.touch_check.setEnabled(self.anchor is not None)
         if self.anchor is not None:
             self.touch_check.setText(f"Touching {neuron_label(*self.anchor, 'unicode')}")
-        if self.touch_check.isChecked() and self.anchor is not None:
+        mask = None
+        if self.touch_check.isChecked() and self.anchor is not None and self.table is not None:
             mask = self.table.touching(*self.anchor)
-        top = self.top_spin.value() or None
-        self.model.set_filter(layer, mask, top)
+        return self.layer_combo.currentData(), mask, self.top_spin.value() or None
+
+    def _apply_filter(self, *_args: object) -> None:
+        if self.table is None:
+            return
+        self.model.set_filter(*self._filter_args())
         self._update_count()
         self._select_rows_of(self.session.selection, scroll=True)
 

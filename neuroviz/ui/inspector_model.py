@@ -25,7 +25,20 @@ from neuroviz.ui.math_text import unicode_exponent
 NEGATIVE = QColor("#1f63b5")
 POSITIVE = QColor("#c8321f")
 MUTED = QColor("#8a919c")
+GOOD = QColor("#2f7d4f")
 Index = QModelIndex | QPersistentModelIndex
+
+DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole.value)
+FONT = int(Qt.ItemDataRole.FontRole.value)
+FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+BACKGROUND = int(Qt.ItemDataRole.BackgroundRole.value)
+TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+USER = int(Qt.ItemDataRole.UserRole.value)
+HANDLED_ROLES = frozenset((DISPLAY, ALIGNMENT, FONT, FOREGROUND, TOOLTIP, USER))
+NEURON_ROLES = frozenset((DISPLAY, ALIGNMENT, FONT, FOREGROUND, BACKGROUND))
+ALIGN_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
+ALIGN_LEFT = int((Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter).value)
 
 
 def mono_font() -> QFont:
@@ -71,7 +84,8 @@ HEADERS = {
     Col.NUMERIC: ("Numeric ∂L/∂·", "Central finite difference (L(θ + h) − L(θ − h)) / 2h (Gradient check)"),
     Col.REL_ERROR: ("Rel. error", "|analytic − numeric| / (|analytic| + |numeric|)"),
 }
-NUMERIC_COLUMNS = {Col.OLD, Col.GRAD, Col.ETA, Col.DELTA, Col.NEW, Col.NUMERIC, Col.REL_ERROR}
+NUMERIC_COLUMNS = frozenset(int(c) for c in (Col.OLD, Col.GRAD, Col.ETA, Col.DELTA, Col.NEW, Col.NUMERIC,
+                                             Col.REL_ERROR))
 SORT_KEYS = {Col.PARAM: "parameter", Col.OLD: "old", Col.GRAD: "grad", Col.PRODUCT: "abs_grad",
              Col.ETA: "parameter", Col.DELTA: "delta", Col.NEW: "new"}
 
@@ -97,12 +111,13 @@ class UpdateTableModel(QAbstractTableModel):
 
     # ------------------------------------------------------------------ state
     def set_table(self, table: UpdateTable | None, progress: Progress | None, check: UpdateCheck | None = None,
-                  sample: int = 0) -> None:
-        """Show ``table`` (None: empty) as far as ``progress`` has computed it."""
+                  sample: int = 0, layer: int | None = None, mask: np.ndarray | None = None,
+                  top_k: int | None = None) -> None:
+        """Show ``table`` (None: empty) as far as ``progress`` has computed it, filtered as ``set_filter``."""
         self.beginResetModel()
         self.table, self.progress, self.check, self.sample = table, progress, check, sample
         self._texts.clear()
-        self._mask = None
+        self._layer, self._mask, self._top_k = layer, mask, top_k
         self._select()
         self.endResetModel()
 
@@ -207,40 +222,39 @@ class UpdateTableModel(QAbstractTableModel):
             return True, True
         return p.knows_gradient(int(self.table.layer[row])), p.updated  # type: ignore[union-attr]
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        # Called for every role of every visible cell on each paint: ints only, roles first.
         t = self.table
-        if t is None or not index.isValid():
+        if t is None or role not in HANDLED_ROLES:
             return None
-        row = int(self.rows[index.row()])
         col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == ALIGNMENT:
+            return ALIGN_RIGHT if col in NUMERIC_COLUMNS else ALIGN_LEFT
+        if role == FONT:
+            return self._mono if col in NUMERIC_COLUMNS else None
+        row = int(self.rows[index.row()])
+        if role == DISPLAY:
             key = (row, col)
             text = self._texts.get(key)
             if text is None:
                 text = self._texts[key] = self._text(t, row, Col(col))
             return text
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if col in NUMERIC_COLUMNS:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.FontRole and col in NUMERIC_COLUMNS:
-            return self._mono
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == FOREGROUND:
+            if col == Col.ETA:
+                return MUTED
+            if col not in (Col.GRAD, Col.DELTA, Col.REL_ERROR):
+                return None
             grad_known, new_known = self._known(row)
             if col == Col.GRAD and grad_known:
                 return sign_colour(float(t.grad[row]))
             if col == Col.DELTA and new_known:
                 return sign_colour(float(t.delta[row]))
-            if col == Col.ETA:
-                return MUTED
             if col == Col.REL_ERROR and self.check is not None and np.isfinite(self.check.relative_error[row]):
-                return POSITIVE if self.check.relative_error[row] > 1e-5 else QColor("#2f7d4f")
+                return POSITIVE if self.check.relative_error[row] > 1e-5 else GOOD
             return None
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == TOOLTIP:
             return self._tooltip(t, row, Col(col))
-        if role == Qt.ItemDataRole.UserRole:
-            return row
-        return None
+        return row  # UserRole: the table row
 
     def _text(self, t: UpdateTable, row: int, col: Col) -> str:
         if col == Col.PARAM:
@@ -349,25 +363,23 @@ class NeuronTableModel(QAbstractTableModel):
             return NEURON_HEADERS[NCol(section)][1]
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
         nt = self.table
-        if nt is None or not index.isValid():
+        if nt is None or role not in NEURON_ROLES:
             return None
-        row, col = index.row(), NCol(index.column())
+        row, col = index.row(), index.column()
+        if role == ALIGNMENT:
+            return ALIGN_LEFT if col == NCol.NEURON else ALIGN_RIGHT
+        if role == FONT:
+            return None if col == NCol.NEURON else self._mono
         layer = int(nt.layer[row])
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(nt, row, col, layer)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if col == NCol.NEURON:
-                return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.FontRole and col != NCol.NEURON:
-            return self._mono
-        if role == Qt.ItemDataRole.ForegroundRole and col == NCol.DELTA and self._text(nt, row, col, layer):
-            return sign_colour(float(nt.delta[row]))
-        if role == Qt.ItemDataRole.BackgroundRole and layer == self.highlight_layer:
-            return self.band
-        return None
+        if role == DISPLAY:
+            return self._text(nt, row, NCol(col), layer)
+        if role == FOREGROUND:
+            if col == NCol.DELTA and self._text(nt, row, NCol.DELTA, layer):
+                return sign_colour(float(nt.delta[row]))
+            return None
+        return self.band if layer == self.highlight_layer else None  # BackgroundRole
 
     def _text(self, nt: NeuronTable, row: int, col: NCol, layer: int) -> str:
         p = self.progress

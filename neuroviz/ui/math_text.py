@@ -2,7 +2,7 @@
 
 The core writes ``θ^{cb}_{11}``, ``b_1^raw`` and ``e^{c_1}``; a ``QTextDocument``
 shows them as θ<sup>cb</sup><sub>11</sub> etc.  ``equation_html`` lays an
-``Equation`` out as a small table whose ``=`` signs line up.
+``Equation`` out one form per line, the ``=`` signs lined up.
 """
 
 from __future__ import annotations
@@ -33,23 +33,25 @@ def to_html(text: str) -> str:
 
 
 def equation_html(eq: Equation, value_colour: str = "", muted_colour: str = "#6b7280") -> str:
-    """``eq`` as an HTML table: one form per row, the ``=`` signs aligned, notes below."""
-    rows = []
+    """``eq`` as HTML paragraphs, one form per line, the ``=`` signs aligned, notes below.
+
+    Continuation lines start with an invisible copy of the left-hand side, so
+    the ``=`` signs line up exactly in any font (paragraphs lay out many times
+    faster than tables).
+    """
+    lhs = to_html(eq.target)
+    ghost = f"<span style='color:transparent'>{lhs}</span>"
+    lines = []
     for i, form in enumerate(eq.rhs):
-        lhs = to_html(eq.target) if i == 0 else ""
-        rel = eq.relation if i == 0 else "="
         body = to_html(form)
         if i == len(eq.rhs) - 1 and len(eq.rhs) > 1:
-            style = f' style="color:{value_colour}"' if value_colour else ""
+            style = f" style='color:{value_colour}'" if value_colour else ""
             body = f"<b{style}>{body}</b>"
-        rows.append(
-            f'<tr><td align="right" style="padding-right:4px">{lhs}</td>'
-            f'<td align="center" style="padding:0 4px">{rel}</td><td>{body}</td></tr>'
-        )
+        lines.append(f"{lhs if i == 0 else ghost} {eq.relation if i == 0 else '='} {body}")
     notes = "".join(
-        f'<div style="color:{muted_colour}; font-size:small; margin-left:12px">{to_html(n)}</div>' for n in eq.notes
+        f"<p style='margin:0 0 0 14px; color:{muted_colour}; font-size:small'>{to_html(n)}</p>" for n in eq.notes
     )
-    return f'<table cellspacing="0" cellpadding="1">{"".join(rows)}</table>{notes}'
+    return f"<p style='margin:2px 0 0 0'>{'<br>'.join(lines)}</p>{notes}"
 
 
 _EXPONENT = re.compile(r"×10\^([−-]?\d+)")
