@@ -38,8 +38,8 @@ from neuroviz.ui.log_spin_box import LogSpinBox
 from neuroviz.ui.session import Session
 from neuroviz.ui.training_loop import SPEEDS, TrainingLoop, speed_text
 
-LR_MIN = 1e-6
-LR_MAX = 1e6
+LR_MIN = 1e-5
+LR_MAX = 10.0
 DEFAULT_EPOCHS = 5
 MAX_EPOCHS = 100_000
 MAX_SEED = 2**31 - 1

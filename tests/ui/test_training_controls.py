@@ -262,3 +262,17 @@ def test_shortcuts_work_in_the_window_but_not_in_text_fields(qtbot, session):
     assert field.text() == "a b"
     assert not session.running
     assert session.trainer.step_count == 1
+
+
+def test_space_and_right_drive_training_in_the_main_window(qtbot, main_window, session):
+    main_window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is main_window)
+    main_window.setFocus()
+    qtbot.keyClick(main_window, Qt.Key.Key_Right)
+    assert session.trainer.step_count == 1
+    assert session.last_trace is not None
+    qtbot.keyClick(main_window, Qt.Key.Key_Space)
+    assert session.running
+    qtbot.waitUntil(lambda: session.trainer.step_count > 10, timeout=5000)
+    qtbot.keyClick(main_window, Qt.Key.Key_Space)
+    assert not session.running
