@@ -14,9 +14,10 @@ One JSON object, UTF-8, with these fields:
     the paper's orientation: ``weights[l]`` shape (n_{l+1}, n_l) holds θ
     between layer l and l+1, ``biases[l]`` shape (n_{l+1},) holds β.
 ``dataset``
-    Either ``{"source": "builtin", "name", "parameters", "added"}`` (a built-in
-    data set regenerated from its name and generation parameters, plus the
-    samples the user added) or ``{"source": "embedded", "name",
+    Either ``{"source": "builtin", "name", "parameters", "fingerprint",
+    "added"}`` (a built-in data set regenerated from its name and generation
+    parameters — the SHA-256 ``fingerprint`` of its samples guards against a
+    generator that has changed since —, plus the samples the user added) or ``{"source": "embedded", "name",
     "class_names", "image_shape", "samples"}``.  ``samples``/``added`` hold
     ``X`` (N, H·W), ``y`` (N,) and ``is_test`` (N,).
 ``trainer``
@@ -49,6 +50,7 @@ first problem; nothing is ever unpickled or evaluated.
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import itertools
 import json
@@ -186,6 +188,14 @@ def generate_builtin(name: str, params: dict[str, Any]) -> Dataset:
     return _generate(name, json.dumps(params, sort_keys=True))
 
 
+def fingerprint(dataset: Dataset) -> str:
+    """SHA-256 (hex) of a data set's samples: ``X`` (float64), ``y`` (int64) and ``is_test``."""
+    digest = hashlib.sha256()
+    for arr in (dataset.X, dataset.y, dataset.is_test):
+        digest.update(np.ascontiguousarray(arr).tobytes())
+    return digest.hexdigest()
+
+
 def _builtin_base(dataset: Dataset) -> tuple[dict[str, Any], int] | None:
     """If ``dataset`` is a built-in (plus appended samples): its parameters and base size."""
     if dataset.name not in BUILTIN_PARAMETERS:
@@ -213,6 +223,7 @@ def encode_dataset(dataset: Dataset) -> dict[str, Any]:
             "source": "builtin",
             "name": dataset.name,
             "parameters": params,
+            "fingerprint": fingerprint(generate_builtin(dataset.name, params)),
             "added": _samples(dataset.X[n:], dataset.y[n:], dataset.is_test[n:]),
         }
     return {
@@ -407,10 +418,14 @@ def read_dataset(d: Any, where: str = "dataset") -> Dataset:
     if source == "builtin":
         name = string(field(d, "name", where), sub(where, "name"), 40, tuple(BUILTIN_PARAMETERS))
         params = _read_builtin_parameters(name, field(d, "parameters", where), sub(where, "parameters"))
+        saved_print = string(field(d, "fingerprint", where), sub(where, "fingerprint"), 64)
         try:
             base = generate_builtin(name, params)
         except ValueError as exc:
             raise fail(sub(where, "parameters"), str(exc)) from None
+        if fingerprint(base) != saved_print:
+            raise fail(sub(where, "fingerprint"), f"the built-in data set {name!r} this neuroviz generates differs "
+                       "from the one the snapshot was saved with, so training could not continue exactly")
         h, w = base.image_shape
         limit = max(0, MAX_SAMPLES - len(base))
         X, y, is_test = _read_samples(field(d, "added", where), sub(where, "added"), h * w, base.n_classes, limit)

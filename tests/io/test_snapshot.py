@@ -97,6 +97,7 @@ def test_builtin_data_set_is_named_with_parameters_and_added_samples_embedded(sm
     assert doc["dataset"]["parameters"] == {"n": 2000, "shape": [8, 8], "seed": 0, "noise": 0.0,
                                             "test_fraction": 0.25}
     assert len(doc["dataset"]["added"]["X"]) == 1 and doc["dataset"]["added"]["is_test"] == [True]
+    assert doc["dataset"]["fingerprint"] == snapshot.fingerprint(small_snapshot.dataset)
     loaded = snapshot.loads(snapshot.dumps(snap))
     assert_same_snapshot(snap, loaded)
 
@@ -224,6 +225,8 @@ def test_newer_version_is_refused_with_a_clear_message(small_snapshot):
         (lambda d: d["trainer"]["rng"].update(inc="0x2"), r"trainer\.rng\.inc: a PCG64 increment is always odd"),
         (lambda d: d["history"]["losses"].pop(), r"history\.losses: has \d+ entries; expected \d+"),
         (lambda d: d["dataset"].update(name="mnist"), r"dataset\.name: 'mnist' is not one of"),
+        (lambda d: d["dataset"].update(fingerprint="0" * 64), r"dataset\.fingerprint: the built-in data set "
+         r"'circles-squares' this neuroviz generates differs"),
         (lambda d: d["dataset"]["parameters"].update(n=10**9), r"dataset\.parameters\.n: 1000000000 is above"),
         (lambda d: d["dataset"]["added"].update(X=[[0.5] * 64], y=[7], is_test=[False]),
          r"dataset\.added\.y: holds a value outside 0 \.\. 1"),
