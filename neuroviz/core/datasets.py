@@ -17,6 +17,8 @@ import numpy as np
 
 DIGITS_RESOURCE = "data/optdigits-8x8.csv.gz"
 DEFAULT_TEST_FRACTION = 0.25
+MIN_CIRCLE_RADIUS = 2.5
+"""Smallest circle radius in pixels (the largest is half the image's shorter side)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -142,7 +144,10 @@ def _draw_square(h: int, w: int, rng: np.random.Generator, filled: bool) -> np.n
 
 
 def _draw_circle(h: int, w: int, rng: np.random.Generator, filled: bool) -> np.ndarray:
-    radius = float(rng.uniform(1.8, min(h, w) / 2.0))
+    # Below a radius of about 2.5 pixels a rasterised disc is a blocky
+    # rectangle that no one could tell from a square.
+    r_max = min(h, w) / 2.0
+    radius = float(rng.uniform(min(MIN_CIRCLE_RADIUS, r_max), r_max))
     cy = float(rng.uniform(radius - 0.5, h - radius - 0.5)) if h > 2 * radius else (h - 1) / 2.0
     cx = float(rng.uniform(radius - 0.5, w - radius - 0.5)) if w > 2 * radius else (w - 1) / 2.0
     yy, xx = np.mgrid[0:h, 0:w]
@@ -163,14 +168,19 @@ def circles_vs_squares(
 
     Each shape has a random position and size, is filled or outlined, and has
     a brightness in [0.6, 1]; ``noise`` adds uniform noise of that amplitude
-    (clipped to [0, 1]).  Returns a ``Dataset`` with images of ``shape``.
+    (clipped to [0, 1]) drawn from its own generator, so the same seed gives
+    the same shapes with and without noise.  Returns a ``Dataset`` with
+    images of ``shape``.
     """
     h, w = shape
     if h < 4 or w < 4:
         raise ValueError(f"images must be at least 4×4; got {h}×{w}")
     if n < 2:
         raise ValueError(f"need at least 2 samples; got {n}")
+    if not 0.0 <= noise <= 1.0:
+        raise ValueError(f"the noise amplitude must be between 0 and 1; got {noise}")
     rng = np.random.default_rng(seed)
+    noise_rng = np.random.default_rng([seed, 1])
     X = np.empty((n, h * w))
     y = np.arange(n) % 2
     for i in range(n):
@@ -178,7 +188,7 @@ def circles_vs_squares(
         img = _draw_circle(h, w, rng, filled) if y[i] == 0 else _draw_square(h, w, rng, filled)
         img *= rng.uniform(0.6, 1.0)
         if noise > 0:
-            img = np.clip(img + rng.uniform(-noise, noise, size=img.shape), 0.0, 1.0)
+            img = np.clip(img + noise_rng.uniform(-noise, noise, size=img.shape), 0.0, 1.0)
         X[i] = img.reshape(-1)
     order = rng.permutation(n)
     X, y = X[order], y[order]

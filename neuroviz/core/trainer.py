@@ -90,9 +90,10 @@ class Trainer:
         Its ``X_train``/``y_train`` feed the updates; the test split is only
         evaluated.  Its image size must equal the network's input size.
     lr, batch_size, shuffle, seed:
-        η, the mini-batch size (the last batch of an epoch may be smaller),
-        whether each epoch visits the samples in a new random order, and the
-        seed of that order.
+        η, the mini-batch size (the last batch of an epoch may be smaller;
+        ``None`` means ``DEFAULT_BATCH_SIZE`` or the whole training split if
+        that is smaller), whether each epoch visits the samples in a new
+        random order, and the seed of that order.
     """
 
     def __init__(
@@ -100,12 +101,14 @@ class Trainer:
         network: Network,
         dataset: Dataset,
         lr: float = DEFAULT_LR,
-        batch_size: int = DEFAULT_BATCH_SIZE,
+        batch_size: int | None = None,
         shuffle: bool = True,
         seed: int = 0,
     ) -> None:
         self.network = network
         self.lr = check_lr(lr)
+        if batch_size is None:
+            batch_size = max(1, min(DEFAULT_BATCH_SIZE, len(dataset.train_indices)))
         self._batch_size = self._check_batch_size(batch_size, dataset)
         self.shuffle = bool(shuffle)
         self.seed = int(seed)
