@@ -29,8 +29,9 @@ from neuroviz.core.activations import FORMULAS, LEAKY_SLOPE
 from neuroviz.core.network import NetworkConfig
 from neuroviz.core.notation import bias_label, delta_label, layer_letter, neuron_label
 from neuroviz.core.phases import Phase
+from neuroviz.core.presets import paper_figure_4
 from neuroviz.core.trace import StepTrace
-from neuroviz.core.update_table import WEIGHT, UpdateTable, fmt, paren
+from neuroviz.core.update_table import BIAS, WEIGHT, UpdateTable, fmt, paren
 
 DEFAULT_MAX_TERMS = 6
 """Sums with more terms than this list only the largest ones."""
@@ -43,6 +44,28 @@ PAPER_LOG_NOTE = (
 
 _WRAPPERS: dict[str, str] = {"relu": "max{{0, {}}}", "leaky_relu": "LReLU({})", "sigmoid": "σ({})", "tanh": "tanh({})"}
 """How each activation is written around its argument (identity/none: bare)."""
+
+PAPER_SLIPS: dict[tuple[str, int, int, int, int], str] = {
+    ("gradient", WEIGHT, 1, 1, 0): "The paper prints δ^c_1 · b_1 = (0.4)(0.3) here; the 0.4 it uses is δ^c_2, "
+                                   "so it means δ^c_2 · b_1.",
+    ("update", WEIGHT, 0, 0, 0): "The paper prints 0.5 − 0.01(0.174) = 0.50174; the gradient is −0.174, "
+                                 "so the update is 0.5 − 0.01(−0.174).",
+    ("gradient", BIAS, 0, 0, -1): "The paper writes ∂L/∂β^c_m = δ^c_m for the hidden layers; it means the "
+                                  "hidden layer's own bias: ∂L/∂β^b_m = δ^b_m.",
+}
+"""Where the paper's printed Figure 4 arithmetic slips, by (equation, kind, layer, m, n)."""
+
+
+def is_paper_figure_4(trace: StepTrace) -> bool:
+    """True if ``trace`` is one update of the paper's Figure 4 network on its input."""
+    preset = paper_figure_4()
+    net = preset.network
+    if trace.batch_size != 1 or len(trace.weights_before) != len(net.weights):
+        return False
+    same = all(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(trace.weights_before, net.weights))
+    same = same and all(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(trace.biases_before, net.biases))
+    return same and np.array_equal(trace.inputs[0], preset.inputs)
+
 
 _ACTIVATION_NOTES: dict[str, str] = {
     "leaky_relu": f"LReLU(z) = {FORMULAS['leaky_relu']}",
@@ -141,6 +164,14 @@ class Explainer:
         self.trace = trace
         self.config = config
         self.max_terms = max_terms
+        self.paper = is_paper_figure_4(trace)
+
+    def _slip(self, equation: str, table: UpdateTable, row: int) -> tuple[str, ...]:
+        """The note on the paper's printed slip for this equation of the Figure 4 example, if any."""
+        if not self.paper:
+            return ()
+        key = (equation, int(table.kind[row]), int(table.layer[row]), int(table.m[row]), int(table.n[row]))
+        return (PAPER_SLIPS[key],) if key in PAPER_SLIPS else ()
 
     # ----------------------------------------------------------------- basics
     @property
@@ -366,7 +397,7 @@ class Explainer:
         lhs = f"∂L/∂{label}"
         nb = self.batch_size
         if nb == 1:
-            return Equation(lhs, tuple(table.gradient_formula(row).split(" = ")))
+            return Equation(lhs, tuple(table.gradient_formula(row).split(" = ")), self._slip("gradient", table, row))
         layer, m, n = int(table.layer[row]), int(table.m[row]), int(table.n[row])
         d_name = delta_label(layer + 1, m)
         deltas = np.asarray(self.trace.deltas[layer][:, m])
@@ -391,7 +422,8 @@ class Explainer:
     def update(self, table: UpdateTable, row: int) -> Equation:
         """``θ^{cb}_{11} := θ^{cb}_{11} − η ∂L/∂θ^{cb}_{11} = 0.8 − 0.01(−0.12) = 0.8012``."""
         label = table.label(row)
-        return Equation(f"{label} :=", (f"{label} − η ∂L/∂{label}", *table.update_formula(row).split(" = ")))
+        return Equation(f"{label} :=", (f"{label} − η ∂L/∂{label}", *table.update_formula(row).split(" = ")),
+                        self._slip("update", table, row))
 
 
 @dataclass(frozen=True, eq=False)
@@ -416,7 +448,6 @@ class NeuronTable:
     def from_trace(cls, trace: StepTrace, sample: int = 0) -> NeuronTable:
         fwd = trace.forward
         sizes = [a.shape[1] for a in fwd.act]
-        n_out = sizes[-1]
         nan = np.full(sum(sizes[:-1]), np.nan)
         return cls(
             layer=np.repeat(np.arange(len(sizes)), sizes),
@@ -425,7 +456,7 @@ class NeuronTable:
             act=np.concatenate([a[sample] for a in fwd.act]),
             delta=np.concatenate([np.full(sizes[0], np.nan), *(d[sample] for d in trace.deltas)]),
             prob=np.concatenate([nan, fwd.probs[sample]]),
-            target=np.concatenate([nan, trace.targets[sample]])[: nan.size + n_out],
+            target=np.concatenate([nan, trace.targets[sample]]),
         )
 
     def __len__(self) -> int:
