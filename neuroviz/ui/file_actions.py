@@ -75,6 +75,7 @@ class PictureSizeDialog(QDialog):
             spin.setSuffix(" px")
             spin.setValue(value)
             spin.setToolTip(f"The picture's {name} in pixels (16 to {picture_export.MAX_SIDE})")
+        self.setMinimumWidth(280)
         form = QFormLayout(self)
         form.addRow("&Width", self.width_spin)
         form.addRow("&Height", self.height_spin)
@@ -130,6 +131,7 @@ class FileActions(QObject):
             onnx = self.export_actions["onnx"]
             onnx.setEnabled(False)
             onnx.setToolTip("Needs the optional extra: pip install 'neuroviz[onnx]'")
+        window.add_file_actions([])  # a separator after New and Examples
         window.add_file_actions([self.open_action, self.recent_menu.menuAction(), self.save_action,
                                  self.save_as_action])
         window.add_file_actions([self.export_menu.menuAction()])
