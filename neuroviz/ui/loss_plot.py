@@ -173,6 +173,7 @@ class LossPlot(QWidget):
         plot.setLabel("bottom", "update")
         plot.getAxis("left").setWidth(48)
         plot.getViewBox().setLimits(xMin=0)
+        plot.getViewBox().setDefaultPadding(0.01)
         # Min/max per pixel column of only what is in view (applied to every curve of the plot).
         plot.setDownsampling(auto=True, mode="peak")
         plot.setClipToView(True)

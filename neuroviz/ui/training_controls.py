@@ -335,7 +335,10 @@ class TrainingControls(QWidget):
     def _update_position(self) -> None:
         trainer = self.session.trainer
         percent = round(100 * trainer.epoch_progress)
-        text = f"Update {trainer.step_count:,} · epoch {trainer.epoch + 1} ({percent}% done)"
+        done = "1 epoch" if trainer.epoch == 1 else f"{trainer.epoch} epochs"
+        text = f"Update {trainer.step_count:,}\n{done} done"
+        if percent:
+            text += f" + {percent}% of the next"
         if trainer.epochs:
             last = trainer.epochs[-1]
             if last.test_accuracy == last.test_accuracy:  # not NaN: there is a test split
@@ -353,10 +356,10 @@ class TrainingControls(QWidget):
         self.play_action.setChecked(running)
         self.play_action.setText("Pause" if running else "Play")
         self.play_action.setIcon(self.style().standardIcon(px.SP_MediaPause if running else px.SP_MediaPlay))
+        self._update_rate(0.0)
         if running:
             self.banner.hide()
         else:
-            self._update_rate(0.0)
             self._update_position()
 
     # --------------------------------------------------------------- commands

@@ -13,7 +13,7 @@ traced ``Session.step`` so that the diagram and the inspector show every one.
 A run of epochs (``run_epochs(n)``) trains until the trainer's epoch count
 reaches its target, reports ``progressChanged(done, total)`` in updates and
 stops on its own.  Pausing cancels it.  The measured rate of updates is put in
-``Session.updates_per_second`` about twice a second.
+``Session.updates_per_second`` about once a second.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ FRAME_SECONDS = 1 / 32
 """Target time for one tick plus the frame that follows it (32 fps)."""
 MIN_BUDGET = 0.004
 MAX_BUDGET = 0.028
-RATE_WINDOW = 0.5
+RATE_WINDOW = 1.0
 """Seconds over which ``updates_per_second`` is measured."""
 MAX_TRACED_PER_TICK = 4
 """At a chosen rate, at most this many traced updates per tick (catch-up)."""
@@ -78,7 +78,7 @@ class TrainingLoop(QObject):
         self._run_start = 0
         self._run_total = 0
         # Rate measurement and traced-rate pacing.
-        self._window_start = 0.0
+        self._window_start: float | None = None  # set after the first tick
         self._window_steps = 0
         self._paced_start = 0.0
         self._paced_done = 0
@@ -160,10 +160,8 @@ class TrainingLoop(QObject):
     # ------------------------------------------------------------------ ticks
     def _on_running_changed(self, running: bool) -> None:
         if running:
-            now = time.perf_counter()
             self._last_tick_end = None
-            self._window_start = now
-            self._window_steps = self.session.trainer.step_count
+            self._window_start = None
             self._restart_pacing()
             self._timer.start()
         else:
@@ -224,7 +222,12 @@ class TrainingLoop(QObject):
             self._paced_done = 1
 
     def _measure(self) -> None:
+        """Updates per second between the ends of two ticks about ``RATE_WINDOW`` apart."""
         now = time.perf_counter()
+        if self._window_start is None:
+            self._window_start = now
+            self._window_steps = self.session.trainer.step_count
+            return
         elapsed = now - self._window_start
         if elapsed >= RATE_WINDOW:
             steps = self.session.trainer.step_count
