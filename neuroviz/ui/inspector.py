@@ -101,6 +101,7 @@ class InspectorPanel(QWidget):
         self._check_timer.setInterval(0)
         self._check_timer.timeout.connect(self._check_tick)
         self._build()
+        self._palette_colours()
         session.stepped.connect(self._schedule_refresh)
         session.viewChanged.connect(self._on_view_changed)
         session.networkChanged.connect(self._schedule_refresh)
@@ -289,9 +290,15 @@ class InspectorPanel(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange and hasattr(self, "neuron_model"):
-            dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
-            self.neuron_model.band = QColor("#4a4020") if dark else QColor(255, 241, 204)
+            self._palette_colours()
             self._update_phase_bar()
+
+    def _palette_colours(self) -> None:
+        """Sign and band colours that read on this palette (light or dark)."""
+        dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
+        self.neuron_model.band = QColor("#4a4020") if dark else QColor(255, 241, 204)
+        self.model.colours.set_dark(dark)
+        self.neuron_model.colours.set_dark(dark)
 
     def _on_view_changed(self) -> None:
         self._update_phase_bar()  # the buttons follow the phase at once; the tables on the next tick

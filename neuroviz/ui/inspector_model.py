@@ -24,6 +24,8 @@ from neuroviz.ui.math_text import unicode_exponent
 
 NEGATIVE = QColor("#1f63b5")
 POSITIVE = QColor("#c8321f")
+NEGATIVE_ON_DARK = QColor("#4ea1ff")
+POSITIVE_ON_DARK = QColor("#ff6a4d")
 MUTED = QColor("#8a919c")
 GOOD = QColor("#2f7d4f")
 Index = QModelIndex | QPersistentModelIndex
@@ -52,11 +54,20 @@ def number(x: float, digits: int = 6) -> str:
     return unicode_exponent(fmt(x, digits))
 
 
-def sign_colour(x: float) -> QColor | None:
-    """Blue for negative, red for positive (as the diagram's edges), None for 0."""
-    if x < 0:
-        return NEGATIVE
-    return POSITIVE if x > 0 else None
+class SignColours:
+    """Blue for negative, red for positive (as the diagram's edges), lighter on a dark background."""
+
+    def __init__(self) -> None:
+        self.negative, self.positive = NEGATIVE, POSITIVE
+
+    def set_dark(self, dark: bool) -> None:
+        self.negative, self.positive = (NEGATIVE_ON_DARK, POSITIVE_ON_DARK) if dark else (NEGATIVE, POSITIVE)
+
+    def of(self, x: float) -> QColor | None:
+        """The colour of ``x``'s sign; None for 0."""
+        if x < 0:
+            return self.negative
+        return self.positive if x > 0 else None
 
 
 class Col(IntEnum):
@@ -108,6 +119,7 @@ class UpdateTableModel(QAbstractTableModel):
         self._descending = False
         self._mono = mono_font()
         self._texts: dict[tuple[int, int], str] = {}  # (table row, column) → shown text
+        self.colours = SignColours()
 
     # ------------------------------------------------------------------ state
     def set_table(self, table: UpdateTable | None, progress: Progress | None, check: UpdateCheck | None = None,
@@ -246,11 +258,11 @@ class UpdateTableModel(QAbstractTableModel):
                 return None
             grad_known, new_known = self._known(row)
             if col == Col.GRAD and grad_known:
-                return sign_colour(float(t.grad[row]))
+                return self.colours.of(float(t.grad[row]))
             if col == Col.DELTA and new_known:
-                return sign_colour(float(t.delta[row]))
+                return self.colours.of(float(t.delta[row]))
             if col == Col.REL_ERROR and self.check is not None and np.isfinite(self.check.relative_error[row]):
-                return POSITIVE if self.check.relative_error[row] > 1e-5 else GOOD
+                return self.colours.positive if self.check.relative_error[row] > 1e-5 else GOOD
             return None
         if role == TOOLTIP:
             return self._tooltip(t, row, Col(col))
@@ -328,6 +340,7 @@ class NeuronTableModel(QAbstractTableModel):
         self.progress: Progress | None = None
         self.highlight_layer = -1
         self.band = QColor(255, 241, 204)  # the layer a phase computes
+        self.colours = SignColours()
         self._mono = mono_font()
 
     def set_table(self, table: NeuronTable | None, progress: Progress | None, highlight_layer: int = -1) -> None:
@@ -377,7 +390,7 @@ class NeuronTableModel(QAbstractTableModel):
             return self._text(nt, row, NCol(col), layer)
         if role == FOREGROUND:
             if col == NCol.DELTA and self._text(nt, row, NCol.DELTA, layer):
-                return sign_colour(float(nt.delta[row]))
+                return self.colours.of(float(nt.delta[row]))
             return None
         return self.band if layer == self.highlight_layer else None  # BackgroundRole
 
