@@ -141,7 +141,7 @@ class TrainingControls(QWidget):
         self.step_action.triggered.connect(self._on_step)
         self.epoch_action = QAction(icon(px.SP_MediaSeekForward), "Epoch", self)
         self.epoch_action.setObjectName("epochAction")
-        self.epoch_action.triggered.connect(lambda: self._start_epochs(1))
+        self.epoch_action.triggered.connect(lambda: self._start_epochs(1, full_speed=True))
         self.reset_action = QAction(icon(px.SP_BrowserReload), "Reset weights", self)
         self.reset_action.setObjectName("resetAction")
         self.reset_action.triggered.connect(self._on_reset)
@@ -149,7 +149,7 @@ class TrainingControls(QWidget):
         self.step_action.setToolTip(
             with_shortcut("Make one update on the next mini-batch, recording every number", self.step_action)
         )
-        self.epoch_action.setToolTip("Train to the end of the current epoch")
+        self.epoch_action.setToolTip("Train to the end of the current epoch, at full speed")
         self.reset_action.setToolTip("Re-draw the weights from the seed and forget all training")
         self.shortcut_actions = (self.play_action, self.step_action)
         for action in (self.play_action, self.step_action, self.epoch_action, self.reset_action):
@@ -371,9 +371,9 @@ class TrainingControls(QWidget):
         self.banner.hide()
         self.loop.step_once()
 
-    def _start_epochs(self, n: int) -> None:
+    def _start_epochs(self, n: int, full_speed: bool = False) -> None:
         self.banner.hide()
-        self.loop.run_epochs(n)
+        self.loop.run_epochs(n, full_speed)
 
     def _on_reset(self) -> None:
         self.banner.hide()

@@ -77,6 +77,7 @@ class TrainingLoop(QObject):
         self._target_epoch: int | None = None
         self._run_start = 0
         self._run_total = 0
+        self._run_full_speed = False
         # Rate measurement and traced-rate pacing.
         self._window_start: float | None = None  # set after the first tick
         self._window_steps = 0
@@ -130,12 +131,16 @@ class TrainingLoop(QObject):
         self.pause()
         self.session.step()
 
-    def run_epochs(self, n: int) -> None:
-        """Train until ``n`` more epochs are complete (the current one counts if begun)."""
+    def run_epochs(self, n: int, full_speed: bool = False) -> None:
+        """Train until ``n`` more epochs are complete (the current one counts if begun).
+
+        The run goes at the chosen speed, or at full speed if ``full_speed``.
+        """
         if n < 1:
             raise ValueError(f"the number of epochs must be at least 1; got {n}")
         self.pause()
         trainer = self.session.trainer
+        self._run_full_speed = full_speed
         self._target_epoch = trainer.epoch + n
         self._run_start = trainer.step_count
         self._run_total = self._updates_to_target()
@@ -173,11 +178,17 @@ class TrainingLoop(QObject):
                 self.progressChanged.emit(0, 0)
                 self.runFinished.emit(completed)
 
+    @property
+    def _effective_rate(self) -> float | None:
+        """The rate the current ticks go at (None: full speed)."""
+        return None if self._target_epoch is not None and self._run_full_speed else self._rate
+
     def _restart_pacing(self) -> None:
         self._paced_start = time.perf_counter()
         self._paced_done = 0
+        rate = self._effective_rate
         # Poll at about twice the chosen rate (10 .. 100 ms) so updates land on time.
-        self._timer.setInterval(0 if self._rate is None else max(10, min(100, round(500 / self._rate))))
+        self._timer.setInterval(0 if rate is None else max(10, min(100, round(500 / rate))))
 
     def _tick(self) -> None:
         session = self.session
@@ -191,7 +202,7 @@ class TrainingLoop(QObject):
             self._overhead = 0.8 * self._overhead + 0.2 * outside
             self._budget = min(MAX_BUDGET, max(MIN_BUDGET, FRAME_SECONDS - self._overhead))
         limit = self._updates_to_target() if self._target_epoch is not None else None
-        if self._rate is None:
+        if self._effective_rate is None:
             session.train_for(self._budget, limit)
         else:
             self._paced_steps(limit)
@@ -207,9 +218,10 @@ class TrainingLoop(QObject):
 
     def _paced_steps(self, limit: int | None) -> None:
         """Traced updates so that ``rate`` per second are made on average."""
-        assert self._rate is not None
+        rate = self._effective_rate
+        assert rate is not None
         now = time.perf_counter()
-        due = int((now - self._paced_start) * self._rate) + 1 - self._paced_done
+        due = int((now - self._paced_start) * rate) + 1 - self._paced_done
         n = min(due, MAX_TRACED_PER_TICK)
         if limit is not None:
             n = min(n, limit)

@@ -276,3 +276,13 @@ def test_space_and_right_drive_training_in_the_main_window(qtbot, main_window, s
     qtbot.waitUntil(lambda: session.trainer.step_count > 10, timeout=5000)
     qtbot.keyClick(main_window, Qt.Key.Key_Space)
     assert not session.running
+
+
+def test_epoch_button_finishes_the_epoch_at_full_speed_even_when_paced(qtbot, controls, session):
+    controls.speed_combo.setCurrentIndex(controls.speed_combo.findText("1 update/s"))
+    session.step()
+    qtbot.mouseClick(controls.epoch_button, LEFT)
+    qtbot.waitUntil(lambda: not session.running, timeout=5000)
+    assert session.trainer.epoch == 1
+    assert session.trainer.cursor == 0
+    assert controls.loop.rate == 1  # the chosen speed stays for Play
