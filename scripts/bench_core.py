@@ -1,0 +1,155 @@
+"""Updates per second of the core: fast path, traced path and (if installed) PyTorch eager.
+
+Usage: .venv/bin/python scripts/bench_core.py [--seconds S] [--repeats R] [--torch-threads N]
+
+Every timing trains the same network (same initial parameters, float64, plain
+SGD, cross-entropy on softmax, ReLU hidden layers) on the same pre-made
+random mini-batches, cycling through them.  BLAS runs one thread, as in the
+app.  Each cell is the best of R runs of about S seconds.  Prints a Markdown
+table; the last column is the fast path's speed divided by PyTorch's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from neuroviz.blas import limit_blas_threads
+from neuroviz.core.network import Network
+
+CASES = [((64, 16, 16, 2), 1), ((64, 16, 16, 2), 32), ((64, 128, 128, 10), 1), ((64, 128, 128, 10), 32)]
+LR = 0.01
+N_BATCHES = 64
+
+
+def batches(sizes: tuple[int, ...], batch: int) -> tuple[np.ndarray, np.ndarray]:
+    """``N_BATCHES`` inputs (N, B, n_0) in [0, 1] and labels (N, B)."""
+    rng = np.random.default_rng(0)
+    return rng.random((N_BATCHES, batch, sizes[0])), rng.integers(0, sizes[-1], (N_BATCHES, batch))
+
+
+def rate(run: Callable[[int], None], seconds: float, repeats: int) -> float:
+    """Best updates per second over ``repeats`` runs of about ``seconds`` each."""
+    run(20)  # warm up
+    n = 20
+    while True:  # calibrate n to about ``seconds``
+        t0 = time.perf_counter()
+        run(n)
+        dt = time.perf_counter() - t0
+        if dt >= seconds / 4:
+            break
+        n *= 4
+    n = max(1, int(n * seconds / dt))
+    best = 0.0
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        run(n)
+        best = max(best, n / (time.perf_counter() - t0))
+    return best
+
+
+def numpy_runners(sizes: tuple[int, ...], batch: int) -> tuple[Callable[[int], None], Callable[[int], None]]:
+    X, y = batches(sizes, batch)
+    fast_net = Network.create(sizes, seed=0)
+    traced_net = fast_net.copy()
+
+    def fast(n: int) -> None:
+        for i in range(n):
+            k = i % N_BATCHES
+            fast_net.train_batch(X[k], y[k], LR)
+
+    def traced(n: int) -> None:
+        for i in range(n):
+            k = i % N_BATCHES
+            traced_net.step(X[k], y[k], LR)
+
+    return fast, traced
+
+
+def torch_runner(torch, sizes: tuple[int, ...], batch: int, check_steps: int = 50) -> tuple[Callable, float]:
+    """A PyTorch eager loop on the same network and data; also the largest parameter
+    difference from neuroviz after ``check_steps`` identical updates."""
+    net = Network.create(sizes, seed=0)
+    layers = []
+    for l, (w, b) in enumerate(zip(net.weights, net.biases)):
+        lin = torch.nn.Linear(sizes[l], sizes[l + 1], dtype=torch.float64)
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(w.copy()))
+            lin.bias.copy_(torch.from_numpy(b.copy()))
+        layers += [lin, torch.nn.ReLU()]
+    model = torch.nn.Sequential(*layers[:-1])
+    opt = torch.optim.SGD(model.parameters(), lr=LR)
+    lossf = torch.nn.CrossEntropyLoss()
+    X, y = batches(sizes, batch)
+    tx = [torch.from_numpy(X[k]) for k in range(N_BATCHES)]
+    ty = [torch.from_numpy(y[k]) for k in range(N_BATCHES)]
+
+    def run(n: int) -> None:
+        for i in range(n):
+            k = i % N_BATCHES
+            opt.zero_grad(set_to_none=True)
+            loss = lossf(model(tx[k]), ty[k])
+            loss.backward()
+            opt.step()
+            loss.item()
+
+    run(check_steps)
+    for i in range(check_steps):
+        net.train_batch(X[i % N_BATCHES], y[i % N_BATCHES], LR)
+    theirs = [p.detach().numpy() for p in model.parameters()]
+    ours = [a for pair in zip(net.weights, net.biases) for a in pair]
+    diff = max(float(np.abs(a - b).max()) for a, b in zip(ours, theirs))
+    return run, diff
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=0.4, help="length of one timed run (default 0.4)")
+    parser.add_argument("--repeats", type=int, default=5, help="timed runs per cell; the best counts (default 5)")
+    parser.add_argument("--torch-threads", type=int, default=1, help="PyTorch intra-op threads (default 1)")
+    args = parser.parse_args(argv)
+    limit_blas_threads(1)
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    if torch is not None:
+        torch.set_num_threads(args.torch_threads)
+        print(f"PyTorch {torch.__version__} (eager, CPU, float64, {args.torch_threads} thread(s)); "
+              f"NumPy {np.__version__}, BLAS 1 thread")
+    else:
+        print(f"NumPy {np.__version__}, BLAS 1 thread; PyTorch is not installed (no comparison)")
+    header = "| network | batch | fast path (updates/s) | traced path (updates/s) |"
+    rule = "|---|---:|---:|---:|"
+    if torch is not None:
+        header += " PyTorch eager (updates/s) | fast / PyTorch |"
+        rule += "---:|---:|"
+    print()
+    print(header)
+    print(rule)
+    diffs = []
+    for sizes, batch in CASES:
+        fast, traced = numpy_runners(sizes, batch)
+        fast_rate = rate(fast, args.seconds, args.repeats)
+        traced_rate = rate(traced, args.seconds, args.repeats)
+        row = f"| {'-'.join(map(str, sizes))} | {batch} | {fast_rate:,.0f} | {traced_rate:,.0f} |"
+        if torch is not None:
+            run, diff = torch_runner(torch, sizes, batch)
+            diffs.append(diff)
+            torch_rate = rate(run, args.seconds, args.repeats)
+            row += f" {torch_rate:,.0f} | {fast_rate / torch_rate:.1f}× |"
+        print(row, flush=True)
+    if diffs:
+        print(f"\nAfter 50 identical updates neuroviz and PyTorch parameters differ by at most {max(diffs):.1e}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
