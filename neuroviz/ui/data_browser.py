@@ -167,7 +167,7 @@ class DataBrowser(QWidget):
         self._datasets: dict[str, Dataset] = {}
         self._rng = np.random.default_rng(0)
         self._build()
-        session.architectureChanged.connect(self._on_dataset_changed)
+        session.architectureChanged.connect(self._on_network_replaced)
         session.datasetChanged.connect(self._on_dataset_changed)
         session.inputChanged.connect(self._update_status)
         self._on_dataset_changed()
@@ -270,6 +270,10 @@ class DataBrowser(QWidget):
 
     def _title(self, dataset: Dataset) -> str:
         return BUILTIN_TITLES.get(dataset.name) or OTHER_TITLES.get(dataset.name, dataset.name)
+
+    def _on_network_replaced(self) -> None:
+        self.index = 0  # a new network starts on the first sample
+        self._on_dataset_changed()
 
     def _on_dataset_changed(self) -> None:
         ds = self.dataset

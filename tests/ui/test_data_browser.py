@@ -188,3 +188,12 @@ def test_clicking_a_thumbnail_loads_that_sample(qtbot, browser, session):
     r, c = np.unravel_index(int(np.argmax(img)), img.shape)
     centre = rect.topLeft() + QPoint(int(c * cell + cell // 2), int(r * cell + cell // 2))
     assert grab.pixelColor(centre).lightness() == round(img[r, c] * 255)
+
+
+def test_a_new_network_starts_the_browser_at_sample_1(browser, session):
+    browser.load(9)
+    session.load_example("digits")
+    assert browser.index == 0 and browser.index_spin.value() == 1
+    assert browser.status.text() == f"Sample 1: label <b>{session.class_names[session.target]}</b> · " + (
+        "<b>test</b> split" if session.dataset.is_test[0] else "<b>train</b> split")
+    assert browser.dataset_box.currentText() == "Digits (UCI 8×8)"
