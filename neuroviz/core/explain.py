@@ -105,12 +105,66 @@ class Equation:
         first = f"{self.target} {self.relation} {self.rhs[0]}"
         return " = ".join([first, *self.rhs[1:]])
 
+    def latex(self) -> str:
+        """The chain as rows of a LaTeX ``aligned`` environment (``lhs &= … \\``)."""
+        rows = [f"{to_latex(self.target)} &{self.relation} {to_latex(self.rhs[0])}"]
+        rows += [f"&= {to_latex(r)}" for r in self.rhs[1:]]
+        return " \\\\\n".join(rows)
+
     def lines(self) -> list[str]:
         """The chain one form per line, the ``=`` signs aligned."""
         pad = " " * len(self.target)
         out = [f"{self.target} {self.relation} {self.rhs[0]}"]
         out += [f"{pad} = {r}" for r in self.rhs[1:]]
         return out
+
+
+_LATEX_SYMBOLS = {
+    "−": "-", "·": r"\cdot", "θ": r"\theta ", "Θ": r"\Theta ", "β": r"\beta ", "δ": r"\delta ",
+    "η": r"\eta ", "σ": r"\sigma ", "∂": r"\partial ", "Σ": r"\sum", "½": r"\tfrac{1}{2}", "²": "^2",
+    "⟨": r"\langle ", "⟩": r"\rangle ", "≈": r"\approx ", "…": r"\ldots ",
+}
+_LATEX_WORDS = (
+    (" more: ", r"\text{ more: }"), ("LReLU", r"\operatorname{LReLU}"), ("tanh", r"\tanh"), ("max", r"\max"),
+    ("ln ", r"\ln "), ("^raw", r"^{\mathrm{raw}}"), ("1[", r"\mathbf{1}["),
+)
+
+
+def to_latex(text: str) -> str:
+    r"""A plain-style formula (``δ^c_1 · b_1 = (−0.4)(0.3)``) as LaTeX math.
+
+    Braces after ``^``/``_`` stay groups; other braces (``max{0, z}``) become
+    ``\{ \}``; ``1.5×10^−7`` becomes ``1.5 \times 10^{-7}``.
+    """
+    out: list[str] = []
+    stack: list[bool] = []  # True: a script group, False: a literal brace
+    i = 0
+    while i < len(text):
+        for word, tex in _LATEX_WORDS:
+            if text.startswith(word, i):
+                out.append(tex)
+                i += len(word)
+                break
+        else:
+            ch = text[i]
+            if ch == "×" and text.startswith("×10^", i):
+                j = i + 4
+                k = j + 1 if j < len(text) and text[j] in "−-" else j
+                while k < len(text) and text[k].isdigit():
+                    k += 1
+                out.append(r" \times 10^{" + text[j:k].replace("−", "-") + "}")
+                i = k
+                continue
+            if ch == "{":
+                script = i > 0 and text[i - 1] in "^_"
+                stack.append(script)
+                out.append("{" if script else r"\{")
+            elif ch == "}":
+                out.append("}" if (stack.pop() if stack else True) else r"\}")
+            else:
+                out.append(_LATEX_SYMBOLS.get(ch, ch))
+            i += 1
+    return "".join(out)
 
 
 def signed(x: float) -> str:

@@ -23,8 +23,8 @@ import time
 from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QSignalBlocker, Qt, QTimer
-from PySide6.QtGui import QAction, QColor, QKeySequence, QPalette, QShowEvent
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QPoint, QSignalBlocker, Qt, QTimer
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -175,6 +175,12 @@ class InspectorPanel(QWidget):
         font = self.equations.font()
         font.setPointSizeF(font.pointSizeF() * 1.08)
         self.equations.document().setDefaultFont(font)
+        self.equations.document().setUndoRedoEnabled(False)
+        self.equations.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.equations.customContextMenuRequested.connect(self._equations_menu)
+        self.latex_action = self._action("Copy equations as LaTeX", "Ctrl+Shift+C",
+                                         "Copy the equations shown as a LaTeX aligned environment",
+                                         self.copy_latex)
         splitter.addWidget(self.equations)
 
         self.tabs = QTabWidget()
@@ -520,6 +526,27 @@ class InspectorPanel(QWidget):
         bar = self.equations.verticalScrollBar().value()
         self.equations.setHtml("".join(body))
         self.equations.verticalScrollBar().setValue(bar)
+
+    def equations_latex(self) -> str:
+        """The equations shown, one ``aligned`` environment per section (titles as comments)."""
+        parts = []
+        for title, eqs in self._sections():
+            rows = " \\\\[4pt]\n".join(eq.latex() for eq in eqs)
+            parts.append(f"% {title}\n\\begin{{aligned}}\n{rows}\n\\end{{aligned}}")
+        return "\n\n".join(parts)
+
+    def copy_latex(self) -> None:
+        """Put ``equations_latex()`` on the clipboard."""
+        text = self.equations_latex()
+        if text:
+            QGuiApplication.clipboard().setText(text)
+
+    def _equations_menu(self, pos: QPoint) -> None:
+        menu = self.equations.createStandardContextMenu()
+        menu.addSeparator()
+        menu.addAction(self.latex_action)
+        menu.exec(self.equations.mapToGlobal(pos))
+        menu.deleteLater()
 
     def _hint(self) -> str:
         sel = self.session.selection

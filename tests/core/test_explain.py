@@ -8,7 +8,7 @@ import io
 import numpy as np
 import pytest
 
-from neuroviz.core.explain import PAPER_LOG_NOTE, Equation, Explainer, NeuronTable, sum_of_products
+from neuroviz.core.explain import PAPER_LOG_NOTE, Equation, Explainer, NeuronTable, sum_of_products, to_latex
 from neuroviz.core.gradcheck import gradient_check
 from neuroviz.core.network import Network
 from neuroviz.core.presets import paper_figure_4
@@ -253,3 +253,21 @@ def test_the_papers_printed_slips_are_noted_only_for_its_example(fig4):
     assert not ex2.paper
     t2 = UpdateTable.from_trace(other)
     assert ex2.gradient(t2, t2.find(WEIGHT, 1, 1, 0)).notes == ()
+
+
+def test_latex_of_an_equation(fig4):
+    ex, t = fig4
+    tex = ex.gradient(t, t.find(WEIGHT, 1, 0, 0)).latex()
+    assert tex == ("\\partial L/\\partial \\theta ^{cb}_{11} &= \\delta ^c_1 \\cdot b_1 \\\\\n"
+                   "&= (-0.4)(0.3) \\\\\n&= -0.12")
+    fwd = ex.forward(1, 2).latex()
+    assert fwd.startswith("b_3 &= \\max\\{0, \\sum_j a_j \\theta ^{ba}_{3j} + \\beta ^b_3\\}")
+    assert "\\max\\{0, -0.1\\}" in fwd
+    assert "\\mathbf{1}[b_1^{\\mathrm{raw}} > 0]" in ex.delta(1, 0).latex()
+    assert to_latex("1.5×10^−7 + ½(c_1 − r_1)² + ⟨3 more: 0.1⟩") == (
+        "1.5 \\times 10^{-7} + \\tfrac{1}{2}(c_1 - r_1)^2 + \\langle 3\\text{ more: }0.1\\rangle "
+    )
+    # every brace is balanced, so the text compiles as math
+    for eq in (ex.loss(), ex.probability(1), ex.delta(2, 1), ex.update(t, 0)):
+        tex = eq.latex().replace("\\{", "").replace("\\}", "")
+        assert tex.count("{") == tex.count("}")

@@ -104,6 +104,17 @@ def test_clicking_the_weight_row_shows_its_product(qtbot, fig4, session):
     assert "∂L/∂θ^{cb}_{21} = δ^c_2 · b_1 = (0.4)(0.3) = 0.12" in fig4.equation_texts()
 
 
+def test_copy_equations_as_latex_with_the_shortcut(qtbot, fig4, session):
+    session.select(Selection("weight", 1, 0, 0))
+    QApplication.clipboard().clear()
+    fig4.equations.setFocus()
+    ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(fig4.equations, Qt.Key.Key_C, ctrl_shift)
+    text = QApplication.clipboard().text()
+    assert text.startswith("% Gradient and update of θ^{cb}_{11}\n\\begin{aligned}")
+    assert "\\delta ^c_1 \\cdot b_1 \\\\\n&= (-0.4)(0.3)" in text and text.endswith("\\end{aligned}")
+
+
 def test_loss_row_notes_the_base_10_logarithm(fig4):
     text = fig4.loss_label.text()
     assert "0.510826" in text and "0.22" in text and "base 10" in text and "0.5108" in text
