@@ -141,8 +141,7 @@ def loss_png(session: Session, size: QSize, like: LossPlot | None = None) -> byt
     try:
         return png_bytes(widget_image(graphics, check_size(size)))
     finally:
-        graphics.deleteLater()
-        plot.deleteLater()
+        _discard_loss_plot(plot, graphics)
 
 
 def loss_svg(session: Session, size: QSize, like: LossPlot | None = None) -> bytes:
@@ -153,8 +152,13 @@ def loss_svg(session: Session, size: QSize, like: LossPlot | None = None) -> byt
         return svg_bytes(lambda p: render_widget(graphics, p), size, f"Loss curves: {session.title}",
                          "neuroviz loss per update and accuracy per epoch")
     finally:
-        graphics.deleteLater()
-        plot.deleteLater()
+        _discard_loss_plot(plot, graphics)
+
+
+def _discard_loss_plot(plot: LossPlot, graphics: QWidget) -> None:
+    """Give the plot area back to its plot (whose event filter watches it) and delete both together."""
+    graphics.setParent(plot)
+    plot.deleteLater()
 
 
 # ------------------------------------------------------------ command line
