@@ -9,9 +9,11 @@ A crosshair follows the mouse and the readout names the nearest update (or
 epoch) and its values.  The loss axis can be logarithmic.  Redraws are
 coalesced: at most one per ``TRAINING_REFRESH_SECONDS`` while training, less
 often when the curve is so long that refreshing and repainting it would take
-more than a fifth of the time.  Downsampling and
-clipping to the view keep a million updates fast; smoothing is extended
-incrementally, never recomputed while training.
+more than a fifth of the time.  A million updates stay fast: while the view
+follows all of them, a long curve is drawn from its min/max envelope
+(``MinMaxDecimator``, extended as updates arrive); zoomed in, the full curve
+is clipped to the view and downsampled by pyqtgraph.  The smoothing is
+extended incrementally too, never recomputed while training.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from PySide6.QtCore import QEvent, QPointF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QPaintEvent, QPalette
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
+from neuroviz.core.decimation import MinMaxDecimator
 from neuroviz.core.smoothing import ExponentialSmoother
 from neuroviz.core.trainer import Trainer
 from neuroviz.core.update_table import fmt
@@ -41,6 +44,8 @@ TEST_COLOR = QColor(230, 110, 20)
 """Test loss and test accuracy (per epoch)."""
 RAW_WEIGHT = 0.3
 """The faint per-update line: this much of the training colour, the rest background (opaque: fast)."""
+DECIMATE_ABOVE = 8192
+"""Longer curves are drawn from their min/max envelope while the view follows all updates."""
 EMPTY_HINT = "No updates yet: Play (Space) trains, Step (→) makes one update"
 
 
@@ -116,6 +121,8 @@ class LossPlot(QWidget):
         self._n_epochs = 0
         self._smoother = ExponentialSmoother(DEFAULT_SMOOTHING)
         self._smoothed = GrowingArray()
+        self._decimator = MinMaxDecimator()
+        self._decimated = False  # the curves hold the envelope, not every update
         self._refresh_cost = 0.0
         self._build()
         self._timer = QTimer(self)
@@ -191,6 +198,7 @@ class LossPlot(QWidget):
         self.accuracy_view.setYRange(0, 100, padding=0.04)
         self.accuracy_view.enableAutoRange(y=False)
         plot.getViewBox().sigResized.connect(self._fit_accuracy_view)
+        plot.getViewBox().sigXRangeChanged.connect(self._on_x_range_changed)
 
         # The history never holds a non-finite loss (a diverging update is not recorded).
         self.raw_curve = pg.PlotDataItem(pen=pg.mkPen(TRAIN_COLOR, width=1), skipFiniteCheck=True)
@@ -339,11 +347,11 @@ class LossPlot(QWidget):
             self._restart()
             self._n_epochs = -1
             self.fit()
-        if n != self._n:
+        decimate = self._wants_envelope(n)
+        if n != self._n or decimate != self._decimated:
             self._smoothed.extend(self._smoother.extend(values[self._n : n]))
-            steps = history.steps
-            self.raw_curve.setData(steps, values)
-            self.smooth_curve.setData(steps, self._smoothed.view)
+            self._decimator.update(values)
+            self._draw_curves(history.steps, values, decimate)
             self._n = n
             self._last_value = float(values[-1]) if n else math.nan
         if len(trainer.epochs) != self._n_epochs:
@@ -353,11 +361,36 @@ class LossPlot(QWidget):
             self._set_readout("" if n else EMPTY_HINT)
         self._refresh_cost = time.perf_counter() - start
 
+    def _wants_envelope(self, n: int) -> bool:
+        """Draw the min/max envelope: a long curve, all of it in view (zoomed in, pyqtgraph clips)."""
+        return n > DECIMATE_ABOVE and bool(self.loss_plot.getViewBox().autoRangeEnabled()[0])
+
+    def _on_x_range_changed(self) -> None:
+        if self._wants_envelope(self._n) != self._decimated:
+            self.schedule_refresh()
+
+    def _draw_curves(self, steps: np.ndarray, values: np.ndarray, decimate: bool) -> None:
+        """Hand the per-update and smoothed losses (n,) to the curves, or their envelope."""
+        smoothed = self._smoothed.view
+        if decimate:
+            b = self._decimator.block
+            self.raw_curve.setData(*self._decimator.envelope(steps, values))
+            # The smoothed line varies slowly: one point per block (and the newest) is enough.
+            self.smooth_curve.setData(
+                np.concatenate([steps[b // 2 :: b], steps[-1:]]), np.concatenate([smoothed[b // 2 :: b], smoothed[-1:]])
+            )
+        else:
+            self.raw_curve.setData(steps, values)
+            self.smooth_curve.setData(steps, smoothed)
+        self._decimated = decimate
+
     def _restart(self) -> None:
         """Forget the drawn curve: the next refresh draws the whole history."""
         self._n = 0
         self._smoother.reset()
         self._smoothed.clear()
+        self._decimator.reset()
+        self._decimated = False
         self.raw_curve.setData([], [])
         self.smooth_curve.setData([], [])
 

@@ -105,15 +105,20 @@ def test_smoothing_factor_recomputes_the_bold_line(qtbot, plot, session):
     np.testing.assert_allclose(plot.smooth_curve.yData, smooth(session.trainer.history.values, 0.5))
 
 
-def test_a_long_history_is_downsampled_for_drawing(qtbot, plot, session):
+def test_a_long_history_is_drawn_from_its_envelope_and_in_full_when_zoomed(qtbot, plot, session):
     history = session.trainer.history
-    rng = np.random.default_rng(0)
-    for step, value in enumerate(rng.random(200_000) + 0.1, start=1):
+    values = np.random.default_rng(0).random(200_000) + 0.1
+    for step, value in enumerate(values, start=1):
         history.append(step, value)
     plot.refresh()
-    assert len(plot.raw_curve.xData) == 200_000
-    # Downsampled to about the plot's width in pixels once the view has fitted the data.
-    qtbot.waitUntil(lambda: len(plot.raw_curve.getData()[0]) < 10_000)
+    x, y = plot.raw_curve.xData, plot.raw_curve.yData
+    assert len(x) < 10_000  # about two points per block of updates
+    assert y.max() == values.max() and y.min() == values.min()  # no spike is lost
+    # Zoomed in: every update of the visible range, clipped to the view.
     plot.loss_plot.getViewBox().setXRange(1000, 2000, padding=0)
-    shown_x, _ = plot.raw_curve.getData()
-    assert shown_x.min() >= 900 and shown_x.max() <= 2100  # clipped to the view
+    qtbot.waitUntil(lambda: len(plot.raw_curve.xData) == 200_000)
+    shown_x, shown_y = plot.raw_curve.getData()
+    assert shown_x.min() >= 900 and shown_x.max() <= 2100
+    np.testing.assert_array_equal(shown_y, values[int(shown_x[0]) - 1 : int(shown_x[-1])])
+    qtbot.mouseClick(plot.fit_button, LEFT)
+    qtbot.waitUntil(lambda: len(plot.raw_curve.xData) < 10_000)
