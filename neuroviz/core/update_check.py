@@ -1,20 +1,30 @@
 """Gradient check of one recorded update, row by row of its ``UpdateTable``.
 
-``UpdateCheck`` rebuilds the network as it was before the update (from the
-trace's ``weights_before``/``biases_before``) and fills, for the rows asked,
-the numeric gradient by central finite differences
-(``neuroviz.core.gradcheck.central_difference``) and its relative error to the
-analytic gradient.  Rows can be checked a chunk at a time, so that a view can
-check 26k parameters without blocking.
+For every parameter the numeric gradient is the central finite difference
+``(L(w + h) − L(w − h)) / (2h)`` of the batch-mean loss, compared with the
+analytic gradient by the relative error ``|g − n| / max(|g| + |n|, 1e-8)``
+(``neuroviz.core.gradcheck.relative_error``).
+
+A weight ``θ^{l+1,l}_{mn}`` (or bias ``β^{l+1}_m``) enters the loss only
+through the raw value ``z_m`` of layer l+1, which it moves by ``h·a_n`` (or
+``h``).  So ``L(w ± h)`` is the forward pass from layer l+1 onwards of the
+recorded raw values with that one column moved, and many parameters are
+checked in one stacked forward pass: the network's own activations, a
+``Network`` made of the layers above, and ``output_terms`` for the
+per-sample losses.  Only the analytic backward pass is never used.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from neuroviz.core.gradcheck import DEFAULT_H, central_difference, relative_error
-from neuroviz.core.network import Network, NetworkConfig
+from neuroviz.core import activations
+from neuroviz.core.gradcheck import DEFAULT_H, relative_error
+from neuroviz.core.network import Network, NetworkConfig, output_terms
 from neuroviz.core.update_table import WEIGHT, UpdateTable
+
+STACK_VALUES = 1 << 20
+"""Most values (rows × neurons) of one stacked forward pass."""
 
 
 class UpdateCheck:
@@ -23,20 +33,23 @@ class UpdateCheck:
     Attributes
     ----------
     numeric:
-        Shape (P,): ``(L(w + h) − L(w − h)) / (2h)`` of the batch-mean loss,
-        NaN for rows not checked yet.
+        Shape (P,): the central difference of each row's parameter, NaN for
+        rows not checked yet.
     relative_error:
-        Shape (P,): ``|g − n| / max(|g| + |n|, 1e-8)``, NaN where not checked.
+        Shape (P,): relative error to the analytic gradient, NaN where not
+        checked.
     """
 
     def __init__(self, table: UpdateTable, config: NetworkConfig, h: float = DEFAULT_H) -> None:
         tr = table.trace
+        if tuple(w.shape for w in tr.weights_before) != tuple(
+                (b, a) for a, b in zip(config.sizes[:-1], config.sizes[1:])):
+            raise ValueError("the update does not belong to a network of this architecture")
         self.table = table
+        self.config = config
         self.h = h
-        self._probe = Network(config, [np.array(w) for w in tr.weights_before],
-                              [np.array(b) for b in tr.biases_before])
-        self._x = np.asarray(tr.inputs)
         self._r = np.asarray(tr.targets)
+        self._tails: dict[int, Network | None] = {}
         self.numeric = np.full(len(table), np.nan)
         self.relative_error = np.full(len(table), np.nan)
 
@@ -54,19 +67,51 @@ class UpdateCheck:
         done = np.isfinite(self.relative_error)
         return float(self.relative_error[done].max(initial=0.0))
 
+    def _tail(self, layer: int) -> Network | None:
+        """The network from layer ``layer`` (as its input) to the output; None for the output layer."""
+        if layer not in self._tails:
+            cfg, tr = self.config, self.table.trace
+            if layer == len(cfg.sizes) - 1:
+                self._tails[layer] = None
+            else:
+                tail_cfg = NetworkConfig(sizes=cfg.sizes[layer:], hidden_activation=cfg.hidden_activation,
+                                         output_activation=cfg.output_activation, loss=cfg.loss, init=cfg.init)
+                self._tails[layer] = Network(tail_cfg, [np.array(w) for w in tr.weights_before[layer:]],
+                                             [np.array(b) for b in tr.biases_before[layer:]])
+        return self._tails[layer]
+
     def run(self, rows: np.ndarray) -> None:
         """Check ``rows`` (indices into the table); rows already checked are skipped."""
+        rows = np.asarray(rows, dtype=np.int64)
+        rows = rows[~np.isfinite(self.numeric[rows])]
         t = self.table
-        for row in np.asarray(rows, dtype=np.int64).tolist():
-            if np.isfinite(self.numeric[row]):
-                continue
-            layer, m, n = int(t.layer[row]), int(t.m[row]), int(t.n[row])
-            if t.kind[row] == WEIGHT:
-                params = self._probe.weights[layer]
-                index = m * params.shape[1] + n
-            else:
-                params = self._probe.biases[layer]
-                index = m
-            value = central_difference(self._probe, params, index, self._x, self._r, self.h)
-            self.numeric[row] = value
-            self.relative_error[row] = float(relative_error(np.array(t.grad[row]), np.array(value)))
+        for layer in np.unique(t.layer[rows]).tolist():
+            todo = rows[t.layer[rows] == layer]
+            width = int(self.config.sizes[layer + 1])
+            chunk = max(1, STACK_VALUES // (2 * self.table.trace.batch_size * width))
+            for start in range(0, todo.size, chunk):
+                self._check_chunk(layer, todo[start:start + chunk])
+
+    def _check_chunk(self, layer: int, rows: np.ndarray) -> None:
+        """Central differences of ``rows``, all parameters of ``weights[layer]``/``biases[layer]``."""
+        t, tr, h = self.table, self.table.trace, self.h
+        k = rows.size
+        batch = tr.batch_size
+        z = np.asarray(tr.forward.raw[layer + 1])  # (B, n): the raw values the parameters feed
+        inputs = np.asarray(tr.forward.act[layer])  # (B, n_in)
+        # how far each parameter moves its neuron's raw value, per sample: (k, B)
+        shift = np.where((t.kind[rows] == WEIGHT)[:, None], inputs[:, np.maximum(t.n[rows], 0)].T, 1.0) * h
+        moved = np.broadcast_to(z, (2, k, *z.shape)).copy()  # (±, k, B, n)
+        cols = t.m[rows]
+        moved[0, np.arange(k)[:, None], np.arange(batch)[None, :], cols[:, None]] += shift
+        moved[1, np.arange(k)[:, None], np.arange(batch)[None, :], cols[:, None]] -= shift
+        stacked = moved.reshape(2 * k * batch, z.shape[1])
+        act = activations.apply(self.config.activation_of(layer + 1), stacked)
+        tail = self._tail(layer + 1)
+        out = act if tail is None else tail.forward(act).act[-1]
+        r = np.broadcast_to(self._r, (2 * k, *self._r.shape)).reshape(2 * k * batch, -1)
+        _, losses, _ = output_terms(self.config.loss, out, r, None)
+        loss = losses.reshape(2, k, batch).sum(axis=2) / batch
+        numeric = (loss[0] - loss[1]) / (2.0 * h)
+        self.numeric[rows] = numeric
+        self.relative_error[rows] = relative_error(t.grad[rows], numeric)

@@ -60,6 +60,8 @@ FOCUS_NEURONS = 3
 """Neurons shown per layer when none is selected and the layer is large."""
 CHECK_BUDGET_S = 0.02
 """Time per event-loop tick the gradient check may take."""
+CHECK_CHUNK = 128
+"""Rows the gradient check does between two looks at the clock."""
 ROW_HEIGHT_PAD = 6
 
 
@@ -786,8 +788,8 @@ class InspectorPanel(QWidget):
         deadline = time.perf_counter() + CHECK_BUDGET_S
         order = self._check_order
         while self._check_pos < order.size and time.perf_counter() < deadline:
-            check.run(order[self._check_pos:self._check_pos + 8])
-            self._check_pos += 8
+            check.run(order[self._check_pos:self._check_pos + CHECK_CHUNK])
+            self._check_pos += CHECK_CHUNK
         self.model.check_changed()
         done = min(self._check_pos, order.size)
         if done >= order.size:
