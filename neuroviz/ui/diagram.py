@@ -81,6 +81,10 @@ HOVER_TOLERANCE = 4.0
 """How close (pixels) the pointer must come to an edge to hover it."""
 LINE_BYTES = 32
 """Bytes of one QLineF (four float64) in the line buffer."""
+MAX_LABELLED_EDGES = 48
+"""Networks with at most this many edges get each edge's value written on it."""
+LABEL_SPOTS = (0.5, 0.62, 0.38, 0.72, 0.28, 0.8, 0.2, 0.56, 0.44, 0.67, 0.33)
+"""Fractions along an edge tried in turn for its value label."""
 DENSE_EDGES = 1500
 """Above this many drawn edges the pens get proportionally thinner (never below THIN)."""
 DRAG_THRESHOLD = 4
@@ -184,6 +188,7 @@ class NetworkDiagram(QWidget):
         self._faint = np.zeros(0, dtype=np.int64)
         self._drawn_world = np.zeros((0, 4))
         self._pens: dict[tuple[float, bool], list[QPen]] = {}
+        self._label_cache: tuple[tuple[object, ...], list[tuple[float, float]]] | None = None
         self._node_rgb: list[np.ndarray] = []
         self._input_image: QImage | None = None
         self._rf_images: list[QImage] = []
@@ -595,31 +600,58 @@ class NetworkDiagram(QWidget):
         """Values written on the edges when there are few of them and room to read."""
         lay, v = self._layout, self.values
         assert lay is not None and v is not None
-        if lay.n_edges > 48 or self._scale * 40 < 28:
+        if lay.n_edges > MAX_LABELLED_EDGES or self._scale * 40 < 28:
             return
         font = QFont(self.font())
         font.setPointSizeF(font.pointSizeF() * 0.85)
         p.setFont(font)
         fm = QFontMetricsF(font)
-        bg = self.theme.qcolor("background")
-        for l, seg in enumerate(lay.segments):
-            n_src = lay.sizes[l]
-            for row in range(seg.shape[0]):
-                value = self._edge_values[lay.offsets[l] + row]
-                if not np.isfinite(value):
-                    continue
-                n = row % n_src
-                t = 0.72 - 0.3 * (n / max(n_src - 1, 1))
-                x0, y0, x1, y1 = seg[row]
-                c = self.to_screen(x0 + t * (x1 - x0), y0 + t * (y1 - y0))
-                text = fmt(float(value), 3)
-                r = fm.boundingRect(text).adjusted(-3, -1, 3, 1)
-                r.moveCenter(c)
-                p.setPen(Qt.PenStyle.NoPen)
-                p.setBrush(bg)
-                p.drawRoundedRect(r, 3, 3)
-                p.setPen(self.theme.qcolor("text"))
-                p.drawText(r, Qt.AlignmentFlag.AlignCenter, text)
+        bg, text_color = self.theme.qcolor("background"), self.theme.qcolor("text")
+        for index, centre in enumerate(self._label_centres(fm)):
+            value = self._edge_values[index]
+            if not np.isfinite(value):
+                continue
+            text = fmt(float(value), 3)
+            r = fm.boundingRect(text).adjusted(-3, -1, 3, 1)
+            r.moveCenter(QPointF(*centre))
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(bg)
+            p.drawRoundedRect(r, 3, 3)
+            p.setPen(text_color)
+            p.drawText(r, Qt.AlignmentFlag.AlignCenter, text)
+
+    def _label_centres(self, fm: QFontMetricsF) -> list[tuple[float, float]]:
+        """Screen centre of each edge's value label, placed so that labels and neurons do not overlap.
+
+        Greedy: each edge takes the first of ``LABEL_SPOTS`` (fractions along
+        it) whose box is free.  Cached until the view or the network changes.
+        """
+        lay = self._layout
+        assert lay is not None
+        key = (id(lay), round(self._scale, 4), round(float(self._offset[0]), 1), round(float(self._offset[1]), 1))
+        if self._label_cache is not None and self._label_cache[0] == key:
+            return self._label_cache[1]
+        w = fm.horizontalAdvance("−0.000") + 6
+        h = fm.height() + 2
+        seg = lay.all_segments * self._scale + np.tile(self._offset, 2)
+        circles = [(c * self._scale + self._offset, lay.radius[l] * self._scale + 3)
+                   for l, c in enumerate(lay.centers) if not (l == 0 and lay.grid is not None)]
+        placed: list[tuple[float, float]] = []
+        for x0, y0, x1, y1 in seg.tolist():
+            best, best_cost = (x0 + 0.5 * (x1 - x0), y0 + 0.5 * (y1 - y0)), np.inf
+            for t in LABEL_SPOTS:
+                cx, cy = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+                cost = sum(1 for px, py in placed if abs(px - cx) < w and abs(py - cy) < h)
+                for centres, r in circles:
+                    cost += int(np.any((np.abs(centres[:, 0] - cx) < w / 2 + r)
+                                       & (np.abs(centres[:, 1] - cy) < h / 2 + r)))
+                if cost < best_cost:
+                    best, best_cost = (cx, cy), cost
+                    if cost == 0:
+                        break
+            placed.append(best)
+        self._label_cache = (key, placed)
+        return placed
 
     def _paint_input(self, p: QPainter) -> None:
         lay = self._layout
