@@ -927,7 +927,7 @@ class NetworkDiagram(QWidget):
         p.setPen(self.theme.qcolor("muted"))
         node_word = "δ" if v.node_mode == "deltas" else "activations"
         parts = [f"Edges: {EDGE_TITLES[v.edge_mode]}", f"Neurons: {node_word}"]
-        if v.batch > 1 and (v.edge_mode != "weights" or v.node_mode == "deltas"):
+        if v.batch > 1 and (s.phase is not None or v.edge_mode != "weights" or v.node_mode == "deltas"):
             parts.append(f"mean over a batch of {v.batch}")
         if s.phase is not None:
             parts.insert(0, s.phase.title())
