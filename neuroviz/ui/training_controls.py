@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSpinBox,
     QStyle,
@@ -63,9 +64,15 @@ class MessageBanner(QFrame):
         self.setObjectName("messageBanner")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAutoFillBackground(True)
+        # The same warm colours in light and dark themes: a message must stand out.
         palette = self.palette()
-        palette.setColor(QPalette.ColorRole.Window, QColor("#fdecea"))
-        palette.setColor(QPalette.ColorRole.WindowText, QColor("#7a1c14"))
+        for role, colour in (
+            (QPalette.ColorRole.Window, "#fdecea"),
+            (QPalette.ColorRole.WindowText, "#7a1c14"),
+            (QPalette.ColorRole.Button, "#fdecea"),
+            (QPalette.ColorRole.ButtonText, "#7a1c14"),
+        ):
+            palette.setColor(role, QColor(colour))
         self.setPalette(palette)
         self.label = QLabel(self)
         self.label.setWordWrap(True)
@@ -223,9 +230,7 @@ class TrainingControls(QWidget):
         self.rate_label = QLabel(run_box)
         self.rate_label.setObjectName("rateLabel")
         self.rate_label.setToolTip("Updates per second while training")
-        muted = self.rate_label.palette()
-        muted.setColor(QPalette.ColorRole.WindowText, muted.color(QPalette.ColorRole.PlaceholderText))
-        self.rate_label.setPalette(muted)
+        self._mute_rate_label()
 
         run_layout = QVBoxLayout(run_box)
         run_layout.addLayout(buttons)
@@ -281,12 +286,33 @@ class TrainingControls(QWidget):
         form.addRow("Seed", self.seed_spin)
         form.addRow("Speed", self.speed_combo)
 
+        # The groups scroll when the dock is short; the banner stays in sight above them.
+        content = QWidget(self)
+        content_layout = QVBoxLayout(content)
+        content_layout.setContentsMargins(0, 0, 0, 0)
+        content_layout.addWidget(run_box)
+        content_layout.addWidget(options_box)
+        content_layout.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setWidget(content)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.banner)
-        layout.addWidget(run_box)
-        layout.addWidget(options_box)
-        layout.addStretch(1)
+        layout.addWidget(scroll, 1)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._mute_rate_label()
+        super().changeEvent(event)
+
+    def _mute_rate_label(self) -> None:
+        """The rate line in the theme's placeholder colour (quieter than the text)."""
+        muted = self.rate_label.palette()
+        muted.setColor(QPalette.ColorRole.WindowText, self.palette().color(QPalette.ColorRole.PlaceholderText))
+        self.rate_label.setPalette(muted)
 
     def _tool_button(self, action: QAction, name: str) -> QToolButton:
         button = QToolButton(self)
