@@ -53,7 +53,9 @@ def test_play_trains_until_paused(qtbot, controls, session):
     assert controls.play_action.text() == "Pause"
     qtbot.waitUntil(lambda: session.trainer.step_count > 50, timeout=5000)
     qtbot.waitUntil(lambda: session.updates_per_second > 0, timeout=5000)
+    assert controls.rate_label.text().startswith("Training at ")
     qtbot.mouseClick(controls.play_button, LEFT)
+    assert controls.rate_label.text() == "Paused"
     assert not session.running
     assert controls.play_action.text() == "Play"
     assert session.updates_per_second == 0
@@ -120,6 +122,9 @@ def test_divergence_by_stepping_rolls_back_and_explains(qtbot, controls, session
     assert all(np.isfinite(p).all() for p in params(session.network))
     assert "smaller learning rate" in controls.banner.text
     assert "not applied" in controls.banner.text
+    image = controls.grab().toImage()
+    banner_top = controls.banner.geometry().center()
+    assert image.pixelColor(controls.banner.x() + 3, banner_top.y()).name() == "#fdecea"  # the warning strip shows
     qtbot.mouseClick(controls.banner.findChild(type(controls.step_button), "bannerClose"), LEFT)
     assert not controls.banner.isVisible()
 
