@@ -45,19 +45,18 @@ from PySide6.QtWidgets import (
 )
 
 from neuroviz.core.explain import Equation, Explainer, NeuronTable, Progress
-from neuroviz.core.notation import bias_label, layer_letter, matrix_label, neuron_label
+from neuroviz.core.explain_sections import Section, SectionBuilder, row_of
+from neuroviz.core.notation import layer_letter, matrix_label, neuron_label
 from neuroviz.core.phases import Phase
 from neuroviz.core.selection import Selection
 from neuroviz.core.trace import StepTrace
 from neuroviz.core.update_check import UpdateCheck
-from neuroviz.core.update_table import BIAS, WEIGHT, UpdateTable, fmt
+from neuroviz.core.update_table import WEIGHT, UpdateTable, fmt
 from neuroviz.io.atomic import atomic_open
-from neuroviz.ui.inspector_model import Col, NeuronTableModel, UpdateTableModel, mono_font
+from neuroviz.ui.inspector_model import Col, NeuronTableModel, UpdateTableModel
 from neuroviz.ui.math_text import equation_html, to_html, unicode_exponent
 from neuroviz.ui.session import Session
 
-FOCUS_NEURONS = 3
-"""Neurons shown per layer when none is selected and the layer is large."""
 CHECK_BUDGET_S = 0.02
 """Time per event-loop tick the gradient check may take."""
 CHECK_CHUNK = 128
@@ -556,101 +555,11 @@ class InspectorPanel(QWidget):
             return "Select a neuron or a parameter (in the diagram or the tables) to see its equations."
         return ""
 
-    def _sections(self) -> list[tuple[str, list[Equation]]]:
-        ex = self.explainer
-        if ex is None:
+    def _sections(self) -> list[Section]:
+        if self.explainer is None or self.table is None:
             return []
-        try:
-            if self.progress is not None and self.session.phase is not None:
-                return self._phase_sections(self.session.phase)
-            return self._selection_sections(self.session.selection)
-        except (IndexError, KeyError):
-            return []
-
-    def _focus(self, layer: int, values: np.ndarray) -> list[int]:
-        """Neurons of ``layer`` to write out: the selected one, all if few, else the largest |values|."""
-        sel = self.session.selection
-        if sel is not None and sel.kind == "neuron" and sel.layer == layer:
-            return [sel.m]
-        if values.size <= FOCUS_NEURONS + 1:
-            return list(range(values.size))
-        return sorted(np.argsort(-np.abs(values), kind="stable")[:FOCUS_NEURONS].tolist())
-
-    def _phase_sections(self, phase: Phase) -> list[tuple[str, list[Equation]]]:
-        ex, tr, s = self.explainer, self.trace, self.sample
-        assert ex is not None and tr is not None
-        L = ex.output_layer
-        if phase.kind == "forward":
-            l = phase.layer
-            idx = self._focus(l, np.asarray(tr.forward.act[l][s]))
-            return [(self._layer_title("Forward", l, idx), [ex.forward(l, i, s) for i in idx])]
-        if phase.kind == "loss":
-            out: list[tuple[str, list[Equation]]] = []
-            if self.session.config.loss == "cross_entropy":
-                idx = self._focus(L, np.asarray(tr.probs[s]))
-                out.append(("Softmax", [ex.probability(k, s) for k in idx]))
-            losses = [ex.loss(s)] + ([ex.batch_loss()] if ex.batch_size > 1 else [])
-            out.append(("Loss", losses))
-            return out
-        if phase.kind == "backward":
-            l = phase.layer
-            idx = self._focus(l, np.asarray(tr.deltas[l - 1][s]))
-            return [(self._layer_title("Error terms δ of", l, idx), [ex.delta(l, i, s) for i in idx])]
-        rows = self._focus_rows()
-        t = self.table
-        assert t is not None
-        return [("Update", [eq for r in rows for eq in (ex.gradient(t, r, s), ex.update(t, r))])]
-
-    def _layer_title(self, what: str, layer: int, shown: list[int]) -> str:
-        n = self.session.config.sizes[layer]
-        title = f"{what} layer {layer_letter(layer)}"
-        if len(shown) < n:
-            title += f" ({len(shown)} of {n} neurons: the largest; select one to see it)"
-        return title
-
-    def _focus_rows(self) -> list[int]:
-        t = self.table
-        assert t is not None
-        sel = self.session.selection
-        if sel is not None and sel.kind in ("weight", "bias"):
-            return [self._row_of(sel)]
-        return t.select(top_k=2, sort="abs_grad", descending=True).tolist()
-
-    def _row_of(self, sel: Selection) -> int:
-        assert self.table is not None
-        if sel.kind == "weight":
-            return self.table.find(WEIGHT, sel.layer, sel.m, sel.n)
-        return self.table.find(BIAS, sel.layer, sel.m)
-
-    def _selection_sections(self, sel: Selection | None) -> list[tuple[str, list[Equation]]]:
-        ex, t, s = self.explainer, self.table, self.sample
-        assert ex is not None and t is not None
-        L = ex.output_layer
-        out: list[tuple[str, list[Equation]]] = []
-        if sel is None:
-            idx = self._focus(L, np.asarray(ex.trace.deltas[L - 1][s]))
-            out.append((self._layer_title("Error terms δ of the output", L, idx), [ex.delta(L, i, s) for i in idx]))
-            rows = self._focus_rows()
-            out.append(("Largest gradients", [eq for r in rows for eq in (ex.gradient(t, r, s), ex.update(t, r))]))
-            return out
-        if sel.kind == "neuron":
-            l, i = sel.layer, sel.m
-            fwd = [ex.forward(l, i, s)]
-            if l == L and self.session.config.loss == "cross_entropy":
-                fwd.append(ex.probability(i, s))
-            out.append((f"Forward: {neuron_label(l, i)}", fwd))
-            if l >= 1:
-                out.append((f"Error term of {neuron_label(l, i)}", [ex.delta(l, i, s)]))
-                row = t.find(BIAS, l - 1, i)
-                out.append((f"Its bias {bias_label(l - 1, i)}", [ex.gradient(t, row, s), ex.update(t, row)]))
-            return out
-        row = self._row_of(sel)
-        out.append((f"Gradient and update of {t.label(row)}", [ex.gradient(t, row, s), ex.update(t, row)]))
-        where = [ex.delta(sel.layer + 1, sel.m, s)]
-        if sel.kind == "weight":
-            where.append(ex.forward(sel.layer, sel.n, s))
-        out.append(("where", where))
-        return out
+        phase = self.session.phase if self.progress is not None else None
+        return SectionBuilder(self.explainer, self.table, self.sample).sections(self.session.selection, phase)
 
     # -------------------------------------------------------------- filters
     def _filter_args(self) -> tuple[int | None, np.ndarray | None, int | None]:
@@ -702,7 +611,7 @@ class InspectorPanel(QWidget):
             rows: list[int] = []
             if sel is not None and sel.kind in ("weight", "bias"):
                 try:
-                    row = self._row_of(sel)
+                    row = row_of(self.table, sel)
                 except KeyError:
                     row = -1
                 if row >= 0 and self.model.view_row(row) < 0 and self.model.filtered:
@@ -730,10 +639,9 @@ class InspectorPanel(QWidget):
         sel = Selection("weight", layer, m, n) if t.kind[row] == WEIGHT else Selection("bias", layer, m)
         self._syncing = True
         try:
-            self.session.select(sel)
+            self.session.select(sel)  # the equations follow through selectionChanged
         finally:
             self._syncing = False
-        self.render_equations()
 
     def _on_neuron_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self._syncing or not current.isValid() or self.neurons is None:
@@ -873,4 +781,4 @@ def _select_view_rows(view: QTableView, rows: list[int], scroll: bool) -> None:
         view.scrollTo(model.index(rows[0], 0), QAbstractItemView.ScrollHint.PositionAtCenter)
 
 
-__all__ = ["InspectorPanel", "mono_font"]
+__all__ = ["InspectorPanel"]
