@@ -64,7 +64,7 @@ from neuroviz.ui.diagram_values import EDGE_SYMBOLS, EDGE_TITLES, DiagramValues,
 from neuroviz.ui.session import Session
 from neuroviz.ui.theme import LIGHT, Theme
 
-DEFAULT_MAX_EDGES = 2000
+DEFAULT_MAX_EDGES = 2800
 """Level of detail: above this many edges only the strongest are drawn."""
 ANTIALIAS_EDGES = 400
 """Edges are antialiased when at most this many are drawn (antialiasing is slow)."""
