@@ -57,7 +57,7 @@ height; the wide analysis panels share the bottom, under the diagram, so
 that the diagram keeps most of the window."""
 TABBED_DOCKS = (("lossCurvesDock", "inspectorDock", "dataBrowserDock"),)
 """Docks that share one place as tabs in the default layout (object names; missing ones are skipped)."""
-BOTTOM_HEIGHT = 300
+BOTTOM_HEIGHT = 250
 LEFT_WIDTH = 440
 STATUS_INTERVAL_MS = 100
 """The status bar refreshes at most this often."""
