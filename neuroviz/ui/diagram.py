@@ -439,8 +439,10 @@ class NetworkDiagram(QWidget):
             faint = faint[:: int(np.ceil(faint.size / self.max_edges))]
         self._faint = faint
         # neurons
-        hidden = [a for a in v.nodes[1:] if a is not None]
-        self.node_vmax = robust_max(hidden)
+        # The scale follows the hidden layers (outputs, often much larger logits, saturate):
+        # the outputs are labelled with their numbers anyway.
+        scaled = v.nodes[1:-1] if len(v.nodes) > 2 and any(a is not None for a in v.nodes[1:-1]) else v.nodes[1:]
+        self.node_vmax = robust_max([a for a in scaled if a is not None])
         neutral = np.array(pal.theme.rgb("surface"), dtype=np.uint8)
         rgb = [map_sequential(v.nodes[0], 0.0, 1.0, pal.ink_lut)]
         for l in range(1, len(v.nodes)):
