@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -120,7 +120,7 @@ class MainWindow(QMainWindow):
         self._tabify_default_docks()
         self.file_actions = FileActions(self)
         self._default_state = self.saveState(STATE_VERSION)
-        self.restore_layout()
+        self._sized = self.restore_layout()
         self.apply_theme(self.theme_choice)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_system_scheme_changed)
         session.architectureChanged.connect(self._update_title)
@@ -157,6 +157,9 @@ class MainWindow(QMainWindow):
                 self.tabifyDockWidget(docks[0], other)
             if docks:
                 docks[0].raise_()
+
+    def _apply_default_sizes(self) -> None:
+        """Give the bottom row and the left column their default sizes; the diagram gets the rest."""
         bottom, left = Qt.DockWidgetArea.BottomDockWidgetArea, Qt.DockWidgetArea.LeftDockWidgetArea
         for area, size, orientation in ((bottom, BOTTOM_HEIGHT, Qt.Orientation.Vertical),
                                         (left, LEFT_WIDTH, Qt.Orientation.Horizontal)):
@@ -416,7 +419,15 @@ class MainWindow(QMainWindow):
             dock.setFloating(False)
             dock.show()
         self.diagram_toolbar.show()
+        self._apply_default_sizes()
         self.diagram.fit_to_view()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._sized:
+            # Dock sizes only take once the window is laid out at its real size.
+            self._sized = True
+            self._apply_default_sizes()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if event.spontaneous() and not self.confirm_discard():  # closed from the title bar

@@ -28,7 +28,9 @@ from neuroviz.ui.session import Session
 FRAME_SECONDS = 1 / 36
 """Target time for one tick plus the frame that follows it (36 fps: ≥ 30 with some jitter)."""
 MIN_BUDGET = 0.004
+"""Shortest training slice per tick (seconds), however slow the painting."""
 MAX_BUDGET = 0.028
+"""Longest training slice per tick: keeps input answered within about 30 ms."""
 RATE_WINDOW = 1.0
 """Seconds over which ``updates_per_second`` is measured."""
 MAX_TRACED_PER_TICK = 4
@@ -213,7 +215,8 @@ class TrainingLoop(QObject):
             self.progressChanged.emit(done, self._run_total)
             if session.trainer.epoch >= self._target_epoch:
                 session.stop()
-        self._measure()
+        if session.running:  # not paused by a divergence or the end of a run during this tick
+            self._measure()
         self._last_tick_end = time.perf_counter()
 
     def _paced_steps(self, limit: int | None) -> None:

@@ -137,6 +137,7 @@ def test_divergence_while_playing_pauses_with_the_last_good_network(qtbot, contr
     qtbot.mouseClick(controls.play_button, LEFT)
     qtbot.waitUntil(lambda: not session.running, timeout=5000)
     assert len(messages) == 1
+    assert session.updates_per_second == 0
     assert controls.banner.isVisible()
     assert controls.play_action.text() == "Play"
     trainer = session.trainer
@@ -181,6 +182,7 @@ def test_train_n_epochs_runs_to_the_end(qtbot, controls, session):
     assert len(trainer.epochs) == 2
     assert trainer.step_count == 2 * int(np.ceil(len(trainer.order) / trainer.batch_size))
     assert finished == [True]
+    assert session.updates_per_second == 0
     assert not controls.progress_row.isVisible()
     assert controls.train_button.isEnabled()
 
