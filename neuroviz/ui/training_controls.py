@@ -12,6 +12,8 @@ in, and text fields keep their own use of those keys.
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import (
@@ -328,19 +330,15 @@ class TrainingControls(QWidget):
         trainer = self.session.trainer
         self.lr_spin.setValue(trainer.lr)
         n_train = len(self.session.dataset.train_indices)
-        for widget, value in (
-            (self.batch_spin, trainer.batch_size),
-            (self.shuffle_check, trainer.shuffle),
-            (self.seed_spin, self.session.config.seed),
-        ):
+        quiet = (self.batch_spin, self.shuffle_check, self.seed_spin)  # showing is not choosing
+        for widget in quiet:
             widget.blockSignals(True)
-            if widget is self.batch_spin:
-                self.batch_spin.setRange(1, max(1, n_train))
-                self.batch_spin.setSuffix(f" of {n_train}")
-            if isinstance(widget, QCheckBox):
-                widget.setChecked(bool(value))
-            else:
-                widget.setValue(int(value))
+        self.batch_spin.setRange(1, max(1, n_train))
+        self.batch_spin.setSuffix(f" of {n_train}")
+        self.batch_spin.setValue(trainer.batch_size)
+        self.shuffle_check.setChecked(trainer.shuffle)
+        self.seed_spin.setValue(self.session.config.seed)
+        for widget in quiet:
             widget.blockSignals(False)
         self._sync_speed(self.loop.rate)
         self._update_position()
@@ -367,7 +365,7 @@ class TrainingControls(QWidget):
             text += f" + {percent}% of the next"
         if trainer.epochs:
             last = trainer.epochs[-1]
-            if last.test_accuracy == last.test_accuracy:  # not NaN: there is a test split
+            if math.isfinite(last.test_accuracy):  # there is a test split
                 text += f"\nTest accuracy after epoch {last.epoch}: {100 * last.test_accuracy:.1f}%"
         self.position_label.setText(text)
 
