@@ -248,8 +248,14 @@ def main(argv: list[str] | None = None) -> int:
         f"loss curve with {MILLION:,} points: refresh {refresh_ms:.1f} ms, repaint of the dock {paint_ms:.1f} ms "
         "(medians)"
     )
-    ok = live["rate"] >= 0.5 * headless and live["fps"] >= 30 and live["input_worst"] <= 50
-    print(f"target (live ≥ ½ headless at ≥ 30 fps, input ≤ 50 ms): {'met' if ok else 'NOT met'}")
+    print("targets at full speed:")
+    for what, ok in (
+        ("live rate ≥ ½ headless", live["rate"] >= 0.5 * headless),
+        ("≥ 30 frames per second", live["fps"] >= 30),
+        ("input answered within 50 ms (95% of events)", live["input_p95"] <= 50),
+        ("input answered within 50 ms (every event)", live["input_worst"] <= 50),
+    ):
+        print(f"  {what:46s} {'met' if ok else 'NOT met'}")
     window.close()
     return 0
 
