@@ -293,3 +293,18 @@ def test_epoch_button_finishes_the_epoch_at_full_speed_even_when_paced(qtbot, co
     assert session.trainer.epoch == 1
     assert session.trainer.cursor == 0
     assert controls.loop.rate == 1  # the chosen speed stays for Play
+
+
+def test_learning_rate_arrows_step_through_1_2_5_and_stop_at_the_ends(qtbot, controls, session):
+    spin = controls.lr_spin
+    spin.setFocus()
+    for expected in (0.02, 0.05, 0.1):
+        qtbot.keyClick(spin, Qt.Key.Key_Up)
+        assert session.trainer.lr == expected
+    qtbot.keyClick(spin, Qt.Key.Key_PageDown)  # ten steps down: 0.05, 0.02, 0.01, …, 5e-5
+    assert session.trainer.lr == 5e-5
+    for _ in range(5):
+        qtbot.keyClick(spin, Qt.Key.Key_Down)
+    assert session.trainer.lr == 1e-5  # the lowest arrow value; smaller ones can be typed
+    assert not spin.stepEnabled() & spin.StepEnabledFlag.StepDownEnabled
+    assert spin.lineEdit().text() == "1e-05"
