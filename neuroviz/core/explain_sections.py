@@ -117,6 +117,10 @@ class SectionBuilder:
             if l >= 1:
                 out.append((f"Error term of {neuron_label(l, i)}", [ex.delta(l, i, s)]))
                 out.append((f"Its bias {bias_label(l - 1, i)}", self._updates([t.find(BIAS, l - 1, i)])))
+            else:  # an input neuron acts only through its outgoing weights
+                rows = t.select(mask=(t.kind == WEIGHT) & (t.layer == 0) & (t.n == i), top_k=FOCUS_PARAMETERS,
+                                sort="abs_grad", descending=True).tolist()
+                out.append((f"The largest gradients of its weights to layer {layer_letter(1)}", self._updates(rows)))
             return out
         row = row_of(t, selection)
         where = [ex.delta(selection.layer + 1, selection.m, s)]

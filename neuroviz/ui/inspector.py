@@ -54,7 +54,7 @@ from neuroviz.core.update_check import UpdateCheck
 from neuroviz.core.update_table import WEIGHT, UpdateTable, fmt
 from neuroviz.io.atomic import atomic_open
 from neuroviz.ui.inspector_model import Col, NeuronTableModel, UpdateTableModel
-from neuroviz.ui.math_text import equation_html, to_html, unicode_exponent
+from neuroviz.ui.math_text import HangingIndent, equation_html, to_html, unicode_exponent
 from neuroviz.ui.session import Session
 
 CHECK_BUDGET_S = 0.02
@@ -177,6 +177,7 @@ class InspectorPanel(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.08)
         self.equations.document().setDefaultFont(font)
         self.equations.document().setUndoRedoEnabled(False)
+        self._indent = HangingIndent(font)
         self.equations.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.equations.customContextMenuRequested.connect(self._equations_menu)
         self.latex_action = self._action("Copy equations as LaTeX", "Ctrl+Shift+C",
@@ -401,7 +402,11 @@ class InspectorPanel(QWidget):
         self.neurons = NeuronTable.from_trace(self.trace, self.sample)
         phase = self.session.phase if self.progress is not None else None
         highlight = phase.layer if phase is not None and phase.kind in ("forward", "backward") else -1
+        moved = highlight != self.neuron_model.highlight_layer
         self.neuron_model.set_table(self.neurons, self.progress, highlight)
+        if moved and highlight >= 0:  # the walk moved on: show the layer it computes
+            first = self.neuron_model.index(self.neuron_model.row_of(highlight, 0), 0)
+            self.neuron_view.scrollTo(first, QAbstractItemView.ScrollHint.PositionAtTop)
 
     def _on_trained(self, n: int) -> None:
         self._steps_since += n
@@ -518,7 +523,7 @@ class InspectorPanel(QWidget):
             body.append(f"<p style='margin:8px 0 2px 0'><b>{to_html(title)}</b></p>")
             shared = _shared_notes(eqs)
             body += [equation_html(replace(eq, notes=tuple(n for n in eq.notes if n not in shared)),
-                                   muted_colour=muted) for eq in eqs]
+                                   muted_colour=muted, indent=self._indent) for eq in eqs]
             body += [f"<p style='margin:0 0 0 14px; color:{muted}; font-size:small'>{to_html(n)}</p>"
                      for n in shared]
         hint = self._hint()

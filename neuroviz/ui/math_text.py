@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
+
+from PySide6.QtGui import QFont, QTextDocument
 
 from neuroviz.core.explain import Equation
 
@@ -32,26 +35,49 @@ def to_html(text: str) -> str:
     return _SINGLE.sub(_tag, out)
 
 
-def equation_html(eq: Equation, value_colour: str = "", muted_colour: str = "#6b7280") -> str:
+def equation_html(eq: Equation, value_colour: str = "", muted_colour: str = "#6b7280",
+                  indent: Callable[[str], float] | None = None) -> str:
     """``eq`` as HTML paragraphs, one form per line, the ``=`` signs aligned, notes below.
 
     Continuation lines start with an invisible copy of the left-hand side, so
     the ``=`` signs line up exactly in any font (paragraphs lay out many times
-    faster than tables).
+    faster than tables).  ``indent(html)`` (pixels, e.g. ``HangingIndent``)
+    makes a long form that wraps continue under its own first term.
     """
     lhs = to_html(eq.target)
     ghost = f"<span style='color:transparent'>{lhs}</span>"
-    lines = []
+    hang = ""
+    if indent is not None:
+        px = indent(f"{lhs} {eq.relation}&nbsp;")
+        hang = f"margin-left:{px:.0f}px; text-indent:-{px:.0f}px; "
+    forms = []
     for i, form in enumerate(eq.rhs):
         body = to_html(form)
         if i == len(eq.rhs) - 1 and len(eq.rhs) > 1:
             style = f" style='color:{value_colour}'" if value_colour else ""
             body = f"<b{style}>{body}</b>"
-        lines.append(f"{lhs if i == 0 else ghost} {eq.relation if i == 0 else '='} {body}")
+        text = f"{lhs if i == 0 else ghost} {eq.relation if i == 0 else '='} {body}"
+        forms.append(f"<p style='{hang}margin-top:{2 if i == 0 else 0}px; margin-bottom:0'>{text}</p>")
     notes = "".join(
         f"<p style='margin:0 0 0 14px; color:{muted_colour}; font-size:small'>{to_html(n)}</p>" for n in eq.notes
     )
-    return f"<p style='margin:2px 0 0 0'>{'<br>'.join(lines)}</p>{notes}"
+    return "".join(forms) + notes
+
+
+class HangingIndent:
+    """Measures the width of a bit of rich text in a font: the indent of wrapped equation lines."""
+
+    def __init__(self, font: QFont) -> None:
+        self._doc = QTextDocument()
+        self._doc.setDefaultFont(font)
+        self._doc.setDocumentMargin(0)
+        self._cache: dict[str, float] = {}
+
+    def __call__(self, html_text: str) -> float:
+        if html_text not in self._cache:
+            self._doc.setHtml(html_text)
+            self._cache[html_text] = self._doc.idealWidth()
+        return self._cache[html_text]
 
 
 _EXPONENT = re.compile(r"×10\^([−-]?\d+)")

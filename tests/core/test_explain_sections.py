@@ -31,7 +31,11 @@ def test_each_selection_kind():
     assert titles_and_lhs(b.sections(Selection("neuron", 1, 0))) == [
         ("Forward: b_1", ["b_1"]), ("Error term of b_1", ["δ^b_1"]), ("Its bias β^b_1", ["∂L/∂β^b_1", "β^b_1 :="])]
     assert titles_and_lhs(b.sections(Selection("neuron", 2, 1)))[0] == ("Forward: c_2", ["c_2", "p_2"])
-    assert titles_and_lhs(b.sections(Selection("neuron", 0, 3))) == [("Forward: a_4", ["a_4"])]
+    assert titles_and_lhs(b.sections(Selection("neuron", 0, 3))) == [
+        ("Forward: a_4", ["a_4"]),
+        # a_4 = 1: its weights to b_1 and b_2 have the largest gradients δ^b_m · a_4 (δ^b_3 = 0)
+        ("The largest gradients of its weights to layer b",
+         ["∂L/∂θ^{ba}_{14}", "θ^{ba}_{14} :=", "∂L/∂θ^{ba}_{24}", "θ^{ba}_{24} :="])]
     assert titles_and_lhs(b.sections(Selection("weight", 1, 1, 0))) == [
         ("Gradient and update of θ^{cb}_{21}", ["∂L/∂θ^{cb}_{21}", "θ^{cb}_{21} :="]), ("where", ["δ^c_2", "b_1"])]
     assert titles_and_lhs(b.sections(Selection("bias", 0, 2))) == [
