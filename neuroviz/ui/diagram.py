@@ -75,6 +75,10 @@ Widths just above 1 take Qt's fast wide-line raster path; exactly 1 (cosmetic)
 measured about 4× slower here."""
 TINY_NEURON = 2.5
 """Neurons of a smaller radius (pixels) are drawn as plain squares."""
+SPRITE_MAX_RADIUS = 40.0
+"""Larger neurons (pixels) are drawn directly instead of from cached images."""
+GRID_SPRITE_MAX = 1600.0
+"""A larger input grid (pixels, when zoomed in) is drawn directly instead of from a cached image."""
 SPRITE_CACHE = 4096
 """At most this many pre-rendered neuron circles, legends and labels are kept."""
 HOVER_TOLERANCE = 4.0
@@ -133,6 +137,8 @@ def strongest_per_layer(values: np.ndarray, known: np.ndarray, offsets: np.ndarr
     floor = np.minimum(counts, budget // (2 * len(counts)))
     rest = budget - int(floor.sum())
     share = floor + np.floor(rest * (counts - floor) / max(int((counts - floor).sum()), 1)).astype(int)
+    for l in np.argsort(-counts):  # what rounding left over goes to the largest layers
+        share[l] += min(budget - int(share.sum()), int(counts[l] - share[l]))
     picked = []
     for (a, b), k in zip(pairwise(bounds), share):
         idx = a + np.flatnonzero(known[a:b])
@@ -663,6 +669,9 @@ class NetworkDiagram(QWidget):
         x, y, gw, gh = lay.grid.rect
         rect = QRectF(self.to_screen(x, y), self.to_screen(x + gw, y + gh))
         h, w = lay.grid.shape
+        if max(rect.width(), rect.height()) > GRID_SPRITE_MAX:
+            self._draw_grid(p, rect)
+            return
         key = ("grid", self._input_version, round(rect.width()), round(rect.height()), self._dpr(p))
         image = self._sprite(key, QSize(round(rect.width()) + 2, round(rect.height()) + 2), p,
                              lambda q: self._draw_grid(q, QRectF(1, 1, round(rect.width()), round(rect.height()))))
@@ -774,24 +783,22 @@ class NetworkDiagram(QWidget):
             if r < TINY_NEURON:
                 self._paint_tiny_column(p, pts, r, rgb)
                 continue
-            r_key = round(r * 4) / 4
-            half = int(np.ceil(r_key + 1.5))
-            size = QSize(2 * half, 2 * half)
-            dpr = self._dpr(p)
-            cache = self._sprites
-            corners = (np.rint(pts) - half).tolist()
-            for color, (x, y) in zip(map(tuple, rgb.tolist()), corners):
-                key = ("neuron", color, r_key, dpr)
-                sprite = cache.get(key)
-                if sprite is None:
-                    sprite = self._sprite(key, size, p, lambda q, c=color, rr=r_key, hh=half:
-                                          self._draw_circle(q, c, rr, hh, outline))
-                p.drawImage(QPointF(x, y), sprite)
+            if r > SPRITE_MAX_RADIUS:
+                # Zoomed far in: few neurons are big; draw them directly rather than cache big images.
+                p.setPen(outline)
+                for color, (x, y) in zip(rgb.tolist(), pts.tolist()):
+                    p.setBrush(QColor(*color))
+                    p.drawEllipse(QPointF(x, y), r, r)
+            else:
+                self._paint_neuron_sprites(p, pts, r, rgb, outline)
+            # Text only for neurons on screen: zoomed into a large layer, most are not.
+            on_screen = np.flatnonzero((pts[:, 0] > -r - 60) & (pts[:, 0] < self.width() + r + 60)
+                                       & (pts[:, 1] > -r - 20) & (pts[:, 1] < self.height() + r + 20)).tolist()
             if r >= 15:
                 font.setPointSizeF(self.font().pointSizeF() * 0.9)
                 p.setFont(font)
                 p.setPen(theme.qcolor("muted"))
-                for i in range(centers.shape[0]):
+                for i in on_screen:
                     box = QRectF(pts[i, 0] - r - 40, pts[i, 1] - r - 16, 40, 16)
                     p.drawText(box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom,
                                neuron_label(l, i, "unicode"))
@@ -800,7 +807,7 @@ class NetworkDiagram(QWidget):
                 font.setPointSizeF(max(6.5, min(self.font().pointSizeF(), r * 0.42)))
                 p.setFont(font)
                 fm = QFontMetricsF(font)
-                for i in range(centers.shape[0]):
+                for i in on_screen:
                     text = fmt(float(values[i]), 2 if r < 22 else 3)
                     lum = 0.299 * rgb[i, 0] + 0.587 * rgb[i, 1] + 0.114 * rgb[i, 2]
                     p.setPen(QColor("#ffffff") if lum < 140 else QColor("#111111"))
@@ -813,6 +820,22 @@ class NetworkDiagram(QWidget):
                 r = float(lay.radius[item.layer]) * self._scale + width + 1
                 p.setPen(QPen(color, width))
                 p.drawEllipse(c, r, r)
+
+    def _paint_neuron_sprites(self, p: QPainter, pts: np.ndarray, r: float, rgb: np.ndarray, outline: QPen) -> None:
+        """Circles from a cache of pre-rendered antialiased images, one per colour and radius."""
+        r_key = round(r * 4) / 4
+        half = int(np.ceil(r_key + 1.5))
+        size = QSize(2 * half, 2 * half)
+        dpr = self._dpr(p)
+        cache = self._sprites
+        corners = (np.rint(pts) - half).tolist()
+        for color, (x, y) in zip(map(tuple, rgb.tolist()), corners):
+            key = ("neuron", color, r_key, dpr)
+            sprite = cache.get(key)
+            if sprite is None:
+                sprite = self._sprite(key, size, p, lambda q, c=color, rr=r_key, hh=half:
+                                      self._draw_circle(q, c, rr, hh, outline))
+            p.drawImage(QPointF(x, y), sprite)
 
     def _paint_tiny_column(self, p: QPainter, pts: np.ndarray, r: float, rgb: np.ndarray) -> None:
         """Neurons too small for circles: a strip of squares with gaps, drawn as one scaled image.
