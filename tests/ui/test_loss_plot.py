@@ -108,7 +108,8 @@ def test_smoothing_factor_recomputes_the_bold_line(qtbot, plot, session):
 def test_a_long_history_is_drawn_from_its_envelope_and_in_full_when_zoomed(qtbot, plot, session):
     history = session.trainer.history
     values = np.random.default_rng(0).random(200_000) + 0.1
-    history.set(np.arange(1, values.size + 1), values)
+    for step, value in enumerate(values.tolist(), start=1):
+        history.append(step, value)
     plot.refresh()
     x, y = plot.raw_curve.xData, plot.raw_curve.yData
     assert len(x) < 10_000  # about two points per block of updates
