@@ -331,3 +331,18 @@ def test_a_hidden_panel_waits_until_shown(qtbot, fig4, session):
 def test_panel_is_registered_as_a_dock(main_window):
     dock = main_window.docks["inspectorDock"]
     assert isinstance(dock.widget(), InspectorPanel)
+
+
+def test_sign_colours_follow_a_dark_palette(qtbot, fig4):
+    from PySide6.QtGui import QColor, QPalette
+
+    from neuroviz.ui.inspector_model import NEGATIVE, NEGATIVE_ON_DARK
+
+    r = view_row(fig4, WEIGHT, 1, 0, 0)  # ∂L/∂θ^{cb}_{11} = −0.12 < 0
+    fg = Qt.ItemDataRole.ForegroundRole
+    assert fig4.model.data(fig4.model.index(r, Col.GRAD), fg) == NEGATIVE
+    dark = QPalette(fig4.palette())
+    for role in (QPalette.ColorRole.Base, QPalette.ColorRole.Window):
+        dark.setColor(role, QColor("#15171c"))
+    fig4.setPalette(dark)
+    qtbot.waitUntil(lambda: fig4.model.data(fig4.model.index(r, Col.GRAD), fg) == NEGATIVE_ON_DARK)
