@@ -275,6 +275,15 @@ class Network:
             assert flat is not None
         return flat
 
+    def set_flat_params(self, flat: np.ndarray) -> None:
+        """Replace all parameters by a copy of a ``flat_params()`` vector (P,), checked for size and finiteness."""
+        arr = np.array(flat, dtype=np.float64).reshape(-1)
+        if arr.size != self.n_params:
+            raise ValueError(f"expected {self.n_params} parameters; got {arr.size}")
+        if not math.isfinite(arr.dot(arr)) and not np.isfinite(arr).all():
+            raise ValueError("the parameters contain NaN or infinity")
+        self._adopt(arr)
+
     def set_params(self, weights: list[np.ndarray], biases: list[np.ndarray]) -> None:
         """Replace all parameters after checking count, shapes and finiteness."""
         sizes = self.config.sizes

@@ -60,6 +60,20 @@ class LossHistory:
         """Keep only the first ``n`` entries."""
         self._n = max(0, min(n, self._n))
 
+    def extend(self, steps: np.ndarray, values: np.ndarray) -> None:
+        """Append many entries: ``steps`` (n,) and ``values`` (n,)."""
+        n = len(values)
+        if len(steps) != n:
+            raise ValueError(f"{len(steps)} steps for {n} loss values")
+        end = self._n + n
+        if end > self._values.size:
+            size = max(end, 2 * self._values.size)
+            self._steps = np.concatenate([self._steps[: self._n], np.empty(size - self._n, dtype=np.int64)])
+            self._values = np.concatenate([self._values[: self._n], np.empty(size - self._n)])
+        self._steps[self._n : end] = steps
+        self._values[self._n : end] = values
+        self._n = end
+
     def clear(self) -> None:
         self._n = 0
 
@@ -70,6 +84,29 @@ class LossHistory:
     @property
     def values(self) -> np.ndarray:
         return self._values[: self._n]
+
+
+@dataclass(frozen=True, eq=False)
+class TrainerPosition:
+    """Where a ``Trainer`` stands, compactly (see ``Trainer.position``).
+
+    ``order`` (N,) is the read-only epoch order itself (shared, not copied);
+    ``rng_state`` the generator's bit state; ``n_history`` and ``n_epochs``
+    the lengths of the loss history and of the epoch metrics then.
+    """
+
+    dataset: Dataset
+    lr: float
+    batch_size: int
+    shuffle: bool
+    seed: int
+    epoch: int
+    step: int
+    order: np.ndarray
+    cursor: int
+    rng_state: dict[str, Any]
+    n_history: int
+    n_epochs: int
 
 
 def accuracy(probs: np.ndarray, labels: np.ndarray) -> float:
@@ -167,7 +204,9 @@ class Trainer:
 
     def _new_order(self) -> None:
         n = len(self._train_y)
-        self.order = self.rng.permutation(n) if self.shuffle else np.arange(n)
+        order = self.rng.permutation(n) if self.shuffle else np.arange(n)
+        order.setflags(write=False)
+        self.order = order
         self.cursor = 0
 
     # --------------------------------------------------------------- position
@@ -326,7 +365,8 @@ class Trainer:
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore ``state_dict()`` output (the dataset must already be set)."""
-        order = np.asarray(state["order"], dtype=np.int64)
+        order = np.array(state["order"], dtype=np.int64)
+        order.setflags(write=False)
         if sorted(order.tolist()) != list(range(len(self._train_y))):
             raise ValueError("the saved epoch order does not match the dataset's training split")
         cursor = int(state["cursor"])
@@ -347,3 +387,32 @@ class Trainer:
         self.history.clear()
         for s, v in zip(state.get("history_steps", []), state.get("history_values", [])):
             self.history.append(int(s), float(v))
+
+    def position(self) -> TrainerPosition:
+        """The dataset, options and place in the data now, without copying the order (cheap)."""
+        return TrainerPosition(
+            self.dataset, self.lr, self._batch_size, self.shuffle, self.seed, self._epoch, self._step,
+            self.order, int(self.cursor), self.rng.bit_generator.state, len(self.history), len(self.epochs),
+        )
+
+    def restore(self, position: TrainerPosition) -> None:
+        """Go back (or forward) to a ``position()`` of this trainer.
+
+        The loss history and epoch metrics are cut to their lengths then;
+        entries beyond what they now hold are the caller's to put back.
+        """
+        if position.dataset is not self.dataset:
+            self.set_dataset(position.dataset)
+        self.lr = position.lr
+        self._batch_size = position.batch_size
+        self.shuffle = position.shuffle
+        self.seed = position.seed
+        self._epoch = position.epoch
+        self._step = position.step
+        self.order = position.order
+        self.cursor = position.cursor
+        rng = np.random.default_rng()
+        rng.bit_generator.state = position.rng_state
+        self.rng = rng
+        self.history.truncate(position.n_history)
+        del self.epochs[position.n_epochs :]

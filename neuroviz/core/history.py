@@ -1,0 +1,671 @@
+"""Time travel: a timeline of every update, and exact return to any of them.
+
+A ``History`` drives a ``Trainer`` and records each event.  It keeps a full
+checkpoint (all parameters and the trainer's place in the data) every
+``checkpoint_every`` updates and recomputes any other moment from the nearest
+earlier checkpoint.  Training is deterministic and the fast path gives the
+same bits as the traced path, so a recomputed moment is bit for bit the
+moment that was lived: the same parameters, the same ``StepTrace``, the same
+input.  Memory stays within ``budget_bytes``; when the timeline outgrows it,
+branches are dropped first (oldest first), then the oldest updates are
+forgotten (``first`` moves up).
+
+Positions
+---------
+Position 0 is the state when the ``History`` was made; position ``i`` the
+state after the ``i``-th event.  ``first`` .. ``last`` can be reached;
+``position`` is where the network and the trainer are now.  Each event is
+
+``UPDATE``
+    ``Trainer.step``/``train_steps``: a mini-batch of the training split in
+    the trainer's epoch order, with the η and batch size of that moment.
+``INPUT``
+    ``Trainer.step_on(x, targets)``: an update on a given input (a drawing);
+    ``x`` and the targets are kept, so replay is exact.
+``EDIT``
+    Any other change of the network or trainer (a parameter typed in, a new
+    data set, seed or shuffle option): never replayed; a checkpoint holds
+    the state after it.  ``record_edit()`` logs one; a change made behind the
+    history's back is noticed and logged before the next update.
+
+API
+---
+``History(trainer, checkpoint_every=64, budget_bytes=DEFAULT_BUDGET)``
+
+Recording (only at the newest moment; at a past moment ``fork`` first):
+    ``step() -> StepTrace``, ``step_on(x, targets) -> StepTrace``,
+    ``train_steps(n) -> int``, ``train_for(seconds, max_steps=None) -> int``,
+    ``run_epoch() -> int``, ``record_edit()``.
+Moving (network, trainer, loss history and epoch metrics follow):
+    ``go_to(i) -> Moment``, ``back(n=1)``, ``forward(n=1)``; a ``Moment``
+    holds the position, the event kind and the ``StepTrace`` of that update
+    (``None`` for position ``first`` and for edits).  ``moment`` is the
+    current one.
+At a past moment:
+    ``fork(keep)``: ``keep=True`` keeps the later events as a ``Branch``
+    (``branches``), ``False`` discards them.  ``switch_to(branch)`` returns
+    to a branch (the events it replaces become a branch in turn);
+    ``can_switch(branch)`` says whether its fork point is on the current
+    timeline.
+Reading:
+    ``first``, ``last``, ``position``, ``at_end``, ``kind(i)``, ``lr(i)``,
+    ``batch_size(i)``, ``input_of(i)`` (INPUT events), ``loss_curve()``
+    (update numbers and losses of the whole timeline, the future included),
+    ``memory_bytes``, ``checkpoint_positions``.
+
+The trainer's loss history must only grow through recorded updates: if it
+is cut outside (``Trainer.reset``), the timeline starts over from there.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import itertools
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from neuroviz.core.network import DivergenceError
+from neuroviz.core.trace import StepTrace
+from neuroviz.core.trainer import EpochMetrics, Trainer, TrainerPosition
+
+UPDATE, INPUT, EDIT = 0, 1, 2
+KIND_NAMES = {UPDATE: "update", INPUT: "input", EDIT: "edit"}
+DEFAULT_CHECKPOINT_EVERY = 64
+DEFAULT_BUDGET = 128 * 1024 * 1024
+CHECKPOINT_OVERHEAD = 1024
+"""Bytes counted for a checkpoint's Python objects besides its arrays."""
+ENTRY_BYTES = 1 + 8 + 4 + 8 + 8 + 4 + 16
+"""Bytes per event: kind, η, batch size, serial, history and epoch counts, loss history."""
+EPOCH_BYTES = 200
+"""Bytes counted per kept EpochMetrics."""
+
+_serials = itertools.count(1)
+
+
+@dataclass(frozen=True, eq=False)
+class Moment:
+    """One moment of the timeline: ``position``, the event ``kind`` that led to it
+    ("start", "update", "input" or "edit") and that update's ``trace`` (or ``None``)."""
+
+    position: int
+    kind: str
+    trace: StepTrace | None
+
+
+@dataclass(frozen=True, eq=False)
+class _Checkpoint:
+    """The state at a position: parameters (P,) and the trainer's place."""
+
+    params: np.ndarray
+    trainer: TrainerPosition
+
+    @property
+    def nbytes(self) -> int:
+        """Its own bytes; the epoch order is shared by the checkpoints of an epoch and counted apart."""
+        return int(self.params.nbytes) + CHECKPOINT_OVERHEAD
+
+
+def _checkpoint_bytes(checkpoints: Any) -> int:
+    """Bytes of some checkpoints, each distinct epoch order counted once."""
+    orders = {id(c.trainer.order): c.trainer.order.nbytes for c in checkpoints}
+    return sum(c.nbytes for c in checkpoints) + sum(orders.values())
+
+
+class _Columns:
+    """Per-event columns for positions ``base + 1 .. base + n`` (growable arrays)."""
+
+    FIELDS = (("kind", np.int8), ("lr", np.float64), ("batch", np.int32), ("serial", np.int64),
+              ("n_hist", np.int64), ("n_ep", np.int32))
+
+    def __init__(self, base: int, capacity: int = 256) -> None:
+        self.base = base
+        self.n = 0
+        self.cols = {name: np.zeros(capacity, dtype=dt) for name, dt in self.FIELDS}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.cols[name][: self.n]
+
+    def value(self, name: str, position: int) -> Any:
+        return self.cols[name][position - self.base - 1]
+
+    def extend(self, **values: Any) -> None:
+        m = max(np.size(v) for v in values.values())
+        need = self.n + m
+        if need > self.cols["kind"].size:
+            size = max(need, 2 * self.cols["kind"].size)
+            for name, dt in self.FIELDS:
+                grown = np.zeros(size, dtype=dt)
+                grown[: self.n] = self.cols[name][: self.n]
+                self.cols[name] = grown
+        for name, v in values.items():
+            self.cols[name][self.n : need] = v
+        self.n = need
+
+    def truncate(self, last: int) -> None:
+        """Keep the events up to position ``last``."""
+        self.n = max(0, min(self.n, last - self.base))
+
+    def drop_before(self, first: int) -> None:
+        """Forget the events up to position ``first`` (it becomes the base)."""
+        k = first - self.base
+        for name, _ in self.FIELDS:
+            self.cols[name] = self.cols[name][k : self.n].copy()
+        self.n -= k
+        self.base = first
+
+    def tail(self, after: int) -> dict[str, np.ndarray]:
+        """Copies of the events after position ``after``."""
+        k = after - self.base
+        return {name: self.cols[name][k : self.n].copy() for name, _ in self.FIELDS}
+
+    @property
+    def nbytes(self) -> int:
+        return sum(int(c.nbytes) for c in self.cols.values())
+
+
+@dataclass(eq=False)
+class Branch:
+    """Events that were kept when the timeline forked at ``fork`` (positions ``fork + 1 .. last``)."""
+
+    fork: int
+    fork_serial: int
+    last: int
+    columns: dict[str, np.ndarray]
+    checkpoints: dict[int, _Checkpoint]
+    inputs: dict[int, tuple[np.ndarray, np.ndarray]]
+    hist_steps: np.ndarray
+    hist_values: np.ndarray
+    epochs: list[EpochMetrics]
+    created: float = field(default_factory=time.time)
+
+    @property
+    def n_events(self) -> int:
+        return self.last - self.fork
+
+    @functools.cached_property
+    def nbytes(self) -> int:
+        return (sum(int(c.nbytes) for c in self.columns.values())
+                + _checkpoint_bytes(self.checkpoints.values())
+                + sum(int(x.nbytes + t.nbytes) for x, t in self.inputs.values())
+                + int(self.hist_steps.nbytes + self.hist_values.nbytes) + EPOCH_BYTES * len(self.epochs))
+
+
+class History:
+    """A timeline of a trainer's updates with exact time travel (see the module docstring).
+
+    Parameters
+    ----------
+    trainer:
+        Trained through this object from now on; its state now is position 0.
+    checkpoint_every:
+        Updates between two checkpoints: a jump recomputes at most this many.
+    budget_bytes:
+        Memory the timeline may use (checkpoints, events, inputs, branches).
+    """
+
+    def __init__(self, trainer: Trainer, checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
+                 budget_bytes: int = DEFAULT_BUDGET) -> None:
+        if not isinstance(checkpoint_every, (int, np.integer)) or checkpoint_every < 1:
+            raise ValueError(f"checkpoints must be at least 1 update apart; got {checkpoint_every!r}")
+        self.trainer = trainer
+        self.network = trainer.network
+        self.checkpoint_every = int(checkpoint_every)
+        need = 4 * (self.network.n_params * 8 + len(trainer.order) * 8 + CHECKPOINT_OVERHEAD)
+        if not isinstance(budget_bytes, (int, np.integer)) or budget_bytes < need:
+            raise ValueError(f"the memory budget must be at least {need:,} bytes for this network; "
+                             f"got {budget_bytes!r}")
+        self.budget_bytes = int(budget_bytes)
+        self.branches: list[Branch] = []
+        self._start(0)
+
+    # ------------------------------------------------------------ bookkeeping
+    def _start(self, position: int) -> None:
+        """Begin the timeline at ``position`` with the trainer's state now."""
+        t = self.trainer
+        self._cols = _Columns(position)
+        self._checkpoints: dict[int, _Checkpoint] = {}
+        self._ckpt_positions: list[int] = []
+        self._ckpt_bytes = 0
+        self._orders: dict[int, list[Any]] = {}  # id → [order, number of checkpoints using it]
+        self._inputs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._input_bytes = 0
+        # The trainer's loss history and epoch metrics from ``first`` on (before
+        # that they are the same at every reachable moment and stay in the trainer).
+        self._hist_base, self._ep_base = len(t.history), len(t.epochs)
+        self._hist_steps = np.zeros(0, dtype=np.int64)
+        self._hist_values = np.zeros(0)
+        self._epochs: list[EpochMetrics] = []
+        self._n_hist0, self._n_ep0 = self._hist_base, self._ep_base
+        self._serial0 = next(_serials)
+        self.first = self.last = self.position = position
+        self._add_checkpoint(position)
+        self.moment = Moment(position, "start", None)
+        self._remember_state()
+
+    def _state_key(self) -> tuple[Any, ...]:
+        t = self.trainer
+        return (t.dataset, t.order, t.cursor, t.step_count, t.shuffle, t.seed, len(t.history), len(t.epochs))
+
+    def _remember_state(self) -> None:
+        """What the network and trainer look like now, to notice changes made behind our back."""
+        self._expect = self._state_key()
+        self._expect_params = self.network.flat_params().copy()
+
+    def _changed_outside(self) -> bool:
+        now = self._state_key()
+        return (now[0] is not self._expect[0] or now[1] is not self._expect[1] or now[2:] != self._expect[2:]
+                or not np.array_equal(self.network.flat_params(), self._expect_params))
+
+    def _add_checkpoint(self, position: int) -> None:
+        ck = _Checkpoint(self.network.flat_params().copy(), self.trainer.position())
+        self._checkpoints[position] = ck
+        bisect.insort(self._ckpt_positions, position)
+        self._count(ck, +1)
+        self._enforce_budget()
+
+    def _count(self, ck: _Checkpoint, sign: int) -> None:
+        """Add (+1) or remove (−1) a checkpoint's bytes, its epoch order counted once per order."""
+        self._ckpt_bytes += sign * ck.nbytes
+        order = ck.trainer.order
+        ref = self._orders.setdefault(id(order), [order, 0])
+        if ref[1] == 0 and sign > 0:
+            self._ckpt_bytes += order.nbytes
+        ref[1] += sign
+        if ref[1] == 0:
+            self._ckpt_bytes -= order.nbytes
+            del self._orders[id(order)]
+
+    def _drop_checkpoint(self, position: int) -> None:
+        self._count(self._checkpoints.pop(position), -1)
+        self._ckpt_positions.remove(position)
+
+    @property
+    def memory_bytes(self) -> int:
+        """Bytes the timeline holds now (counted as the budget counts them)."""
+        own = (self._ckpt_bytes + self._cols.nbytes + self._input_bytes
+               + int(self._hist_steps.nbytes + self._hist_values.nbytes) + EPOCH_BYTES * len(self._epochs))
+        return own + sum(b.nbytes for b in self.branches)
+
+    def _enforce_budget(self) -> None:
+        while self.memory_bytes > self.budget_bytes:
+            if self.branches:
+                self.branches.pop(0)
+                continue
+            if len(self._ckpt_positions) < 2 or self._ckpt_positions[1] > self.position:
+                return  # nothing more can go: the budget check at construction keeps this rare
+            self._forget_before(self._ckpt_positions[1])
+
+    def _forget_before(self, first: int) -> None:
+        """Drop every event and checkpoint before position ``first``."""
+        while self._ckpt_positions and self._ckpt_positions[0] < first:
+            self._drop_checkpoint(self._ckpt_positions[0])
+        for pos in [p for p in self._inputs if p <= first]:
+            x, t = self._inputs.pop(pos)
+            self._input_bytes -= int(x.nbytes + t.nbytes)
+        self._serial0 = self._serial_at(first)
+        self._n_hist0, self._n_ep0 = self._n_hist_at(first), self._n_ep_at(first)
+        cut_hist, cut_ep = self._n_hist0 - self._hist_base, self._n_ep0 - self._ep_base
+        self._hist_steps = self._hist_steps[cut_hist:].copy()
+        self._hist_values = self._hist_values[cut_hist:].copy()
+        del self._epochs[:cut_ep]
+        self._hist_base, self._ep_base = self._n_hist0, self._n_ep0
+        self._cols.drop_before(first)
+        self.first = first
+
+    def _serial_at(self, position: int) -> int:
+        return self._serial0 if position == self._cols.base else int(self._cols.value("serial", position))
+
+    def _n_hist_at(self, position: int) -> int:
+        return self._n_hist0 if position == self._cols.base else int(self._cols.value("n_hist", position))
+
+    def _n_ep_at(self, position: int) -> int:
+        return self._n_ep0 if position == self._cols.base else int(self._cols.value("n_ep", position))
+
+    # -------------------------------------------------------------- recording
+    @property
+    def at_end(self) -> bool:
+        """True at the newest moment, where new updates can be recorded."""
+        return self.position == self.last
+
+    def _before_recording(self) -> None:
+        if self.trainer.network is not self.network:
+            raise ValueError("the trainer has another network now; start a new History for it")
+        if not self.at_end:
+            raise ValueError(
+                f"this is update {self.position} of {self.last}: fork(keep=True) keeps updates "
+                f"{self.position + 1}–{self.last} as a branch, fork(keep=False) discards them"
+            )
+        t = self.trainer
+        if len(t.history) < self._expect[6] or len(t.epochs) < self._expect[7]:
+            self.branches.clear()
+            self._start(self.position)  # the loss history was cut: begin again from here
+        elif self._changed_outside():
+            self._append(EDIT, 1)
+            self._add_checkpoint(self.last)
+            self._remember_state()
+
+    def _append(self, kind: int, n: int, new_epoch_steps: np.ndarray | None = None) -> None:
+        """Log ``n`` events of ``kind`` that just happened (the trainer is after them)."""
+        t = self.trainer
+        n_hist = len(t.history)
+        if kind == EDIT:
+            hist = np.array([n_hist])
+            epochs = np.array([len(t.epochs)])
+        else:
+            hist = np.arange(n_hist - n + 1, n_hist + 1)
+            steps = np.asarray(t.history.steps[n_hist - n :])
+            ep_steps = np.zeros(0) if new_epoch_steps is None else new_epoch_steps
+            epochs = len(t.epochs) - len(ep_steps) + np.searchsorted(ep_steps, steps, side="right")
+            end = n_hist - self._hist_base
+            self._hist_steps = _grow_append(self._hist_steps, steps, end)
+            self._hist_values = _grow_append(self._hist_values, t.history.values[n_hist - n :], end)
+            first_new = len(t.epochs) - len(ep_steps)
+            self._epochs[first_new - self._ep_base :] = t.epochs[first_new:]
+        serials = np.fromiter((next(_serials) for _ in range(n)), dtype=np.int64, count=n)
+        self._cols.extend(kind=kind, lr=t.lr, batch=t.batch_size, serial=serials, n_hist=hist, n_ep=epochs)
+        self.last += n
+        self.position = self.last
+
+    def _after_updates(self, kind: int, n: int, ep_before: int, trace: StepTrace | None) -> None:
+        if n == 0:
+            return
+        new_epochs = np.array([m.step for m in self.trainer.epochs[ep_before:]], dtype=np.int64)
+        self._append(kind, n, new_epochs)
+        if self.last - self._ckpt_positions[-1] >= self.checkpoint_every:
+            self._add_checkpoint(self.last)
+        self.moment = Moment(self.last, KIND_NAMES[kind], trace)
+        self._remember_state()
+        self._enforce_budget()
+
+    def _until_checkpoint(self) -> int:
+        return self._ckpt_positions[-1] + self.checkpoint_every - self.last
+
+    def step(self) -> StepTrace:
+        """One traced update on the next mini-batch (``Trainer.step``), recorded."""
+        self._before_recording()
+        ep = len(self.trainer.epochs)
+        trace = self.trainer.step()
+        self._after_updates(UPDATE, 1, ep, trace)
+        return trace
+
+    def step_on(self, x: np.ndarray, targets: Any) -> StepTrace:
+        """One traced update on a given input (``Trainer.step_on``), recorded with that input."""
+        self._before_recording()
+        ep = len(self.trainer.epochs)
+        trace = self.trainer.step_on(x, targets)
+        kept = (trace.inputs, trace.labels if trace.labels is not None else trace.targets)
+        self._after_updates(INPUT, 1, ep, trace)
+        self._inputs[self.last] = kept
+        self._input_bytes += int(kept[0].nbytes + kept[1].nbytes)
+        self._enforce_budget()
+        return trace
+
+    def train_steps(self, n: int) -> int:
+        """``n`` fast updates (``Trainer.train_steps``), recorded; returns the number made.
+
+        On ``DivergenceError`` the updates made before it are recorded and
+        the error is raised again.
+        """
+        self._before_recording()
+        done = 0
+        while done < n:
+            chunk = min(n - done, self._until_checkpoint())
+            made, error = self._fast(lambda m=chunk: self.trainer.train_steps(m))
+            done += made
+            if error is not None:
+                raise error
+        return done
+
+    def train_for(self, seconds: float, max_steps: int | None = None) -> int:
+        """Fast updates for about ``seconds`` (``Trainer.train_for``), recorded; returns the number made."""
+        self._before_recording()
+        deadline = time.perf_counter() + seconds
+        done = 0
+        while (max_steps is None or done < max_steps) and time.perf_counter() < deadline:
+            room = self._until_checkpoint() if max_steps is None else min(self._until_checkpoint(), max_steps - done)
+            made, error = self._fast(lambda r=room: self.trainer.train_for(deadline - time.perf_counter(), r))
+            done += made
+            if error is not None:
+                raise error
+            if made == 0:
+                break
+        return done
+
+    def run_epoch(self) -> int:
+        """Fast updates to the end of the current epoch; returns the number made."""
+        t = self.trainer
+        return self.train_steps(math.ceil((len(t.order) - t.cursor) / t.batch_size))
+
+    def _fast(self, run: Any) -> tuple[int, DivergenceError | None]:
+        t = self.trainer
+        before, ep = t.step_count, len(t.epochs)
+        error = None
+        try:
+            run()
+        except DivergenceError as exc:
+            error = exc
+        made = t.step_count - before
+        self._after_updates(UPDATE, made, ep, None)
+        return made, error
+
+    def record_edit(self) -> None:
+        """Log a change made to the network or trainer outside the history (at the newest moment)."""
+        if not self.at_end:
+            raise ValueError(f"this is update {self.position} of {self.last}: fork before changing the past")
+        self._append(EDIT, 1)
+        self._add_checkpoint(self.last)
+        self.moment = Moment(self.last, "edit", None)
+        self._remember_state()
+
+    # ----------------------------------------------------------------- moving
+    def go_to(self, position: int) -> Moment:
+        """Put the network and trainer at ``position`` exactly as they were; returns that moment."""
+        position = int(position)
+        if not self.first <= position <= self.last:
+            raise ValueError(f"update {position} is not on the timeline ({self.first}–{self.last})")
+        if position == self.first:
+            self._restore(self.first)
+            self.moment = Moment(position, "start", None)
+        else:
+            kind = int(self._cols.value("kind", position))
+            if kind == EDIT:
+                self._restore(position)
+                self.moment = Moment(position, "edit", None)
+            else:
+                start = self._ckpt_positions[bisect.bisect_right(self._ckpt_positions, position - 1) - 1]
+                if not (start <= self.position < position and not self._changed_outside()):
+                    self._restore(start)
+                trace = self._replay(position)
+                self.moment = Moment(position, KIND_NAMES[kind], trace)
+        self.position = position
+        self._remember_state()
+        return self.moment
+
+    def back(self, n: int = 1) -> Moment:
+        """Go ``n`` moments back (not before ``first``)."""
+        return self.go_to(max(self.first, self.position - n))
+
+    def forward(self, n: int = 1) -> Moment:
+        """Go ``n`` moments forward along the timeline (not past ``last``)."""
+        return self.go_to(min(self.last, self.position + n))
+
+    def _restore(self, position: int) -> None:
+        ck = self._checkpoints[position]
+        self.network.set_flat_params(ck.params)
+        t = self.trainer
+        t.restore(ck.trainer)
+        n_hist, n_ep = ck.trainer.n_history - self._hist_base, ck.trainer.n_epochs - self._ep_base
+        t.history.truncate(self._hist_base)
+        t.history.extend(self._hist_steps[:n_hist], self._hist_values[:n_hist])
+        del t.epochs[self._ep_base :]
+        t.epochs.extend(self._epochs[:n_ep])
+        self.position = position
+        self._remember_state()
+
+    def _replay(self, target: int) -> StepTrace:
+        """Recompute the events after ``self.position`` up to ``target`` (the last one traced)."""
+        t = self.trainer
+        pos = self.position
+        kinds, lrs, batches = self._cols["kind"], self._cols["lr"], self._cols["batch"]
+        base = self._cols.base
+        while pos < target - 1:
+            i = pos - base  # index of event pos + 1
+            lr, batch = float(lrs[i]), int(batches[i])
+            t.lr = lr
+            if kinds[i] == INPUT:
+                t.step_on(*self._inputs[pos + 1])
+                pos += 1
+                continue
+            run = 1
+            while (pos + run < target - 1 and kinds[i + run] == UPDATE and lrs[i + run] == lr
+                   and batches[i + run] == batch):
+                run += 1
+            t.batch_size = batch
+            t.train_steps(run)
+            pos += run
+        i = target - 1 - base
+        t.lr = float(lrs[i])
+        if kinds[i] == INPUT:
+            trace = t.step_on(*self._inputs[target])
+        else:
+            t.batch_size = int(batches[i])
+            trace = t.step()
+        self.position = target
+        return trace
+
+    # ------------------------------------------------------------- branching
+    def fork(self, keep: bool) -> Branch | None:
+        """At a past moment: keep the later events as a branch (returned) or discard them.
+
+        Afterwards this moment is the newest and new updates can be recorded.
+        """
+        p = self.position
+        if p == self.last:
+            return None
+        branch = None
+        if keep:
+            branch = self._branch_after(p)
+            self.branches.append(branch)
+        self._truncate(p)
+        self._enforce_budget()
+        return branch
+
+    def _branch_after(self, p: int) -> Branch:
+        n_hist, n_ep = self._n_hist_at(p) - self._hist_base, self._n_ep_at(p) - self._ep_base
+        last = self._n_hist_at(self.last) - self._hist_base
+        return Branch(
+            fork=p,
+            fork_serial=self._serial_at(p),
+            last=self.last,
+            columns=self._cols.tail(p),
+            checkpoints={q: c for q, c in self._checkpoints.items() if q > p},
+            inputs={q: v for q, v in self._inputs.items() if q > p},
+            hist_steps=self._hist_steps[n_hist:last].copy(),
+            hist_values=self._hist_values[n_hist:last].copy(),
+            epochs=self._epochs[n_ep:],
+        )
+
+    def _truncate(self, p: int) -> None:
+        for q in [q for q in self._ckpt_positions if q > p]:
+            self._drop_checkpoint(q)
+        for q in [q for q in self._inputs if q > p]:
+            x, t = self._inputs.pop(q)
+            self._input_bytes -= int(x.nbytes + t.nbytes)
+        n_hist, n_ep = self._n_hist_at(p) - self._hist_base, self._n_ep_at(p) - self._ep_base
+        self._hist_steps = self._hist_steps[:n_hist].copy()
+        self._hist_values = self._hist_values[:n_hist].copy()
+        del self._epochs[n_ep:]
+        self._cols.truncate(p)
+        self.last = p
+
+    def can_switch(self, branch: Branch) -> bool:
+        """True if ``branch`` forked from a moment that is on the current timeline."""
+        return self.first <= branch.fork <= self.last and self._serial_at(branch.fork) == branch.fork_serial
+
+    def switch_to(self, branch: Branch) -> Moment:
+        """Make ``branch`` the timeline after its fork point and go to its newest moment.
+
+        The events it replaces (if any) are kept as a branch in turn.
+        """
+        if branch not in self.branches:
+            raise ValueError("that branch is not (or no longer) kept")
+        if not self.can_switch(branch):
+            raise ValueError(f"that branch forked at update {branch.fork}, which is not on this timeline")
+        self.branches.remove(branch)
+        p = branch.fork
+        if self.last > p:
+            self.branches.append(self._branch_after(p))
+        self._truncate(p)
+        cols = branch.columns
+        self._cols.extend(**cols)
+        for q, ck in sorted(branch.checkpoints.items()):
+            self._checkpoints[q] = ck
+            self._ckpt_positions.append(q)
+            self._count(ck, +1)
+        self._inputs.update(branch.inputs)
+        self._input_bytes = sum(int(x.nbytes + t.nbytes) for x, t in self._inputs.values())
+        self._hist_steps = np.concatenate([self._hist_steps, branch.hist_steps])
+        self._hist_values = np.concatenate([self._hist_values, branch.hist_values])
+        self._epochs.extend(branch.epochs)
+        self.last = branch.last
+        if self.position > p:  # the state now belongs to the replaced events
+            self._restore(self._ckpt_positions[bisect.bisect_right(self._ckpt_positions, p) - 1])
+        moment = self.go_to(self.last)
+        self._enforce_budget()
+        return moment
+
+    # ---------------------------------------------------------------- reading
+    def kind(self, position: int) -> str:
+        """The event that led to ``position``: "start", "update", "input" or "edit"."""
+        if position == self.first:
+            return "start"
+        self._check(position)
+        return KIND_NAMES[int(self._cols.value("kind", position))]
+
+    def lr(self, position: int) -> float:
+        """η of the update that led to ``position``."""
+        self._check(position, events_only=True)
+        return float(self._cols.value("lr", position))
+
+    def batch_size(self, position: int) -> int:
+        """Batch size in force for the update that led to ``position``."""
+        self._check(position, events_only=True)
+        return int(self._cols.value("batch", position))
+
+    def input_of(self, position: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """For an INPUT event: its inputs (B, n_0) and its labels (B,) or target vectors (B, n_L)."""
+        self._check(position, events_only=True)
+        return self._inputs.get(position)
+
+    def loss_curve(self) -> tuple[np.ndarray, np.ndarray]:
+        """Update numbers and losses (n,) of the whole timeline up to ``last``, later moments included."""
+        n = self._n_hist_at(self.last) - self._hist_base
+        h = self.trainer.history
+        steps = np.concatenate([h.steps[: self._hist_base], self._hist_steps[:n]])
+        values = np.concatenate([h.values[: self._hist_base], self._hist_values[:n]])
+        return steps, values
+
+    @property
+    def checkpoint_positions(self) -> tuple[int, ...]:
+        return tuple(self._ckpt_positions)
+
+    def _check(self, position: int, events_only: bool = False) -> None:
+        low = self.first + 1 if events_only else self.first
+        if not low <= position <= self.last:
+            raise ValueError(f"no event at {position}: the timeline holds {low}–{self.last}")
+
+
+def _grow_append(array: np.ndarray, values: np.ndarray, end: int) -> np.ndarray:
+    """``array[: end - len(values)]`` followed by ``values`` (a new array only when it must grow)."""
+    start = end - len(values)
+    if array.size < end:
+        grown = np.empty(max(end, 2 * array.size), dtype=array.dtype)
+        grown[:start] = array[:start]
+        array = grown
+    array[start:end] = values
+    return array
