@@ -184,13 +184,21 @@ def sum_of_products(a: np.ndarray, b: np.ndarray, max_terms: int = DEFAULT_MAX_T
     if n <= max_terms:
         return " + ".join(f"{paren(x)}{paren(y)}" for x, y in zip(a, b)), ""
     order = np.argsort(-np.abs(prod), kind="stable")
-    shown, rest = order[:max_terms], order[max_terms:]
+    top = order[:max_terms]
+    shown = top[prod[top] != 0.0] if np.any(prod[top] != 0.0) else top[:1]  # zeros go to the rest
+    rest = np.setdiff1d(order, shown, assume_unique=True)
     text = " + ".join(f"{paren(a[i])}{paren(b[i])}" for i in shown)
     rest_sum = float(prod[rest].sum())
     zeros = int(np.count_nonzero(prod[rest] == 0.0))
     text += f" + ⟨{rest.size} more: {fmt(rest_sum)}⟩"
-    note = f"The {max_terms} largest of {n} terms are listed; ⟨…⟩ is the sum of the other {rest.size}"
-    note += f" ({zeros} of them are 0)." if zeros else "."
+    if zeros == n - 1 and prod[shown[0]] == 0.0:
+        return text, f"All {n} terms are 0."
+    listed = f"The largest {shown.size} of {n} terms are listed" if shown.size > 1 else \
+        f"The largest of {n} terms is listed"
+    note = f"{listed}; ⟨…⟩ is the sum of the other {rest.size}"
+    if zeros:
+        note += f" ({zeros} of them {'is' if zeros == 1 else 'are'} 0)"
+    note += "."
     return text, note
 
 

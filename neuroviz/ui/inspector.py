@@ -149,8 +149,12 @@ class InspectorPanel(QWidget):
         self.sample_spin.setToolTip("The sample of the batch whose values and δ are shown; "
                                     "gradients are always the batch mean")
         self.sample_spin.valueChanged.connect(self._on_sample)
+        self.sample_info = QLabel()
+        self.sample_info.setObjectName("inspectorSampleInfo")
+        self.sample_info.setToolTip("The sample's true class r and the class the network predicted (largest p)")
         bar.addWidget(self.sample_label)
         bar.addWidget(self.sample_spin)
+        bar.addWidget(self.sample_info)
         layout.addLayout(bar)
 
         self.phase_label = QLabel()
@@ -432,6 +436,9 @@ class InspectorPanel(QWidget):
         batched = t is not None and t.batch_size > 1
         self.sample_label.setVisible(batched)
         self.sample_spin.setVisible(batched)
+        self.sample_info.setVisible(batched)
+        if batched:
+            self.sample_info.setText(self._sample_text())
         if t is None:
             self.header.setText("<b>No update yet.</b> Take a step, or walk through one in phases "
                                 "(<b>W</b>), to see every number of it.")
@@ -448,6 +455,20 @@ class InspectorPanel(QWidget):
         if self._steps_since and s.pending_trace is not t:
             parts.append(f"<span style='color:#8a919c'>{self._steps_since:,} faster updates since</span>")
         self.header.setText(" · ".join(parts))
+
+    def _sample_text(self) -> str:
+        """``r: circle · predicted: square`` for the shown sample."""
+        t = self.trace
+        assert t is not None
+        names = self.session.class_names
+        true = int(np.argmax(t.targets[self.sample]))
+        guess = int(np.argmax(t.probs[self.sample]))
+
+        def name(k: int) -> str:
+            return names[k] if k < len(names) else str(k)
+
+        mark = "✓" if true == guess else "✗"
+        return f"r: {name(true)} · predicted: {name(guess)} {mark}"
 
     def _update_phase_bar(self) -> None:
         s = self.session

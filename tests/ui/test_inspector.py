@@ -295,6 +295,9 @@ def test_batch_shows_a_sample_and_says_gradients_are_means(qtbot, session, panel
     qtbot.keyClick(panel.sample_spin, Qt.Key.Key_Up)
     assert panel.sample == 1
     assert panel.model.headerData(Col.PRODUCT, h) == "Sample 2: δ · input"
+    true, guess = np.argmax(panel.trace.targets[1]), np.argmax(panel.trace.probs[1])
+    names = session.class_names
+    assert panel.sample_info.text().startswith(f"r: {names[true]} · predicted: {names[guess]}")
     r = view_row(panel, WEIGHT, 1, 0, 2)
     assert cell(panel, r, Col.PRODUCT) == panel.table.product_formula(panel.table.find(WEIGHT, 1, 0, 2), 1, "unicode")
     nm = panel.neuron_model
