@@ -33,7 +33,8 @@ API
 ``History(trainer, checkpoint_every=64, budget_bytes=DEFAULT_BUDGET)``
 
 Recording (only at the newest moment; at a past moment ``fork`` first):
-    ``step() -> StepTrace``, ``step_on(x, targets) -> StepTrace``,
+    ``step() -> StepTrace``, ``commit(trace, batch)`` (a ``Trainer.compute_next``
+    update walked through phase by phase), ``step_on(x, targets) -> StepTrace``,
     ``train_steps(n) -> int``, ``train_for(seconds, max_steps=None) -> int``,
     ``run_epoch() -> int``, ``record_edit()``.
 Moving (network, trainer, loss history and epoch metrics follow):
@@ -392,6 +393,13 @@ class History:
         trace = self.trainer.step()
         self._after_updates(UPDATE, 1, ep, trace)
         return trace
+
+    def commit(self, trace: StepTrace, batch: int) -> None:
+        """Apply and record an update from ``Trainer.compute_next()`` made at this moment (as ``step``)."""
+        self._before_recording()
+        ep = len(self.trainer.epochs)
+        self.trainer.commit(trace, batch)
+        self._after_updates(UPDATE, 1, ep, trace)
 
     def step_on(self, x: np.ndarray, targets: Any) -> StepTrace:
         """One traced update on a given input (``Trainer.step_on``), recorded with that input."""

@@ -164,6 +164,18 @@ def test_a_change_behind_the_historys_back_is_logged_as_an_edit(data):
     assert trainer.network.biases[0][0] != 1.5  # the update after the edit moved it on
 
 
+def test_an_update_walked_phase_by_phase_is_recorded_as_an_update(data):
+    trainer = make_trainer(data, sizes=(64, 8, 2))
+    history = History(trainer, checkpoint_every=50)
+    history.train_steps(3)
+    trace, batch = trainer.compute_next()
+    history.commit(trace, batch)
+    history.train_steps(2)
+    assert history.kind(4) == "update" and history.last == 6
+    moment = history.go_to(4)
+    assert_same_trace(moment.trace, trace)
+
+
 def test_recording_at_a_past_moment_asks_to_fork(data):
     trainer = make_trainer(data, sizes=(64, 8, 2))
     history = History(trainer)
