@@ -80,8 +80,6 @@ DEFAULT_CHECKPOINT_EVERY = 64
 DEFAULT_BUDGET = 128 * 1024 * 1024
 CHECKPOINT_OVERHEAD = 1024
 """Bytes counted for a checkpoint's Python objects besides its arrays."""
-ENTRY_BYTES = 1 + 8 + 4 + 8 + 8 + 4 + 16
-"""Bytes per event: kind, η, batch size, serial, history and epoch counts, loss history."""
 EPOCH_BYTES = 200
 """Bytes counted per kept EpochMetrics."""
 
