@@ -15,28 +15,21 @@ through ``Session.select``, the wheel zooms, a drag pans, F fits the view.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from itertools import pairwise
-
 import numpy as np
 import shiboken6
 from pyqtgraph.Qt.internals import PrimitiveArray
 from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
-    QBrush,
     QColor,
     QFont,
     QFontMetricsF,
     QHelpEvent,
     QImage,
     QKeyEvent,
-    QLinearGradient,
     QMouseEvent,
     QPainter,
-    QPainterPath,
     QPaintEvent,
     QPen,
-    QPolygonF,
     QResizeEvent,
     QStaticText,
     QWheelEvent,
@@ -49,18 +42,22 @@ from neuroviz.core.update_table import fmt
 from neuroviz.ui.colormaps import (
     LEVELS,
     blend,
-    bucket_colors,
-    bucket_widths,
     buckets,
-    diverging_lut,
     map_diverging,
     map_sequential,
     rgb_to_argb32,
     robust_max,
-    sequential_lut,
 )
 from neuroviz.ui.diagram_layout import DiagramLayout, compute_layout, edge_at, neuron_at
-from neuroviz.ui.diagram_values import EDGE_SYMBOLS, EDGE_TITLES, DiagramValues, diagram_values
+from neuroviz.ui.diagram_legend import LEGEND_HEIGHT, LEGEND_WIDTH, draw_legend
+from neuroviz.ui.diagram_style import THICK, THIN, Palette, qcolor
+from neuroviz.ui.diagram_values import (
+    EDGE_SYMBOLS,
+    EDGE_TITLES,
+    DiagramValues,
+    diagram_values,
+    strongest_per_layer,
+)
 from neuroviz.ui.session import Session
 from neuroviz.ui.theme import LIGHT, Theme
 
@@ -68,11 +65,6 @@ DEFAULT_MAX_EDGES = 2800
 """Level of detail: above this many edges only the strongest are drawn."""
 ANTIALIAS_EDGES = 400
 """Edges are antialiased when at most this many are drawn (antialiasing is slow)."""
-THIN, THICK = 1.05, 4.2
-"""Pen widths (device-independent pixels) of the weakest and strongest edges.
-
-Widths just above 1 take Qt's fast wide-line raster path; exactly 1 (cosmetic)
-measured about 4× slower here."""
 TINY_NEURON = 2.5
 """Neurons of a smaller radius (pixels) are drawn as plain squares."""
 SPRITE_MAX_RADIUS = 40.0
@@ -94,64 +86,9 @@ DENSE_EDGES = 1500
 DRAG_THRESHOLD = 4
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_SIDE = 84.0, 100.0, 24.0
 """Pixels kept free around the network for the mode line and headers, the legends, and the sides."""
-LEGEND_WIDTH = 150.0
-"""Width of a legend's colour bar in pixels."""
 LABEL_MARGIN = 150.0
 """Pixels kept free right of the output layer for class names and probabilities."""
 MIN_SCALE, MAX_SCALE = 0.05, 60.0
-DIM = 0.72
-"""How far edges fade toward the background when something is selected."""
-
-
-@dataclass
-class Palette:
-    """The theme turned into lookup tables and pens (rebuilt on a theme change)."""
-
-    theme: Theme
-    bucket_rgb: np.ndarray
-    bucket_dim_rgb: np.ndarray
-    widths: np.ndarray
-    node_lut: np.ndarray
-    ink_lut: np.ndarray
-    faint: QColor
-
-    @classmethod
-    def of(cls, theme: Theme) -> Palette:
-        bg, neg, pos = theme.rgb("background"), theme.rgb("negative"), theme.rgb("positive")
-        rgb = bucket_colors(neg, bg, pos)
-        dim = np.round(blend(bg, (0, 0, 0), 0)[None, :] * DIM + rgb * (1 - DIM)).astype(np.uint8)
-        faint = np.round(blend(bg, theme.rgb("muted"), 0.22)).astype(int)
-        return cls(theme, rgb, dim, bucket_widths(THIN, THICK), diverging_lut(neg, bg, pos),
-                   sequential_lut(theme.rgb("background"), theme.rgb("ink")), QColor(*faint))
-
-
-def strongest_per_layer(values: np.ndarray, known: np.ndarray, offsets: np.ndarray, budget: int) -> np.ndarray:
-    """Indices of the largest |values| among ``known`` ones, at most ``budget`` in all.
-
-    Each weight layer gets a share of the budget proportional to its number
-    of edges, but at least ``min(its edges, budget / (2·layers))``, so that a
-    small layer beside two large ones still shows its strongest weights.
-    """
-    bounds = [*offsets.tolist(), values.size]
-    counts = np.array([int(known[a:b].sum()) for a, b in pairwise(bounds)])
-    floor = np.minimum(counts, budget // (2 * len(counts)))
-    rest = budget - int(floor.sum())
-    share = floor + np.floor(rest * (counts - floor) / max(int((counts - floor).sum()), 1)).astype(int)
-    for l in np.argsort(-counts):  # what rounding left over goes to the largest layers
-        share[l] += min(budget - int(share.sum()), int(counts[l] - share[l]))
-    picked = []
-    for (a, b), k in zip(pairwise(bounds), share):
-        idx = a + np.flatnonzero(known[a:b])
-        if k <= 0 or idx.size == 0:
-            continue
-        if idx.size > k:
-            idx = idx[np.argpartition(-np.abs(values[idx]), k - 1)[:k]]
-        picked.append(idx)
-    return np.concatenate(picked) if picked else np.zeros(0, dtype=np.int64)
-
-
-def qcolor(rgb: np.ndarray) -> QColor:
-    return QColor(int(rgb[0]), int(rgb[1]), int(rgb[2]))
 
 
 class NetworkDiagram(QWidget):
@@ -983,51 +920,10 @@ class NetworkDiagram(QWidget):
         bar_w = LEGEND_WIDTH if not sequential else LEGEND_WIDTH / 2
         lo, mid, hi = ("0", "", "1") if sequential else (fmt(-vmax, 2), "0", fmt(vmax, 2))
         key = ("legend", title, lo, hi, wedge, bar_w, self._dpr(p))
-        image = self._sprite(key, QSize(int(bar_w) + 24, 66), p,
-                             lambda q: self._draw_legend(q, title, (lo, mid, hi), lut, wedge, bar_w))
+        image = self._sprite(key, QSize(int(bar_w) + 24, LEGEND_HEIGHT), p,
+                             lambda q: draw_legend(q, self.theme, self.font(), title, (lo, mid, hi), lut, wedge, bar_w))
         p.drawImage(QPointF(x, y), image)
         return x + bar_w + 24
-
-    def _draw_legend(self, p: QPainter, title: str, ticks: tuple[str, str, str], lut: np.ndarray,
-                     wedge: bool, bar_w: float) -> None:
-        theme = self.theme
-        x = y = 0.0
-        bar_h = 9.0
-        box = QRectF(x, y, bar_w + 24, 66)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(theme.qcolor("surface"))
-        p.drawRoundedRect(box, 8, 8)
-        font = QFont(self.font())
-        font.setPointSizeF(font.pointSizeF() * 0.9)
-        p.setFont(font)
-        p.setPen(theme.qcolor("text"))
-        p.drawText(QRectF(x + 12, y + 4, bar_w, 16), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                   title)
-        bar = QRectF(x + 12, y + 23, bar_w, bar_h)
-        grad = QLinearGradient(bar.topLeft(), bar.topRight())
-        for t in np.linspace(0, 1, 9):
-            c = lut[int(round(t * (lut.shape[0] - 1)))]
-            grad.setColorAt(float(t), QColor(int(c[0]), int(c[1]), int(c[2])))
-        p.setBrush(QBrush(grad))
-        p.setPen(QPen(theme.qcolor("muted"), 0.8))
-        p.drawRect(bar)
-        ticks_y = bar.bottom() + 2
-        if wedge:
-            cx = bar.center().x()
-            mid = ticks_y + 5
-            poly = QPolygonF([QPointF(bar.left(), mid - THICK), QPointF(cx, mid - 0.4),
-                              QPointF(bar.right(), mid - THICK), QPointF(bar.right(), mid + THICK),
-                              QPointF(cx, mid + 0.4), QPointF(bar.left(), mid + THICK)])
-            path = QPainterPath()
-            path.addPolygon(poly)
-            p.fillPath(path, theme.qcolor("muted"))
-            ticks_y += 10
-        p.setPen(theme.qcolor("muted"))
-        lo, mid, hi = ticks
-        p.drawText(QRectF(bar.left() - 6, ticks_y, 60, 14), Qt.AlignmentFlag.AlignLeft, lo)
-        p.drawText(QRectF(bar.center().x() - 30, ticks_y, 60, 14), Qt.AlignmentFlag.AlignHCenter, mid)
-        p.drawText(QRectF(bar.right() - 54, ticks_y, 60, 14), Qt.AlignmentFlag.AlignRight, hi)
 
     # ------------------------------------------------------------ events
     def resizeEvent(self, event: QResizeEvent) -> None:

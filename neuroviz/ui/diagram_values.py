@@ -10,6 +10,7 @@ gradients already are batch means).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 
@@ -128,3 +129,28 @@ def diagram_values(weights: list[np.ndarray] | tuple[np.ndarray, ...], forward: 
         if phase is None or phase.kind == "update":
             edges = list(trace.weight_updates())
     return DiagramValues(nodes, node_mode, edges, edge_mode, active, dim, batch, " · ".join(notes))
+
+
+def strongest_per_layer(values: np.ndarray, known: np.ndarray, offsets: np.ndarray, budget: int) -> np.ndarray:
+    """Indices of the largest |values| among ``known`` ones, at most ``budget`` in all.
+
+    Each weight layer gets a share of the budget proportional to its number
+    of edges, but at least ``min(its edges, budget / (2·layers))``, so that a
+    small layer beside two large ones still shows its strongest weights.
+    """
+    bounds = [*offsets.tolist(), values.size]
+    counts = np.array([int(known[a:b].sum()) for a, b in pairwise(bounds)])
+    floor = np.minimum(counts, budget // (2 * len(counts)))
+    rest = budget - int(floor.sum())
+    share = floor + np.floor(rest * (counts - floor) / max(int((counts - floor).sum()), 1)).astype(int)
+    for l in np.argsort(-counts):  # what rounding left over goes to the largest layers
+        share[l] += min(budget - int(share.sum()), int(counts[l] - share[l]))
+    picked = []
+    for (a, b), k in zip(pairwise(bounds), share):
+        idx = a + np.flatnonzero(known[a:b])
+        if k <= 0 or idx.size == 0:
+            continue
+        if idx.size > k:
+            idx = idx[np.argpartition(-np.abs(values[idx]), k - 1)[:k]]
+        picked.append(idx)
+    return np.concatenate(picked) if picked else np.zeros(0, dtype=np.int64)
