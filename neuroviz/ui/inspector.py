@@ -88,6 +88,7 @@ class InspectorPanel(QWidget):
         self.sample = 0
         self.anchor: tuple[int, int] | None = None  # the neuron "touching" filters on
         self._update_number = 0
+        self._numbered: tuple[StepTrace | None, int] = (None, 0)  # the last stepped trace and its number
         self._steps_since = 0
         self._stale = False
         self._last_phase: Phase | None = None
@@ -103,7 +104,7 @@ class InspectorPanel(QWidget):
         self._check_timer.timeout.connect(self._check_tick)
         self._build()
         self._palette_colours()
-        session.stepped.connect(self._schedule_refresh)
+        session.stepped.connect(self._on_stepped)
         session.viewChanged.connect(self._on_view_changed)
         session.networkChanged.connect(self._schedule_refresh)
         session.architectureChanged.connect(self._on_architecture_changed)
@@ -375,8 +376,10 @@ class InspectorPanel(QWidget):
             self.neuron_model.set_table(None, None)
             self._fill_layer_combo(0)
             return
-        pending = s.pending_trace is trace
-        self._update_number = s.trainer.step_count + (1 if pending else 0)
+        if self._numbered[0] is trace:
+            self._update_number = self._numbered[1]
+        else:
+            self._update_number = s.trainer.step_count + (1 if s.pending_trace is trace else 0)
         self._steps_since = 0
         self.table = UpdateTable.from_trace(trace)
         self.explainer = Explainer(trace, s.config)
@@ -411,6 +414,10 @@ class InspectorPanel(QWidget):
         if moved and highlight >= 0:  # the walk moved on: show the layer it computes
             first = self.neuron_model.index(self.neuron_model.row_of(highlight, 0), 0)
             self.neuron_view.scrollTo(first, QAbstractItemView.ScrollHint.PositionAtTop)
+
+    def _on_stepped(self, trace: StepTrace) -> None:
+        self._numbered = (trace, self.session.trainer.step_count)
+        self._schedule_refresh()
 
     def _on_trained(self, n: int) -> None:
         self._steps_since += n
