@@ -853,6 +853,9 @@ class NetworkDiagram(QWidget):
         for i in range(lay.sizes[L]):
             c = self.neuron_screen_pos(L, i)
             x = c.x() + r + 8
+            if L == 1 and i < lay.rf_rects.shape[0]:  # labels go right of the outputs' heat-maps
+                rx, _, rw, _ = lay.rf_rects[i]
+                x = max(x, (rx + rw) * self._scale + self._offset[0] + 8)
             name = s.class_names[i] if i < len(s.class_names) else str(i)
             target = "  ◂ target" if i == s.target else ""
             p.setFont(bold if i == best else name_font)

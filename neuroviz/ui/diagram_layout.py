@@ -180,7 +180,10 @@ def compute_layout(sizes: tuple[int, ...], image_shape: tuple[int, int] | None =
     pts = np.concatenate(centers)
     x_min = float(grid.x0) if grid is not None else float(pts[:, 0].min() - radius[0])
     y_extent = max(float(np.abs(pts[:, 1]).max() + radius.max()), grid.rect[3] / 2 if grid else 0.0)
-    bounds = (x_min, -y_extent, float(layer_x[-1] + radius[-1]), y_extent)
+    x_max = float(layer_x[-1] + radius[-1])
+    if rf_rects.size:
+        x_max = max(x_max, float((rf_rects[:, 0] + rf_rects[:, 2]).max()))
+    bounds = (x_min, -y_extent, x_max, y_extent)
     return DiagramLayout(sizes, tuple(centers), radius, layer_x, grid, tuple(segments), all_segments,
                          offsets[:-1] if len(offsets) > 1 else offsets, rf_rects, bounds)
 
