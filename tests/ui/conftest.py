@@ -31,6 +31,6 @@ def main_window(qtbot, session):
     window = MainWindow(session, QSettings())
     qtbot.addWidget(window)
     window.resize(1400, 900)
-    window.show()
-    qtbot.waitExposed(window)
+    with qtbot.waitExposed(window):
+        window.show()
     return window
