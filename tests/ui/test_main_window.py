@@ -157,3 +157,14 @@ def test_screenshot_command_writes_a_png(tmp_path):
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1400, 900)
+
+
+def test_view_toggles_for_the_input_grid_and_receptive_fields(main_window):
+    diagram = main_window.diagram
+    assert diagram.layout_.grid is not None
+    main_window.input_grid_action.trigger()
+    assert diagram.layout_.grid is None and not main_window.input_grid_action.isChecked()
+    main_window.receptive_fields_action.trigger()
+    assert diagram.layout_.rf_rects.shape == (16, 4)
+    main_window.fit_action.trigger()
+    assert main_window.receptive_fields_action.toolTip().endswith("(Ctrl+Shift+R)")
