@@ -24,7 +24,7 @@ from dataclasses import replace
 
 import numpy as np
 from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QPoint, QSignalBlocker, Qt, QTimer
-from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPalette, QShowEvent
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPalette, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -62,6 +62,8 @@ CHECK_BUDGET_S = 0.02
 CHECK_CHUNK = 128
 """Rows the gradient check does between two looks at the clock."""
 ROW_HEIGHT_PAD = 6
+WIDE_RATIO = 1.6
+"""A panel wider than this times its height puts the equations beside the tables."""
 
 
 def _phase_short(phase: Phase) -> str:
@@ -173,7 +175,7 @@ class InspectorPanel(QWidget):
         self.loss_label.setWordWrap(True)
         layout.addWidget(self.loss_label)
 
-        splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setChildrenCollapsible(False)
         self.equations = QTextBrowser()
         self.equations.setObjectName("inspectorEquations")
@@ -329,6 +331,17 @@ class InspectorPanel(QWidget):
         self.touch_check.setEnabled(False)
         self.touch_check.setText("Touching —")
         self._schedule_refresh()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Equations above the tables in a tall dock, beside them in a wide one (e.g. docked at the bottom)."""
+        super().resizeEvent(event)
+        size = event.size()
+        wide = size.width() > WIDE_RATIO * size.height()
+        orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
+        if self.splitter.orientation() != orientation:
+            self.splitter.setOrientation(orientation)
+            total = size.width() if wide else size.height()
+            self.splitter.setSizes([int(total * 0.45), int(total * 0.55)])
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -331,6 +331,15 @@ def test_a_hidden_panel_waits_until_shown(qtbot, fig4, session):
     assert fig4.view.selectionModel().isRowSelected(view_row(fig4, WEIGHT, 1, 2, 3))
 
 
+def test_a_wide_panel_puts_the_equations_beside_the_tables(qtbot, panel):
+    assert panel.splitter.orientation() == Qt.Orientation.Vertical  # 900×900
+    panel.resize(1400, 380)
+    qtbot.waitUntil(lambda: panel.splitter.orientation() == Qt.Orientation.Horizontal)
+    assert panel.equations.geometry().right() < panel.tabs.geometry().left()
+    panel.resize(600, 900)
+    qtbot.waitUntil(lambda: panel.splitter.orientation() == Qt.Orientation.Vertical)
+
+
 def test_panel_is_registered_as_a_dock(main_window):
     dock = main_window.docks["inspectorDock"]
     assert isinstance(dock.widget(), InspectorPanel)
