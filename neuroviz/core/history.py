@@ -53,6 +53,8 @@ Reading:
     ``batch_size(i)``, ``input_of(i)`` (INPUT events), ``loss_curve()``
     (update numbers and losses of the whole timeline, the future included),
     ``memory_bytes``, ``checkpoint_positions``.
+Budget:
+    ``set_budget(bytes)``; ``minimum_budget(trainer)`` is the least accepted.
 
 The trainer's loss history must only grow through recorded updates: if it
 is cut outside (``Trainer.reset``), the timeline starts over from there.
@@ -214,13 +216,21 @@ class History:
         self.trainer = trainer
         self.network = trainer.network
         self.checkpoint_every = int(checkpoint_every)
-        need = 4 * (self.network.n_params * 8 + len(trainer.order) * 8 + CHECKPOINT_OVERHEAD)
+        self.budget_bytes = self._checked_budget(budget_bytes)
+        self.branches: list[Branch] = []
+        self._start(0)
+
+    def _checked_budget(self, budget_bytes: int) -> int:
+        need = minimum_budget(self.trainer)
         if not isinstance(budget_bytes, (int, np.integer)) or budget_bytes < need:
             raise ValueError(f"the memory budget must be at least {need:,} bytes for this network; "
                              f"got {budget_bytes!r}")
-        self.budget_bytes = int(budget_bytes)
-        self.branches: list[Branch] = []
-        self._start(0)
+        return int(budget_bytes)
+
+    def set_budget(self, budget_bytes: int) -> None:
+        """Change the memory budget; a smaller one forgets branches, then the oldest updates, at once."""
+        self.budget_bytes = self._checked_budget(budget_bytes)
+        self._enforce_budget()
 
     # ------------------------------------------------------------ bookkeeping
     def _start(self, position: int) -> None:
@@ -664,6 +674,11 @@ class History:
         low = self.first + 1 if events_only else self.first
         if not low <= position <= self.last:
             raise ValueError(f"no event at {position}: the timeline holds {low}–{self.last}")
+
+
+def minimum_budget(trainer: Trainer) -> int:
+    """The smallest memory budget (bytes) a ``History`` over ``trainer`` accepts: room for four checkpoints."""
+    return 4 * (trainer.network.n_params * 8 + len(trainer.order) * 8 + CHECKPOINT_OVERHEAD)
 
 
 def _grow_append(array: np.ndarray, values: np.ndarray, end: int) -> np.ndarray:
