@@ -29,10 +29,21 @@ through its methods, and repaint on its signals:
     What the diagram shows changed: ``edge_mode`` (weights | gradients |
     updates), ``node_mode`` (activations | deltas) or the ``phase`` of an
     update being walked through (with its ``pending_trace``, not yet applied).
+``timeChanged``
+    The timeline moved or grew (``history``): an update was recorded, the
+    session went to another moment (``go_to``, ``step_back``,
+    ``step_forward``), or the later updates were discarded or kept as a branch.
+    At a past moment ``last_trace`` is that moment's update, the input shows
+    its first sample and ``networkChanged`` has been emitted too.
 ``fileChanged``
     The session was opened from or saved to a snapshot file (``file_path``,
     ``modified``).  After ``restore`` views read ``last_trace`` afresh on
     ``architectureChanged`` (no ``stepped`` is emitted: no update was made).
+
+Time travel: every change goes through ``history`` (a ``neuroviz.core.history.History``
+over the trainer).  Recording at a past moment first asks ``ask_fork`` (the
+window installs a dialog) whether to discard the later updates or keep them
+as a branch; without an answerer they are kept.
 
 Every number shown comes from ``neuroviz.core``; the current input's forward
 pass is computed lazily and cached (``forward()``), so a burst of changes
@@ -41,6 +52,7 @@ between two frames costs one forward pass at paint time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, Literal
 
@@ -49,6 +61,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from neuroviz.core.datasets import Dataset, builtin_dataset
+from neuroviz.core.history import DEFAULT_BUDGET, History, minimum_budget
 from neuroviz.core.network import DEFAULT_LR, DivergenceError, Network, NetworkConfig
 from neuroviz.core.phases import Phase, phases_for
 from neuroviz.core.presets import Preset, paper_figure_4
@@ -69,6 +82,8 @@ EXAMPLE_TITLES = {
     "paper-figure-4": "Paper, Figure 4 (4-3-2)",
 }
 DIVERGENCE_HINT = "Training was paused. Try a smaller learning rate η."
+ForkChoice = Literal["discard", "keep"]
+"""The answer to "record at a past moment?": discard the later updates, or keep them as a branch."""
 
 
 def preset_dataset(preset: Preset) -> Dataset:
@@ -109,6 +124,7 @@ class Session(QObject):
     updatesPerSecondChanged = Signal(float)
     fileChanged = Signal()
     viewChanged = Signal()
+    timeChanged = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -128,6 +144,11 @@ class Session(QObject):
         self._pending_batch = 0
         self.updates_per_second: float = 0.0
         """Measured rate of continuous training (0 when stopped); shown in the status bar."""
+        self.history_budget = DEFAULT_BUDGET
+        """Memory (bytes) the timeline may use; see ``set_history_budget``."""
+        self.ask_fork: Callable[[], ForkChoice | None] | None = None
+        """Asked before recording at a past moment: "discard", "keep" or None (cancel)."""
+        self.history: History
         self.network: Network
         self.dataset: Dataset
         self.trainer: Trainer
@@ -176,6 +197,7 @@ class Session(QObject):
         self.input = np.array(dataset.X[0], dtype=np.float64)
         self.target = int(dataset.y[0])
         self.modified = False
+        self._new_history()
         self._network_changed(architecture=True)
         self.selectionChanged.emit(None)
         self.inputChanged.emit()
@@ -222,6 +244,7 @@ class Session(QObject):
         self.input = np.array(snapshot.input, dtype=np.float64)
         self.target = int(snapshot.target)
         self.modified = False
+        self._new_history()
         self._network_changed(architecture=True)
         self.selectionChanged.emit(None)
         self.datasetChanged.emit()
@@ -235,11 +258,14 @@ class Session(QObject):
         self.fileChanged.emit()
 
     def set_dataset(self, dataset: Dataset) -> None:
-        """Train on another dataset of the same image and class count."""
+        """Train on another dataset of the same image and class count (at a past moment: asks first)."""
+        if not self._make_newest():
+            return
         self.trainer.set_dataset(dataset)
         self.cancel_phased_step()
         self.dataset = dataset
         self.modified = True
+        self._record_edit()
         self.datasetChanged.emit()
 
     def add_current_to_dataset(self, label: int | None = None, test: bool = False) -> None:
@@ -332,6 +358,8 @@ class Session(QObject):
         on, ``finish_phased_step`` applies it, ``cancel_phased_step`` drops it.
         """
         self.stop()
+        if not self._make_newest():
+            return None
         try:
             trace, batch = self.trainer.compute_next()
         except DivergenceError as exc:
@@ -372,7 +400,7 @@ class Session(QObject):
             self.set_phase(None)
 
     def _commit(self, trace: StepTrace) -> StepTrace:
-        self.trainer.commit(trace, self._pending_batch)
+        self.history.commit(trace, self._pending_batch)
         return trace
 
     # --------------------------------------------------------------- training
@@ -388,6 +416,7 @@ class Session(QObject):
     def set_shuffle(self, shuffle: bool) -> None:
         """Visit the samples in a new random order each epoch (from the next epoch on)."""
         self.trainer.shuffle = bool(shuffle)
+        self._record_edit()
 
     def set_seed(self, seed: int) -> None:
         """Seed of the initial parameters and of the epoch order; used by ``reset_weights``."""
@@ -395,6 +424,7 @@ class Session(QObject):
             raise ValueError(f"the seed must be a whole number from 0 to {2**32 - 1}; got {seed!r}")
         self.network.config = replace(self.network.config, seed=int(seed))
         self.trainer.seed = int(seed)
+        self._record_edit()
 
     def set_updates_per_second(self, rate: float) -> None:
         """Record the measured training rate (the training loop calls this)."""
@@ -403,14 +433,16 @@ class Session(QObject):
             self.updatesPerSecondChanged.emit(self.updates_per_second)
 
     def step(self) -> StepTrace | None:
-        """One traced update on the next mini-batch; ``None`` if it diverged."""
-        return self._traced(self.trainer.step)
+        """One traced update on the next mini-batch; ``None`` if it diverged or a fork was cancelled."""
+        return self._traced(self.history.step)
 
     def step_on_input(self) -> StepTrace | None:
-        """One traced update on the current input and target; ``None`` if it diverged."""
-        return self._traced(lambda: self.trainer.step_on(self.input, self.target))
+        """One traced update on the current input and target; ``None`` if it diverged or was cancelled."""
+        return self._traced(lambda: self.history.step_on(self.input, self.target))
 
     def _traced(self, do_step: Any) -> StepTrace | None:
+        if not self._make_newest():
+            return None
         try:
             trace = do_step()
         except DivergenceError as exc:
@@ -420,6 +452,7 @@ class Session(QObject):
         self.modified = True
         self._network_changed()
         self.stepped.emit(trace)
+        self.timeChanged.emit()
         return trace
 
     def train_for(self, seconds: float, max_steps: int | None = None) -> int:
@@ -428,10 +461,12 @@ class Session(QObject):
         If an update diverges, the updates made before it are kept (and
         reported) and training pauses with ``diverged``.
         """
+        if not self._make_newest():
+            return 0
         before = self.trainer.step_count
         problem = ""
         try:
-            self.trainer.train_for(seconds, max_steps)
+            self.history.train_for(seconds, max_steps)
         except DivergenceError as exc:
             problem = str(exc)
         n = self.trainer.step_count - before
@@ -439,12 +474,14 @@ class Session(QObject):
             self.modified = True
             self._network_changed()
             self.trained.emit(n)
+            self.timeChanged.emit()
         if problem:
             self._diverged(problem)
         return n
 
     def start(self) -> None:
-        if not self.running:
+        """Start continuous training (at a past moment: asks first, and does not start if cancelled)."""
+        if not self.running and self._make_newest():
             self.running = True
             self.trainingStateChanged.emit(True)
 
@@ -459,10 +496,13 @@ class Session(QObject):
         self.trainer.reset()
         self.last_trace = None
         self.modified = True
+        self._new_history()
         self._network_changed()
 
     def set_parameter(self, selection: Selection, value: float) -> None:
-        """Set one weight or bias (raises ``ValueError`` if not finite)."""
+        """Set one weight or bias (raises ``ValueError`` if not finite; at a past moment asks first)."""
+        if selection.kind in ("weight", "bias") and not self._make_newest():
+            return
         if selection.kind == "weight":
             self.network.set_weight(selection.layer, selection.m, selection.n, value)
         elif selection.kind == "bias":
@@ -470,7 +510,128 @@ class Session(QObject):
         else:
             raise ValueError("only weights and biases have a value to set")
         self.modified = True
+        self._record_edit()
         self._network_changed()
+
+    # ------------------------------------------------------------ time travel
+    def set_history_budget(self, budget_bytes: int) -> None:
+        """Memory (bytes) the timeline may keep; a smaller budget forgets the oldest updates at once.
+
+        Raises ``ValueError`` (keeping the old budget) below the least the open network needs.
+        """
+        self.history.set_budget(budget_bytes)
+        self.history_budget = int(budget_bytes)
+        self.timeChanged.emit()
+
+    @property
+    def at_newest(self) -> bool:
+        """True at the newest moment of the timeline, where updates are recorded."""
+        return self.history.at_end
+
+    @property
+    def newest_update(self) -> int:
+        """The update number (``Trainer.step_count``) at the newest moment of the timeline."""
+        if self.history.at_end:
+            return self.trainer.step_count
+        steps, _ = self.history.loss_curve()
+        return int(steps[-1]) if len(steps) else self.trainer.step_count
+
+    def loss_curve(self) -> tuple[np.ndarray, np.ndarray]:
+        """Update numbers and losses (n,) of the whole timeline: at a past moment the later ones too."""
+        if self.history.at_end:
+            return self.trainer.history.steps, self.trainer.history.values
+        return self.history.loss_curve()
+
+    def go_to(self, position: int) -> None:
+        """Show the timeline's moment ``position`` (``history.first`` .. ``history.last``) exactly as it was.
+
+        The network, trainer, ``last_trace`` (that moment's update) and the
+        input (its first sample) follow; η and the batch size stay as chosen.
+        """
+        h = self.history
+        position = int(position)
+        if position == h.position and h.first <= position <= h.last:
+            return
+        self.stop()
+        self.cancel_phased_step()
+        lr, batch = self.trainer.lr, self.trainer.batch_size
+        moment = h.go_to(position)
+        self.trainer.lr = lr
+        self.trainer.batch_size = min(batch, len(self.trainer.dataset.train_indices))
+        self.last_trace = moment.trace
+        self.modified = True
+        if self.trainer.dataset is not self.dataset:
+            self.dataset = self.trainer.dataset
+            self.datasetChanged.emit()
+        self._network_changed()
+        if moment.trace is not None:
+            trace = moment.trace
+            label = int(trace.labels[0]) if trace.labels is not None else int(np.argmax(trace.targets[0]))
+            self.target = label
+            self.set_input(trace.inputs[0])
+        self.timeChanged.emit()
+
+    def step_back(self) -> None:
+        """Go one moment back along the timeline (nothing at its start)."""
+        if self.history.position > self.history.first:
+            self.go_to(self.history.position - 1)
+
+    def step_forward(self) -> StepTrace | None:
+        """Go to the next recorded moment; at the newest, make a new update (``step``).
+
+        Returns the trace now shown (``None`` for an edit, a divergence or a cancelled fork).
+        """
+        if self.history.at_end:
+            return self.step()
+        self.stop()
+        self.go_to(self.history.position + 1)
+        return self.last_trace
+
+    def switch_to_branch(self, index: int) -> None:
+        """Return to the kept branch ``history.branches[index]`` (the updates it replaces become a branch)."""
+        self.stop()
+        self.cancel_phased_step()
+        branch = self.history.branches[index]
+        lr, batch = self.trainer.lr, self.trainer.batch_size
+        moment = self.history.switch_to(branch)
+        self.trainer.lr = lr
+        self.trainer.batch_size = min(batch, len(self.trainer.dataset.train_indices))
+        self.last_trace = moment.trace
+        self.modified = True
+        if self.trainer.dataset is not self.dataset:
+            self.dataset = self.trainer.dataset
+            self.datasetChanged.emit()
+        self._network_changed()
+        self.timeChanged.emit()
+
+    def _make_newest(self) -> bool:
+        """Before recording at a past moment: discard or keep the later updates as ``ask_fork`` says.
+
+        False if the question was cancelled (nothing changes then).
+        """
+        if self.history.at_end:
+            return True
+        choice = "keep" if self.ask_fork is None else self.ask_fork()
+        if choice not in ("discard", "keep"):
+            return False
+        self.history.fork(keep=choice == "keep")
+        self.timeChanged.emit()
+        return True
+
+    def _record_edit(self) -> None:
+        """Log a change of the network or trainer in the timeline.
+
+        At a past moment (a seed or shuffle option chosen there) it is logged
+        as an edit when recording resumes, after the fork question.
+        """
+        if self.history.at_end:
+            self.history.record_edit()
+            self.timeChanged.emit()
+
+    def _new_history(self) -> None:
+        """A fresh timeline starting at the state now (within the budget, or the least the network needs)."""
+        self.history = History(self.trainer, budget_bytes=max(self.history_budget, minimum_budget(self.trainer)))
+        self.timeChanged.emit()
 
     # --------------------------------------------------------------- internal
     def _diverged(self, what: str) -> None:
