@@ -5,7 +5,8 @@ and every shown value is read back from the session, so the dock stays right
 whatever else changes the session.  Problems (a rejected learning rate, an
 update that diverged) appear in an inline banner at the top of the dock.
 
-Shortcuts (shown in the tooltips): Space plays / pauses, → makes one update.
+Shortcuts (shown in the tooltips): Space plays / pauses, → makes one update
+(back in time: moves to the next recorded one; ← is the timeline's).
 They are window-wide: the actions are added to the main window the dock lives
 in, and text fields keep their own use of those keys.
 """
@@ -156,7 +157,8 @@ class TrainingControls(QWidget):
         self.reset_action.triggered.connect(self._on_reset)
         self.play_action.setToolTip(with_shortcut("Train continuously; press again to pause", self.play_action))
         self.step_action.setToolTip(
-            with_shortcut("Make one update on the next mini-batch, recording every number", self.step_action)
+            with_shortcut("Make one update on the next mini-batch, recording every number; back in time "
+                          "(← steps back), go to the next recorded update", self.step_action)
         )
         self.epoch_action.setToolTip("Train to the end of the current epoch, at full speed")
         self.reset_action.setToolTip("Re-draw the weights from the seed and forget all training")

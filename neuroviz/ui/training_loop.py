@@ -129,9 +129,9 @@ class TrainingLoop(QObject):
             self.play()
 
     def step_once(self) -> None:
-        """Pause, then make one traced update."""
+        """Pause, then make one traced update (at a past moment: go to the next recorded one)."""
         self.pause()
-        self.session.step()
+        self.session.step_forward()
 
     def run_epochs(self, n: int, full_speed: bool = False) -> None:
         """Train until ``n`` more epochs are complete (the current one counts if begun).
