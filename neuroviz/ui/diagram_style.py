@@ -20,6 +20,8 @@ THIN, THICK = 1.05, 4.2
 
 Widths just above 1 take Qt's fast wide-line raster path; exactly 1 (cosmetic)
 measured about 4× slower here."""
+INPUT_BLACK, INPUT_WHITE = (0, 0, 0), (255, 255, 255)
+"""Input pixels as in the paper and the pixel editor: 0 is black, 1 is white (in every theme)."""
 DIM = 0.72
 """How far edges fade toward the background when something is selected."""
 
@@ -43,7 +45,7 @@ class Palette:
         dim = np.round(np.asarray(bg, dtype=np.float64) * DIM + rgb * (1 - DIM)).astype(np.uint8)
         faint = np.round(blend(bg, theme.rgb("muted"), 0.22)).astype(int)
         return cls(theme, rgb, dim, bucket_widths(THIN, THICK), diverging_lut(neg, bg, pos),
-                   sequential_lut(theme.rgb("background"), theme.rgb("ink")), QColor(*faint))
+                   sequential_lut(INPUT_BLACK, INPUT_WHITE), QColor(*faint))
 
 
 def qcolor(rgb: np.ndarray) -> QColor:

@@ -3,7 +3,8 @@
 One plot over the update axis: the loss L of every update (faint,
 ``trainer.history``) with its exponential smoothing on top, the test loss
 after each epoch (``trainer.epochs``) and a dashed line at the current
-update; on a second axis (right, %), train and test accuracy after each epoch.
+update (back in time: at the moment shown, the later updates still drawn);
+on a second axis (right, %), train and test accuracy after each epoch.
 
 A crosshair follows the mouse and the readout names the nearest update (or
 epoch) and its values.  The loss axis can be logarithmic.  Redraws are
@@ -179,6 +180,9 @@ class LossPlot(QWidget):
         plot.setLabel("left", "loss L")
         plot.setLabel("bottom", "update")
         plot.getAxis("left").setWidth(48)
+        for name in ("left", "bottom"):
+            # Plain numbers: a "(x0.001)" unit prefix on the loss axis reads as a different quantity.
+            plot.getAxis(name).enableAutoSIPrefix(False)
         plot.getViewBox().setLimits(xMin=0)
         plot.getViewBox().setDefaultPadding(0.01)
         # Min/max per pixel column of only what is in view (applied to every curve of the plot).
@@ -338,9 +342,8 @@ class LossPlot(QWidget):
         """Bring the curves up to date with the trainer's history and epochs."""
         start = time.perf_counter()
         trainer = self.session.trainer
-        history = trainer.history
-        n = len(history)
-        values = history.values
+        steps, values = self.session.loss_curve()  # back in time: the later updates stay drawn
+        n = len(values)
         rewritten = n < self._n or (self._n > 0 and values[self._n - 1] != self._last_value)
         if trainer is not self._trainer or rewritten:
             self._trainer = trainer
@@ -351,7 +354,7 @@ class LossPlot(QWidget):
         if n != self._n or decimate != self._decimated:
             self._smoothed.extend(self._smoother.extend(values[self._n : n]))
             self._decimator.update(values)
-            self._draw_curves(history.steps, values, decimate)
+            self._draw_curves(steps, values, decimate)
             self._n = n
             self._last_value = float(values[-1]) if n else math.nan
         if len(trainer.epochs) != self._n_epochs:
@@ -435,16 +438,16 @@ class LossPlot(QWidget):
 
     def _hover(self, point: QPointF) -> None:
         """Readout of the update nearest the mouse, and of the last epoch completed by then."""
-        history = self.session.trainer.history
-        n = min(self._n, len(history))
+        all_steps, values = self.session.loss_curve()
+        n = min(self._n, len(values))
         if n == 0:
             self._show_crosshair(False)
             return
-        steps = history.steps[:n]
+        steps = all_steps[:n]
         i = int(np.clip(np.searchsorted(steps, point.x()), 0, n - 1))
         if i > 0 and abs(steps[i - 1] - point.x()) < abs(steps[i] - point.x()):
             i -= 1
-        step, loss, smoothed = int(steps[i]), float(history.values[i]), float(self._smoothed.view[i])
+        step, loss, smoothed = int(steps[i]), float(values[i]), float(self._smoothed.view[i])
         log = self.log_check.isChecked()
         self._show_crosshair(True)
         self.cross_v.setValue(step)
