@@ -19,11 +19,22 @@ to its rows here.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QPoint, QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPoint,
+    QSettings,
+    QSignalBlocker,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPalette, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -62,6 +73,8 @@ CHECK_BUDGET_S = 0.02
 CHECK_CHUNK = 128
 """Rows the gradient check does between two looks at the clock."""
 ROW_HEIGHT_PAD = 6
+EXPORT_DIR_KEY = "inspector/exportFolder"
+"""QSettings key: the folder of the last CSV export."""
 WIDE_RATIO = 1.6
 """A panel wider than this times its height puts the equations beside the tables."""
 
@@ -764,14 +777,20 @@ class InspectorPanel(QWidget):
     def _export_clicked(self) -> None:
         if self.table is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Export the update as CSV", f"update-{self._update_number}.csv",
-                                              "CSV files (*.csv)")
+        settings = QSettings()
+        folder = str(settings.value(EXPORT_DIR_KEY, "") or "")
+        suggested = os.path.join(folder, f"update-{self._update_number}.csv") if folder else \
+            f"update-{self._update_number}.csv"
+        path, _ = QFileDialog.getSaveFileName(self, "Export the update as CSV", suggested, "CSV files (*.csv)")
         if not path:
             return
         try:
             self.export_csv(path)
         except OSError as exc:
-            QMessageBox.warning(self, "Export failed", f"Could not write {path}:\n{exc.strerror or exc}")
+            QMessageBox.warning(self, "Export failed",
+                                f"Could not write {path}:\n{exc.strerror or exc}\n\nNothing was changed.")
+            return
+        settings.setValue(EXPORT_DIR_KEY, os.path.dirname(os.path.abspath(path)))
 
     def export_csv(self, path: str) -> None:
         """Write the rows shown (in their order) to ``path`` as CSV, atomically."""

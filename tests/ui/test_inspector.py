@@ -7,7 +7,7 @@ import csv
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from neuroviz.core.selection import Selection
 from neuroviz.core.update_table import BIAS, CSV_HEADER, WEIGHT
@@ -279,6 +279,31 @@ def test_csv_export_parses_back(qtbot, fig4, tmp_path, monkeypatch):
     assert (first["parameter"], first["old"], first["eta"]) == ("θ^{ba}_{11}", "0.5", "0.01")
     assert float(first["gradient"]) == pytest.approx(-0.174, abs=1e-12)
     assert float(first["new"]) == pytest.approx(0.50174, abs=1e-12)
+
+
+def test_export_to_a_bad_folder_says_so_and_the_next_dialog_opens_in_the_last_folder(qtbot, fig4, tmp_path,
+                                                                                      monkeypatch):
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, title, text: warnings.append((title, text)))
+    bad = tmp_path / "missing" / "update.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(bad), ""))
+    qtbot.mouseClick(fig4.export_button, Qt.MouseButton.LeftButton)
+    assert warnings and warnings[0][0] == "Export failed" and str(bad) in warnings[0][1]
+    assert not bad.parent.exists()
+    good = tmp_path / "out" / "first.csv"
+    good.parent.mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(good), ""))
+    qtbot.mouseClick(fig4.export_button, Qt.MouseButton.LeftButton)
+    assert good.exists() and len(warnings) == 1
+    suggested = []
+
+    def cancelled_dialog(_parent, _title, path, _filter):
+        suggested.append(path)
+        return "", ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", cancelled_dialog)
+    qtbot.mouseClick(fig4.export_button, Qt.MouseButton.LeftButton)
+    assert suggested == [str(good.parent / "update-1.csv")]
 
 
 def test_batch_shows_a_sample_and_says_gradients_are_means(qtbot, session, panel):
