@@ -206,7 +206,7 @@ class Network:
     _views: tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]] = field(
         default=((), ()), init=False, repr=False, compare=False
     )
-    _scratch: tuple[np.ndarray, list[np.ndarray], list[np.ndarray]] | None = field(
+    _scratch: tuple[np.ndarray, list[np.ndarray], list[np.ndarray], np.ndarray] | None = field(
         default=None, init=False, repr=False, compare=False
     )
 
@@ -465,16 +465,17 @@ class Network:
             name = cfg.output_activation if l == n_w - 1 else hidden
             delta = act_mod.backprop(name, upstream, raws[l + 1], acts[l + 1])
             deltas[l] = delta
-            gw = np.matmul(delta.T, acts[l], out=None if out is None else out[0][l])
+            # Batch means: ∂L/∂θ = (1/B) Σ_s δ_s a_sᵀ, ∂L/∂β = (1/B) Σ_s δ_s, with
+            # δ/B formed once (B × n) rather than dividing both sums.
+            mean_delta = delta if batch == 1 else delta / batch
+            gw = np.matmul(mean_delta.T, acts[l], out=None if out is None else out[0][l])
             if batch == 1:
                 gb = delta[0]
                 if out is not None:
                     out[1][l][...] = gb
                     gb = out[1][l]
             else:
-                gw /= batch
-                gb = np.dot(_ones(batch), delta, out=None if out is None else out[1][l])
-                gb /= batch
+                gb = np.dot(_ones(batch), mean_delta, out=None if out is None else out[1][l])
             grad_w[l] = gw
             grad_b[l] = gb
             if l > 0:
@@ -505,12 +506,14 @@ class Network:
         any new parameter is not finite.  The network is never changed here.
         """
         flat = self.flat_params()
-        grad, grad_w, grad_b = self._grad_scratch(flat.size)
+        grad, grad_w, grad_b, scaled = self._grad_scratch(flat.size)
         parts = self._gradients(x, r, labels, (grad_w, grad_b))
         loss = parts[4]
         if not math.isfinite(loss):
             raise DivergenceError(f"the loss became {loss}; the update was not applied")
-        new = flat - lr * grad
+        # Into a kept buffer: two large temporaries alive at once cost page
+        # faults on every update (several times the arithmetic for 26k parameters).
+        new = flat - np.multiply(grad, lr, out=scaled)
         # A sum of squares (one BLAS dot) is cheaper than isfinite(): a finite
         # total proves every entry finite; only a non-finite total (NaN,
         # infinity, or an overflow of the squares) needs the exact check.
@@ -523,13 +526,13 @@ class Network:
                     )
         return parts, new
 
-    def _grad_scratch(self, n_params: int) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
-        """A reusable gradient vector (P,) and its per-layer views (shapes as the parameters)."""
+    def _grad_scratch(self, n_params: int) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray], np.ndarray]:
+        """Reusable buffers: a gradient vector (P,), its per-layer views, and a vector (P,) for ``η ∂L/∂θ``."""
         scratch = self._scratch
         if scratch is None or scratch[0].size != n_params:
             grad = np.zeros(n_params)
             grad_w, grad_b = _split(grad, self.config.sizes)
-            scratch = self._scratch = (grad, grad_w, grad_b)
+            scratch = self._scratch = (grad, grad_w, grad_b, np.zeros(n_params))
         return scratch
 
     def compute_step(self, x: np.ndarray, targets: Any, lr: float = DEFAULT_LR) -> StepTrace:
