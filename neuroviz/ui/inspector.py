@@ -176,6 +176,7 @@ class InspectorPanel(QWidget):
         self.phase_label = QLabel()
         self.phase_label.setObjectName("inspectorPhases")
         self.phase_label.setTextFormat(Qt.TextFormat.RichText)
+        self.phase_label.setWordWrap(True)  # deep networks have many phases
         self.phase_label.setToolTip("The phases of one update: forward layer by layer, the loss, "
                                     "δ layer by layer from the output, the update. While walking, "
                                     "click a phase to go there")
