@@ -15,6 +15,7 @@ QSettings when the window closes and restored when it opens.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
@@ -199,7 +200,9 @@ class MainWindow(QMainWindow):
             self.examples_menu.addAction(action)
             self.example_actions[name] = action
         self._file_quit_separator = self.file_menu.addSeparator()
-        self.quit_action = self._action("&Quit", self.quit, QKeySequence.StandardKey.Quit, "Quit neuroviz")
+        # Some platforms (offscreen, plain X11) define no standard Quit key: fall back to Ctrl+Q.
+        quit_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)
+        self.quit_action = self._action("&Quit", self.quit, quit_keys[0] if quit_keys else "Ctrl+Q", "Quit neuroviz")
         self.file_menu.addAction(self.quit_action)
 
     def _build_edit_menu(self) -> None:
@@ -442,7 +445,8 @@ class MainWindow(QMainWindow):
         return value in (True, "true", "1", 1) if not isinstance(value, bool) else value
 
     def _update_title(self, *_: object) -> None:
-        title = self.session.title or "untitled"
+        path = self.session.file_path
+        title = Path(path).name if path else (self.session.title or "untitled")
         self.setWindowTitle(f"{title}[*] — neuroviz")
         self.setWindowModified(self.session.modified)
 
