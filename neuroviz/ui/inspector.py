@@ -331,9 +331,10 @@ class InspectorPanel(QWidget):
 
     def _on_view_changed(self) -> None:
         self._update_phase_bar()  # the buttons follow the phase at once; the tables on the next tick
-        phase = self.session.phase
-        if phase is not None and phase != self._last_phase:
-            # forward, loss and δ are about neurons; the update is about parameters
+        phase, last = self.session.phase, self._last_phase
+        if phase is not None and (last is None or (phase.kind == "update") != (last.kind == "update")):
+            # forward, loss and δ are about neurons, the update about parameters: switch when that
+            # changes, so a tab the user picks stays while walking through the layers
             self.tabs.setCurrentIndex(0 if phase.kind == "update" else 1)
         self._last_phase = phase
         self._schedule_refresh()

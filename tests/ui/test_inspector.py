@@ -155,6 +155,7 @@ def test_phase_walk_with_keys_visits_every_phase_and_finish_equals_a_step(qtbot,
         qtbot.keyClick(panel, Qt.Key.Key_N)
         visited.append(session.phase)
     assert visited == session.phases and seen_blank_new
+    assert panel.tabs.currentIndex() == 0  # the update phase shows the parameters
     qtbot.waitUntil(lambda: cell(panel, 0, Col.NEW) != "")
     assert session.network.weights[0] is not None and session.trainer.step_count == 1
     qtbot.keyClick(panel, Qt.Key.Key_F)
