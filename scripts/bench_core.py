@@ -5,8 +5,10 @@ Usage: .venv/bin/python scripts/bench_core.py [--seconds S] [--repeats R] [--tor
 Every timing trains the same network (same initial parameters, float64, plain
 SGD, cross-entropy on softmax, ReLU hidden layers) on the same pre-made
 random mini-batches, cycling through them.  BLAS runs one thread, as in the
-app.  Each cell is the best of R runs of about S seconds.  Prints a Markdown
-table; the last column is the fast path's speed divided by PyTorch's.
+app.  The methods take turns (fast, traced, PyTorch, fast, ...) so that a
+busy machine slows them alike; each cell is the best of R turns of about S
+seconds.  Prints a Markdown table; the last column is the fast path's speed
+divided by PyTorch's.
 """
 
 from __future__ import annotations
@@ -35,23 +37,28 @@ def batches(sizes: tuple[int, ...], batch: int) -> tuple[np.ndarray, np.ndarray]
     return rng.random((N_BATCHES, batch, sizes[0])), rng.integers(0, sizes[-1], (N_BATCHES, batch))
 
 
-def rate(run: Callable[[int], None], seconds: float, repeats: int) -> float:
-    """Best updates per second over ``repeats`` runs of about ``seconds`` each."""
+def calibrate(run: Callable[[int], None], seconds: float) -> int:
+    """How many updates take about ``seconds``."""
     run(20)  # warm up
     n = 20
-    while True:  # calibrate n to about ``seconds``
+    while True:
         t0 = time.perf_counter()
         run(n)
         dt = time.perf_counter() - t0
         if dt >= seconds / 4:
-            break
+            return max(1, int(n * seconds / dt))
         n *= 4
-    n = max(1, int(n * seconds / dt))
-    best = 0.0
+
+
+def rates(runs: list[Callable[[int], None]], seconds: float, repeats: int) -> list[float]:
+    """Best updates per second of each run, the runs taking turns ``repeats`` times."""
+    sizes = [calibrate(run, seconds) for run in runs]
+    best = [0.0] * len(runs)
     for _ in range(repeats):
-        t0 = time.perf_counter()
-        run(n)
-        best = max(best, n / (time.perf_counter() - t0))
+        for i, (run, n) in enumerate(zip(runs, sizes)):
+            t0 = time.perf_counter()
+            run(n)
+            best[i] = max(best[i], n / (time.perf_counter() - t0))
     return best
 
 
@@ -136,14 +143,16 @@ def main(argv: list[str] | None = None) -> int:
     print(rule)
     diffs = []
     for sizes, batch in CASES:
-        fast, traced = numpy_runners(sizes, batch)
-        fast_rate = rate(fast, args.seconds, args.repeats)
-        traced_rate = rate(traced, args.seconds, args.repeats)
-        row = f"| {'-'.join(map(str, sizes))} | {batch} | {fast_rate:,.0f} | {traced_rate:,.0f} |"
+        runs = list(numpy_runners(sizes, batch))
         if torch is not None:
             run, diff = torch_runner(torch, sizes, batch)
             diffs.append(diff)
-            torch_rate = rate(run, args.seconds, args.repeats)
+            runs.append(run)
+        measured = rates(runs, args.seconds, args.repeats)
+        fast_rate, traced_rate = measured[:2]
+        row = f"| {'-'.join(map(str, sizes))} | {batch} | {fast_rate:,.0f} | {traced_rate:,.0f} |"
+        if torch is not None:
+            torch_rate = measured[2]
             row += f" {torch_rate:,.0f} | {fast_rate / torch_rate:.1f}× |"
         print(row, flush=True)
     if diffs:
