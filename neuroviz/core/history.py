@@ -49,7 +49,7 @@ At a past moment:
     ``can_switch(branch)`` says whether its fork point is on the current
     timeline.
 Reading:
-    ``first``, ``last``, ``position``, ``at_end``, ``kind(i)``, ``lr(i)``,
+    ``first``, ``last``, ``position``, ``at_end``, ``kind(i)``, ``lr(i)``, ``updates_at(i)``,
     ``batch_size(i)``, ``input_of(i)`` (INPUT events), ``loss_curve()``
     (update numbers and losses of the whole timeline, the future included),
     ``memory_bytes``, ``checkpoint_positions``.
@@ -657,6 +657,11 @@ class History:
         """For an INPUT event: its inputs (B, n_0) and its labels (B,) or target vectors (B, n_L)."""
         self._check(position, events_only=True)
         return self._inputs.get(position)
+
+    def updates_at(self, position: int) -> int:
+        """Loss-history entries (updates made) at ``position``: ``len(trainer.history)`` there."""
+        self._check(position)
+        return self._n_hist_at(position)
 
     def loss_curve(self) -> tuple[np.ndarray, np.ndarray]:
         """Update numbers and losses (n,) of the whole timeline up to ``last``, later moments included."""

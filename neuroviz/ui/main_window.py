@@ -3,9 +3,12 @@
 Menus
     File (``file_menu``): New network…, Examples ▸, Quit.  More file actions
     (Open, Save, Export …) go in with ``add_file_actions``, above Quit.
-    Edit: Undo / Redo of the session's undo stack.
+    Edit: Undo / Redo of the session's undo stack (edits of the input
+    drawing, named: "Undo Brush stroke"), Preferences….
     View: one toggle per dock panel, what the diagram shows, zoom, theme,
     Reset layout.
+    History: Step back (←), Step (→), go to the start / newest, Branches ▸
+    (time travel through training; the timeline strip's commands).
     Help: Keyboard shortcuts, About.
 
 The window geometry, the dock layout and the view options are saved in
@@ -39,6 +42,7 @@ from neuroviz.ui.diagram import NetworkDiagram
 from neuroviz.ui.file_actions import FileActions
 from neuroviz.ui.new_network_dialog import NewNetworkDialog
 from neuroviz.ui.panels import PanelSpec, panel_specs
+from neuroviz.ui.preferences import apply_saved_preferences, show_preferences
 from neuroviz.ui.session import EXAMPLE_TITLES, Session
 from neuroviz.ui.theme import THEME_CHOICES, apply_palette, resolve_theme
 
@@ -101,6 +105,7 @@ class MainWindow(QMainWindow):
         self.session = session
         self.settings = settings if settings is not None else QSettings()
         self.setObjectName("mainWindow")
+        apply_saved_preferences(session, self.settings)
         self.theme_choice = str(self.settings.value("view/theme", "system"))
         if self.theme_choice not in THEME_CHOICES:
             self.theme_choice = "system"
@@ -118,6 +123,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         for spec in panel_specs():
             self.add_panel(spec)
+        self._build_history_menu()
         self._tabify_default_docks()
         self.file_actions = FileActions(self)
         self._default_state = self.saveState(STATE_VERSION)
@@ -129,7 +135,7 @@ class MainWindow(QMainWindow):
         session.viewChanged.connect(self._sync_view_actions)
         session.diverged.connect(lambda text: self.statusBar().showMessage(text, 10000))
         for signal in (session.networkChanged, session.trained, session.stepped, session.updatesPerSecondChanged,
-                       session.trainingStateChanged):
+                       session.trainingStateChanged, session.timeChanged):
             signal.connect(self._schedule_status)
         self._update_title()
         self._sync_view_actions()
@@ -213,8 +219,15 @@ class MainWindow(QMainWindow):
         self.redo_action = stack.createRedoAction(self, "&Redo")
         self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
         for action, what in ((self.undo_action, "Undo"), (self.redo_action, "Redo")):
-            action.setToolTip(with_shortcut(f"{what} the last edit of the drawing or a parameter", action))
+            # The drawing's undo ("Undo Brush stroke"); going back in training is History ▸ Step back (←).
+            action.setToolTip(with_shortcut(
+                f"{what} the last edit of the input drawing (History ▸ Step back goes back in training)", action))
             self.edit_menu.addAction(action)
+        self.edit_menu.addSeparator()
+        self.preferences_action = self._action(
+            "&Preferences…", lambda: show_preferences(self.session, self.settings, self),
+            QKeySequence.StandardKey.Preferences, "Memory budget of the training timeline")
+        self.edit_menu.addAction(self.preferences_action)
 
     def _build_view_menu(self) -> None:
         self.view_menu = self.menuBar().addMenu("&View")
@@ -275,6 +288,20 @@ class MainWindow(QMainWindow):
         self.about_action = self._action("&About neuroviz", self.show_about, tip="Version and credits")
         self.help_menu.addAction(self.shortcuts_action)
         self.help_menu.addAction(self.about_action)
+
+    def _build_history_menu(self) -> None:
+        """History: the timeline strip's commands with the training controls' Step (→) among them."""
+        self.history_menu = QMenu("&History", self)
+        self.history_menu.setObjectName("historyMenu")
+        self.menuBar().insertMenu(self.help_menu.menuAction(), self.history_menu)
+        timeline = self.findChild(QWidget, "timeline")
+        step = self.findChild(QAction, "stepAction")
+        if timeline is None:
+            self.history_menu.menuAction().setVisible(False)
+            return
+        timeline.fill_menu(self.history_menu)  # type: ignore[attr-defined]
+        if step is not None:
+            self.history_menu.insertAction(self.history_menu.actions()[1], step)
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Diagram", self)
@@ -360,7 +387,7 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         """A dialog listing every menu shortcut and the mouse gestures of the diagram."""
         rows: list[tuple[str, str]] = []
-        for menu in (self.file_menu, self.edit_menu, self.view_menu, self.help_menu):
+        for menu in (self.file_menu, self.edit_menu, self.view_menu, self.history_menu, self.help_menu):
             rows.extend(menu_shortcuts(menu))
         rows.extend((desc, key) for key, desc in MOUSE_HELP)
         dialog = QDialog(self)
@@ -470,8 +497,9 @@ class MainWindow(QMainWindow):
                 last.train_accuracy, "train")
             acc = f"{100 * value:.1f} % ({split})"
         rate = self.session.updates_per_second
+        back = "" if self.session.at_newest else f" of {self.session.newest_update:,} (back in time)"
         texts = {
-            "step": f"step {t.step_count:,}",
+            "step": f"step {t.step_count:,}{back}",
             "epoch": f"epoch {t.epoch}",
             "loss": f"loss {loss}",
             "accuracy": f"accuracy {acc}",

@@ -40,4 +40,6 @@ def panel_specs() -> list[PanelSpec]:
     specs.append(PanelSpec("lossCurvesDock", "Loss curves", LossPlot, Qt.DockWidgetArea.BottomDockWidgetArea))
     from neuroviz.ui.inspector import InspectorPanel
     specs.append(PanelSpec("inspectorDock", "Inspector", InspectorPanel, Qt.DockWidgetArea.RightDockWidgetArea))
+    from neuroviz.ui.timeline import Timeline
+    specs.append(PanelSpec("timelineDock", "Timeline", Timeline, Qt.DockWidgetArea.TopDockWidgetArea))
     return specs

@@ -531,10 +531,16 @@ class Session(QObject):
     @property
     def newest_update(self) -> int:
         """The update number (``Trainer.step_count``) at the newest moment of the timeline."""
-        if self.history.at_end:
+        return self.update_number(self.history.last)
+
+    def update_number(self, position: int) -> int:
+        """The update number (``Trainer.step_count``) at timeline ``position``."""
+        h = self.history
+        if position == h.position:
             return self.trainer.step_count
-        steps, _ = self.history.loss_curve()
-        return int(steps[-1]) if len(steps) else self.trainer.step_count
+        n = h.updates_at(position)
+        steps, _ = self.loss_curve()
+        return int(steps[n - 1]) if n else 0
 
     def loss_curve(self) -> tuple[np.ndarray, np.ndarray]:
         """Update numbers and losses (n,) of the whole timeline: at a past moment the later ones too."""

@@ -1,0 +1,153 @@
+"""Preferences (Edit ▸ Preferences…): the memory budget of the training timeline.
+
+The budget is stored in QSettings under ``BUDGET_KEY`` (MiB) and applied to
+the session when the main window opens (``apply_saved_preferences``) and
+when the dialog is accepted.  The dialog also shows what the timeline holds
+now: its memory, the range of updates that can still be reached and how
+far apart its checkpoints are.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from neuroviz.core.history import DEFAULT_BUDGET
+from neuroviz.ui.session import Session
+
+BUDGET_KEY = "history/budgetMiB"
+MIB = 2**20
+MIN_BUDGET_MIB = 8
+MAX_BUDGET_MIB = 64 * 1024
+DEFAULT_BUDGET_MIB = DEFAULT_BUDGET // MIB
+
+
+def saved_budget_mib(settings: QSettings) -> int:
+    """The stored memory budget in MiB (the default if none or a bad one is stored)."""
+    try:
+        value = int(settings.value(BUDGET_KEY, DEFAULT_BUDGET_MIB))
+    except (TypeError, ValueError):
+        return DEFAULT_BUDGET_MIB
+    return value if MIN_BUDGET_MIB <= value <= MAX_BUDGET_MIB else DEFAULT_BUDGET_MIB
+
+
+def apply_saved_preferences(session: Session, settings: QSettings) -> None:
+    """Give ``session`` the stored memory budget (kept if the open network needs more)."""
+    try:
+        session.set_history_budget(saved_budget_mib(settings) * MIB)
+    except ValueError:
+        session.history_budget = saved_budget_mib(settings) * MIB  # the next network may fit it
+
+
+def timeline_summary(session: Session) -> tuple[str, str, str]:
+    """(memory in use, reachable updates, checkpoint spacing) as shown in the dialog."""
+    h = session.history
+    used = f"{h.memory_bytes / MIB:,.1f} MiB of {h.budget_bytes / MIB:,.0f} MiB"
+    oldest, newest = session.update_number(h.first), session.newest_update
+    reach = f"updates {oldest:,} – {newest:,}"
+    if h.first > 0:
+        reach += " (older ones were forgotten to stay within the budget)"
+    elif oldest == newest:
+        reach = f"update {newest:,} (nothing recorded yet)"
+    else:
+        reach += " (all recorded)"
+    if h.branches:
+        n = len(h.branches)
+        reach += f"; {n} branch{'es' if n > 1 else ''} kept"
+    spacing = (f"every {h.checkpoint_every} updates: a jump recomputes at most "
+               f"{h.checkpoint_every - 1} updates from the nearest one")
+    return used, reach, spacing
+
+
+class PreferencesDialog(QDialog):
+    """Edit ▸ Preferences…: the timeline's memory budget and what it holds now."""
+
+    def __init__(self, session: Session, settings: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("preferencesDialog")
+        self.setWindowTitle("Preferences")
+        self.session = session
+        self.settings = settings
+
+        box = QGroupBox("Time travel (History ▸ Step back, ←)", self)
+        self.budget_spin = QSpinBox(box)
+        self.budget_spin.setObjectName("budgetSpin")
+        self.budget_spin.setRange(MIN_BUDGET_MIB, MAX_BUDGET_MIB)
+        self.budget_spin.setSuffix(" MiB")
+        self.budget_spin.setSingleStep(16)
+        self.budget_spin.setValue(round(session.history.budget_bytes / MIB))
+        self.budget_spin.setToolTip(
+            f"Memory the timeline of updates may use (default {DEFAULT_BUDGET_MIB} MiB). When it is full, "
+            "kept branches go first, then the oldest updates can no longer be reached.")
+        self.used_label = QLabel(box)
+        self.used_label.setObjectName("memoryUsedLabel")
+        self.reach_label = QLabel(box)
+        self.reach_label.setObjectName("reachableLabel")
+        self.reach_label.setWordWrap(True)
+        self.checkpoint_label = QLabel(box)
+        self.checkpoint_label.setWordWrap(True)
+        self.error_label = QLabel(box)
+        self.error_label.setObjectName("budgetError")
+        self.error_label.setStyleSheet("color: #b3261e")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Memory budget", self.budget_spin)
+        form.addRow("In use now", self.used_label)
+        form.addRow("Reachable", self.reach_label)
+        form.addRow("Checkpoints", self.checkpoint_label)
+        form.addRow(self.error_label)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+                                   | QDialogButtonBox.StandardButton.RestoreDefaults, self)
+        buttons.setObjectName("preferencesButtons")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        defaults = buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
+        defaults.setToolTip(f"Memory budget {DEFAULT_BUDGET_MIB} MiB")
+        defaults.clicked.connect(lambda: self.budget_spin.setValue(DEFAULT_BUDGET_MIB))
+        self.buttons = buttons
+        layout = QVBoxLayout(self)
+        layout.addWidget(box)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(520)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Show the timeline's memory use, reachable range and checkpoint spacing now."""
+        used, reach, spacing = timeline_summary(self.session)
+        self.used_label.setText(used)
+        self.reach_label.setText(reach)
+        self.checkpoint_label.setText(spacing)
+
+    def accept(self) -> None:
+        """Apply and store the budget (a budget the open network cannot live with is explained, not taken)."""
+        mib = self.budget_spin.value()
+        try:
+            self.session.set_history_budget(mib * MIB)
+        except ValueError as exc:
+            self.error_label.setText(f"{str(exc).capitalize()}.")
+            self.error_label.show()
+            return
+        self.settings.setValue(BUDGET_KEY, mib)
+        self.settings.sync()
+        super().accept()
+
+
+def show_preferences(session: Session, settings: QSettings, parent: QWidget) -> PreferencesDialog:
+    """Open the (window-modal) preferences dialog; returns it."""
+    dialog = PreferencesDialog(session, settings, parent)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog

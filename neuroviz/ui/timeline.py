@@ -1,0 +1,266 @@
+"""The timeline strip: step back through training and jump to any recorded update.
+
+A row over the session's ``history``: ◀ (step back, ←), a slider over every
+recorded moment, ▶ (the training controls' Step, →: the next recorded update,
+or a new one at the newest), the readout "update 63 of 100" and a menu of
+the kept branches.  Dragging the slider shows each moment as it passes: the
+diagram, the inspector, the loss curve's marker, the input and the status
+bar follow the session's ``timeChanged``/``networkChanged`` signals.
+
+Training or stepping from a past moment asks (``ask_fork``, installed as the
+session's ``ask_fork``) whether to discard the later updates or keep them as
+a branch; the History menu's Branches entries return to a kept one.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt
+from PySide6.QtGui import QAction, QKeySequence, QPalette
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSizePolicy,
+    QSlider,
+    QStyle,
+    QToolButton,
+    QWidget,
+)
+
+from neuroviz.core.history import Branch
+from neuroviz.ui.session import ForkChoice, Session
+from neuroviz.ui.training_loop import TrainingLoop
+
+MIB = 2**20
+
+
+def with_shortcut(text: str, action: QAction) -> str:
+    """``text (←)``: a tooltip naming the action's shortcut, if any."""
+    keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    return f"{text} ({keys})" if keys else text
+
+
+def ask_fork(session: Session, parent: QWidget | None) -> ForkChoice | None:
+    """Ask whether recording at a past moment discards the later updates or keeps them as a branch.
+
+    A modal box (object name ``forkBox``) with the buttons ``keepBranchButton``,
+    ``discardButton`` and Cancel; returns "keep", "discard" or None.
+    """
+    h = session.history
+    now, newest = session.trainer.step_count, session.newest_update
+    later = h.last - h.position
+    what = f"updates {now + 1:,}–{newest:,}" if newest > now + 1 else (
+        f"update {newest:,}" if newest > now else f"{later:,} later change{'s' if later > 1 else ''}")
+    box = QMessageBox(QMessageBox.Icon.Question, "Change the past?",
+                      f"<b>This is update {now:,} of {newest:,}.</b> Going on from here replaces {what}.",
+                      QMessageBox.StandardButton.Cancel, parent)
+    box.setObjectName("forkBox")
+    box.setInformativeText("<b>Keep as branch</b>: they stay, and History ▸ Branches returns to them.<br>"
+                           "<b>Discard</b>: they are forgotten.")
+    keep = box.addButton("Keep as branch", QMessageBox.ButtonRole.AcceptRole)
+    keep.setObjectName("keepBranchButton")
+    discard = box.addButton("Discard later updates", QMessageBox.ButtonRole.DestructiveRole)
+    discard.setObjectName("discardButton")
+    box.setDefaultButton(keep)
+    box.exec()
+    clicked = box.clickedButton()
+    box.deleteLater()
+    return "keep" if clicked is keep else "discard" if clicked is discard else None
+
+
+def branch_text(session: Session, branch: Branch) -> str:
+    """``From update 63: 37 later moments (to update 100)``, a Branches menu entry."""
+    n = branch.n_events
+    on_timeline = session.history.can_switch(branch)
+    if on_timeline:
+        start = f"update {session.update_number(branch.fork):,}"
+    else:
+        start = f"update {int(branch.hist_steps[0]) - 1:,}" if len(branch.hist_steps) else "an earlier timeline"
+    text = f"From {start}: {n:,} later moment{'s' if n > 1 else ''}"
+    if len(branch.hist_steps):
+        text += f" (to update {int(branch.hist_steps[-1]):,})"
+    return text if on_timeline else text + " — not on this timeline"
+
+
+class Timeline(QWidget):
+    """The timeline strip over ``session.history`` (see the module docstring)."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("timeline")
+        self.session = session
+        self.loop = TrainingLoop.for_session(session)
+        self._installed_on: QWidget | None = None
+        self._make_actions()
+        self._build()
+        session.ask_fork = lambda: ask_fork(session, self.window())
+        session.timeChanged.connect(self.sync)
+        session.architectureChanged.connect(self.sync)
+        self.sync()
+
+    # ---------------------------------------------------------------- actions
+    def _make_actions(self) -> None:
+        icon = self.style().standardIcon
+        px = QStyle.StandardPixmap
+        self.back_action = QAction(icon(px.SP_MediaSkipBackward), "Step &back", self)
+        self.back_action.setObjectName("stepBackAction")
+        self.back_action.setShortcut(QKeySequence(Qt.Key.Key_Left))
+        self.back_action.setToolTip(with_shortcut(
+            "Go back one update: the network, its numbers and the input as they were", self.back_action))
+        self.back_action.triggered.connect(self.session.step_back)
+        self.start_action = QAction("Go to the &start", self)
+        self.start_action.setObjectName("goToStartAction")
+        self.start_action.setShortcut(QKeySequence("Ctrl+Home"))
+        self.start_action.setToolTip(with_shortcut("Go to the oldest recorded moment", self.start_action))
+        self.start_action.triggered.connect(lambda: self.session.go_to(self.session.history.first))
+        self.newest_action = QAction("Go to the &newest", self)
+        self.newest_action.setObjectName("goToNewestAction")
+        self.newest_action.setShortcut(QKeySequence("Ctrl+End"))
+        self.newest_action.setToolTip(with_shortcut("Go to the newest update, where training goes on",
+                                                    self.newest_action))
+        self.newest_action.triggered.connect(lambda: self.session.go_to(self.session.history.last))
+        self.shortcut_actions = (self.back_action, self.start_action, self.newest_action)
+        for action in self.shortcut_actions:
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(action)
+        self.branch_menu = QMenu("&Branches", self)
+        self.branch_menu.setObjectName("branchMenu")
+        self.branch_menu.setToolTipsVisible(True)
+        self.branch_menu.aboutToShow.connect(self._fill_branch_menu)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ParentChange:
+            self._install_shortcuts()
+        return super().event(event)
+
+    def _install_shortcuts(self) -> None:
+        """Make ←, Ctrl+Home and Ctrl+End work anywhere in the main window, even with the strip hidden."""
+        window = self.parentWidget()
+        while window is not None and not isinstance(window, QMainWindow):
+            window = window.parentWidget()
+        if window is None or window is self._installed_on:
+            return
+        if self._installed_on is not None:
+            for action in self.shortcut_actions:
+                self._installed_on.removeAction(action)
+        window.addActions(list(self.shortcut_actions))
+        self._installed_on = window
+
+    def fill_menu(self, menu: QMenu) -> None:
+        """Put the timeline's commands into ``menu`` (the main window's History menu)."""
+        for action in (self.back_action, self.start_action, self.newest_action):
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addMenu(self.branch_menu)
+
+    # ----------------------------------------------------------------- layout
+    def _build(self) -> None:
+        self.back_button = QToolButton(self)
+        self.back_button.setObjectName("timelineBackButton")
+        self.back_button.setDefaultAction(self.back_action)
+        self.back_button.setAutoRaise(True)
+        self.forward_button = QToolButton(self)
+        self.forward_button.setObjectName("timelineForwardButton")
+        self.forward_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaSkipForward))
+        self.forward_button.setAutoRaise(True)
+        self.forward_button.setToolTip("Go to the next recorded update; at the newest, make a new one (→)")
+        self.forward_button.clicked.connect(self.loop.step_once)
+
+        self.slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.slider.setObjectName("timelineSlider")
+        self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # ← and → are the window's keys
+        self.slider.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.slider.setToolTip("Drag to any recorded update: everything shows that moment")
+        self.slider.valueChanged.connect(self._on_slider)
+
+        self.readout = QLabel(self)
+        self.readout.setObjectName("timelineReadout")
+        self.readout.setTextFormat(Qt.TextFormat.RichText)
+        self.memory_label = QLabel(self)
+        self.memory_label.setObjectName("timelineMemory")
+        self._mute(self.memory_label)
+
+        self.branch_button = QToolButton(self)
+        self.branch_button.setObjectName("branchButton")
+        self.branch_button.setMenu(self.branch_menu)
+        self.branch_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.branch_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.branch_button.setToolTip("Return to updates kept as a branch when training went on from the past")
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 2)
+        layout.setSpacing(4)
+        layout.addWidget(self.back_button)
+        layout.addWidget(self.slider, 1)
+        layout.addWidget(self.forward_button)
+        layout.addSpacing(6)
+        layout.addWidget(self.readout)
+        layout.addWidget(self.branch_button)
+        layout.addSpacing(6)
+        layout.addWidget(self.memory_label)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._mute(self.memory_label)
+            self.sync()
+        super().changeEvent(event)
+
+    def _mute(self, label: QLabel) -> None:
+        palette = label.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, self.palette().color(QPalette.ColorRole.PlaceholderText))
+        label.setPalette(palette)
+
+    # ---------------------------------------------------------------- syncing
+    def sync(self) -> None:
+        """Show the session's place on its timeline."""
+        s = self.session
+        h = s.history
+        with QSignalBlocker(self.slider):
+            self.slider.setRange(h.first, h.last)
+            self.slider.setValue(h.position)
+            self.slider.setPageStep(max(1, (h.last - h.first) // 20))
+        now = s.trainer.step_count
+        if h.at_end:
+            text = f"update <b>{now:,}</b> <span style='color:{self._muted()}'>· newest</span>"
+        else:
+            newest = s.newest_update
+            text = (f"update <b>{now:,}</b> of {newest:,} "
+                    f"<span style='color:{self._muted()}'>· back {newest - now:,}</span>")
+        kind = h.moment.kind if h.moment.position == h.position else h.kind(h.position)
+        if kind == "edit":
+            text += f" <span style='color:{self._muted()}'>(an edit)</span>"
+        self.readout.setText(text)
+        widest = f"{max(now, s.newest_update if not h.at_end else now):,}"
+        self.readout.setMinimumWidth(  # steady while scrubbing: room for the widest numbers
+            self.fontMetrics().horizontalAdvance(f"update {widest} of {widest} · back {widest} (an edit)"))
+        first = "" if h.first == 0 else " The oldest updates were forgotten to stay within the memory budget."
+        self.readout.setToolTip(f"Moment {h.position - h.first:,} of {h.last - h.first:,} recorded.{first}")
+        self.back_action.setEnabled(h.position > h.first)
+        self.start_action.setEnabled(h.position > h.first)
+        self.newest_action.setEnabled(not h.at_end)
+        n = len(h.branches)
+        self.branch_button.setText(f"Branches ({n})" if n else "No branches")
+        self.branch_button.setEnabled(n > 0)
+        self.branch_menu.setEnabled(n > 0)
+        self.memory_label.setText(f"{h.memory_bytes / MIB:,.1f} of {h.budget_bytes / MIB:,.0f} MiB")
+        self.memory_label.setToolTip("Memory the timeline holds, of its budget (Edit ▸ Preferences…)")
+
+    def _muted(self) -> str:
+        return self.palette().color(QPalette.ColorRole.PlaceholderText).name()
+
+    def _on_slider(self, value: int) -> None:
+        self.session.go_to(value)
+
+    def _fill_branch_menu(self) -> None:
+        self.branch_menu.clear()
+        s = self.session
+        for i, branch in enumerate(s.history.branches):
+            action = self.branch_menu.addAction(branch_text(s, branch))
+            action.setEnabled(s.history.can_switch(branch))
+            action.setToolTip("Make these updates the timeline again (the ones they replace become a branch)")
+            action.triggered.connect(lambda _=False, k=i: self.session.switch_to_branch(k))
+        if not s.history.branches:
+            none = self.branch_menu.addAction("No branches kept")
+            none.setEnabled(False)
