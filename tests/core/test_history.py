@@ -176,6 +176,22 @@ def test_an_update_walked_phase_by_phase_is_recorded_as_an_update(data):
     assert_same_trace(moment.trace, trace)
 
 
+def test_a_new_data_set_is_an_edit_and_travel_restores_the_old_one(data):
+    trainer = make_trainer(data, sizes=(64, 8, 2))
+    history = History(trainer, checkpoint_every=6)
+    history.train_steps(10)
+    before = flat(trainer)
+    other = circles_vs_squares(120, seed=9)
+    trainer.set_dataset(other)
+    history.train_steps(10)
+    after = flat(trainer)
+    assert history.kind(11) == "edit" and history.last == 21
+    history.go_to(10)
+    assert trainer.dataset is data and flat(trainer) == before
+    history.go_to(21)
+    assert trainer.dataset is other and flat(trainer) == after
+
+
 def test_recording_at_a_past_moment_asks_to_fork(data):
     trainer = make_trainer(data, sizes=(64, 8, 2))
     history = History(trainer)
