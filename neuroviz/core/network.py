@@ -542,6 +542,10 @@ class Network:
         result would be non-finite.  ``apply_step(trace)`` then applies it;
         together they equal ``step``.
         """
+        return self._traced(x, targets, lr)[0]
+
+    def _traced(self, x: np.ndarray, targets: Any, lr: float) -> tuple[StepTrace, np.ndarray]:
+        """``compute_step``'s trace and the new flat parameter vector (P,) it ends with."""
         eta = check_lr(lr)
         xb = self.check_inputs(x)
         r, labels = self.check_targets(targets, xb.shape[0])
@@ -562,7 +566,7 @@ class Network:
             weights_after=frozen_list(new_w),
             biases_after=frozen_list(new_b),
             lr=eta,
-        )
+        ), new
 
     def apply_step(self, trace: StepTrace) -> None:
         """Set the parameters to ``trace``'s after-values (writeable copies)."""
@@ -574,8 +578,8 @@ class Network:
         Raises ``ValueError`` on bad input (network unchanged) and
         ``DivergenceError`` if the result would be non-finite (unchanged).
         """
-        trace = self.compute_step(x, targets, lr)
-        self.apply_step(trace)
+        trace, new = self._traced(x, targets, lr)
+        self._adopt(new)
         return trace
 
     def train_batch(self, x: np.ndarray, labels: np.ndarray, lr: float) -> float:
