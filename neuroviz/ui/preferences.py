@@ -26,7 +26,7 @@ from neuroviz.ui.session import Session
 
 BUDGET_KEY = "history/budgetMiB"
 MIB = 2**20
-MIN_BUDGET_MIB = 8
+MIN_BUDGET_MIB = 1
 MAX_BUDGET_MIB = 64 * 1024
 DEFAULT_BUDGET_MIB = DEFAULT_BUDGET // MIB
 
