@@ -10,6 +10,8 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from neuroviz.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from neuroviz.core.gradcheck import gradient_check, numeric_gradients, relative_error
@@ -115,3 +117,28 @@ def test_numeric_gradients_leave_the_network_unchanged():
     before = net.flat_params().copy()
     numeric_gradients(net, x, labels)
     assert net.flat_params().tobytes() == before.tobytes()
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    sizes=st.lists(st.integers(1, 5), min_size=2, max_size=4),
+    hidden=st.sampled_from(HIDDEN_ACTIVATIONS),
+    output=st.sampled_from(OUTPUT_ACTIVATIONS),
+    loss=st.sampled_from(LOSSES),
+    batch=st.integers(1, 4),
+    seed=st.integers(0, 2**16),
+)
+def test_gradients_of_random_architectures(sizes, hidden, output, loss, batch, seed):
+    net = Network.create(sizes, hidden_activation=hidden, output_activation=output, loss=loss, init="xavier",
+                         seed=seed)
+    rng = np.random.default_rng(seed)
+    # Random non-zero biases: with zero biases behind a dead ReLU a raw value is exactly 0,
+    # the ReLU's kink, where no derivative exists for finite differences to find.
+    net.set_params(net.weights, [rng.uniform(0.05, 0.5, b.shape) * rng.choice([-1, 1], b.shape)
+                                 for b in net.biases])
+    x = rng.uniform(0.0, 1.0, size=(batch, sizes[0]))
+    labels = rng.integers(0, sizes[-1], size=batch)
+    g = net.backward(x, labels)
+    num_w, num_b = numeric_gradients(net, x, labels)
+    for a, n in zip(g.grad_weights + g.grad_biases, num_w + num_b):
+        np.testing.assert_allclose(a, n, rtol=RTOL, atol=ATOL)
