@@ -84,6 +84,7 @@ class PreferencesDialog(QDialog):
         self.budget_spin.setRange(MIN_BUDGET_MIB, MAX_BUDGET_MIB)
         self.budget_spin.setSuffix(" MiB")
         self.budget_spin.setSingleStep(16)
+        self.budget_spin.setMaximumWidth(self.fontMetrics().horizontalAdvance("000,000 MiB") + 48)
         self.budget_spin.setValue(round(session.history.budget_bytes / MIB))
         self.budget_spin.setToolTip(
             f"Memory the timeline of updates may use (default {DEFAULT_BUDGET_MIB} MiB). When it is full, "

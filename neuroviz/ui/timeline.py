@@ -57,7 +57,7 @@ def ask_fork(session: Session, parent: QWidget | None) -> ForkChoice | None:
                       f"<b>This is update {now:,} of {newest:,}.</b> Going on from here replaces {what}.",
                       QMessageBox.StandardButton.Cancel, parent)
     box.setObjectName("forkBox")
-    box.setInformativeText("<b>Keep as branch</b>: they stay, and History ▸ Branches returns to them.<br>"
+    box.setInformativeText("<b>Keep as branch</b>: they stay, and History&nbsp;▸&nbsp;Branches returns to them.<br>"
                            "<b>Discard</b>: they are forgotten.")
     keep = box.addButton("Keep as branch", QMessageBox.ButtonRole.AcceptRole)
     keep.setObjectName("keepBranchButton")

@@ -56,6 +56,12 @@ def answer_fork(qtbot, button: str, seen: list[str]) -> None:
     QTimer.singleShot(0, poll)
 
 
+def reactivate(qtbot, window) -> None:
+    """Make the window active again after a question (offscreen, nothing else does)."""
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+
+
 @pytest.fixture
 def window(main_window):
     """The main window with the inspector in front (a hidden inspector does not refresh)."""
@@ -169,8 +175,7 @@ def test_playing_from_a_past_moment_asks_and_then_trains_on(window, qtbot):
     answer_fork(qtbot, "discardButton", asked)
     press(qtbot, window, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: s.trainer.step_count > 3)
-    window.activateWindow()  # the question's box was the active window
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    reactivate(qtbot, window)
     press(qtbot, window, Qt.Key.Key_Space)
     assert asked and not s.running and s.at_newest and not s.history.branches
 
@@ -247,3 +252,22 @@ def test_replay_after_reopening_a_snapshot_is_deterministic(window, qtbot, tmp_p
     assert s.history.position == 0
     press(qtbot, window, Qt.Key.Key_Right, 20)
     assert params(s) == expected[0] and same_bits(s.last_trace, trace32)
+
+
+def test_an_update_walked_phase_by_phase_is_recorded_and_asks_in_the_past(window, qtbot):
+    s = window.session
+    for _ in range(3):
+        s.step()
+    trace = s.begin_phased_step()
+    while s.phase is not None:
+        s.next_phase()
+    assert s.history.last == 4 and s.history.kind(4) == "update" and s.last_trace is trace
+    p4 = params(s)
+    press(qtbot, window, Qt.Key.Key_Left, 2)
+    asked: list[str] = []
+    answer_fork(qtbot, "cancel", asked)
+    assert s.begin_phased_step() is None and s.phase is None
+    assert asked and s.history.last == 4
+    reactivate(qtbot, window)
+    press(qtbot, window, Qt.Key.Key_Right, 2)
+    assert params(s) == p4 and same_bits(s.last_trace, trace)
