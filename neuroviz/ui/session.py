@@ -564,7 +564,7 @@ class Session(QObject):
         moment = h.go_to(position)
         self.trainer.lr = lr
         self.trainer.batch_size = min(batch, len(self.trainer.dataset.train_indices))
-        self.last_trace = moment.trace
+        self.last_trace = self._start_trace if moment.kind == "start" and h.first == 0 else moment.trace
         self.modified = True
         if self.trainer.dataset is not self.dataset:
             self.dataset = self.trainer.dataset
@@ -637,6 +637,7 @@ class Session(QObject):
     def _new_history(self) -> None:
         """A fresh timeline starting at the state now (within the budget, or the least the network needs)."""
         self.history = History(self.trainer, budget_bytes=max(self.history_budget, minimum_budget(self.trainer)))
+        self._start_trace = self.last_trace  # an opened snapshot's last update, shown again at the start
         self.timeChanged.emit()
 
     # --------------------------------------------------------------- internal

@@ -235,6 +235,7 @@ def test_replay_after_reopening_a_snapshot_is_deterministic(window, qtbot, tmp_p
     s = window.session
     for _ in range(12):
         s.step()
+    trace12 = s.last_trace
     path = tmp_path / "run.nvz"
     snapshot.save(path, s.snapshot_state())
     for _ in range(20):
@@ -247,7 +248,8 @@ def test_replay_after_reopening_a_snapshot_is_deterministic(window, qtbot, tmp_p
     assert params(s) == expected[0] and same_bits(s.last_trace, expected[1])
     trace32 = s.last_trace
     press(qtbot, window, Qt.Key.Key_Left, 20)
-    assert s.trainer.step_count == 12 and s.last_trace is None  # the opened state starts the timeline
+    assert s.trainer.step_count == 12 and s.history.position == 0  # the opened state starts the timeline
+    assert same_bits(s.last_trace, trace12)  # with the snapshot's last update
     press(qtbot, window, Qt.Key.Key_Left)  # nothing before it
     assert s.history.position == 0
     press(qtbot, window, Qt.Key.Key_Right, 20)
