@@ -57,7 +57,7 @@ Budget:
     ``set_budget(bytes)``; ``minimum_budget(trainer)`` is the least accepted.
 
 The trainer's loss history must only grow through recorded updates: if it
-is cut outside (``Trainer.reset``), the timeline starts over from there.
+is cut (``Trainer.reset``) or filled outside, the timeline starts over from there.
 """
 
 from __future__ import annotations
@@ -350,9 +350,9 @@ class History:
                 f"{self.position + 1}–{self.last} as a branch, fork(keep=False) discards them"
             )
         t = self.trainer
-        if len(t.history) < self._expect[6] or len(t.epochs) < self._expect[7]:
+        if len(t.history) != self._expect[6] or len(t.epochs) != self._expect[7]:
             self.branches.clear()
-            self._start(self.position)  # the loss history was cut: begin again from here
+            self._start(self.position)  # the loss history was cut or filled outside: begin again from here
         elif self._changed_outside():
             self._append(EDIT, 1)
             self._add_checkpoint(self.last)
