@@ -549,7 +549,9 @@ class Network:
         eta = check_lr(lr)
         xb = self.check_inputs(x)
         r, labels = self.check_targets(targets, xb.shape[0])
-        parts, new = self._descend(xb, r if labels is None else None, labels, eta)
+        # Overflow on the way is reported as a DivergenceError, not as warnings.
+        with np.errstate(over="ignore", invalid="ignore"):
+            parts, new = self._descend(xb, r if labels is None else None, labels, eta)
         raws, acts, probs, losses, loss, deltas, grad_w, grad_b = parts
         new_w, new_b = _split(new, self.config.sizes)
         return StepTrace(

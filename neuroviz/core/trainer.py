@@ -300,9 +300,11 @@ class Trainer:
     def train_steps(self, n: int) -> int:
         """Fast path: ``n`` updates without traces.  Returns the number made."""
         net, lr, next_batch, advance = self.network, self.lr, self.next_batch, self._advance
-        for _ in range(n):
-            x, y = next_batch()
-            advance(len(y), net.train_batch(x, y, lr))
+        # Overflow on the way is reported as a DivergenceError, not as warnings.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for _ in range(n):
+                x, y = next_batch()
+                advance(len(y), net.train_batch(x, y, lr))
         return n
 
     def train_for(self, seconds: float, max_steps: int | None = None) -> int:
