@@ -157,16 +157,21 @@ class Timeline(QWidget):
 
     # ----------------------------------------------------------------- layout
     def _build(self) -> None:
+        # Text arrows: they take the palette's text colour, in the dark theme too.
         self.back_button = QToolButton(self)
         self.back_button.setObjectName("timelineBackButton")
-        self.back_button.setDefaultAction(self.back_action)
-        self.back_button.setAutoRaise(True)
+        self.back_button.setText("◀")
+        self.back_button.setToolTip(self.back_action.toolTip())
+        self.back_button.clicked.connect(self.back_action.trigger)
+        self.back_action.changed.connect(lambda: self.back_button.setEnabled(self.back_action.isEnabled()))
         self.forward_button = QToolButton(self)
         self.forward_button.setObjectName("timelineForwardButton")
-        self.forward_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaSkipForward))
-        self.forward_button.setAutoRaise(True)
+        self.forward_button.setText("▶")
         self.forward_button.setToolTip("Go to the next recorded update; at the newest, make a new one (→)")
         self.forward_button.clicked.connect(self.loop.step_once)
+        for button in (self.back_button, self.forward_button):
+            button.setAutoRaise(True)
+            button.setMinimumWidth(28)
 
         self.slider = QSlider(Qt.Orientation.Horizontal, self)
         self.slider.setObjectName("timelineSlider")
