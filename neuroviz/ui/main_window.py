@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
         session.fileChanged.connect(self._update_title)
         session.viewChanged.connect(self._sync_view_actions)
         session.diverged.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        session.stepped.connect(self._bring_inspector_forward)
         for signal in (session.networkChanged, session.trained, session.stepped, session.updatesPerSecondChanged,
                        session.trainingStateChanged, session.timeChanged):
             signal.connect(self._schedule_status)
@@ -164,6 +165,12 @@ class MainWindow(QMainWindow):
                 self.tabifyDockWidget(docks[0], other)
             if docks:
                 docks[0].raise_()
+
+    def _bring_inspector_forward(self, *_: object) -> None:
+        """After a single step, show the inspector if it is open but behind another tab."""
+        dock = self.docks.get("inspectorDock")
+        if dock is not None and not self.session.running and dock.isVisible() and dock.visibleRegion().isEmpty():
+            dock.raise_()
 
     def _apply_default_sizes(self) -> None:
         """Give the bottom row and the left column their default sizes; the diagram gets the rest."""

@@ -178,3 +178,16 @@ def test_ctrl_q_quits_and_the_title_names_the_saved_file(main_window, qtbot, tmp
     assert main_window.quit_action.shortcut().toString() == "Ctrl+Q"
     qtbot.keyClick(main_window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not main_window.isVisible())
+
+
+def test_a_single_step_brings_the_inspector_tab_forward(main_window, qtbot):
+    inspector, loss = main_window.docks["inspectorDock"], main_window.docks["lossCurvesDock"]
+    loss.raise_()
+    qtbot.waitUntil(lambda: inspector.visibleRegion().isEmpty())
+    qtbot.keyClick(main_window, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: not inspector.visibleRegion().isEmpty())
+    assert loss.visibleRegion().isEmpty()
+    assert main_window.session.trainer.step_count == 1
+    inspector.toggleViewAction().trigger()  # closed by the user: a step leaves it closed
+    qtbot.keyClick(main_window, Qt.Key.Key_Right)
+    assert main_window.session.trainer.step_count == 2 and not inspector.isVisible()
