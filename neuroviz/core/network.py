@@ -28,8 +28,12 @@ MAX_LAYER_SIZE = 4096
 MAX_LAYERS = 16
 
 
+PARAM_LIMIT = 1e6
+"""An update that takes any |θ| or |β| beyond this (and beyond where it already was) diverges."""
+
+
 class DivergenceError(ArithmeticError):
-    """An update would have made the loss or a parameter non-finite.
+    """An update would have made the loss or a parameter non-finite, or a parameter beyond ``PARAM_LIMIT``.
 
     The network is left exactly as it was before the update.
     """
@@ -517,13 +521,21 @@ class Network:
         # A sum of squares (one BLAS dot) is cheaper than isfinite(): a finite
         # total proves every entry finite; only a non-finite total (NaN,
         # infinity, or an overflow of the squares) needs the exact check.
-        if not math.isfinite(new.dot(new)):
+        square_sum = new.dot(new)
+        if not math.isfinite(square_sum):
             new_w, new_b = _split(new, self.config.sizes)
             for l, (w, b) in enumerate(zip(new_w, new_b)):
                 if not (np.isfinite(w).all() and np.isfinite(b).all()):
                     raise DivergenceError(
                         f"the update made layer {l + 1}'s parameters non-finite; it was not applied"
                     )
+        if square_sum > PARAM_LIMIT * PARAM_LIMIT:
+            # Only then can one |θ| exceed the limit (and it may already have before this update).
+            biggest = float(np.abs(new).max())
+            if biggest > max(PARAM_LIMIT, float(np.abs(flat).max())):
+                raise DivergenceError(
+                    f"the update would make a parameter {biggest:.3g}, beyond ±{PARAM_LIMIT:.0e}; it was not applied"
+                )
         return parts, new
 
     def _grad_scratch(self, n_params: int) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray], np.ndarray]:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from neuroviz.core.datasets import Dataset, circles_vs_squares
-from neuroviz.core.network import DivergenceError, Network, NetworkConfig, check_lr
+from neuroviz.core.network import PARAM_LIMIT, DivergenceError, Network, NetworkConfig, check_lr
 from neuroviz.core.trainer import Trainer
 
 
@@ -176,6 +176,29 @@ def test_divergence_leaves_the_network_unchanged_on_both_paths():
     # The network still works afterwards.
     net.train_batch(x, np.array([0]), 0.01)
     assert snapshot(net) != before
+
+
+def test_a_huge_learning_rate_on_the_default_network_is_stopped_at_the_parameter_limit():
+    net = Network.create((64, 16, 16, 2), seed=0)
+    trainer = Trainer(net, circles_vs_squares(n=200), lr=1e6)
+    for _ in range(10):
+        before = snapshot(net)
+        try:
+            trainer.step()
+        except DivergenceError as exc:
+            assert "beyond" in str(exc) and "not applied" in str(exc)
+            break
+    else:
+        pytest.fail("η = 1e6 should diverge within a few updates")
+    assert snapshot(net) == before
+    assert np.abs(net.flat_params()).max() <= PARAM_LIMIT
+
+
+def test_parameters_already_beyond_the_limit_do_not_block_training():
+    net = Network.create((4, 3, 2), seed=2)
+    net.set_weight(0, 0, 0, 5 * PARAM_LIMIT)
+    net.step(np.full(4, 0.5), [1], 0.01)
+    assert net.weights[0][0, 0] <= 5 * PARAM_LIMIT
 
 
 def test_bad_trainer_options():

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMainWindow
 
-from neuroviz.core.network import Network, NetworkConfig
+from neuroviz.core.network import Network
 from neuroviz.core.trainer import Trainer
 from neuroviz.ui.training_controls import TrainingControls
 from neuroviz.ui.training_loop import TrainingLoop
@@ -103,8 +103,8 @@ def test_bad_learning_rate_is_rejected_and_the_old_one_kept(qtbot, controls, ses
 
 
 def diverging_session(session) -> None:
-    """A squared-error network: η = 10⁶ makes its parameters overflow in a few updates."""
-    session.new_network(NetworkConfig(sizes=(64, 8, 2), loss="squared_error"))
+    """The default network: with η = 10⁶ an update soon takes a parameter beyond ±10⁶ (or to overflow)."""
+    session.load_example("circles-squares")
 
 
 def test_divergence_by_stepping_rolls_back_and_explains(qtbot, controls, session):
