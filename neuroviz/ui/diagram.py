@@ -27,6 +27,7 @@ from PySide6.QtGui import (
     QImage,
     QKeyEvent,
     QMouseEvent,
+    QPaintEngine,
     QPainter,
     QPaintEvent,
     QPen,
@@ -641,6 +642,12 @@ class NetworkDiagram(QWidget):
         p.drawRect(rect)
 
     @staticmethod
+    def _vector_device(p: QPainter) -> bool:
+        """True when painting into a vector format (SVG, PDF): no cached bitmaps there."""
+        engine = p.paintEngine()
+        return engine is not None and engine.type() in (QPaintEngine.Type.SVG, QPaintEngine.Type.Pdf)
+
+    @staticmethod
     def _dpr(p: QPainter) -> float:
         device = p.device()
         return float(device.devicePixelRatioF()) if device is not None else 1.0
@@ -720,8 +727,8 @@ class NetworkDiagram(QWidget):
             if r < TINY_NEURON:
                 self._paint_tiny_column(p, pts, r, rgb)
                 continue
-            if r > SPRITE_MAX_RADIUS:
-                # Zoomed far in: few neurons are big; draw them directly rather than cache big images.
+            if r > SPRITE_MAX_RADIUS or self._vector_device(p):
+                # Zoomed far in (few, big neurons) or drawn into a vector file (SVG): true circles.
                 p.setPen(outline)
                 for color, (x, y) in zip(rgb.tolist(), pts.tolist()):
                     p.setBrush(QColor(*color))
