@@ -19,7 +19,6 @@ from PySide6.QtGui import QAction, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QMainWindow,
     QMenu,
     QMessageBox,
     QSizePolicy,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 from neuroviz.core.history import Branch
 from neuroviz.ui.session import ForkChoice, Session
 from neuroviz.ui.training_loop import TrainingLoop
+from neuroviz.ui.window_shortcuts import WindowShortcuts
 
 MIB = 2**20
 
@@ -92,7 +92,6 @@ class Timeline(QWidget):
         self.setObjectName("timeline")
         self.session = session
         self.loop = TrainingLoop.for_session(session)
-        self._installed_on: QWidget | None = None
         self._make_actions()
         self._build()
         session.ask_fork = lambda: ask_fork(session, self.window())
@@ -129,24 +128,8 @@ class Timeline(QWidget):
         self.branch_menu.setObjectName("branchMenu")
         self.branch_menu.setToolTipsVisible(True)
         self.branch_menu.aboutToShow.connect(self._fill_branch_menu)
-
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ParentChange:
-            self._install_shortcuts()
-        return super().event(event)
-
-    def _install_shortcuts(self) -> None:
-        """Make ←, Ctrl+Home and Ctrl+End work anywhere in the main window, even with the strip hidden."""
-        window = self.parentWidget()
-        while window is not None and not isinstance(window, QMainWindow):
-            window = window.parentWidget()
-        if window is None or window is self._installed_on:
-            return
-        if self._installed_on is not None:
-            for action in self.shortcut_actions:
-                self._installed_on.removeAction(action)
-        window.addActions(list(self.shortcut_actions))
-        self._installed_on = window
+        # ←, Ctrl+Home and Ctrl+End work anywhere in the main window, even with the strip hidden.
+        self.window_shortcuts = WindowShortcuts(self, self.shortcut_actions)
 
     def fill_menu(self, menu: QMenu) -> None:
         """Put the timeline's commands into ``menu`` (the main window's History menu)."""

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QMainWindow,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -41,6 +40,7 @@ from neuroviz.core.update_table import fmt
 from neuroviz.ui.log_spin_box import LogSpinBox
 from neuroviz.ui.session import Session
 from neuroviz.ui.training_loop import SPEEDS, TrainingLoop, speed_text
+from neuroviz.ui.window_shortcuts import WindowShortcuts
 
 LR_MIN = 1e-5
 LR_MAX = 10.0
@@ -117,7 +117,6 @@ class TrainingControls(QWidget):
         self.setObjectName("trainingControls")
         self.session = session
         self.loop = TrainingLoop.for_session(session)
-        self._installed_on: QWidget | None = None
         self._make_actions()
         self._build()
         session.architectureChanged.connect(self._sync_options)
@@ -166,24 +165,8 @@ class TrainingControls(QWidget):
         for action in (self.play_action, self.step_action, self.epoch_action, self.reset_action):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
-
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ParentChange:
-            self._install_shortcuts()
-        return super().event(event)
-
-    def _install_shortcuts(self) -> None:
-        """Make Space and → work anywhere in the main window, even with the dock closed."""
-        window = self.parentWidget()
-        while window is not None and not isinstance(window, QMainWindow):
-            window = window.parentWidget()
-        if window is None or window is self._installed_on:
-            return
-        if self._installed_on is not None:
-            for action in self.shortcut_actions:
-                self._installed_on.removeAction(action)
-        window.addActions(list(self.shortcut_actions))
-        self._installed_on = window
+        # Space and → work anywhere in the main window, even with the dock closed.
+        self.window_shortcuts = WindowShortcuts(self, self.shortcut_actions)
 
     # ----------------------------------------------------------------- layout
     def _build(self) -> None:

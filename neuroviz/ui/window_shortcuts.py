@@ -1,0 +1,44 @@
+"""A panel's keyboard actions installed on its main window.
+
+A dock's actions only fire while the dock has focus; installed on the main
+window they work anywhere in it, even with the dock closed.  The panel may be
+created before it is docked, so the actions move whenever its parent changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMainWindow, QWidget
+
+
+class WindowShortcuts(QObject):
+    """Keeps ``actions`` of ``owner`` added to the QMainWindow that holds ``owner``."""
+
+    def __init__(self, owner: QWidget, actions: Sequence[QAction]) -> None:
+        super().__init__(owner)
+        self._owner = owner
+        self.actions = tuple(actions)
+        self._window: QWidget | None = None
+        owner.installEventFilter(self)
+        self.install()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._owner and event.type() == QEvent.Type.ParentChange:
+            self.install()
+        return False
+
+    def install(self) -> None:
+        """Move the actions to the owner's current main window (if it has one)."""
+        window = self._owner.parentWidget()
+        while window is not None and not isinstance(window, QMainWindow):
+            window = window.parentWidget()
+        if window is None or window is self._window:
+            return
+        if self._window is not None:
+            for action in self.actions:
+                self._window.removeAction(action)
+        window.addActions(list(self.actions))
+        self._window = window
