@@ -65,8 +65,17 @@ def robust_max(arrays: Iterable[np.ndarray | None], quantile: float = 0.995) -> 
     flat = flat[np.isfinite(flat)]
     if flat.size == 0:
         return 1.0
-    vmax = float(np.quantile(flat, quantile)) if flat.size > 200 else float(flat.max())
+    vmax = _quantile(flat, quantile) if flat.size > 200 else float(flat.max())
     return vmax if vmax > 0 else 1.0
+
+
+def _quantile(values: np.ndarray, q: float) -> float:
+    """``np.quantile(values, q)`` (linear interpolation) by partial sorting: several times faster."""
+    h = (values.size - 1) * q
+    lo = int(np.floor(h))
+    hi = min(lo + 1, values.size - 1)
+    part = np.partition(values, (lo, hi))
+    return float(part[lo] + (h - lo) * (part[hi] - part[lo]))
 
 
 def buckets(values: np.ndarray, vmax: float, levels: int = LEVELS) -> np.ndarray:

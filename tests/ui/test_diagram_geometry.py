@@ -100,3 +100,9 @@ def test_values_follow_modes_and_phases():
     v = diagram_values(net.weights, fwd, trace, "gradients", "activations", Phase("backward", 2))
     assert v.node_mode == "deltas" and v.nodes[1] is None
     assert v.edges[0] is None and np.allclose(v.edges[1], trace.grad_weights[1])
+
+
+def test_robust_max_quantile_equals_numpy():
+    values = np.abs(np.random.default_rng(3).normal(size=1312))
+    assert robust_max([values]) == float(np.quantile(values, 0.995))
+    assert robust_max([values], 0.5) == float(np.quantile(values, 0.5))
