@@ -39,7 +39,6 @@ from PySide6.QtWidgets import QToolTip, QWidget
 
 from neuroviz.core.notation import bias_label, delta_label, layer_letter, neuron_label, weight_label
 from neuroviz.core.selection import Selection
-from neuroviz.core.update_table import fmt
 from neuroviz.ui.colormaps import (
     LEVELS,
     blend,
@@ -59,6 +58,7 @@ from neuroviz.ui.diagram_values import (
     diagram_values,
     strongest_per_layer,
 )
+from neuroviz.ui.math_text import shown_number
 from neuroviz.ui.session import Session
 from neuroviz.ui.theme import LIGHT, Theme
 
@@ -278,11 +278,11 @@ class NetworkDiagram(QWidget):
         trace = s.pending_trace if s.phase is not None else s.last_trace
         if item.kind == "weight":
             l, m, n = item.layer, item.m, item.n
-            parts = [f"{weight_label(l, m, n)} = {fmt(float(s.network.weights[l][m, n]), 4)}"]
+            parts = [f"{weight_label(l, m, n)} = {shown_number(float(s.network.weights[l][m, n]), 4)}"]
             if trace is not None:
-                parts.append(f"∂L/∂θ = {fmt(float(trace.grad_weights[l][m, n]), 4)}")
+                parts.append(f"∂L/∂θ = {shown_number(float(trace.grad_weights[l][m, n]), 4)}")
                 delta = float(trace.weights_after[l][m, n] - trace.weights_before[l][m, n])
-                parts.append(f"Δ = {fmt(delta, 4)}")
+                parts.append(f"Δ = {shown_number(delta, 4)}")
             src, dst = neuron_label(l, n), neuron_label(l + 1, m)
             return " · ".join(parts) + f"\nfrom {src} to {dst}"
         l, i = item.layer, item.m
@@ -290,16 +290,16 @@ class NetworkDiagram(QWidget):
         if l == 0:
             h, w = s.image_shape
             where = f"pixel row {i // w + 1}, column {i % w + 1}" if h * w == s.config.n_inputs else "input"
-            return f"{neuron_label(0, i)} = {fmt(float(fwd.act[0][0, i]), 4)} · {where}"
-        parts = [f"{neuron_label(l, i)} = {fmt(float(fwd.act[l][0, i]), 4)}",
-                 f"{neuron_label(l, i, raw=True)} = {fmt(float(fwd.raw[l][0, i]), 4)}"]
+            return f"{neuron_label(0, i)} = {shown_number(float(fwd.act[0][0, i]), 4)} · {where}"
+        parts = [f"{neuron_label(l, i)} = {shown_number(float(fwd.act[l][0, i]), 4)}",
+                 f"{neuron_label(l, i, raw=True)} = {shown_number(float(fwd.raw[l][0, i]), 4)}"]
         if trace is not None:
-            parts.append(f"{delta_label(l, i)} = {fmt(float(trace.deltas[l - 1][:, i].mean()), 4)}")
-        lines = [" · ".join(parts), f"{bias_label(l - 1, i)} = {fmt(float(s.network.biases[l - 1][i]), 4)}"]
+            parts.append(f"{delta_label(l, i)} = {shown_number(float(trace.deltas[l - 1][:, i].mean()), 4)}")
+        lines = [" · ".join(parts), f"{bias_label(l - 1, i)} = {shown_number(float(s.network.biases[l - 1][i]), 4)}"]
         if l == len(s.network.sizes) - 1:
             sym = "p" if s.config.loss == "cross_entropy" else "o"
             name = s.class_names[i] if i < len(s.class_names) else str(i)
-            lines.append(f"class “{name}” · {sym} = {fmt(float(s.probabilities()[i]), 4)}")
+            lines.append(f"class “{name}” · {sym} = {shown_number(float(s.probabilities()[i]), 4)}")
         return "\n".join(lines)
 
     def render_image(self, size: QSize | None = None, dpr: float = 1.0) -> QImage:
@@ -557,7 +557,7 @@ class NetworkDiagram(QWidget):
             value = self._edge_values[index]
             if not np.isfinite(value):
                 continue
-            text = fmt(float(value), 3)
+            text = shown_number(float(value), 3)
             r = fm.boundingRect(text).adjusted(-3, -1, 3, 1)
             r.moveCenter(QPointF(*centre))
             p.setPen(Qt.PenStyle.NoPen)
@@ -752,7 +752,7 @@ class NetworkDiagram(QWidget):
                 p.setFont(font)
                 fm = QFontMetricsF(font)
                 for i in on_screen:
-                    text = fmt(float(values[i]), 2 if r < 22 else 3)
+                    text = shown_number(float(values[i]), 2 if r < 22 else 3)
                     lum = 0.299 * rgb[i, 0] + 0.587 * rgb[i, 1] + 0.114 * rgb[i, 2]
                     p.setPen(QColor("#ffffff") if lum < 140 else QColor("#111111"))
                     box = QRectF(pts[i, 0] - r, pts[i, 1] - fm.height() / 2, 2 * r, fm.height())
@@ -867,7 +867,7 @@ class NetworkDiagram(QWidget):
             target = "  ◂ target" if i == s.target else ""
             p.setFont(bold if i == best else name_font)
             p.setPen(text_color)
-            value = f"{sym} = {fmt(float(probs[i]), 3)}"
+            value = f"{sym} = {shown_number(float(probs[i]), 3)}"
             font = bold if i == best else name_font
             if two_lines:
                 top = c.y() - fm.height() - 1
@@ -928,7 +928,7 @@ class NetworkDiagram(QWidget):
                 wedge: bool, sequential: bool = False) -> float:
         """One colour-bar legend at (x, y) (drawn once per text and cached); returns its right edge."""
         bar_w = LEGEND_WIDTH if not sequential else LEGEND_WIDTH / 2
-        lo, mid, hi = ("0", "", "1") if sequential else (fmt(-vmax, 2), "0", fmt(vmax, 2))
+        lo, mid, hi = ("0", "", "1") if sequential else (shown_number(-vmax, 2), "0", shown_number(vmax, 2))
         key = ("legend", title, lo, hi, wedge, bar_w, self._dpr(p))
         image = self._sprite(key, QSize(int(bar_w) + 24, LEGEND_HEIGHT), p,
                              lambda q: draw_legend(q, self.theme, self.font(), title, (lo, mid, hi), lut, wedge, bar_w))

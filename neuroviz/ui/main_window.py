@@ -62,6 +62,8 @@ height; the wide analysis panels share the bottom, under the diagram, so
 that the diagram keeps most of the window."""
 TABBED_DOCKS = (("lossCurvesDock", "inspectorDock", "dataBrowserDock"),)
 """Docks that share one place as tabs in the default layout (object names; missing ones are skipped)."""
+DEFAULT_SIZE = (1400, 900)
+"""The window's size at the first start, or 90 % of the screen if that is larger (never more than the screen)."""
 BOTTOM_HEIGHT = 250
 LEFT_WIDTH = 440
 STATUS_INTERVAL_MS = 100
@@ -445,9 +447,22 @@ class MainWindow(QMainWindow):
         state = self.settings.value("mainWindow/state")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
+        else:
+            self._default_geometry()
         if isinstance(state, QByteArray):
             return bool(self.restoreState(state, STATE_VERSION))
         return False
+
+    def _default_geometry(self) -> None:
+        """First start: most of the screen (the panels need room), centred."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        w = min(area.width(), max(DEFAULT_SIZE[0], round(area.width() * 0.9)))
+        h = min(area.height(), max(DEFAULT_SIZE[1], round(area.height() * 0.9)))
+        self.resize(w, h)
+        self.move(area.x() + (area.width() - w) // 2, area.y() + (area.height() - h) // 2)
 
     def reset_layout(self) -> None:
         """Put every dock and toolbar back where it started, all visible."""

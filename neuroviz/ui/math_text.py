@@ -14,6 +14,7 @@ from collections.abc import Callable
 from PySide6.QtGui import QFont, QTextDocument
 
 from neuroviz.core.explain import Equation
+from neuroviz.core.update_table import fmt
 
 _BRACED = re.compile(r"([\^_])\{([^{}]*)\}")
 _SINGLE = re.compile(r"([\^_])(raw|[A-Za-z0-9])")
@@ -87,3 +88,8 @@ _SUPERSCRIPT = str.maketrans("0123456789−-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻�
 def unicode_exponent(text: str) -> str:
     """``1.5×10^−7`` → ``1.5×10⁻⁷`` (for plain-text cells)."""
     return _EXPONENT.sub(lambda m: "×10" + m.group(1).translate(_SUPERSCRIPT), text)
+
+
+def shown_number(x: float, digits: int = 6) -> str:
+    """A number for labels and tooltips: ``fmt`` with a raised exponent (``4.74×10⁻⁷``)."""
+    return unicode_exponent(fmt(x, digits))

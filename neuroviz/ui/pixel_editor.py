@@ -49,8 +49,8 @@ from PySide6.QtWidgets import (
 )
 
 from neuroviz.core.notation import neuron_label
-from neuroviz.core.update_table import fmt
 from neuroviz.io.dataset_import import IMAGE_SUFFIXES, DatasetImportError, load_image
+from neuroviz.ui.math_text import shown_number
 from neuroviz.ui.prediction_bars import PredictionBars
 from neuroviz.ui.session import Session
 
@@ -230,7 +230,7 @@ class PixelGrid(QWidget):
         self._before = self._mask = self._last = None
         after = self.session.input
         if not np.array_equal(after, before.reshape(-1)):
-            text = "Erase stroke" if self._value == 0.0 else f"Paint stroke ({fmt(self._value, 3)})"
+            text = "Erase stroke" if self._value == 0.0 else f"Paint stroke ({shown_number(self._value, 3)})"
             self.session.edit_input(after, text, before=before)
 
     def leaveEvent(self, event: QEvent) -> None:
@@ -298,7 +298,7 @@ class PixelGrid(QWidget):
         """``a_12 = 0.734 (row 2, column 4)`` for pixel ``index`` (0-based)."""
         row, col = divmod(index, self.shape[1])
         value = float(self.session.input[index])
-        return f"{neuron_label(0, index, 'unicode')} = {fmt(value, 4)}   (row {row + 1}, column {col + 1})"
+        return f"{neuron_label(0, index, 'unicode')} = {shown_number(value, 4)}   (row {row + 1}, column {col + 1})"
 
     # ---------------------------------------------------------------- paint
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -338,7 +338,7 @@ class PixelGrid(QWidget):
                 dark = levels[r, c] > 140
                 painter.setPen(QColor(20, 20, 20) if dark else QColor(235, 235, 235))
                 rect = self.cell_rect(r, c)
-                value = fmt(float(img[r, c]), 3)
+                value = shown_number(float(img[r, c]), 3)
                 painter.drawText(rect, Qt.AlignmentFlag.AlignCenter,
                                  f"{neuron_label(0, r * w + c, 'unicode')}\n{value}" if labels else value)
 
@@ -531,7 +531,8 @@ class PixelEditor(QWidget):
         self._edit(np.zeros_like(self._image()), "Clear")
 
     def fill(self) -> None:
-        self._edit(np.full_like(self._image(), self.grid.brush_value), f"Fill ({fmt(self.grid.brush_value, 3)})")
+        value = self.grid.brush_value
+        self._edit(np.full_like(self._image(), value), f"Fill ({shown_number(value, 3)})")
 
     def invert(self) -> None:
         self._edit(1.0 - self._image(), "Invert")

@@ -11,7 +11,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from neuroviz.core.update_table import fmt
+from neuroviz.ui.math_text import shown_number
 from neuroviz.ui.session import Session
 
 ROW_HEIGHT = 22
@@ -57,7 +57,7 @@ class PredictionBars(QWidget):
         names = self.session.class_names
         if self.argmax < 0:
             return ""
-        return (f"Predicted: {names[self.argmax]} (p = {fmt(self.values[self.argmax], 4)}); "
+        return (f"Predicted: {names[self.argmax]} (p = {shown_number(self.values[self.argmax], 4)}); "
                 f"target r: {names[self.session.target]}")
 
     def sizeHint(self) -> QSize:

@@ -36,8 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from neuroviz.core.update_table import fmt
 from neuroviz.ui.log_spin_box import LogSpinBox
+from neuroviz.ui.math_text import shown_number
 from neuroviz.ui.session import Session
 from neuroviz.ui.training_loop import SPEEDS, TrainingLoop, speed_text
 from neuroviz.ui.window_shortcuts import WindowShortcuts
@@ -408,7 +408,7 @@ class TrainingControls(QWidget):
         try:
             self.session.set_lr(text)  # type: ignore[arg-type]  # check_lr parses the text and explains bad text
         except ValueError as exc:
-            kept = fmt(self.session.trainer.lr)
+            kept = shown_number(self.session.trainer.lr)
             self.banner.show_message(f"{str(exc).capitalize()}. The learning rate stays η = {kept}.")
             self.lr_spin.revert()
             return
