@@ -191,3 +191,15 @@ def test_a_single_step_brings_the_inspector_tab_forward(main_window, qtbot):
     inspector.toggleViewAction().trigger()  # closed by the user: a step leaves it closed
     qtbot.keyClick(main_window, Qt.Key.Key_Right)
     assert main_window.session.trainer.step_count == 2 and not inspector.isVisible()
+
+
+def test_first_start_takes_most_of_the_screen(qtbot, session):
+    from neuroviz.ui.main_window import DEFAULT_SIZE, MainWindow
+
+    window = MainWindow(session, QSettings())
+    qtbot.addWidget(window)
+    area = window.screen().availableGeometry()
+    expected_w = min(area.width(), max(DEFAULT_SIZE[0], round(area.width() * 0.9)))
+    expected_h = min(area.height(), max(DEFAULT_SIZE[1], round(area.height() * 0.9)))
+    assert (window.width(), window.height()) == (expected_w, expected_h)
+    assert area.contains(window.geometry())
