@@ -8,6 +8,7 @@ class indices 0 .. K−1.
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import io
 from dataclasses import dataclass, field
@@ -215,8 +216,16 @@ BUILTIN_DATASETS = {"circles-squares": circles_vs_squares, "digits": digits}
 
 
 def builtin_dataset(name: str) -> Dataset:
-    """The built-in dataset called ``name``, or ``ValueError`` listing the names."""
-    try:
-        return BUILTIN_DATASETS[name]()
-    except KeyError:
-        raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(BUILTIN_DATASETS)}") from None
+    """The built-in dataset called ``name``, or ``ValueError`` listing the names.
+
+    Built once per process: a ``Dataset`` is immutable (read-only arrays), so
+    every caller can share it.
+    """
+    if name not in BUILTIN_DATASETS:
+        raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(BUILTIN_DATASETS)}")
+    return _builtin(name)
+
+
+@functools.cache
+def _builtin(name: str) -> Dataset:
+    return BUILTIN_DATASETS[name]()

@@ -67,9 +67,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 def run_gui(args: argparse.Namespace) -> int:
     """Open the main window (or render it to ``args.screenshot``) and run."""
     app = make_application()
-    session = Session()
-    if args.example:
-        session.load_example(args.example)
+    session = Session(example=args.example or "circles-squares")
     scratch = tempfile.TemporaryDirectory(prefix="neuroviz-") if args.screenshot else None
     # A screenshot shows the default layout and leaves the user's saved layout alone.
     settings = QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat) if scratch else None

@@ -126,7 +126,7 @@ class Session(QObject):
     viewChanged = Signal()
     timeChanged = Signal()
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, example: str = "circles-squares") -> None:
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
         self.title = ""
@@ -154,7 +154,7 @@ class Session(QObject):
         self.trainer: Trainer
         self.input: np.ndarray
         self.target: int
-        self.load_example("circles-squares")
+        self.load_example(example)
 
     # ------------------------------------------------------------ properties
     @property
