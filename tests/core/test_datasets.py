@@ -165,3 +165,13 @@ def test_builtin_by_name():
     assert builtin_dataset("digits").n_classes == 10
     with pytest.raises(ValueError, match="unknown dataset 'mnist'; choose one of circles-squares, digits"):
         builtin_dataset("mnist")
+
+
+def test_builtin_datasets_are_shared_and_read_only():
+    first = builtin_dataset("circles-squares")
+    assert builtin_dataset("circles-squares") is first
+    for array in (first.X, first.y, first.is_test):
+        with pytest.raises(ValueError):
+            array[0] = 0
+    with pytest.raises(ValueError, match="unknown dataset"):
+        builtin_dataset("cats")
