@@ -25,8 +25,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from neuroviz.ui.session import Session
 
-FRAME_SECONDS = 1 / 36
-"""Target time for one tick plus the frame that follows it (36 fps: ≥ 30 with some jitter)."""
+FRAME_SECONDS = 1 / 34
+"""Target time for one tick plus the frame that follows it (34 fps: ≥ 30 with some jitter)."""
 MIN_BUDGET = 0.004
 """Shortest training slice per tick (seconds), however slow the painting."""
 MAX_BUDGET = 0.028
