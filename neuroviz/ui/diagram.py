@@ -50,7 +50,7 @@ from neuroviz.ui.colormaps import (
 )
 from neuroviz.ui.diagram_layout import DiagramLayout, compute_layout, edge_at, neuron_at
 from neuroviz.ui.diagram_legend import LEGEND_HEIGHT, LEGEND_WIDTH, draw_legend
-from neuroviz.ui.diagram_style import THICK, THIN, Palette, qcolor
+from neuroviz.ui.diagram_style import THICK, THIN, DiagramFonts, Palette, qcolor
 from neuroviz.ui.diagram_values import (
     EDGE_SYMBOLS,
     EDGE_TITLES,
@@ -68,6 +68,10 @@ ANTIALIAS_EDGES = 400
 """Edges are antialiased when at most this many are drawn (antialiasing is slow)."""
 TINY_NEURON = 2.5
 """Neurons of a smaller radius (pixels) are drawn as plain squares."""
+NAMED_NEURON = 15.0
+"""Neurons of at least this radius (pixels) get their name beside them and their value inside."""
+DARK_FILL = 140
+"""Neurons whose fill is darker than this luminance (0–255) get their value in white."""
 SPRITE_MAX_RADIUS = 40.0
 """Larger neurons (pixels) are drawn directly instead of from cached images."""
 GRID_SPRITE_MAX = 1600.0
@@ -90,6 +94,11 @@ MARGIN_TOP, MARGIN_BOTTOM, MARGIN_SIDE = 84.0, 100.0, 24.0
 LABEL_MARGIN = 150.0
 """Pixels kept free right of the output layer for class names and probabilities."""
 MIN_SCALE, MAX_SCALE = 0.05, 60.0
+WHITE, NEAR_BLACK = QColor("#ffffff"), QColor("#111111")
+"""Colours of the values written inside dark and light neurons."""
+
+HeaderItem = tuple[QPointF, QStaticText, QFont, QColor]
+"""One line of a layer header: where it goes, its text, font and colour."""
 
 
 class NetworkDiagram(QWidget):
@@ -139,7 +148,9 @@ class NetworkDiagram(QWidget):
         self._input_version = 0
         self._input_shown: np.ndarray | None = None
         self._sprites: dict[tuple[object, ...], QImage] = {}
-        self._texts: dict[tuple[str, str], QStaticText] = {}
+        self._texts: dict[tuple[str, str, str], QStaticText] = {}
+        self._font_set: DiagramFonts | None = None
+        self._headers: tuple[tuple[object, ...], list[HeaderItem]] | None = None
         self.palette_ = Palette.of(theme)
         session.architectureChanged.connect(self._on_architecture_changed)
         session.datasetChanged.connect(self._on_architecture_changed)
@@ -548,10 +559,9 @@ class NetworkDiagram(QWidget):
         assert lay is not None and v is not None
         if lay.n_edges > MAX_LABELLED_EDGES or self._scale * 40 < 28:
             return
-        font = QFont(self.font())
-        font.setPointSizeF(font.pointSizeF() * 0.85)
-        p.setFont(font)
-        fm = QFontMetricsF(font)
+        fonts = self._fonts()
+        p.setFont(fonts.edge_label)
+        fm = QFontMetricsF(fonts.edge_label)
         bg, text_color = self.theme.qcolor("background"), self.theme.qcolor("text")
         for index, centre in enumerate(self._label_centres(fm)):
             value = self._edge_values[index]
@@ -574,7 +584,8 @@ class NetworkDiagram(QWidget):
         """
         lay = self._layout
         assert lay is not None
-        key = (id(lay), round(self._scale, 4), round(float(self._offset[0]), 1), round(float(self._offset[1]), 1))
+        key = (id(lay), round(self._scale, 4), round(float(self._offset[0]), 1), round(float(self._offset[1]), 1),
+               self._fonts().key)
         if self._label_cache is not None and self._label_cache[0] == key:
             return self._label_cache[1]
         w = fm.horizontalAdvance("−0.000") + 6
@@ -672,17 +683,54 @@ class NetworkDiagram(QWidget):
             self._sprites[key] = image
         return image
 
-    def _static_text(self, text: str, font: QFont) -> QStaticText:
-        key = (text, font.key())
-        st = self._texts.get(key)
-        if st is None:
+    def _static_text(self, text: str, fonts: DiagramFonts, name: str) -> QStaticText:
+        """``text`` laid out once in the font ``fonts.named(name)`` (cached)."""
+        return self._prepared(text, fonts.named(name), fonts.key_of(name))[0]
+
+    def _prepared(self, text: str, font: QFont, font_key: str) -> tuple[QStaticText, float]:
+        """``text`` laid out once in ``font`` (named ``font_key`` in the cache), and its advance width."""
+        key = (text, font_key)
+        found = self._texts.get(key)
+        if found is None:
             st = QStaticText(text)
             st.setTextFormat(Qt.TextFormat.PlainText)
             st.prepare(font=font)
             if len(self._texts) >= SPRITE_CACHE:
                 self._texts.clear()
-            self._texts[key] = st
-        return st
+            found = self._texts[key] = (st, QFontMetricsF(font).horizontalAdvance(text))
+        return found
+
+    def _draw_text_in(self, p: QPainter, box: QRectF, bottom_right: bool, text: str,
+                      font: QFont, font_key: str, line_height: float) -> None:
+        """Exactly ``p.drawText(box, align, text)``, centred or right- and bottom-aligned, but cached.
+
+        ``drawText`` lays the text out anew on every call; a prepared
+        ``QStaticText`` at the same place gives the same pixels when the text
+        fits ``box`` (``drawText`` clips only text that does not fit, so such
+        text still goes through it).
+        """
+        st, width = self._prepared(text, font, font_key)
+        if width > box.width() or line_height > box.height():
+            align = (Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom if bottom_right
+                     else Qt.AlignmentFlag.AlignCenter)
+            p.drawText(box, align, text)
+        elif bottom_right:
+            p.drawStaticText(QPointF(box.right() - width, box.bottom() - line_height), st)
+        else:
+            p.drawStaticText(QPointF(box.x() + (box.width() - width) / 2, box.y() + (box.height() - line_height) / 2),
+                             st)
+
+    def _fonts(self) -> DiagramFonts:
+        """The diagram's fonts for the widget's current font (rebuilt when that changes)."""
+        font = self.font()
+        if self._font_set is None or self._font_set.base != font:
+            self._font_set = DiagramFonts.of(font)
+        return self._font_set
+
+    def _view_key(self) -> tuple[object, ...]:
+        """What a cached drawing of the view depends on: layout, palette, fonts (by identity), zoom and pan."""
+        return (self._layout, self.palette_, self._fonts(), self._scale, float(self._offset[0]),
+                float(self._offset[1]))
 
     def _marks(self) -> list[tuple[Selection, QColor, float]]:
         out = []
@@ -716,8 +764,7 @@ class NetworkDiagram(QWidget):
         assert lay is not None and self.values is not None
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         outline = QPen(theme.qcolor("outline"), 1.1)
-        font = QFont(self.font())
-        fm = QFontMetricsF(font)
+        vector = self._vector_device(p)
         for l, centers in enumerate(lay.centers):
             if l == 0 and lay.grid is not None:
                 continue
@@ -727,7 +774,7 @@ class NetworkDiagram(QWidget):
             if r < TINY_NEURON:
                 self._paint_tiny_column(p, pts, r, rgb)
                 continue
-            if r > SPRITE_MAX_RADIUS or self._vector_device(p):
+            if r > SPRITE_MAX_RADIUS or vector:
                 # Zoomed far in (few, big neurons) or drawn into a vector file (SVG): true circles.
                 p.setPen(outline)
                 for color, (x, y) in zip(rgb.tolist(), pts.tolist()):
@@ -735,28 +782,8 @@ class NetworkDiagram(QWidget):
                     p.drawEllipse(QPointF(x, y), r, r)
             else:
                 self._paint_neuron_sprites(p, pts, r, rgb, outline)
-            # Text only for neurons on screen: zoomed into a large layer, most are not.
-            on_screen = np.flatnonzero((pts[:, 0] > -r - 60) & (pts[:, 0] < self.width() + r + 60)
-                                       & (pts[:, 1] > -r - 20) & (pts[:, 1] < self.height() + r + 20)).tolist()
-            if r >= 15:
-                font.setPointSizeF(self.font().pointSizeF() * 0.9)
-                p.setFont(font)
-                p.setPen(theme.qcolor("muted"))
-                for i in on_screen:
-                    box = QRectF(pts[i, 0] - r - 40, pts[i, 1] - r - 16, 40, 16)
-                    p.drawText(box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom,
-                               neuron_label(l, i, "unicode"))
-            values = self.values.nodes[l]
-            if values is not None and r >= 15:
-                font.setPointSizeF(max(6.5, min(self.font().pointSizeF(), r * 0.42)))
-                p.setFont(font)
-                fm = QFontMetricsF(font)
-                for i in on_screen:
-                    text = shown_number(float(values[i]), 2 if r < 22 else 3)
-                    lum = 0.299 * rgb[i, 0] + 0.587 * rgb[i, 1] + 0.114 * rgb[i, 2]
-                    p.setPen(QColor("#ffffff") if lum < 140 else QColor("#111111"))
-                    box = QRectF(pts[i, 0] - r, pts[i, 1] - fm.height() / 2, 2 * r, fm.height())
-                    p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+            if r >= NAMED_NEURON:
+                self._paint_neuron_texts(p, l, pts, r, rgb)
         p.setBrush(Qt.BrushStyle.NoBrush)
         for item, color, width in self._marks():
             if item.kind == "neuron" and (item.layer > 0 or lay.grid is None):
@@ -765,6 +792,34 @@ class NetworkDiagram(QWidget):
                 p.setPen(QPen(color, width))
                 p.drawEllipse(c, r, r)
 
+    def _paint_neuron_texts(self, p: QPainter, l: int, pts: np.ndarray, r: float, rgb: np.ndarray) -> None:
+        """Names above-left of and values inside the neurons of layer ``l`` (``pts`` shape (n_l, 2), radius ``r``)."""
+        assert self.values is not None
+        fonts = self._fonts()
+        # Text only for neurons on screen: zoomed into a large layer, most are not.
+        on_screen = np.flatnonzero((pts[:, 0] > -r - 60) & (pts[:, 0] < self.width() + r + 60)
+                                   & (pts[:, 1] > -r - 20) & (pts[:, 1] < self.height() + r + 20)).tolist()
+        xy = pts.tolist()
+        p.setFont(fonts.small)
+        p.setPen(self.theme.qcolor("muted"))
+        for i in on_screen:
+            x, y = xy[i]
+            self._draw_text_in(p, QRectF(x - r - 40, y - r - 16, 40, 16), True, neuron_label(l, i, "unicode"),
+                               fonts.small, fonts.key_of("small"), fonts.small_height)
+        values = self.values.nodes[l]
+        if values is None:
+            return
+        font, height, font_key = fonts.value_font(r)
+        p.setFont(font)
+        digits = 2 if r < 22 else 3
+        dark = (0.299 * rgb[:, 0] + 0.587 * rgb[:, 1] + 0.114 * rgb[:, 2] < DARK_FILL).tolist()
+        shown = values.tolist()
+        for i in on_screen:
+            x, y = xy[i]
+            p.setPen(WHITE if dark[i] else NEAR_BLACK)
+            self._draw_text_in(p, QRectF(x - r, y - height / 2, 2 * r, height), False,
+                               shown_number(shown[i], digits), font, font_key, height)
+
     def _paint_neuron_sprites(self, p: QPainter, pts: np.ndarray, r: float, rgb: np.ndarray, outline: QPen) -> None:
         """Circles from a cache of pre-rendered antialiased images, one per colour and radius."""
         r_key = round(r * 4) / 4
@@ -772,14 +827,14 @@ class NetworkDiagram(QWidget):
         size = QSize(2 * half, 2 * half)
         dpr = self._dpr(p)
         cache = self._sprites
-        corners = (np.rint(pts) - half).tolist()
+        corners = (np.rint(pts).astype(np.int64) - half).tolist()
         for color, (x, y) in zip(map(tuple, rgb.tolist()), corners):
             key = ("neuron", color, r_key, dpr)
             sprite = cache.get(key)
             if sprite is None:
                 sprite = self._sprite(key, size, p, lambda q, c=color, rr=r_key, hh=half:
                                       self._draw_circle(q, c, rr, hh, outline))
-            p.drawImage(QPointF(x, y), sprite)
+            p.drawImage(x, y, sprite)
 
     def _paint_tiny_column(self, p: QPainter, pts: np.ndarray, r: float, rgb: np.ndarray) -> None:
         """Neurons too small for circles: a strip of squares with gaps, drawn as one scaled image.
@@ -805,14 +860,25 @@ class NetworkDiagram(QWidget):
         q.drawEllipse(QPointF(half, half), r, r)
 
     def _paint_headers(self, p: QPainter) -> None:
-        lay, s = self._layout, self.session
+        for pos, text, font, color in self._header_items():
+            p.setFont(font)
+            p.setPen(color)
+            p.drawStaticText(pos, text)
+
+    def _header_items(self) -> list[HeaderItem]:
+        """Each layer's letter and detail line, placed; cached until the view, fonts, theme or network change."""
+        s = self.session
+        key = (*self._view_key(), s.config, s.image_shape)
+        if self._headers is None or self._headers[0] != key:
+            self._headers = (key, self._layout_headers())
+        return self._headers[1]
+
+    def _layout_headers(self) -> list[HeaderItem]:
+        lay, s, fonts = self._layout, self.session, self._fonts()
         assert lay is not None
-        font = QFont(self.font())
-        font.setBold(True)
-        small = QFont(self.font())
-        small.setPointSizeF(self.font().pointSizeF() * 0.9)
         hidden_x = lay.layer_x[1:]
         gap = float(np.diff(hidden_x).min()) * self._scale if hidden_x.size > 1 else np.inf
+        items: list[HeaderItem] = []
         for l in range(len(lay.sizes)):
             if l == 0 and lay.grid is not None:
                 x = lay.layer_x[0]
@@ -821,7 +887,7 @@ class NetworkDiagram(QWidget):
                 x = lay.layer_x[l]
                 top = float(lay.centers[l][:, 1].min() - lay.radius[l])
             pt = self.to_screen(float(x), float(top))
-            if lay.radius[l] * self._scale >= 15 and not (l == 0 and lay.grid is not None):
+            if lay.radius[l] * self._scale >= NAMED_NEURON and not (l == 0 and lay.grid is not None):
                 pt.setY(pt.y() - 14)
             roomy = gap >= 150
             if l == 0:
@@ -833,11 +899,11 @@ class NetworkDiagram(QWidget):
                 act = act if act != "none" else "linear"
                 kind = "output" if l == len(lay.sizes) - 1 else "hidden"
                 detail = f"{kind} · {lay.sizes[l]} · {act}" if roomy else f"{lay.sizes[l]} · {act}"
-            for text, f, color, dy in ((layer_letter(l), font, "text", 44), (detail, small, "muted", 26)):
-                st = self._static_text(text, f)
-                p.setFont(f)
-                p.setPen(self.theme.qcolor(color))
-                p.drawStaticText(QPointF(pt.x() - st.size().width() / 2, pt.y() - dy), st)
+            for text, name, color, dy in ((layer_letter(l), "bold", "text", 44), (detail, "small", "muted", 26)):
+                st = self._static_text(text, fonts, name)
+                items.append((QPointF(pt.x() - st.size().width() / 2, pt.y() - dy), st, fonts.named(name),
+                              self.theme.qcolor(color)))
+        return items
 
     def _paint_outputs(self, p: QPainter) -> None:
         lay, s, theme = self._layout, self.session, self.theme
@@ -846,46 +912,44 @@ class NetworkDiagram(QWidget):
         probs = s.probabilities()
         sym = "p" if s.config.loss == "cross_entropy" else "o"
         best = int(np.argmax(probs))
-        name_font = QFont(self.font())
-        bold = QFont(self.font())
-        bold.setBold(True)
-        fm = QFontMetricsF(name_font)
+        fonts = self._fonts()
+        line = fonts.line_height
         r = float(lay.radius[L]) * self._scale
         spacing = (float(lay.centers[L][1, 1] - lay.centers[L][0, 1]) * self._scale
-                   if lay.sizes[L] > 1 else 3 * fm.height())
+                   if lay.sizes[L] > 1 else 3 * line)
         text_color, muted = theme.qcolor("text"), theme.qcolor("muted")
         surface, accent = theme.qcolor("surface"), theme.qcolor("accent")
-        two_lines = spacing >= 2.2 * fm.height()
-        with_bar = spacing >= 3.0 * fm.height()
-        for i in range(lay.sizes[L]):
-            c = self.neuron_screen_pos(L, i)
-            x = c.x() + r + 8
+        two_lines = spacing >= 2.2 * line
+        with_bar = spacing >= 3.0 * line
+        centres = (lay.centers[L] * self._scale + self._offset).tolist()
+        for i, (cx, cy) in enumerate(centres):
+            x = cx + r + 8
             if L == 1 and i < lay.rf_rects.shape[0]:  # labels go right of the outputs' heat-maps
                 rx, _, rw, _ = lay.rf_rects[i]
                 x = max(x, (rx + rw) * self._scale + self._offset[0] + 8)
             name = s.class_names[i] if i < len(s.class_names) else str(i)
             target = "  ◂ target" if i == s.target else ""
-            p.setFont(bold if i == best else name_font)
+            font = "bold" if i == best else "base"
+            p.setFont(fonts.named(font))
             p.setPen(text_color)
             value = f"{sym} = {shown_number(float(probs[i]), 3)}"
-            font = bold if i == best else name_font
             if two_lines:
-                top = c.y() - fm.height() - 1
-                name_text = self._static_text(name, font)
+                top = cy - line - 1
+                name_text = self._static_text(name, fonts, font)
                 p.drawStaticText(QPointF(x, top), name_text)
                 if target:
-                    p.setFont(name_font)
+                    p.setFont(fonts.base)
                     p.setPen(muted)
                     p.drawStaticText(QPointF(x + name_text.size().width() + 4, top),
-                                     self._static_text(target.strip(), name_font))
+                                     self._static_text(target.strip(), fonts, "base"))
                     p.setPen(text_color)
-                p.setFont(name_font)
-                p.drawStaticText(QPointF(x, top + fm.height()), self._static_text(value, name_font))
-                bar_y = top + 2 * fm.height() + 2
+                p.setFont(fonts.base)
+                p.drawStaticText(QPointF(x, top + line), self._static_text(value, fonts, "base"))
+                bar_y = top + 2 * line + 2
             else:
-                p.drawStaticText(QPointF(x, c.y() - fm.height() / 2),
-                                 self._static_text(f"{name}  {value}{target}", font))
-                bar_y = c.y() + fm.height() / 2
+                p.drawStaticText(QPointF(x, cy - line / 2),
+                                 self._static_text(f"{name}  {value}{target}", fonts, font))
+                bar_y = cy + line / 2
             if sym == "p" and with_bar:
                 full = 70.0
                 p.fillRect(QRectF(x, bar_y, full, 4), surface)
@@ -894,8 +958,8 @@ class NetworkDiagram(QWidget):
     def _paint_info(self, p: QPainter, w: int) -> None:
         v, s = self.values, self.session
         assert v is not None
-        font = QFont(self.font())
-        p.setFont(font)
+        fonts = self._fonts()
+        p.setFont(fonts.base)
         p.setPen(self.theme.qcolor("muted"))
         node_word = "δ" if v.node_mode == "deltas" else "activations"
         parts = [f"Edges: {EDGE_TITLES[v.edge_mode]}", f"Neurons: {node_word}"]
@@ -909,7 +973,7 @@ class NetworkDiagram(QWidget):
             parts.append(f"level of detail: the {self._drawn.size:,} strongest of {lay.n_edges:,} edges")
         if v.note:
             parts.append(v.note)
-        p.drawStaticText(QPointF(12, 10), self._static_text("   ·   ".join(parts), font))
+        p.drawStaticText(QPointF(12, 10), self._static_text("   ·   ".join(parts), fonts, "base"))
 
     def _paint_legends(self, p: QPainter, w: int, h: int) -> None:
         v = self.values
@@ -929,9 +993,10 @@ class NetworkDiagram(QWidget):
         """One colour-bar legend at (x, y) (drawn once per text and cached); returns its right edge."""
         bar_w = LEGEND_WIDTH if not sequential else LEGEND_WIDTH / 2
         lo, mid, hi = ("0", "", "1") if sequential else (shown_number(-vmax, 2), "0", shown_number(vmax, 2))
-        key = ("legend", title, lo, hi, wedge, bar_w, self._dpr(p))
+        fonts = self._fonts()
+        key = ("legend", title, lo, hi, wedge, bar_w, self._dpr(p), fonts.key)
         image = self._sprite(key, QSize(int(bar_w) + 24, LEGEND_HEIGHT), p,
-                             lambda q: draw_legend(q, self.theme, self.font(), title, (lo, mid, hi), lut, wedge, bar_w))
+                             lambda q: draw_legend(q, self.theme, fonts.base, title, (lo, mid, hi), lut, wedge, bar_w))
         p.drawImage(QPointF(x, y), image)
         return x + bar_w + 24
 

@@ -1,16 +1,18 @@
-"""Colours and pens of the network diagram for one theme.
+"""Colours, pens and fonts of the network diagram for one theme and one widget font.
 
 Edges are drawn with ``2·LEVELS`` opaque pens, one per bucket of sign and
 |value| (see ``neuroviz.ui.colormaps.buckets``): weak values fade into the
-background, strong ones take the full hue and the widest pen.
+background, strong ones take the full hue and the widest pen.  Both
+``Palette`` and ``DiagramFonts`` are built once and compare by identity, so
+the diagram can use them as parts of its cache keys.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont, QFontMetricsF
 
 from neuroviz.ui.colormaps import blend, bucket_colors, bucket_widths, diverging_lut, sequential_lut
 from neuroviz.ui.theme import Theme
@@ -24,9 +26,15 @@ INPUT_BLACK, INPUT_WHITE = (0, 0, 0), (255, 255, 255)
 """Input pixels as in the paper and the pixel editor: 0 is black, 1 is white (in every theme)."""
 DIM = 0.72
 """How far edges fade toward the background when something is selected."""
+SMALL, EDGE_LABEL = 0.9, 0.85
+"""Point sizes, relative to the widget's font, of the small texts and of the values written on edges."""
+MIN_VALUE_POINTS, VALUE_PER_RADIUS = 6.5, 0.42
+"""A neuron's value is written in at most the widget's point size, ``VALUE_PER_RADIUS`` points per pixel of radius."""
+MAX_VALUE_FONTS = 64
+"""At most this many sizes of the neurons' value font are kept."""
 
 
-@dataclass
+@dataclass(eq=False)
 class Palette:
     """The theme turned into lookup tables and pens (rebuilt on a theme change)."""
 
@@ -51,3 +59,60 @@ class Palette:
 def qcolor(rgb: np.ndarray) -> QColor:
     """A QColor from an (r, g, b) array row."""
     return QColor(int(rgb[0]), int(rgb[1]), int(rgb[2]))
+
+
+@dataclass(frozen=True, eq=False)
+class DiagramFonts:
+    """The fonts of the diagram, derived from the widget's font (rebuilt only when that changes).
+
+    ``named`` fonts are ``base``, ``bold``, ``small`` (headers' details,
+    neuron names) and ``edge_label``; ``key`` identifies ``base`` in caches of
+    prepared texts and images.
+    """
+
+    base: QFont
+    key: str
+    bold: QFont
+    small: QFont
+    edge_label: QFont
+    line_height: float
+    """``QFontMetricsF(base).height()`` in pixels."""
+    small_height: float
+    """``QFontMetricsF(small).height()`` in pixels."""
+    _values: dict[float, tuple[QFont, float, str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, font: QFont) -> DiagramFonts:
+        base = QFont(font)
+        bold = QFont(font)
+        bold.setBold(True)
+        small = _scaled(font, SMALL)
+        return cls(base, base.key(), bold, small, _scaled(font, EDGE_LABEL), QFontMetricsF(base).height(),
+                   QFontMetricsF(small).height())
+
+    def named(self, name: str) -> QFont:
+        """One of the named fonts (``base``, ``bold``, ``small``, ``edge_label``)."""
+        return {"base": self.base, "bold": self.bold, "small": self.small, "edge_label": self.edge_label}[name]
+
+    def key_of(self, name: str) -> str:
+        """A string that identifies the named font in caches."""
+        return f"{self.key}|{name}"
+
+    def value_font(self, radius: float) -> tuple[QFont, float, str]:
+        """The font of the value written in a neuron of ``radius`` pixels, its line height and cache key."""
+        size = max(MIN_VALUE_POINTS, min(self.base.pointSizeF(), radius * VALUE_PER_RADIUS))
+        found = self._values.get(size)
+        if found is None:
+            if len(self._values) >= MAX_VALUE_FONTS:  # zooming visits many sizes
+                self._values.clear()
+            font = QFont(self.base)
+            font.setPointSizeF(size)
+            found = self._values[size] = (font, QFontMetricsF(font).height(), self.key_of(f"value {size}"))
+        return found
+
+
+def _scaled(font: QFont, factor: float) -> QFont:
+    """A copy of ``font`` at ``factor`` times its point size."""
+    out = QFont(font)
+    out.setPointSizeF(font.pointSizeF() * factor)
+    return out
