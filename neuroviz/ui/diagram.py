@@ -361,20 +361,27 @@ class NetworkDiagram(QWidget):
 
     # ------------------------------------------------------------ values → colours
     def _refresh_values(self) -> None:
-        s, lay, pal = self.session, self._layout, self.palette_
+        s, lay = self.session, self._layout
         assert lay is not None
         trace = s.pending_trace if s.phase is not None else s.last_trace
         v = diagram_values(s.network.weights, s.forward(), trace, s.edge_mode, s.node_mode, s.phase)
         self.values = v
-        # edges
-        parts, known = [], []
-        for l, e in enumerate(v.edges):
-            size = lay.sizes[l] * lay.sizes[l + 1]
-            ok = e is not None and not (v.dim_edges and v.dim_edges[l])
-            parts.append(np.ravel(e) if e is not None else np.full(size, np.nan))
-            known.append(np.full(size, ok))
-        values = np.concatenate(parts) if parts else np.zeros(0)
-        known_mask = np.concatenate(known) if known else np.zeros(0, dtype=bool)
+        self._refresh_edges(v, lay)
+        self._refresh_nodes(v, lay)
+        self._refresh_images(lay)
+
+    @staticmethod
+    def _edge_arrays(v: DiagramValues, lay: DiagramLayout) -> tuple[np.ndarray, np.ndarray]:
+        """Every edge's value, shape (E,) layer after layer (NaN when unknown), and whether it is shown in colour."""
+        counts = [lay.sizes[l] * lay.sizes[l + 1] for l in range(len(v.edges))]
+        values = np.concatenate([np.ravel(e) if e is not None else np.full(n, np.nan)
+                                 for e, n in zip(v.edges, counts)]) if counts else np.zeros(0)
+        ok = [e is not None and not (v.dim_edges and v.dim_edges[l]) for l, e in enumerate(v.edges)]
+        return values, np.repeat(np.array(ok, dtype=bool), counts)
+
+    def _refresh_edges(self, v: DiagramValues, lay: DiagramLayout) -> None:
+        """Buckets of the edges and the order they are drawn in (weak buckets first, strong ones on top)."""
+        values, known_mask = self._edge_arrays(v, lay)
         self._edge_values = values
         self.edge_vmax = robust_max([values[known_mask]])
         bucket = buckets(values, self.edge_vmax)
@@ -383,28 +390,35 @@ class NetworkDiagram(QWidget):
         shown = np.flatnonzero(known_mask)
         if shown.size > self.max_edges:
             shown = strongest_per_layer(values, known_mask, lay.offsets, self.max_edges)
-        # Weak buckets first so that strong edges lie on top; key = level, then sign.
-        key = bucket[shown] % LEVELS * 2 + (bucket[shown] >= LEVELS)
+        # Key = level, then sign; a small unsigned key gets NumPy's fast stable (radix) sort.
+        b = bucket[shown]
+        key = ((b % LEVELS) * 2 + (b >= LEVELS)).astype(np.uint8)
         order = np.argsort(key, kind="stable")
         self._drawn = shown[order]
-        self._drawn_world = np.ascontiguousarray(lay.all_segments[self._drawn])
+        self._drawn_world = lay.all_segments[self._drawn]
         self._drawn_starts = np.searchsorted(key[order], np.arange(2 * LEVELS + 1))
         faint = np.flatnonzero(~known_mask)
         if faint.size > self.max_edges:
             faint = faint[:: int(np.ceil(faint.size / self.max_edges))]
         self._faint = faint
-        # neurons
+
+    def _refresh_nodes(self, v: DiagramValues, lay: DiagramLayout) -> None:
+        """Fill colour of every neuron: the input in its ink scale, the others on one diverging scale."""
+        pal = self.palette_
         # The scale follows the hidden layers (outputs, often much larger logits, saturate):
         # the outputs are labelled with their numbers anyway.
         scaled = v.nodes[1:-1] if len(v.nodes) > 2 and any(a is not None for a in v.nodes[1:-1]) else v.nodes[1:]
         self.node_vmax = robust_max([a for a in scaled if a is not None])
+        known = [a for a in v.nodes[1:] if a is not None]
+        colours = iter(np.split(map_diverging(np.concatenate(known), self.node_vmax, pal.node_lut),
+                                np.cumsum([a.size for a in known[:-1]])) if known else [])
         neutral = np.array(pal.theme.rgb("surface"), dtype=np.uint8)
-        rgb = [map_sequential(v.nodes[0], 0.0, 1.0, pal.ink_lut)]
-        for l in range(1, len(v.nodes)):
-            a = v.nodes[l]
-            rgb.append(map_diverging(a, self.node_vmax, pal.node_lut) if a is not None
-                       else np.tile(neutral, (lay.sizes[l], 1)))
-        self._node_rgb = rgb
+        self._node_rgb = [map_sequential(v.nodes[0], 0.0, 1.0, pal.ink_lut)] + [
+            next(colours) if a is not None else np.tile(neutral, (n, 1)) for a, n in zip(v.nodes[1:], lay.sizes[1:])]
+
+    def _refresh_images(self, lay: DiagramLayout) -> None:
+        """The input grid's image (remade only when its colours change) and the receptive fields' heat-maps."""
+        s, pal, rgb = self.session, self.palette_, self._node_rgb
         if lay.grid is not None:
             h, w = lay.grid.shape
             if self._input_shown is None or not np.array_equal(self._input_shown, rgb[0]):
@@ -438,7 +452,7 @@ class NetworkDiagram(QWidget):
         self.refresh()
         self.repaints += 1
         assert self._layout is not None and self.values is not None
-        p.fillRect(QRectF(0, 0, w, h), self.theme.qcolor("background"))
+        p.fillRect(QRectF(0, 0, w, h), self.palette_.color("background"))
         self._paint_band(p)
         self._paint_edges(p)
         self._paint_edge_labels(p)
@@ -475,7 +489,7 @@ class NetworkDiagram(QWidget):
         br = self.to_screen(float(c[:, 0].max() + pad), float(c[:, 1].max() + pad))
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(self.theme.qcolor("band"))
+        p.setBrush(self.palette_.color("band"))
         p.drawRoundedRect(QRectF(tl, br), 12, 12)
 
     def _paint_edges(self, p: QPainter) -> None:
@@ -540,14 +554,14 @@ class NetworkDiagram(QWidget):
         pal = self.palette_
         seg = self._segs(idx)
         if halo:
-            p.setPen(QPen(self.theme.qcolor("highlight"), (THICK + 3) * wf, Qt.PenStyle.SolidLine,
+            p.setPen(QPen(self.palette_.color("highlight"), (THICK + 3) * wf, Qt.PenStyle.SolidLine,
                           Qt.PenCapStyle.RoundCap))
             self._draw_lines(p, seg)
         b = self._edge_bucket[idx]
         for bucket in np.unique(b):
             rows = seg[b == bucket]
             if bucket < 0:
-                p.setPen(QPen(self.theme.qcolor("muted"), THIN * wf))
+                p.setPen(QPen(self.palette_.color("muted"), THIN * wf))
             else:
                 p.setPen(QPen(qcolor(pal.bucket_rgb[bucket]), max(float(pal.widths[bucket]), 1.2) * wf,
                               Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
@@ -562,7 +576,7 @@ class NetworkDiagram(QWidget):
         fonts = self._fonts()
         p.setFont(fonts.edge_label)
         fm = QFontMetricsF(fonts.edge_label)
-        bg, text_color = self.theme.qcolor("background"), self.theme.qcolor("text")
+        bg, text_color = self.palette_.color("background"), self.palette_.color("text")
         for index, centre in enumerate(self._label_centres(fm)):
             value = self._edge_values[index]
             if not np.isfinite(value):
@@ -649,7 +663,7 @@ class NetworkDiagram(QWidget):
                          rect.top() + rect.height() * r / h) for r in range(1, h)]
         p.drawLines(lines)
         p.setBrush(Qt.BrushStyle.NoBrush)
-        p.setPen(QPen(self.theme.qcolor("outline"), 1.2))
+        p.setPen(QPen(self.palette_.color("outline"), 1.2))
         p.drawRect(rect)
 
     @staticmethod
@@ -735,9 +749,9 @@ class NetworkDiagram(QWidget):
     def _marks(self) -> list[tuple[Selection, QColor, float]]:
         out = []
         if self.session.selection is not None:
-            out.append((self.session.selection, self.theme.qcolor("highlight"), 3.0))
+            out.append((self.session.selection, self.palette_.color("highlight"), 3.0))
         if self.hover is not None:
-            out.append((self.hover, self.theme.qcolor("text"), 1.6))
+            out.append((self.hover, self.palette_.color("text"), 1.6))
         return out
 
     def _paint_receptive_fields(self, p: QPainter) -> None:
@@ -748,7 +762,7 @@ class NetworkDiagram(QWidget):
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         p.setBrush(Qt.BrushStyle.NoBrush)
-        p.setPen(QPen(self.theme.qcolor("muted"), 1))
+        p.setPen(QPen(self.palette_.color("muted"), 1))
         for (x, y, rw, rh), img in zip(lay.rf_rects, self._rf_images):
             rect = QRectF(self.to_screen(x, y), self.to_screen(x + rw, y + rh))
             p.drawImage(rect, img)
@@ -760,10 +774,10 @@ class NetworkDiagram(QWidget):
                 p.drawRect(QRectF(self.to_screen(x, y), self.to_screen(x + rw, y + rh)))
 
     def _paint_neurons(self, p: QPainter) -> None:
-        lay, theme = self._layout, self.theme
+        lay = self._layout
         assert lay is not None and self.values is not None
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        outline = QPen(theme.qcolor("outline"), 1.1)
+        outline = QPen(self.palette_.color("outline"), 1.1)
         vector = self._vector_device(p)
         for l, centers in enumerate(lay.centers):
             if l == 0 and lay.grid is not None:
@@ -801,7 +815,7 @@ class NetworkDiagram(QWidget):
                                    & (pts[:, 1] > -r - 20) & (pts[:, 1] < self.height() + r + 20)).tolist()
         xy = pts.tolist()
         p.setFont(fonts.small)
-        p.setPen(self.theme.qcolor("muted"))
+        p.setPen(self.palette_.color("muted"))
         for i in on_screen:
             x, y = xy[i]
             self._draw_text_in(p, QRectF(x - r - 40, y - r - 16, 40, 16), True, neuron_label(l, i, "unicode"),
@@ -902,11 +916,11 @@ class NetworkDiagram(QWidget):
             for text, name, color, dy in ((layer_letter(l), "bold", "text", 44), (detail, "small", "muted", 26)):
                 st = self._static_text(text, fonts, name)
                 items.append((QPointF(pt.x() - st.size().width() / 2, pt.y() - dy), st, fonts.named(name),
-                              self.theme.qcolor(color)))
+                              self.palette_.color(color)))
         return items
 
     def _paint_outputs(self, p: QPainter) -> None:
-        lay, s, theme = self._layout, self.session, self.theme
+        lay, s, pal = self._layout, self.session, self.palette_
         assert lay is not None
         L = len(lay.sizes) - 1
         probs = s.probabilities()
@@ -917,8 +931,8 @@ class NetworkDiagram(QWidget):
         r = float(lay.radius[L]) * self._scale
         spacing = (float(lay.centers[L][1, 1] - lay.centers[L][0, 1]) * self._scale
                    if lay.sizes[L] > 1 else 3 * line)
-        text_color, muted = theme.qcolor("text"), theme.qcolor("muted")
-        surface, accent = theme.qcolor("surface"), theme.qcolor("accent")
+        text_color, muted = pal.color("text"), pal.color("muted")
+        surface, accent = pal.color("surface"), pal.color("accent")
         two_lines = spacing >= 2.2 * line
         with_bar = spacing >= 3.0 * line
         centres = (lay.centers[L] * self._scale + self._offset).tolist()
@@ -960,7 +974,7 @@ class NetworkDiagram(QWidget):
         assert v is not None
         fonts = self._fonts()
         p.setFont(fonts.base)
-        p.setPen(self.theme.qcolor("muted"))
+        p.setPen(self.palette_.color("muted"))
         node_word = "δ" if v.node_mode == "deltas" else "activations"
         parts = [f"Edges: {EDGE_TITLES[v.edge_mode]}", f"Neurons: {node_word}"]
         if v.batch > 1 and (s.phase is not None or v.edge_mode != "weights" or v.node_mode == "deltas"):

@@ -45,6 +45,7 @@ class Palette:
     node_lut: np.ndarray
     ink_lut: np.ndarray
     faint: QColor
+    _colors: dict[str, QColor] = field(default_factory=dict)
 
     @classmethod
     def of(cls, theme: Theme) -> Palette:
@@ -54,6 +55,13 @@ class Palette:
         faint = np.round(blend(bg, theme.rgb("muted"), 0.22)).astype(int)
         return cls(theme, rgb, dim, bucket_widths(THIN, THICK), diverging_lut(neg, bg, pos),
                    sequential_lut(INPUT_BLACK, INPUT_WHITE), QColor(*faint))
+
+    def color(self, name: str) -> QColor:
+        """The theme's colour ``name`` (e.g. ``"muted"``), parsed once; do not modify it."""
+        found = self._colors.get(name)
+        if found is None:
+            found = self._colors[name] = self.theme.qcolor(name)
+        return found
 
 
 def qcolor(rgb: np.ndarray) -> QColor:
