@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QImage, QWheelEvent
+from PySide6.QtGui import QFont, QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from neuroviz.core.network import NetworkConfig
@@ -257,3 +257,37 @@ def test_zoomed_far_in_still_draws_and_hits(diagram, session):
     diagram.zoom_by(1 / 1.5**30, target)
     diagram.set_max_edges(100)
     assert diagram.drawn_edge_count() == 100
+
+
+def test_cached_headers_and_texts_follow_theme_zoom_font_and_architecture(diagram, session, qtbot):
+    """After each change the long-lived diagram (with its caches) paints exactly what a new one paints."""
+
+    def fresh(theme=LIGHT, zoom: float = 1.0, font: QFont | None = None) -> np.ndarray:
+        other = NetworkDiagram(session, theme)
+        qtbot.addWidget(other)
+        other.resize(diagram.size())
+        if font is not None:
+            other.setFont(font)
+        other.refresh()
+        if zoom != 1.0:
+            other.zoom_by(zoom)
+        return pixels(other.render_image())
+
+    shown = pixels(diagram.render_image())
+    assert np.array_equal(shown, fresh())
+    diagram.set_theme(DARK)
+    dark = pixels(diagram.render_image())
+    assert np.array_equal(dark, fresh(DARK))
+    qtbot.keyClick(diagram, Qt.Key.Key_Plus)  # zooms by 1.25 about the centre: headers move and grow
+    zoomed = pixels(diagram.render_image())
+    assert not np.array_equal(zoomed, dark)
+    assert np.array_equal(zoomed, fresh(DARK, 1.25))
+    big = QFont(diagram.font())
+    big.setPointSizeF(big.pointSizeF() * 1.5)
+    diagram.setFont(big)
+    larger = pixels(diagram.render_image())
+    assert not np.array_equal(larger, zoomed)
+    assert np.array_equal(larger, fresh(DARK, 1.25, big))
+    session.new_network(NetworkConfig(sizes=(64, 16, 16, 2), hidden_activation="tanh"))
+    tanh = pixels(diagram.render_image())
+    assert np.array_equal(tanh, fresh(DARK, 1.0, big))
