@@ -94,6 +94,8 @@ MARGIN_TOP, MARGIN_BOTTOM, MARGIN_SIDE = 84.0, 100.0, 24.0
 LABEL_MARGIN = 150.0
 """Pixels kept free right of the output layer for class names and probabilities."""
 MIN_SCALE, MAX_SCALE = 0.05, 60.0
+DRAW_ORDER = np.array([2 * (b % LEVELS) + (b >= LEVELS) for b in range(2 * LEVELS)], dtype=np.uint8)
+"""Position of each edge bucket in the drawing order: by level, then sign, so that strong edges lie on top."""
 WHITE, NEAR_BLACK = QColor("#ffffff"), QColor("#111111")
 """Colours of the values written inside dark and light neurons."""
 
@@ -390,12 +392,10 @@ class NetworkDiagram(QWidget):
         shown = np.flatnonzero(known_mask)
         if shown.size > self.max_edges:
             shown = strongest_per_layer(values, known_mask, lay.offsets, self.max_edges)
-        # Key = level, then sign; a small unsigned key gets NumPy's fast stable (radix) sort.
-        b = bucket[shown]
-        key = ((b % LEVELS) * 2 + (b >= LEVELS)).astype(np.uint8)
-        order = np.argsort(key, kind="stable")
+        key = DRAW_ORDER[bucket[shown]]
+        order = np.argsort(key, kind="stable")  # a radix sort for small unsigned keys
         self._drawn = shown[order]
-        self._drawn_world = lay.all_segments[self._drawn]
+        self._drawn_world = np.take(lay.all_segments, self._drawn, axis=0)
         self._drawn_starts = np.searchsorted(key[order], np.arange(2 * LEVELS + 1))
         faint = np.flatnonzero(~known_mask)
         if faint.size > self.max_edges:
@@ -410,11 +410,16 @@ class NetworkDiagram(QWidget):
         scaled = v.nodes[1:-1] if len(v.nodes) > 2 and any(a is not None for a in v.nodes[1:-1]) else v.nodes[1:]
         self.node_vmax = robust_max([a for a in scaled if a is not None])
         known = [a for a in v.nodes[1:] if a is not None]
-        colours = iter(np.split(map_diverging(np.concatenate(known), self.node_vmax, pal.node_lut),
-                                np.cumsum([a.size for a in known[:-1]])) if known else [])
+        mapped = map_diverging(np.concatenate(known), self.node_vmax, pal.node_lut) if known else None
         neutral = np.array(pal.theme.rgb("surface"), dtype=np.uint8)
-        self._node_rgb = [map_sequential(v.nodes[0], 0.0, 1.0, pal.ink_lut)] + [
-            next(colours) if a is not None else np.tile(neutral, (n, 1)) for a, n in zip(v.nodes[1:], lay.sizes[1:])]
+        rgb, start = [map_sequential(v.nodes[0], 0.0, 1.0, pal.ink_lut)], 0
+        for a, n in zip(v.nodes[1:], lay.sizes[1:]):
+            if a is None or mapped is None:
+                rgb.append(np.tile(neutral, (n, 1)))
+            else:
+                rgb.append(mapped[start:start + n])
+                start += n
+        self._node_rgb = rgb
 
     def _refresh_images(self, lay: DiagramLayout) -> None:
         """The input grid's image (remade only when its colours change) and the receptive fields' heat-maps."""
@@ -735,10 +740,9 @@ class NetworkDiagram(QWidget):
                              st)
 
     def _fonts(self) -> DiagramFonts:
-        """The diagram's fonts for the widget's current font (rebuilt when that changes)."""
-        font = self.font()
-        if self._font_set is None or self._font_set.base != font:
-            self._font_set = DiagramFonts.of(font)
+        """The diagram's fonts for the widget's current font (rebuilt after a ``FontChange``)."""
+        if self._font_set is None:
+            self._font_set = DiagramFonts.of(self.font())
         return self._font_set
 
     def _view_key(self) -> tuple[object, ...]:
@@ -811,9 +815,9 @@ class NetworkDiagram(QWidget):
         assert self.values is not None
         fonts = self._fonts()
         # Text only for neurons on screen: zoomed into a large layer, most are not.
-        on_screen = np.flatnonzero((pts[:, 0] > -r - 60) & (pts[:, 0] < self.width() + r + 60)
-                                   & (pts[:, 1] > -r - 20) & (pts[:, 1] < self.height() + r + 20)).tolist()
+        w, h = self.width(), self.height()
         xy = pts.tolist()
+        on_screen = [i for i, (x, y) in enumerate(xy) if -r - 60 < x < w + r + 60 and -r - 20 < y < h + r + 20]
         p.setFont(fonts.small)
         p.setPen(self.palette_.color("muted"))
         for i in on_screen:
@@ -826,11 +830,11 @@ class NetworkDiagram(QWidget):
         font, height, font_key = fonts.value_font(r)
         p.setFont(font)
         digits = 2 if r < 22 else 3
-        dark = (0.299 * rgb[:, 0] + 0.587 * rgb[:, 1] + 0.114 * rgb[:, 2] < DARK_FILL).tolist()
-        shown = values.tolist()
+        shown, colours = values.tolist(), rgb.tolist()
         for i in on_screen:
             x, y = xy[i]
-            p.setPen(WHITE if dark[i] else NEAR_BLACK)
+            red, green, blue = colours[i]
+            p.setPen(WHITE if 0.299 * red + 0.587 * green + 0.114 * blue < DARK_FILL else NEAR_BLACK)
             self._draw_text_in(p, QRectF(x - r, y - height / 2, 2 * r, height), False,
                                shown_number(shown[i], digits), font, font_key, height)
 
@@ -1015,6 +1019,12 @@ class NetworkDiagram(QWidget):
         return x + bar_w + 24
 
     # ------------------------------------------------------------ events
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:  # also sent when the application's font changes
+            self._font_set = None
+            self.update()
+        super().changeEvent(event)
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         if self._auto_fit and self._layout is not None:
             self._fit()
