@@ -58,7 +58,7 @@ def robust_max(arrays: Iterable[np.ndarray | None], quantile: float = 0.995) -> 
     parts = [np.abs(np.ravel(a)) for a in arrays if a is not None and np.size(a)]
     if not parts:
         return 1.0
-    flat = np.concatenate(parts)
+    flat = np.concatenate(parts) if len(parts) > 1 else parts[0]
     if flat.size > QUANTILE_SAMPLE:
         # An evenly strided sample estimates the quantile well and keeps this cheap per frame.
         flat = flat[:: flat.size // QUANTILE_SAMPLE]
@@ -87,8 +87,8 @@ def buckets(values: np.ndarray, vmax: float, levels: int = LEVELS) -> np.ndarray
     larger values.
     """
     mag = np.abs(values) / (vmax if vmax > 0 else 1.0)
-    mag = np.where(np.isfinite(mag), mag, 1.0)
-    level = np.minimum((mag * levels).astype(np.int64), levels - 1)
+    # fmin passes NaN over, so NaN and ±inf land on the last level too.
+    level = np.fmin(mag * levels, levels - 1).astype(np.int64)
     return np.where(values > 0, levels + level, level)
 
 

@@ -878,9 +878,14 @@ class NetworkDiagram(QWidget):
         q.drawEllipse(QPointF(half, half), r, r)
 
     def _paint_headers(self, p: QPainter) -> None:
-        for pos, text, font, color in self._header_items():
-            p.setFont(font)
-            p.setPen(color)
+        font = color = None
+        for pos, text, f, c in self._header_items():  # grouped by font: few font and pen changes
+            if f is not font:
+                p.setFont(f)
+                font = f
+            if c is not color:
+                p.setPen(c)
+                color = c
             p.drawStaticText(pos, text)
 
     def _header_items(self) -> list[HeaderItem]:
@@ -896,7 +901,8 @@ class NetworkDiagram(QWidget):
         assert lay is not None
         hidden_x = lay.layer_x[1:]
         gap = float(np.diff(hidden_x).min()) * self._scale if hidden_x.size > 1 else np.inf
-        items: list[HeaderItem] = []
+        letters: list[HeaderItem] = []
+        details: list[HeaderItem] = []
         for l in range(len(lay.sizes)):
             if l == 0 and lay.grid is not None:
                 x = lay.layer_x[0]
@@ -917,11 +923,12 @@ class NetworkDiagram(QWidget):
                 act = act if act != "none" else "linear"
                 kind = "output" if l == len(lay.sizes) - 1 else "hidden"
                 detail = f"{kind} · {lay.sizes[l]} · {act}" if roomy else f"{lay.sizes[l]} · {act}"
-            for text, name, color, dy in ((layer_letter(l), "bold", "text", 44), (detail, "small", "muted", 26)):
+            for items, text, name, color, dy in ((letters, layer_letter(l), "bold", "text", 44),
+                                                 (details, detail, "small", "muted", 26)):
                 st = self._static_text(text, fonts, name)
                 items.append((QPointF(pt.x() - st.size().width() / 2, pt.y() - dy), st, fonts.named(name),
                               self.palette_.color(color)))
-        return items
+        return letters + details
 
     def _paint_outputs(self, p: QPainter) -> None:
         lay, s, pal = self._layout, self.session, self.palette_
