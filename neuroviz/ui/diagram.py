@@ -713,6 +713,7 @@ class NetworkDiagram(QWidget):
         if found is None:
             st = QStaticText(text)
             st.setTextFormat(Qt.TextFormat.PlainText)
+            st.setPerformanceHint(QStaticText.PerformanceHint.AggressiveCaching)  # several times faster to draw
             st.prepare(font=font)
             if len(self._texts) >= SPRITE_CACHE:
                 self._texts.clear()
@@ -726,10 +727,11 @@ class NetworkDiagram(QWidget):
         ``drawText`` lays the text out anew on every call; a prepared
         ``QStaticText`` at the same place gives the same pixels when the text
         fits ``box`` (``drawText`` clips only text that does not fit, so such
-        text still goes through it).
+        text still goes through it) and the device has one pixel per pixel
+        (scaled devices place glyphs a little differently).
         """
         st, width = self._prepared(text, font, font_key)
-        if width > box.width() or line_height > box.height():
+        if width > box.width() or line_height > box.height() or self._dpr(p) != 1.0:
             align = (Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom if bottom_right
                      else Qt.AlignmentFlag.AlignCenter)
             p.drawText(box, align, text)
