@@ -77,7 +77,9 @@ SPRITE_MAX_RADIUS = 40.0
 GRID_SPRITE_MAX = 1600.0
 """A larger input grid (pixels, when zoomed in) is drawn directly instead of from a cached image."""
 SPRITE_CACHE = 4096
-"""At most this many pre-rendered neuron circles, legends and labels are kept."""
+"""At most this many pre-rendered legends, grids and prepared texts are kept."""
+MAX_CIRCLE_SIZES = 16
+"""Pre-rendered neuron circles are kept for at most this many radii (each for up to all colours of the scale)."""
 HOVER_TOLERANCE = 4.0
 """How close (pixels) the pointer must come to an edge to hover it."""
 LINE_BYTES = 32
@@ -150,6 +152,7 @@ class NetworkDiagram(QWidget):
         self._input_version = 0
         self._input_shown: np.ndarray | None = None
         self._sprites: dict[tuple[object, ...], QImage] = {}
+        self._circles: dict[tuple[float, float], dict[tuple[int, int, int], QImage]] = {}
         self._texts: dict[tuple[str, str, str], QStaticText] = {}
         self._font_set: DiagramFonts | None = None
         self._headers: tuple[tuple[object, ...], list[HeaderItem]] | None = None
@@ -170,6 +173,7 @@ class NetworkDiagram(QWidget):
         self.palette_ = Palette.of(theme)
         self._values_dirty = True
         self._sprites.clear()
+        self._circles.clear()
         self._pens.clear()
         self.update()
 
@@ -357,8 +361,8 @@ class NetworkDiagram(QWidget):
 
     def _width_factor(self) -> float:
         """Edges thicken a little when zoomed in and thin out when many are drawn."""
-        zoom = float(np.clip((self._scale / self._fit_scale) ** 0.5, 1.0, 3.0)) if self._fit_scale else 1.0
-        density = float(np.clip(DENSE_EDGES / max(self._drawn.size, 1), 0.3, 1.0))
+        zoom = min(max((self._scale / self._fit_scale) ** 0.5, 1.0), 3.0) if self._fit_scale else 1.0
+        density = min(max(DENSE_EDGES / max(self._drawn.size, 1), 0.3), 1.0)
         return zoom * density
 
     # ------------------------------------------------------------ values → colours
@@ -686,20 +690,25 @@ class NetworkDiagram(QWidget):
         """A cached transparent image of ``size`` (device-independent) drawn once by ``draw(painter)``."""
         image = self._sprites.get(key)
         if image is None:
-            dpr = self._dpr(p)
-            image = QImage(max(1, int(np.ceil(size.width() * dpr))), max(1, int(np.ceil(size.height() * dpr))),
-                           QImage.Format.Format_ARGB32_Premultiplied)
-            image.setDevicePixelRatio(dpr)
-            image.fill(Qt.GlobalColor.transparent)
-            q = QPainter(image)
-            q.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-            q.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
-            q.setFont(self.font())
-            draw(q)  # type: ignore[operator]
-            q.end()
+            image = self._render_sprite(size, p, draw)
             if len(self._sprites) >= SPRITE_CACHE:
                 self._sprites.clear()
             self._sprites[key] = image
+        return image
+
+    def _render_sprite(self, size: QSize, p: QPainter, draw: object) -> QImage:
+        """A transparent image of ``size`` at ``p``'s device pixel ratio, drawn by ``draw(painter)``."""
+        dpr = self._dpr(p)
+        image = QImage(max(1, int(np.ceil(size.width() * dpr))), max(1, int(np.ceil(size.height() * dpr))),
+                       QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(dpr)
+        image.fill(Qt.GlobalColor.transparent)
+        q = QPainter(image)
+        q.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        q.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        q.setFont(self.font())
+        draw(q)  # type: ignore[operator]
+        q.end()
         return image
 
     def _static_text(self, text: str, fonts: DiagramFonts, name: str) -> QStaticText:
@@ -846,14 +855,17 @@ class NetworkDiagram(QWidget):
         half = int(np.ceil(r_key + 1.5))
         size = QSize(2 * half, 2 * half)
         dpr = self._dpr(p)
-        cache = self._sprites
+        sprites = self._circles.get((r_key, dpr))
+        if sprites is None:
+            if len(self._circles) >= MAX_CIRCLE_SIZES:  # zooming visits many radii
+                self._circles.clear()
+            sprites = self._circles[(r_key, dpr)] = {}
         corners = (np.rint(pts).astype(np.int64) - half).tolist()
         for color, (x, y) in zip(map(tuple, rgb.tolist()), corners):
-            key = ("neuron", color, r_key, dpr)
-            sprite = cache.get(key)
+            sprite = sprites.get(color)
             if sprite is None:
-                sprite = self._sprite(key, size, p, lambda q, c=color, rr=r_key, hh=half:
-                                      self._draw_circle(q, c, rr, hh, outline))
+                sprite = sprites[color] = self._render_sprite(
+                    size, p, lambda q, c=color: self._draw_circle(q, c, r_key, half, outline))
             p.drawImage(x, y, sprite)
 
     def _paint_tiny_column(self, p: QPainter, pts: np.ndarray, r: float, rgb: np.ndarray) -> None:
