@@ -15,6 +15,9 @@ through ``Session.select``, the wheel zooms, a drag pans, F fits the view.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import NamedTuple, TypeVar
+
 import numpy as np
 import shiboken6
 from pyqtgraph.Qt.internals import PrimitiveArray
@@ -101,8 +104,19 @@ DRAW_ORDER = np.array([2 * (b % LEVELS) + (b >= LEVELS) for b in range(2 * LEVEL
 WHITE, NEAR_BLACK = QColor("#ffffff"), QColor("#111111")
 """Colours of the values written inside dark and light neurons."""
 
-HeaderItem = tuple[QPointF, QStaticText, QFont, QColor]
-"""One line of a layer header: where it goes, its text, font and colour."""
+TextItem = tuple[QPointF, QStaticText, QFont, QColor]
+"""A placed text: where it goes (top left), the text, its font and colour."""
+T = TypeVar("T")
+
+
+class OutputRow(NamedTuple):
+    """Where an output's value line goes (top left), its bar (``None``: no room) and its texts."""
+
+    x: float
+    y: float
+    bar_y: float | None
+    name: str
+    target: str
 
 
 class NetworkDiagram(QWidget):
@@ -155,7 +169,7 @@ class NetworkDiagram(QWidget):
         self._circles: dict[tuple[float, float], dict[tuple[int, int, int], QImage]] = {}
         self._texts: dict[tuple[str, str, str], QStaticText] = {}
         self._font_set: DiagramFonts | None = None
-        self._headers: tuple[tuple[object, ...], list[HeaderItem]] | None = None
+        self._view_cache: dict[str, tuple[tuple[object, ...], object]] = {}
         self.palette_ = Palette.of(theme)
         session.architectureChanged.connect(self._on_architecture_changed)
         session.datasetChanged.connect(self._on_architecture_changed)
@@ -892,8 +906,14 @@ class NetworkDiagram(QWidget):
         q.drawEllipse(QPointF(half, half), r, r)
 
     def _paint_headers(self, p: QPainter) -> None:
+        s = self.session
+        self._draw_items(p, self._view_cached("headers", self._layout_headers, s.config, s.image_shape))
+
+    @staticmethod
+    def _draw_items(p: QPainter, items: list[TextItem]) -> None:
+        """Draw placed texts, changing font and pen only when they differ from the previous text's."""
         font = color = None
-        for pos, text, f, c in self._header_items():  # grouped by font: few font and pen changes
+        for pos, text, f, c in items:
             if f is not font:
                 p.setFont(f)
                 font = f
@@ -902,21 +922,22 @@ class NetworkDiagram(QWidget):
                 color = c
             p.drawStaticText(pos, text)
 
-    def _header_items(self) -> list[HeaderItem]:
-        """Each layer's letter and detail line, placed; cached until the view, fonts, theme or network change."""
-        s = self.session
-        key = (*self._view_key(), s.config, s.image_shape)
-        if self._headers is None or self._headers[0] != key:
-            self._headers = (key, self._layout_headers())
-        return self._headers[1]
+    def _view_cached(self, name: str, build: Callable[[], T], *extra: object) -> T:
+        """``build()``, kept until the view (layout, palette, fonts, zoom, pan) or ``extra`` change."""
+        key = (*self._view_key(), *extra)
+        found = self._view_cache.get(name)
+        if found is None or found[0] != key:
+            found = self._view_cache[name] = (key, build())
+        return found[1]  # type: ignore[return-value]
 
-    def _layout_headers(self) -> list[HeaderItem]:
+    def _layout_headers(self) -> list[TextItem]:
+        """Each layer's letter and detail line, placed; letters first, then details."""
         lay, s, fonts = self._layout, self.session, self._fonts()
         assert lay is not None
         hidden_x = lay.layer_x[1:]
         gap = float(np.diff(hidden_x).min()) * self._scale if hidden_x.size > 1 else np.inf
-        letters: list[HeaderItem] = []
-        details: list[HeaderItem] = []
+        letters: list[TextItem] = []
+        details: list[TextItem] = []
         for l in range(len(lay.sizes)):
             if l == 0 and lay.grid is not None:
                 x = lay.layer_x[0]
@@ -945,54 +966,66 @@ class NetworkDiagram(QWidget):
         return letters + details
 
     def _paint_outputs(self, p: QPainter) -> None:
-        lay, s, pal = self._layout, self.session, self.palette_
-        assert lay is not None
-        L = len(lay.sizes) - 1
+        """Each output's class name, p (or o) and probability bar right of it; the largest p in bold."""
+        s, pal, fonts = self.session, self.palette_, self._fonts()
         probs = s.probabilities()
         sym = "p" if s.config.loss == "cross_entropy" else "o"
         best = int(np.argmax(probs))
-        fonts = self._fonts()
+        names, rows = self._view_cached("outputs", lambda: self._layout_outputs(best), s.class_names, s.target, best)
+        self._draw_items(p, names)
+        p.setPen(pal.color("text"))
+        shown = probs.tolist()
+        for i, row in enumerate(rows):
+            value = f"{sym} = {shown_number(shown[i], 3)}"
+            if names:  # two lines: the value under the name
+                p.setFont(fonts.base)
+                p.drawStaticText(QPointF(row.x, row.y), self._static_text(value, fonts, "base"))
+            else:
+                font = "bold" if i == best else "base"
+                p.setFont(fonts.named(font))
+                p.drawStaticText(QPointF(row.x, row.y), self._static_text(f"{row.name}  {value}{row.target}",
+                                                                          fonts, font))
+            if sym == "p" and row.bar_y is not None:
+                full = 70.0
+                p.fillRect(QRectF(row.x, row.bar_y, full, 4), pal.color("surface"))
+                p.fillRect(QRectF(row.x, row.bar_y, full * min(max(shown[i], 0.0), 1.0), 4), pal.color("accent"))
+
+    def _layout_outputs(self, best: int) -> tuple[list[TextItem], list[OutputRow]]:
+        """Where the outputs' texts go: the names (and target mark) when there is room for two lines, and a row each.
+
+        Without room for two lines the names list is empty and each row
+        writes name, value and target mark on one line.
+        """
+        lay, s, pal, fonts = self._layout, self.session, self.palette_, self._fonts()
+        assert lay is not None
+        L = len(lay.sizes) - 1
         line = fonts.line_height
         r = float(lay.radius[L]) * self._scale
         spacing = (float(lay.centers[L][1, 1] - lay.centers[L][0, 1]) * self._scale
                    if lay.sizes[L] > 1 else 3 * line)
-        text_color, muted = pal.color("text"), pal.color("muted")
-        surface, accent = pal.color("surface"), pal.color("accent")
         two_lines = spacing >= 2.2 * line
         with_bar = spacing >= 3.0 * line
-        centres = (lay.centers[L] * self._scale + self._offset).tolist()
-        for i, (cx, cy) in enumerate(centres):
+        names: list[TextItem] = []
+        rows: list[OutputRow] = []
+        for i, (cx, cy) in enumerate((lay.centers[L] * self._scale + self._offset).tolist()):
             x = cx + r + 8
             if L == 1 and i < lay.rf_rects.shape[0]:  # labels go right of the outputs' heat-maps
                 rx, _, rw, _ = lay.rf_rects[i]
                 x = max(x, (rx + rw) * self._scale + self._offset[0] + 8)
             name = s.class_names[i] if i < len(s.class_names) else str(i)
             target = "  ◂ target" if i == s.target else ""
-            font = "bold" if i == best else "base"
-            p.setFont(fonts.named(font))
-            p.setPen(text_color)
-            value = f"{sym} = {shown_number(float(probs[i]), 3)}"
             if two_lines:
                 top = cy - line - 1
+                font = "bold" if i == best else "base"
                 name_text = self._static_text(name, fonts, font)
-                p.drawStaticText(QPointF(x, top), name_text)
+                names.append((QPointF(x, top), name_text, fonts.named(font), pal.color("text")))
                 if target:
-                    p.setFont(fonts.base)
-                    p.setPen(muted)
-                    p.drawStaticText(QPointF(x + name_text.size().width() + 4, top),
-                                     self._static_text(target.strip(), fonts, "base"))
-                    p.setPen(text_color)
-                p.setFont(fonts.base)
-                p.drawStaticText(QPointF(x, top + line), self._static_text(value, fonts, "base"))
-                bar_y = top + 2 * line + 2
+                    names.append((QPointF(x + name_text.size().width() + 4, top),
+                                  self._static_text(target.strip(), fonts, "base"), fonts.base, pal.color("muted")))
+                rows.append(OutputRow(x, top + line, top + 2 * line + 2 if with_bar else None, name, target))
             else:
-                p.drawStaticText(QPointF(x, cy - line / 2),
-                                 self._static_text(f"{name}  {value}{target}", fonts, font))
-                bar_y = cy + line / 2
-            if sym == "p" and with_bar:
-                full = 70.0
-                p.fillRect(QRectF(x, bar_y, full, 4), surface)
-                p.fillRect(QRectF(x, bar_y, full * min(max(float(probs[i]), 0.0), 1.0), 4), accent)
+                rows.append(OutputRow(x, cy - line / 2, cy + line / 2 if with_bar else None, name, target))
+        return names, rows
 
     def _paint_info(self, p: QPainter, w: int) -> None:
         v, s = self.values, self.session

@@ -291,3 +291,7 @@ def test_cached_headers_and_texts_follow_theme_zoom_font_and_architecture(diagra
     session.new_network(NetworkConfig(sizes=(64, 16, 16, 2), hidden_activation="tanh"))
     tanh = pixels(diagram.render_image())
     assert np.array_equal(tanh, fresh(DARK, 1.0, big))
+    session.set_target(1 - session.target)  # the "◂ target" mark moves to the other output
+    moved = pixels(diagram.render_image())
+    assert not np.array_equal(moved, tanh)
+    assert np.array_equal(moved, fresh(DARK, 1.0, big))
