@@ -157,7 +157,6 @@ class NetworkDiagram(QWidget):
         self._drawn = np.zeros(0, dtype=np.int64)
         self._drawn_starts = np.zeros(2 * LEVELS + 1, dtype=np.int64)
         self._faint = np.zeros(0, dtype=np.int64)
-        self._drawn_world = np.zeros((0, 4))
         self._pens: dict[tuple[float, bool], list[QPen]] = {}
         self._label_cache: tuple[tuple[object, ...], list[tuple[float, float]]] | None = None
         self._node_rgb: list[np.ndarray] = []
@@ -391,31 +390,36 @@ class NetworkDiagram(QWidget):
         self._refresh_images(lay)
 
     @staticmethod
-    def _edge_arrays(v: DiagramValues, lay: DiagramLayout) -> tuple[np.ndarray, np.ndarray]:
-        """Every edge's value, shape (E,) layer after layer (NaN when unknown), and whether it is shown in colour."""
+    def _edge_arrays(v: DiagramValues, lay: DiagramLayout) -> tuple[np.ndarray, np.ndarray | None]:
+        """Every edge's value, shape (E,) layer after layer (NaN when unknown), and whether it is shown in colour.
+
+        The mask is ``None`` when every edge is (the usual case, spared the masking).
+        """
         counts = [lay.sizes[l] * lay.sizes[l + 1] for l in range(len(v.edges))]
         values = np.concatenate([np.ravel(e) if e is not None else np.full(n, np.nan)
                                  for e, n in zip(v.edges, counts)]) if counts else np.zeros(0)
         ok = [e is not None and not (v.dim_edges and v.dim_edges[l]) for l, e in enumerate(v.edges)]
-        return values, np.repeat(np.array(ok, dtype=bool), counts)
+        return values, None if all(ok) else np.repeat(np.array(ok, dtype=bool), counts)
 
     def _refresh_edges(self, v: DiagramValues, lay: DiagramLayout) -> None:
         """Buckets of the edges and the order they are drawn in (weak buckets first, strong ones on top)."""
         values, known_mask = self._edge_arrays(v, lay)
         self._edge_values = values
-        self.edge_vmax = robust_max([values[known_mask]])
+        self.edge_vmax = robust_max([values if known_mask is None else values[known_mask]])
         bucket = buckets(values, self.edge_vmax)
-        bucket[~known_mask] = -1
+        shown = None  # None: every edge, in index order
+        faint = np.zeros(0, dtype=np.int64)
+        if known_mask is not None:
+            bucket[~known_mask] = -1
+            shown, faint = np.flatnonzero(known_mask), np.flatnonzero(~known_mask)
         self._edge_bucket = bucket
-        shown = np.flatnonzero(known_mask)
-        if shown.size > self.max_edges:
-            shown = strongest_per_layer(values, known_mask, lay.offsets, self.max_edges)
-        key = DRAW_ORDER[bucket[shown]]
+        if (values.size if shown is None else shown.size) > self.max_edges:
+            known = np.ones(values.size, dtype=bool) if known_mask is None else known_mask
+            shown = strongest_per_layer(values, known, lay.offsets, self.max_edges)
+        key = DRAW_ORDER[bucket if shown is None else bucket[shown]]
         order = np.argsort(key, kind="stable")  # a radix sort for small unsigned keys
-        self._drawn = shown[order]
-        self._drawn_world = np.take(lay.all_segments, self._drawn, axis=0)
+        self._drawn = order if shown is None else shown[order]
         self._drawn_starts = np.searchsorted(key[order], np.arange(2 * LEVELS + 1))
-        faint = np.flatnonzero(~known_mask)
         if faint.size > self.max_edges:
             faint = faint[:: int(np.ceil(faint.size / self.max_edges))]
         self._faint = faint
@@ -488,9 +492,17 @@ class NetworkDiagram(QWidget):
         self._paint_legends(p, w, h)
 
     def _segs(self, idx: np.ndarray) -> np.ndarray:
+        """Shape (len(idx), 4): screen coordinates of the edges ``idx``."""
+        return self._screen_segments()[idx]
+
+    def _screen_segments(self) -> np.ndarray:
+        """Shape (E, 4): screen (x0, y0, x1, y1) of every edge (cached per view)."""
+        return self._view_cached("segments", self._to_screen_segments)
+
+    def _to_screen_segments(self) -> np.ndarray:
         assert self._layout is not None
         s, ox, oy = self._scale, self._offset[0], self._offset[1]
-        seg = self._layout.all_segments[idx] * s
+        seg = self._layout.all_segments * s
         seg += (ox, oy, ox, oy)
         return seg
 
@@ -528,8 +540,7 @@ class NetworkDiagram(QWidget):
         if n:
             self._lines.resize(n)
             buf = self._lines.ndarray()
-            np.multiply(self._drawn_world, self._scale, out=buf)
-            buf += (self._offset[0], self._offset[1], self._offset[0], self._offset[1])
+            np.take(self._screen_segments(), self._drawn, axis=0, out=buf, mode="clip")  # "clip": unbuffered
             base = buf.ctypes.data
             pens = self._bucket_pens(wf, dim=sel is not None)
             starts = self._drawn_starts.tolist()
