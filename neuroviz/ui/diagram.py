@@ -166,7 +166,7 @@ class NetworkDiagram(QWidget):
         self._input_shown: np.ndarray | None = None
         self._sprites: dict[tuple[object, ...], QImage] = {}
         self._circles: dict[tuple[float, float], dict[tuple[int, int, int], QImage]] = {}
-        self._texts: dict[tuple[str, str, str], QStaticText] = {}
+        self._texts: dict[tuple[str, str], tuple[QStaticText, float]] = {}
         self._font_set: DiagramFonts | None = None
         self._view_cache: dict[str, tuple[tuple[object, ...], object]] = {}
         self.palette_ = Palette.of(theme)
