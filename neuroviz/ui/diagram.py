@@ -109,6 +109,12 @@ TextItem = tuple[QPointF, QStaticText, QFont, QColor]
 T = TypeVar("T")
 
 
+def _same(a: list[np.ndarray | None], b: list[np.ndarray | None]) -> bool:
+    """Whether two lists of optional arrays hold the same shapes and values (``None`` only matches ``None``)."""
+    return len(a) == len(b) and all(x is y or (x is not None and y is not None and np.array_equal(x, y))
+                                    for x, y in zip(a, b))
+
+
 class OutputRow(NamedTuple):
     """Where an output's value line goes (top left), its bar (``None``: no room) and its texts."""
 
@@ -164,6 +170,7 @@ class NetworkDiagram(QWidget):
         self._rf_images: list[QImage] = []
         self._input_version = 0
         self._input_shown: np.ndarray | None = None
+        self._nodes_shown: tuple[Palette, list[np.ndarray | None]] | None = None
         self._sprites: dict[tuple[object, ...], QImage] = {}
         self._circles: dict[tuple[float, float], dict[tuple[int, int, int], QImage]] = {}
         self._texts: dict[tuple[str, str], tuple[QStaticText, float]] = {}
@@ -425,8 +432,14 @@ class NetworkDiagram(QWidget):
         self._faint = faint
 
     def _refresh_nodes(self, v: DiagramValues, lay: DiagramLayout) -> None:
-        """Fill colour of every neuron: the input in its ink scale, the others on one diverging scale."""
+        """Fill colour of every neuron: the input in its ink scale, the others on one diverging scale.
+
+        Kept while the neurons' values and the palette stay the same (only edges changed).
+        """
         pal = self.palette_
+        if self._nodes_shown is not None and self._nodes_shown[0] is pal and _same(self._nodes_shown[1], v.nodes):
+            return
+        self._nodes_shown = (pal, [None if a is None else np.array(a) for a in v.nodes])
         # The scale follows the hidden layers (outputs, often much larger logits, saturate):
         # the outputs are labelled with their numbers anyway.
         scaled = v.nodes[1:-1] if len(v.nodes) > 2 and any(a is not None for a in v.nodes[1:-1]) else v.nodes[1:]
