@@ -15,7 +15,15 @@ from neuroviz.ui.math_text import shown_number
 from neuroviz.ui.session import Session
 
 ROW_HEIGHT = 22
+COMPACT_ROW_HEIGHT = 16
+"""Rows are this tall when there are more than ``COMPACT_ABOVE`` classes (the digits' ten fit the dock)."""
+COMPACT_ABOVE = 4
 BAR_GAP = 5
+
+
+def row_height(n_classes: int) -> int:
+    """Height of one bar's row for ``n_classes`` classes."""
+    return ROW_HEIGHT if n_classes <= COMPACT_ABOVE else COMPACT_ROW_HEIGHT
 
 
 def mix(a: QColor, b: QColor, t: float) -> QColor:
@@ -43,7 +51,7 @@ class PredictionBars(QWidget):
     def _on_session_changed(self) -> None:
         self.values = np.array(self.session.probabilities(), dtype=np.float64)
         self.argmax = int(np.argmax(self.values)) if self.values.size else -1
-        self.setFixedHeight(max(1, len(self.values)) * ROW_HEIGHT + 2)
+        self.setFixedHeight(self.sizeHint().height())
         self.setToolTip(self._summary())
         self.update()
 
@@ -61,7 +69,8 @@ class PredictionBars(QWidget):
                 f"target r: {names[self.session.target]}")
 
     def sizeHint(self) -> QSize:
-        return QSize(260, max(1, len(self.values)) * ROW_HEIGHT + 2)
+        n = len(self.values)
+        return QSize(260, max(1, n) * row_height(n) + 2)
 
     # --------------------------------------------------------------- paint
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -84,17 +93,19 @@ class PredictionBars(QWidget):
         best = pal.color(QPalette.ColorRole.Highlight)
         muted = QColor(text)
         muted.setAlphaF(0.6)
+        row = row_height(len(self.values))
+        inset = 4 if row == ROW_HEIGHT else 2
         for k, p in enumerate(self.values):
-            top = 1 + k * ROW_HEIGHT
+            top = 1 + k * row
             is_best = k == self.argmax
             painter.setFont(bold if is_best else font)
             painter.setPen(text)
             name = names[k] if k < len(names) else str(k)
-            painter.drawText(QRectF(0, top, name_w - 19, ROW_HEIGHT), Qt.AlignmentFlag.AlignRight |
+            painter.drawText(QRectF(0, top, name_w - 19, row), Qt.AlignmentFlag.AlignRight |
                              Qt.AlignmentFlag.AlignVCenter, name)
             if k == self.session.target:
-                self._draw_target_tag(painter, QRectF(name_w - 15, top + 4, 12, ROW_HEIGHT - 8), muted)
-            bar = QRectF(bar_left, top + 4, bar_w, ROW_HEIGHT - 8)
+                self._draw_target_tag(painter, QRectF(name_w - 15, top + inset, 12, row - 2 * inset), muted)
+            bar = QRectF(bar_left, top + inset, bar_w, row - 2 * inset)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(track)
             painter.drawRoundedRect(bar, 3, 3)
@@ -103,7 +114,7 @@ class PredictionBars(QWidget):
                                            bar.height()), 3, 3)
             painter.setFont(bold if is_best else font)
             painter.setPen(text)
-            painter.drawText(QRectF(bar.right() + BAR_GAP, top, value_w, ROW_HEIGHT),
+            painter.drawText(QRectF(bar.right() + BAR_GAP, top, value_w, row),
                              Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"{p:.3f}")
         painter.end()
 

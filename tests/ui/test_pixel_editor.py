@@ -293,3 +293,18 @@ def test_bars_heading_follows_the_loss(editor, session):
     session.new_network(NetworkConfig(sizes=(64, 8, 2), loss="squared_error"))
     assert editor.bars_heading.text().startswith("Prediction: outputs")
     assert np.array_equal(editor.bars.values, session.forward().act[-1][0])
+
+
+def test_ten_classes_get_compact_bars_that_fit(qtbot, editor, session):
+    from neuroviz.ui.prediction_bars import COMPACT_ROW_HEIGHT, ROW_HEIGHT
+
+    assert editor.bars.height() == 2 * ROW_HEIGHT + 2
+    session.load_example("digits")
+    assert editor.bars.height() == 10 * COMPACT_ROW_HEIGHT + 2
+    image = editor.bars.grab().toImage()
+    best = editor.bars.argmax
+    # The argmax row's bar is drawn in the highlight colour inside its compact row.
+    y = 1 + best * COMPACT_ROW_HEIGHT + COMPACT_ROW_HEIGHT // 2
+    highlight = editor.bars.palette().color(editor.bars.palette().ColorRole.Highlight)
+    row_colours = {image.pixelColor(x, y).name() for x in range(image.width())}
+    assert highlight.name() in row_colours
