@@ -106,6 +106,8 @@ WHITE, NEAR_BLACK = QColor("#ffffff"), QColor("#111111")
 
 TextItem = tuple[QPointF, QStaticText, QFont, QColor]
 """A placed text: where it goes (top left), the text, its font and colour."""
+PlacedText = tuple[QPointF, QStaticText] | tuple[QRectF, Qt.AlignmentFlag, str]
+"""A text in a box: a prepared text at its top left, or (when that would differ) the box, alignment and text."""
 T = TypeVar("T")
 
 
@@ -123,6 +125,25 @@ class OutputRow(NamedTuple):
     bar_y: float | None
     name: str
     target: str
+
+
+class NeuronColumn(NamedTuple):
+    """Where the neurons of one layer go on screen, and the texts written beside them (cached per view)."""
+
+    layer: int
+    radius: float
+    pts: np.ndarray
+    """Shape (n_l, 2): screen centres."""
+    xy: list[list[float]]
+    """The same as lists."""
+    corners: list[list[int]]
+    """Top left pixel of each neuron's circle image."""
+    on_screen: list[int]
+    """Neurons whose texts are drawn (none when the neurons are too small for texts)."""
+    names: list[PlacedText] | None
+    """The names of the neurons ``on_screen``, placed; ``None``: no texts."""
+    boxes: list[QRectF] | None
+    """The box each of their values is centred in."""
 
 
 class NetworkDiagram(QWidget):
@@ -769,24 +790,35 @@ class NetworkDiagram(QWidget):
 
     def _draw_text_in(self, p: QPainter, box: QRectF, bottom_right: bool, text: str,
                       font: QFont, font_key: str, line_height: float) -> None:
-        """Exactly ``p.drawText(box, align, text)``, centred or right- and bottom-aligned, but cached.
+        """Exactly ``p.drawText(box, align, text)``, centred or right- and bottom-aligned, but cached."""
+        self._draw_placed(p, self._text_in(box, bottom_right, text, font, font_key, line_height, self._dpr(p)))
+
+    def _text_in(self, box: QRectF, bottom_right: bool, text: str, font: QFont, font_key: str,
+                 line_height: float, dpr: float) -> PlacedText:
+        """How to draw exactly what ``drawText(box, align, text)`` draws, centred or right- and bottom-aligned.
 
         ``drawText`` lays the text out anew on every call; a prepared
         ``QStaticText`` at the same place gives the same pixels when the text
         fits ``box`` (``drawText`` clips only text that does not fit, so such
         text still goes through it) and the device has one pixel per pixel
-        (scaled devices place glyphs a little differently).
+        (``dpr``; scaled devices place glyphs a little differently).
         """
         st, width = self._prepared(text, font, font_key)
-        if width > box.width() or line_height > box.height() or self._dpr(p) != 1.0:
+        if width > box.width() or line_height > box.height() or dpr != 1.0:
             align = (Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom if bottom_right
                      else Qt.AlignmentFlag.AlignCenter)
-            p.drawText(box, align, text)
-        elif bottom_right:
-            p.drawStaticText(QPointF(box.right() - width, box.bottom() - line_height), st)
+            return box, align, text
+        if bottom_right:
+            return QPointF(box.right() - width, box.bottom() - line_height), st
+        return QPointF(box.x() + (box.width() - width) / 2, box.y() + (box.height() - line_height) / 2), st
+
+    @staticmethod
+    def _draw_placed(p: QPainter, placed: PlacedText) -> None:
+        """Draw a text placed by ``_text_in``."""
+        if len(placed) == 2:
+            p.drawStaticText(*placed)
         else:
-            p.drawStaticText(QPointF(box.x() + (box.width() - width) / 2, box.y() + (box.height() - line_height) / 2),
-                             st)
+            p.drawText(*placed)
 
     def _fonts(self) -> DiagramFonts:
         """The diagram's fonts for the widget's current font (rebuilt after a ``FontChange``)."""
@@ -830,27 +862,24 @@ class NetworkDiagram(QWidget):
         lay = self._layout
         assert lay is not None and self.values is not None
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        outline = QPen(self.palette_.color("outline"), 1.1)
-        vector = self._vector_device(p)
-        for l, centers in enumerate(lay.centers):
-            if l == 0 and lay.grid is not None:
-                continue
-            r = float(lay.radius[l]) * self._scale
-            pts = centers * self._scale + self._offset
-            rgb = self._node_rgb[l]
+        vector, dpr = self._vector_device(p), self._dpr(p)
+        outline, columns = self._view_cached("neurons", lambda: self._layout_neurons(dpr), vector, dpr,
+                                             self.width(), self.height())
+        for col in columns:
+            r, rgb = col.radius, self._node_rgb[col.layer]
             if r < TINY_NEURON:
-                self._paint_tiny_column(p, pts, r, rgb)
+                self._paint_tiny_column(p, col.pts, r, rgb)
                 continue
             if r > SPRITE_MAX_RADIUS or vector:
                 # Zoomed far in (few, big neurons) or drawn into a vector file (SVG): true circles.
                 p.setPen(outline)
-                for color, (x, y) in zip(rgb.tolist(), pts.tolist()):
+                for color, (x, y) in zip(rgb.tolist(), col.xy):
                     p.setBrush(QColor(*color))
                     p.drawEllipse(QPointF(x, y), r, r)
             else:
-                self._paint_neuron_sprites(p, pts, r, rgb, outline)
-            if r >= NAMED_NEURON:
-                self._paint_neuron_texts(p, l, pts, r, rgb)
+                self._paint_neuron_sprites(p, col.corners, r, rgb, outline, dpr)
+            if col.names is not None:
+                self._paint_neuron_texts(p, col, rgb)
         p.setBrush(Qt.BrushStyle.NoBrush)
         for item, color, width in self._marks():
             if item.kind == "neuron" and (item.layer > 0 or lay.grid is None):
@@ -859,52 +888,79 @@ class NetworkDiagram(QWidget):
                 p.setPen(QPen(color, width))
                 p.drawEllipse(c, r, r)
 
-    def _paint_neuron_texts(self, p: QPainter, l: int, pts: np.ndarray, r: float, rgb: np.ndarray) -> None:
-        """Names above-left of and values inside the neurons of layer ``l`` (``pts`` shape (n_l, 2), radius ``r``)."""
-        assert self.values is not None
-        fonts = self._fonts()
-        # Text only for neurons on screen: zoomed into a large layer, most are not.
+    def _layout_neurons(self, dpr: float) -> tuple[QPen, list[NeuronColumn]]:
+        """The neurons' outline pen and, per drawn layer, where its neurons and their texts go."""
+        lay, fonts = self._layout, self._fonts()
+        assert lay is not None
         w, h = self.width(), self.height()
-        xy = pts.tolist()
-        on_screen = [i for i, (x, y) in enumerate(xy) if -r - 60 < x < w + r + 60 and -r - 20 < y < h + r + 20]
+        columns = []
+        for l, centers in enumerate(lay.centers):
+            if l == 0 and lay.grid is not None:
+                continue
+            r = float(lay.radius[l]) * self._scale
+            pts = centers * self._scale + self._offset
+            half = int(np.ceil(round(r * 4) / 4 + 1.5))
+            corners = (np.rint(pts).astype(np.int64) - half).tolist()
+            xy = pts.tolist()
+            names = boxes = None
+            on_screen: list[int] = []
+            if r >= NAMED_NEURON:
+                # Text only for neurons on screen: zoomed into a large layer, most are not.
+                on_screen = [i for i, (x, y) in enumerate(xy) if -r - 60 < x < w + r + 60 and -r - 20 < y < h + r + 20]
+                names = [self._text_in(QRectF(x - r - 40, y - r - 16, 40, 16), True, neuron_label(l, i, "unicode"),
+                                       fonts.small, fonts.key_of("small"), fonts.small_height, dpr)
+                         for i in on_screen for x, y in (xy[i],)]
+                height = fonts.value_font(r)[1]
+                boxes = [QRectF(x - r, y - height / 2, 2 * r, height) for i in on_screen for x, y in (xy[i],)]
+            columns.append(NeuronColumn(l, r, pts, xy, corners, on_screen, names, boxes))
+        return QPen(self.palette_.color("outline"), 1.1), columns
+
+    def _paint_neuron_texts(self, p: QPainter, col: NeuronColumn, rgb: np.ndarray) -> None:
+        """Names above-left of and values inside the neurons of one layer (``rgb`` their fills, shape (n_l, 3))."""
+        assert self.values is not None and col.names is not None and col.boxes is not None
+        fonts = self._fonts()
         p.setFont(fonts.small)
         p.setPen(self.palette_.color("muted"))
-        for i in on_screen:
-            x, y = xy[i]
-            self._draw_text_in(p, QRectF(x - r - 40, y - r - 16, 40, 16), True, neuron_label(l, i, "unicode"),
-                               fonts.small, fonts.key_of("small"), fonts.small_height)
-        values = self.values.nodes[l]
+        for placed in col.names:
+            self._draw_placed(p, placed)
+        values = self.values.nodes[col.layer]
         if values is None:
             return
-        font, height, font_key = fonts.value_font(r)
+        font, height, font_key = fonts.value_font(col.radius)
         p.setFont(font)
-        digits = 2 if r < 22 else 3
-        shown, colours = values.tolist(), rgb.tolist()
-        for i in on_screen:
-            x, y = xy[i]
-            red, green, blue = colours[i]
-            p.setPen(WHITE if 0.299 * red + 0.587 * green + 0.114 * blue < DARK_FILL else NEAR_BLACK)
-            self._draw_text_in(p, QRectF(x - r, y - height / 2, 2 * r, height), False,
-                               shown_number(shown[i], digits), font, font_key, height)
-
-    def _paint_neuron_sprites(self, p: QPainter, pts: np.ndarray, r: float, rgb: np.ndarray, outline: QPen) -> None:
-        """Circles from a cache of pre-rendered antialiased images, one per colour and radius."""
-        r_key = round(r * 4) / 4
-        half = int(np.ceil(r_key + 1.5))
-        size = QSize(2 * half, 2 * half)
+        digits = 2 if col.radius < 22 else 3
         dpr = self._dpr(p)
+        shown, colours = values.tolist(), rgb.tolist()
+        pen = None
+        for i, box in zip(col.on_screen, col.boxes):
+            red, green, blue = colours[i]
+            c = WHITE if 0.299 * red + 0.587 * green + 0.114 * blue < DARK_FILL else NEAR_BLACK
+            if c is not pen:
+                p.setPen(c)
+                pen = c
+            self._draw_placed(p, self._text_in(box, False, shown_number(shown[i], digits), font, font_key, height,
+                                               dpr))
+
+    def _paint_neuron_sprites(self, p: QPainter, corners: list[list[int]], r: float, rgb: np.ndarray,
+                              outline: QPen, dpr: float) -> None:
+        """Circles from a cache of pre-rendered antialiased images, one per colour and radius.
+
+        ``corners``: the top left pixel of each neuron's image.
+        """
+        r_key = round(r * 4) / 4
         sprites = self._circles.get((r_key, dpr))
         if sprites is None:
             if len(self._circles) >= MAX_CIRCLE_SIZES:  # zooming visits many radii
                 self._circles.clear()
             sprites = self._circles[(r_key, dpr)] = {}
-        corners = (np.rint(pts).astype(np.int64) - half).tolist()
+        half = int(np.ceil(r_key + 1.5))
+        draw = p.drawImage
         for color, (x, y) in zip(map(tuple, rgb.tolist()), corners):
             sprite = sprites.get(color)
             if sprite is None:
                 sprite = sprites[color] = self._render_sprite(
-                    size, p, lambda q, c=color: self._draw_circle(q, c, r_key, half, outline))
-            p.drawImage(x, y, sprite)
+                    QSize(2 * half, 2 * half), p, lambda q, c=color: self._draw_circle(q, c, r_key, half, outline))
+            draw(x, y, sprite)
 
     def _paint_tiny_column(self, p: QPainter, pts: np.ndarray, r: float, rgb: np.ndarray) -> None:
         """Neurons too small for circles: a strip of squares with gaps, drawn as one scaled image.
