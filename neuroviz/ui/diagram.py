@@ -447,7 +447,8 @@ class NetworkDiagram(QWidget):
         key = DRAW_ORDER[bucket if shown is None else bucket[shown]]
         order = np.argsort(key, kind="stable")  # a radix sort for small unsigned keys
         self._drawn = order if shown is None else shown[order]
-        self._drawn_starts = np.searchsorted(key[order], np.arange(2 * LEVELS + 1))
+        starts = self._drawn_starts = np.zeros(2 * LEVELS + 1, dtype=np.int64)
+        np.cumsum(np.bincount(key, minlength=2 * LEVELS), out=starts[1:])
         if faint.size > self.max_edges:
             faint = faint[:: int(np.ceil(faint.size / self.max_edges))]
         self._faint = faint
@@ -457,9 +458,11 @@ class NetworkDiagram(QWidget):
 
         Kept while the neurons' values and the palette stay the same (only edges changed).
         """
-        pal = self.palette_
-        if self._nodes_shown is not None and self._nodes_shown[0] is pal and _same(self._nodes_shown[1], v.nodes):
+        pal, before = self.palette_, self._nodes_shown
+        same_palette = before is not None and before[0] is pal
+        if same_palette and _same(before[1], v.nodes):
             return
+        same_input = same_palette and _same(before[1][:1], v.nodes[:1])
         self._nodes_shown = (pal, [None if a is None else np.array(a) for a in v.nodes])
         # The scale follows the hidden layers (outputs, often much larger logits, saturate):
         # the outputs are labelled with their numbers anyway.
@@ -468,7 +471,8 @@ class NetworkDiagram(QWidget):
         known = [a for a in v.nodes[1:] if a is not None]
         mapped = map_diverging(np.concatenate(known), self.node_vmax, pal.node_lut) if known else None
         neutral = np.array(pal.theme.rgb("surface"), dtype=np.uint8)
-        rgb, start = [map_sequential(v.nodes[0], 0.0, 1.0, pal.ink_lut)], 0
+        rgb = [self._node_rgb[0] if same_input else map_sequential(v.nodes[0], 0.0, 1.0, pal.ink_lut)]
+        start = 0
         for a, n in zip(v.nodes[1:], lay.sizes[1:]):
             if a is None or mapped is None:
                 rgb.append(np.tile(neutral, (n, 1)))
@@ -482,7 +486,8 @@ class NetworkDiagram(QWidget):
         s, pal, rgb = self.session, self.palette_, self._node_rgb
         if lay.grid is not None:
             h, w = lay.grid.shape
-            if self._input_shown is None or not np.array_equal(self._input_shown, rgb[0]):
+            if self._input_shown is not rgb[0] and (self._input_shown is None
+                                                     or not np.array_equal(self._input_shown, rgb[0])):
                 self._input_shown = rgb[0]
                 self._input_version += 1
                 self._input_image = self._image(rgb_to_argb32(rgb[0].reshape(h, w, 3)))
@@ -697,8 +702,7 @@ class NetworkDiagram(QWidget):
         assert lay is not None
         if lay.grid is None or self._input_image is None:
             return
-        x, y, gw, gh = lay.grid.rect
-        rect = QRectF(self.to_screen(x, y), self.to_screen(x + gw, y + gh))
+        rect = self._view_cached("grid", self._grid_rect)
         h, w = lay.grid.shape
         if max(rect.width(), rect.height()) > GRID_SPRITE_MAX:
             self._draw_grid(p, rect)
@@ -715,6 +719,12 @@ class NetworkDiagram(QWidget):
                               rect.width() / w, rect.height() / h)
                 p.setPen(QPen(color, width))
                 p.drawRect(cell)
+
+    def _grid_rect(self) -> QRectF:
+        """Where the input grid goes on screen."""
+        assert self._layout is not None and self._layout.grid is not None
+        x, y, gw, gh = self._layout.grid.rect
+        return QRectF(self.to_screen(x, y), self.to_screen(x + gw, y + gh))
 
     def _draw_grid(self, p: QPainter, rect: QRectF) -> None:
         """The input image with its cell lines and border, filling ``rect``."""
