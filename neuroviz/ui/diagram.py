@@ -101,6 +101,8 @@ LABEL_MARGIN = 150.0
 MIN_SCALE, MAX_SCALE = 0.05, 60.0
 DRAW_ORDER = np.array([2 * (b % LEVELS) + (b >= LEVELS) for b in range(2 * LEVELS)], dtype=np.uint8)
 """Position of each edge bucket in the drawing order: by level, then sign, so that strong edges lie on top."""
+BUCKET_BOUNDS = np.arange(2 * LEVELS + 1, dtype=np.uint8)
+"""Draw positions 0 … 2·LEVELS: where each bucket starts among the sorted edges (and where the last ends)."""
 WHITE, NEAR_BLACK = QColor("#ffffff"), QColor("#111111")
 """Colours of the values written inside dark and light neurons."""
 
@@ -447,8 +449,7 @@ class NetworkDiagram(QWidget):
         key = DRAW_ORDER[bucket if shown is None else bucket[shown]]
         order = np.argsort(key, kind="stable")  # a radix sort for small unsigned keys
         self._drawn = order if shown is None else shown[order]
-        starts = self._drawn_starts = np.zeros(2 * LEVELS + 1, dtype=np.int64)
-        np.cumsum(np.bincount(key, minlength=2 * LEVELS), out=starts[1:])
+        self._drawn_starts = np.searchsorted(key[order], BUCKET_BOUNDS)
         if faint.size > self.max_edges:
             faint = faint[:: int(np.ceil(faint.size / self.max_edges))]
         self._faint = faint
