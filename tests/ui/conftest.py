@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QWidget
 
 from neuroviz.ui.session import Session
 
@@ -24,13 +25,23 @@ def session(qtbot):
 
 
 @pytest.fixture
-def main_window(qtbot, session):
-    """The main window over ``session``, shown; closed and deleted by qtbot."""
+def show(qtbot):
+    """``show(widget, (w, h))``: resize, show and wait until exposed; qtbot closes and deletes it."""
+
+    def shown(widget: QWidget, size: tuple[int, int] | None = None) -> QWidget:
+        qtbot.addWidget(widget)
+        if size is not None:
+            widget.resize(*size)
+        with qtbot.waitExposed(widget):
+            widget.show()
+        return widget
+
+    return shown
+
+
+@pytest.fixture
+def main_window(show, session):
+    """The main window over ``session``, shown at 1400×900."""
     from neuroviz.ui.main_window import MainWindow
 
-    window = MainWindow(session, QSettings())
-    qtbot.addWidget(window)
-    window.resize(1400, 900)
-    with qtbot.waitExposed(window):
-        window.show()
-    return window
+    return show(MainWindow(session, QSettings()), (1400, 900))

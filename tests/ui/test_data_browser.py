@@ -11,12 +11,8 @@ from neuroviz.ui.data_browser import DataBrowser
 
 
 @pytest.fixture
-def browser(qtbot, session):
-    widget = DataBrowser(session)
-    qtbot.addWidget(widget)
-    widget.resize(360, 260)
-    widget.show()
-    qtbot.waitExposed(widget)
+def browser(show, session):
+    widget = show(DataBrowser(session), (360, 260))
     widget.questions = []
 
     def agree(title, text):

@@ -17,14 +17,9 @@ from neuroviz.ui.theme import DARK, LIGHT
 
 
 @pytest.fixture
-def diagram(qtbot, session):
+def diagram(show, session):
     """The diagram over the default session (64-16-16-2), shown at 900×600."""
-    widget = NetworkDiagram(session, LIGHT)
-    qtbot.addWidget(widget)
-    widget.resize(900, 600)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return show(NetworkDiagram(session, LIGHT), (900, 600))
 
 
 @pytest.fixture

@@ -27,13 +27,8 @@ PAPER_ROWS = {
 
 
 @pytest.fixture
-def panel(qtbot, session):
-    widget = InspectorPanel(session)
-    qtbot.addWidget(widget)
-    widget.resize(900, 900)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+def panel(show, session):
+    return show(InspectorPanel(session), (900, 900))
 
 
 @pytest.fixture

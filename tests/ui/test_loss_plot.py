@@ -15,13 +15,8 @@ LEFT = Qt.MouseButton.LeftButton
 
 
 @pytest.fixture
-def plot(qtbot, session):
-    widget = LossPlot(session)
-    qtbot.addWidget(widget)
-    widget.resize(900, 360)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+def plot(show, session):
+    return show(LossPlot(session), (900, 360))
 
 
 def count_near(image: QImage, color: QColor, tolerance: int = 40) -> int:

@@ -42,8 +42,8 @@ def test_every_dock_toggles_from_the_view_menu(main_window, qtbot):
 def test_layout_survives_a_restart_and_reset_restores_it(qtbot, settings_path):
     first = MainWindow(Session(), QSettings())
     qtbot.addWidget(first)
-    first.show()
-    qtbot.waitExposed(first)
+    with qtbot.waitExposed(first):
+        first.show()
     name, dock = next(iter(first.docks.items()))
     dock.toggleViewAction().trigger()
     first.apply_theme("dark")
@@ -55,8 +55,8 @@ def test_layout_survives_a_restart_and_reset_restores_it(qtbot, settings_path):
 
     second = MainWindow(Session(), QSettings())
     qtbot.addWidget(second)
-    second.show()
-    qtbot.waitExposed(second)
+    with qtbot.waitExposed(second):
+        second.show()
     assert not second.docks[name].isVisible()
     assert all(d.isVisible() for n, d in second.docks.items() if n != name)
     assert second.theme_choice == "dark" and second.diagram.theme is DARK

@@ -10,12 +10,8 @@ from neuroviz.ui.new_network_dialog import NewNetworkDialog, parse_sizes
 
 
 @pytest.fixture
-def dialog(qtbot, session):
-    dlg = NewNetworkDialog(session)
-    qtbot.addWidget(dlg)
-    dlg.show()
-    qtbot.waitExposed(dlg)
-    return dlg
+def dialog(show, session):
+    return show(NewNetworkDialog(session))
 
 
 def type_sizes(qtbot, dialog: NewNetworkDialog, text: str) -> None:

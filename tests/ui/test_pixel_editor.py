@@ -13,13 +13,8 @@ from neuroviz.ui.pixel_editor import PixelEditor, shifted, stroke_cells
 
 
 @pytest.fixture
-def editor(qtbot, session):
-    widget = PixelEditor(session)
-    qtbot.addWidget(widget)
-    widget.resize(340, 640)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+def editor(show, session):
+    return show(PixelEditor(session), (340, 640))
 
 
 def _centre(grid, cell) -> QPoint:

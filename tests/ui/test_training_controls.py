@@ -16,13 +16,8 @@ LEFT = Qt.MouseButton.LeftButton
 
 
 @pytest.fixture
-def controls(qtbot, session):
-    widget = TrainingControls(session)
-    qtbot.addWidget(widget)
-    widget.resize(320, 560)
-    widget.show()
-    qtbot.waitExposed(widget)
-    yield widget
+def controls(show, session):
+    yield show(TrainingControls(session), (320, 560))
     session.stop()
 
 
