@@ -36,6 +36,7 @@ from neuroviz.io.atomic import atomic_write_bytes
 from neuroviz.io.snapshot import FILE_SUFFIX, SnapshotError
 from neuroviz.ui import picture_export
 from neuroviz.ui.loss_plot import LossPlot
+from neuroviz.ui.window_shortcuts import with_shortcut
 
 if TYPE_CHECKING:
     from neuroviz.ui.main_window import MainWindow
@@ -143,8 +144,6 @@ class FileActions(QObject):
 
     def _action(self, text: str, slot: Callable[..., object], shortcut: QKeySequence.StandardKey | str | None,
                 tip: str) -> QAction:
-        from neuroviz.ui.main_window import with_shortcut
-
         action = QAction(text, self.window)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))

@@ -45,6 +45,7 @@ from neuroviz.ui.panels import PanelSpec, panel_specs
 from neuroviz.ui.preferences import apply_saved_preferences, show_preferences
 from neuroviz.ui.session import EXAMPLE_TITLES, Session
 from neuroviz.ui.theme import THEME_CHOICES, apply_palette, resolve_theme
+from neuroviz.ui.window_shortcuts import with_shortcut
 
 STATE_VERSION = 1
 """Bump when the dock layout changes incompatibly (old saved layouts are then ignored)."""
@@ -92,11 +93,6 @@ DATA_CREDITS = (
     "The circles and squares are drawn by neuroviz itself."
 )
 
-
-def with_shortcut(text: str, action: QAction) -> str:
-    """A tooltip that names the action's shortcut: ``"Fit to view (F)"``."""
-    keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-    return f"{text} ({keys})" if keys else text
 
 
 class MainWindow(QMainWindow):

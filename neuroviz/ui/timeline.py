@@ -31,15 +31,10 @@ from PySide6.QtWidgets import (
 from neuroviz.core.history import Branch
 from neuroviz.ui.session import ForkChoice, Session
 from neuroviz.ui.training_loop import TrainingLoop
-from neuroviz.ui.window_shortcuts import WindowShortcuts
+from neuroviz.ui.window_shortcuts import WindowShortcuts, with_shortcut
 
 MIB = 2**20
 
-
-def with_shortcut(text: str, action: QAction) -> str:
-    """``text (←)``: a tooltip naming the action's shortcut, if any."""
-    keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-    return f"{text} ({keys})" if keys else text
 
 
 def ask_fork(session: Session, parent: QWidget | None) -> ForkChoice | None:

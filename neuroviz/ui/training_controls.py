@@ -40,7 +40,7 @@ from neuroviz.ui.log_spin_box import LogSpinBox
 from neuroviz.ui.math_text import shown_number
 from neuroviz.ui.session import Session
 from neuroviz.ui.training_loop import SPEEDS, TrainingLoop, speed_text
-from neuroviz.ui.window_shortcuts import WindowShortcuts
+from neuroviz.ui.window_shortcuts import WindowShortcuts, with_shortcut
 
 LR_MIN = 1e-5
 LR_MAX = 10.0
@@ -50,11 +50,6 @@ MAX_SEED = 2**31 - 1
 POSITION_REFRESH_MS = 200
 """While training, the update/epoch line is rewritten at most this often."""
 
-
-def with_shortcut(text: str, action: QAction) -> str:
-    """``text (Space)``: a tooltip naming the action's shortcut, if any."""
-    keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-    return f"{text} ({keys})" if keys else text
 
 
 class MessageBanner(QFrame):

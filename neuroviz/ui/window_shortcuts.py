@@ -1,4 +1,4 @@
-"""A panel's keyboard actions installed on its main window.
+"""A panel's keyboard actions installed on its main window, and tooltips that name keys.
 
 A dock's actions only fire while the dock has focus; installed on the main
 window they work anywhere in it, even with the dock closed.  The panel may be
@@ -10,8 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QWidget
+
+
+def with_shortcut(text: str, action: QAction) -> str:
+    """A tooltip that names the action's shortcut, if any: ``"Fit to view (F)"``."""
+    keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    return f"{text} ({keys})" if keys else text
 
 
 class WindowShortcuts(QObject):
