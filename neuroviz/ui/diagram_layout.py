@@ -76,8 +76,8 @@ class DiagramLayout:
         The input layer's pixel grid, or ``None`` when drawn as circles.
     segments:
         ``segments[l]`` shape (n_{l+1}·n_l, 4): (x0, y0, x1, y1) of θ_{mn} at row m·n_l + n.
-        From a pixel grid, segments start where the line from the cell's
-        centre leaves the grid (the grid is drawn over the rest).
+        From a pixel grid, segments start on the grid's right edge, where
+        the line from the cell's centre crosses it (kept within the grid's height).
     all_segments:
         Shape (E, 4): all segments, layer after layer; ``offsets[l]`` is where layer l starts.
     rf_rects:
@@ -170,9 +170,12 @@ def compute_layout(sizes: tuple[int, ...], image_shape: tuple[int, int] | None =
         seg[:, :, 2] = dst[:, None, 0]
         seg[:, :, 3] = dst[:, None, 1]
         if l == 0 and grid is not None:
-            # The opaque grid covers the first part of each line: start where it leaves the grid.
+            # The opaque grid covers the first part of each line: start where the line from the
+            # cell's centre crosses the grid's right edge (x = 0), kept within the grid's height
+            # so that every line leaves the picture itself.
             t = (0.0 - seg[:, :, 0]) / (seg[:, :, 2] - seg[:, :, 0])
-            seg[:, :, 1] += t * (seg[:, :, 3] - seg[:, :, 1])
+            y = seg[:, :, 1] + t * (seg[:, :, 3] - seg[:, :, 1])
+            seg[:, :, 1] = np.clip(y, grid.y0, grid.y0 + grid.rect[3])
             seg[:, :, 0] = 0.0
         segments.append(seg.reshape(-1, 4))
     all_segments = np.concatenate(segments) if segments else np.zeros((0, 4))

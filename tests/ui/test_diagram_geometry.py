@@ -26,10 +26,14 @@ def test_segments_follow_the_weight_matrix_order():
 def test_grid_input_cells_and_edges_start_at_the_grid_edge():
     lay = compute_layout((64, 16, 2), (8, 8))
     assert lay.grid is not None
-    x, y, w, _h = lay.grid.rect
+    x, y, w, h = lay.grid.rect
     assert lay.grid.cell_at(x + 2.5 * lay.grid.cell, y + 1.5 * lay.grid.cell) == 1 * 8 + 2
     assert lay.grid.cell_at(x - 1, y) is None
     assert np.allclose(lay.segments[0][:, 0], x + w)
+    # Every line leaves the picture itself: none starts above or below it.
+    starts_y = lay.segments[0][:, 1]
+    assert starts_y.min() >= y - 1e-9 and starts_y.max() <= y + h + 1e-9
+    assert np.isclose(starts_y.min(), y) and np.isclose(starts_y.max(), y + h)
     # Each segment still points along the line from its cell's centre to its neuron.
     c = lay.centers[0][10]
     s = lay.segments[0][3 * 64 + 10]
