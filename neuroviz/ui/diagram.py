@@ -546,6 +546,39 @@ class NetworkDiagram(QWidget):
         seg += (ox, oy, ox, oy)
         return seg
 
+    def _drawn_segments(self, wf: float, vector: bool) -> np.ndarray:
+        """Shape (E, 4): the screen segments as drawn with pens of up to ``THICK · wf`` pixels.
+
+        An end inside a neuron's opaque circle stops inside it (the circle,
+        drawn later, covers the rest), which spares the rasterizer the hidden
+        part; vector files keep the whole segments.
+        """
+        if vector:
+            return self._screen_segments()
+        return self._view_cached("drawn segments", lambda: self._to_drawn_segments(wf), round(wf, 3))
+
+    def _to_drawn_segments(self, wf: float) -> np.ndarray:
+        lay = self._layout
+        assert lay is not None
+        seg = self._screen_segments().copy()
+        half_width = THICK * wf / 2
+        # Inside radius of the opaque fill: the outline's inner edge less its antialiased fringe
+        # and the half pixel a circle image may sit off the exact centre.
+        inner = lay.radius * self._scale - 2.5
+        cut = np.sqrt(np.maximum(inner**2 - half_width**2, 0.0))
+        cut[lay.radius * self._scale < TINY_NEURON] = 0.0
+        if lay.grid is not None:
+            cut[0] = 0.0  # lines already start at the grid's edge
+        for l in range(len(lay.sizes) - 1):
+            rows = seg[lay.offsets[l]:lay.offsets[l] + lay.sizes[l] * lay.sizes[l + 1]]
+            d = rows[:, 2:] - rows[:, :2]
+            length = np.hypot(d[:, 0], d[:, 1])
+            keep = length > cut[l] + cut[l + 1]
+            u = d[keep] / length[keep, None]
+            rows[keep, :2] += u * cut[l]
+            rows[keep, 2:] -= u * cut[l + 1]
+        return seg
+
     def _draw_lines(self, p: QPainter, seg: np.ndarray) -> None:
         if seg.shape[0] == 0:
             return
@@ -580,7 +613,8 @@ class NetworkDiagram(QWidget):
         if n:
             self._lines.resize(n)
             buf = self._lines.ndarray()
-            np.take(self._screen_segments(), self._drawn, axis=0, out=buf, mode="clip")  # "clip": unbuffered
+            drawn = self._drawn_segments(wf, self._vector_device(p))
+            np.take(drawn, self._drawn, axis=0, out=buf, mode="clip")  # "clip": unbuffered
             base = buf.ctypes.data
             pens = self._bucket_pens(wf, dim=sel is not None)
             starts = self._drawn_starts.tolist()

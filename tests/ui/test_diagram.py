@@ -290,3 +290,35 @@ def test_cached_headers_and_texts_follow_theme_zoom_font_and_architecture(diagra
     moved = pixels(diagram.render_image())
     assert not np.array_equal(moved, tanh)
     assert np.array_equal(moved, fresh(DARK, 1.0, big))
+
+
+def test_edges_stop_inside_the_circles_that_cover_their_ends(diagram, session, monkeypatch):
+    lay = diagram.layout_
+    full = diagram._screen_segments()
+    drawn = diagram._drawn_segments(1.0, vector=False)
+    assert drawn.shape == full.shape
+    for l in range(len(lay.sizes) - 1):
+        rows = slice(lay.offsets[l], lay.offsets[l] + lay.sizes[l] * lay.sizes[l + 1])
+        f, d = full[rows], drawn[rows]
+        # Still the same lines: the drawn ends lie on the full segments, in the same direction.
+        direction = f[:, 2:] - f[:, :2]
+        for end in (d[:, :2], d[:, 2:]):
+            offset = end - f[:, :2]
+            assert np.allclose(direction[:, 0] * offset[:, 1] - direction[:, 1] * offset[:, 0], 0, atol=1e-6)
+        r = lay.radius[l + 1] * diagram.scale
+        target_gap = np.hypot(*(f[:, 2:] - d[:, 2:]).T)
+        assert np.all(target_gap > 0.3 * r) and np.all(target_gap < r - 2)  # inside the circle
+        if l == 0:
+            assert np.array_equal(d[:, :2], f[:, :2])  # from the input picture's edge, as before
+        else:
+            r_source = lay.radius[l] * diagram.scale
+            source_gap = np.hypot(*(d[:, :2] - f[:, :2]).T)
+            assert np.all(source_gap > 0.3 * r_source) and np.all(source_gap < r_source - 2)
+    # The picture is the same but for single pixels where the rasterizer rounds a shortened line differently.
+    shortened = pixels(diagram.render_image())
+    monkeypatch.setattr(diagram, "_drawn_segments", lambda wf, vector: diagram._screen_segments())
+    whole = pixels(diagram.render_image())
+    assert 0 < np.count_nonzero(shortened != whole) < 0.002 * whole.size
+    # A vector file keeps the whole lines.
+    monkeypatch.undo()
+    assert np.array_equal(diagram._drawn_segments(1.0, vector=True), full)
