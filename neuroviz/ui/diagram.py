@@ -108,8 +108,9 @@ WHITE, NEAR_BLACK = QColor("#ffffff"), QColor("#111111")
 
 TextItem = tuple[QPointF, QStaticText, QFont, QColor]
 """A placed text: where it goes (top left), the text, its font and colour."""
-PlacedText = tuple[QPointF, QStaticText] | tuple[QRectF, Qt.AlignmentFlag, str]
-"""A text in a box: a prepared text at its top left, or (when that would differ) the box, alignment and text."""
+PlacedText = tuple[QPointF, QStaticText] | tuple[QPointF, str] | tuple[QRectF, Qt.AlignmentFlag, str]
+"""A text in a box: a prepared text at its top left, a text seen for the first time at its baseline's
+left end, or (when that would differ) the box, alignment and text."""
 T = TypeVar("T")
 
 
@@ -197,6 +198,8 @@ class NetworkDiagram(QWidget):
         self._sprites: dict[tuple[object, ...], QImage] = {}
         self._circles: dict[tuple[float, float], dict[tuple[int, int, int], QImage]] = {}
         self._texts: dict[tuple[str, str], tuple[QStaticText, float]] = {}
+        self._seen_texts: dict[tuple[str, str], float] = {}
+        self._metrics: dict[str, QFontMetricsF] = {}
         self._font_set: DiagramFonts | None = None
         self._view_cache: dict[str, tuple[tuple[object, ...], object]] = {}
         self.palette_ = Palette.of(theme)
@@ -830,16 +833,48 @@ class NetworkDiagram(QWidget):
             st.prepare(font=font)
             if len(self._texts) >= SPRITE_CACHE:
                 self._texts.clear()
-            found = self._texts[key] = (st, QFontMetricsF(font).horizontalAdvance(text))
+            found = self._texts[key] = (st, self._font_metrics(font, font_key).horizontalAdvance(text))
         return found
 
-    def _draw_text_in(self, p: QPainter, box: QRectF, bottom_right: bool, text: str,
-                      font: QFont, font_key: str, line_height: float) -> None:
-        """Exactly ``p.drawText(box, align, text)``, centred or right- and bottom-aligned, but cached."""
-        self._draw_placed(p, self._text_in(box, bottom_right, text, font, font_key, line_height, self._dpr(p)))
+    def _prepared_if_seen(self, text: str, font: QFont, font_key: str) -> tuple[QStaticText | None, float]:
+        """Like ``_prepared``, but a text drawn for the first time is not laid out (``None``): only its width.
+
+        Numbers change from frame to frame while training; laying out one
+        that is never drawn again costs more than drawing it directly.  A
+        text that comes back is prepared.
+        """
+        key = (text, font_key)
+        found = self._texts.get(key)
+        if found is not None:
+            return found
+        width = self._seen_texts.get(key)
+        if width is not None:
+            return self._prepared(text, font, font_key)
+        if len(self._seen_texts) >= SPRITE_CACHE:
+            self._seen_texts.clear()
+        width = self._seen_texts[key] = self._font_metrics(font, font_key).horizontalAdvance(text)
+        return None, width
+
+    def _font_metrics(self, font: QFont, font_key: str) -> QFontMetricsF:
+        """The metrics of ``font`` (named ``font_key``), kept."""
+        fm = self._metrics.get(font_key)
+        if fm is None:
+            if len(self._metrics) >= SPRITE_CACHE:
+                self._metrics.clear()
+            fm = self._metrics[font_key] = QFontMetricsF(font)
+        return fm
+
+    def _draw_text_at(self, p: QPainter, top_left: QPointF, text: str, fonts: DiagramFonts, name: str) -> None:
+        """Draw ``text`` in the font ``fonts.named(name)`` (already set on ``p``) with its top left at ``top_left``."""
+        font, font_key = fonts.named(name), fonts.key_of(name)
+        st, _ = self._prepared_if_seen(text, font, font_key)
+        if st is not None:
+            p.drawStaticText(top_left, st)
+        else:  # the same pixels as the prepared text
+            p.drawText(QPointF(top_left.x(), top_left.y() + self._font_metrics(font, font_key).ascent()), text)
 
     def _text_in(self, box: QRectF, bottom_right: bool, text: str, font: QFont, font_key: str,
-                 line_height: float, dpr: float) -> PlacedText:
+                 line_height: float, dpr: float, changing: bool = False) -> PlacedText:
         """How to draw exactly what ``drawText(box, align, text)`` draws, centred or right- and bottom-aligned.
 
         ``drawText`` lays the text out anew on every call; a prepared
@@ -847,23 +882,28 @@ class NetworkDiagram(QWidget):
         fits ``box`` (``drawText`` clips only text that does not fit, so such
         text still goes through it) and the device has one pixel per pixel
         (``dpr``; scaled devices place glyphs a little differently).
+        A ``changing`` text (a number) is prepared only when it comes back.
         """
-        st, width = self._prepared(text, font, font_key)
+        st, width = (self._prepared_if_seen if changing else self._prepared)(text, font, font_key)
         if width > box.width() or line_height > box.height() or dpr != 1.0:
             align = (Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom if bottom_right
                      else Qt.AlignmentFlag.AlignCenter)
             return box, align, text
         if bottom_right:
-            return QPointF(box.right() - width, box.bottom() - line_height), st
-        return QPointF(box.x() + (box.width() - width) / 2, box.y() + (box.height() - line_height) / 2), st
+            top_left = QPointF(box.right() - width, box.bottom() - line_height)
+        else:
+            top_left = QPointF(box.x() + (box.width() - width) / 2, box.y() + (box.height() - line_height) / 2)
+        if st is None:  # drawn at the same place as the prepared text would be: the same pixels
+            return QPointF(top_left.x(), top_left.y() + self._font_metrics(font, font_key).ascent()), text
+        return top_left, st
 
     @staticmethod
     def _draw_placed(p: QPainter, placed: PlacedText) -> None:
         """Draw a text placed by ``_text_in``."""
-        if len(placed) == 2:
-            p.drawStaticText(*placed)
-        else:
+        if len(placed) == 3 or isinstance(placed[1], str):
             p.drawText(*placed)
+        else:
+            p.drawStaticText(*placed)
 
     def _fonts(self) -> DiagramFonts:
         """The diagram's fonts for the widget's current font (rebuilt after a ``FontChange``)."""
@@ -984,7 +1024,7 @@ class NetworkDiagram(QWidget):
                 p.setPen(c)
                 pen = c
             self._draw_placed(p, self._text_in(box, False, shown_number(shown[i], digits), font, font_key, height,
-                                               dpr))
+                                               dpr, changing=True))
 
     def _paint_neuron_sprites(self, p: QPainter, corners: list[list[int]], r: float, rgb: np.ndarray,
                               outline: QPen, dpr: float) -> None:
@@ -1104,12 +1144,11 @@ class NetworkDiagram(QWidget):
             value = f"{sym} = {shown_number(shown[i], 3)}"
             if names:  # two lines: the value under the name
                 p.setFont(fonts.base)
-                p.drawStaticText(QPointF(row.x, row.y), self._static_text(value, fonts, "base"))
+                self._draw_text_at(p, QPointF(row.x, row.y), value, fonts, "base")
             else:
                 font = "bold" if i == best else "base"
                 p.setFont(fonts.named(font))
-                p.drawStaticText(QPointF(row.x, row.y), self._static_text(f"{row.name}  {value}{row.target}",
-                                                                          fonts, font))
+                self._draw_text_at(p, QPointF(row.x, row.y), f"{row.name}  {value}{row.target}", fonts, font)
             if sym == "p" and row.bar_y is not None:
                 full = 70.0
                 p.fillRect(QRectF(row.x, row.bar_y, full, 4), pal.color("surface"))

@@ -322,3 +322,16 @@ def test_edges_stop_inside_the_circles_that_cover_their_ends(diagram, session, m
     # A vector file keeps the whole lines.
     monkeypatch.undo()
     assert np.array_equal(diagram._drawn_segments(1.0, vector=True), full)
+
+
+def test_numbers_drawn_for_the_first_time_look_as_when_they_come_back(paper_diagram, session):
+    # A number seen for the first time is drawn directly, one that comes back from a prepared layout:
+    # the pixels must not tell the two apart.
+    session.set_parameter(Selection("weight", 1, 0, 1), 0.123456)
+    first = pixels(paper_diagram.render_image())
+    assert any(text[0].startswith("p = ") for text in paper_diagram._seen_texts)
+    prepared_before = len(paper_diagram._texts)
+    again = pixels(paper_diagram.render_image())
+    assert len(paper_diagram._texts) > prepared_before  # the numbers that came back are now prepared
+    assert np.array_equal(first, again)
+    assert np.array_equal(again, pixels(paper_diagram.render_image()))
