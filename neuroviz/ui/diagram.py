@@ -42,6 +42,7 @@ from PySide6.QtWidgets import QToolTip, QWidget
 
 from neuroviz.core.notation import bias_label, delta_label, layer_letter, neuron_label, weight_label
 from neuroviz.core.selection import Selection
+from neuroviz.ui.circle_sprites import CircleSprites
 from neuroviz.ui.colormaps import (
     LEVELS,
     blend,
@@ -196,7 +197,7 @@ class NetworkDiagram(QWidget):
         self._input_shown: np.ndarray | None = None
         self._nodes_shown: tuple[Palette, list[np.ndarray | None]] | None = None
         self._sprites: dict[tuple[object, ...], QImage] = {}
-        self._circles: dict[tuple[float, float], dict[tuple[int, int, int], QImage]] = {}
+        self._circles: dict[tuple[float, float], CircleSprites] = {}
         self._texts: dict[tuple[str, str], tuple[QStaticText, float]] = {}
         self._seen_texts: dict[tuple[str, str], float] = {}
         self._metrics: dict[str, QFontMetricsF] = {}
@@ -1028,7 +1029,7 @@ class NetworkDiagram(QWidget):
 
     def _paint_neuron_sprites(self, p: QPainter, corners: list[list[int]], r: float, rgb: np.ndarray,
                               outline: QPen, dpr: float) -> None:
-        """Circles from a cache of pre-rendered antialiased images, one per colour and radius.
+        """Circles from a cache of antialiased images, one per colour and radius.
 
         ``corners``: the top left pixel of each neuron's image.
         """
@@ -1037,15 +1038,13 @@ class NetworkDiagram(QWidget):
         if sprites is None:
             if len(self._circles) >= MAX_CIRCLE_SIZES:  # zooming visits many radii
                 self._circles.clear()
-            sprites = self._circles[(r_key, dpr)] = {}
-        half = int(np.ceil(r_key + 1.5))
-        draw = p.drawImage
+            half = int(np.ceil(r_key + 1.5))
+            size = QSize(2 * half, 2 * half)
+            sprites = self._circles[(r_key, dpr)] = CircleSprites(
+                r_key, half, outline, lambda draw: self._render_sprite(size, p, draw))
+        image, draw = sprites.image, p.drawImage
         for color, (x, y) in zip(map(tuple, rgb.tolist()), corners):
-            sprite = sprites.get(color)
-            if sprite is None:
-                sprite = sprites[color] = self._render_sprite(
-                    QSize(2 * half, 2 * half), p, lambda q, c=color: self._draw_circle(q, c, r_key, half, outline))
-            draw(x, y, sprite)
+            draw(x, y, image(color))
 
     def _paint_tiny_column(self, p: QPainter, pts: np.ndarray, r: float, rgb: np.ndarray) -> None:
         """Neurons too small for circles: a strip of squares with gaps, drawn as one scaled image.
@@ -1063,12 +1062,6 @@ class NetworkDiagram(QWidget):
         target = QRectF(float(pts[0, 0]) - side / 2, float(pts[0, 1]) - side / 2, side, spacing * n)
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
         p.drawImage(target, image)
-
-    @staticmethod
-    def _draw_circle(q: QPainter, color: tuple[int, int, int], r: float, half: int, outline: QPen) -> None:
-        q.setPen(outline if r > 2.5 else Qt.PenStyle.NoPen)
-        q.setBrush(QColor(*color))
-        q.drawEllipse(QPointF(half, half), r, r)
 
     def _paint_headers(self, p: QPainter) -> None:
         s = self.session
