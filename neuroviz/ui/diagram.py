@@ -140,8 +140,8 @@ class NeuronColumn(NamedTuple):
     """Shape (n_l, 2): screen centres."""
     xy: list[list[float]]
     """The same as lists."""
-    corners: list[list[int]]
-    """Top left pixel of each neuron's circle image."""
+    corners: list[QPointF]
+    """Top left pixel of each neuron's circle image (whole pixels)."""
     on_screen: list[int]
     """Neurons whose texts are drawn (none when the neurons are too small for texts)."""
     names: list[PlacedText] | None
@@ -986,7 +986,7 @@ class NetworkDiagram(QWidget):
             r = float(lay.radius[l]) * self._scale
             pts = centers * self._scale + self._offset
             half = int(np.ceil(round(r * 4) / 4 + 1.5))
-            corners = (np.rint(pts).astype(np.int64) - half).tolist()
+            corners = [QPointF(x, y) for x, y in (np.rint(pts).astype(np.int64) - half).tolist()]
             xy = pts.tolist()
             names = boxes = None
             on_screen: list[int] = []
@@ -1027,7 +1027,7 @@ class NetworkDiagram(QWidget):
             self._draw_placed(p, self._text_in(box, False, shown_number(shown[i], digits), font, font_key, height,
                                                dpr, changing=True))
 
-    def _paint_neuron_sprites(self, p: QPainter, corners: list[list[int]], r: float, rgb: np.ndarray,
+    def _paint_neuron_sprites(self, p: QPainter, corners: list[QPointF], r: float, rgb: np.ndarray,
                               outline: QPen, dpr: float) -> None:
         """Circles from a cache of antialiased images, one per colour and radius.
 
@@ -1043,8 +1043,8 @@ class NetworkDiagram(QWidget):
             sprites = self._circles[(r_key, dpr)] = CircleSprites(
                 r_key, half, outline, lambda draw: self._render_sprite(size, p, draw))
         image, draw = sprites.image, p.drawImage
-        for color, (x, y) in zip(map(tuple, rgb.tolist()), corners):
-            draw(x, y, image(color))
+        for color, corner in zip(map(tuple, rgb.tolist()), corners):
+            draw(corner, image(color))  # a QPointF: the cheapest of drawImage's overloads to call
 
     def _paint_tiny_column(self, p: QPainter, pts: np.ndarray, r: float, rgb: np.ndarray) -> None:
         """Neurons too small for circles: a strip of squares with gaps, drawn as one scaled image.
