@@ -7,10 +7,11 @@ level of detail; hover hit-test ≤ 1 ms.
 The frames of the three networks are taken in turns, a tenth of each at a
 time, so that all of them see the same spells of a busy or quiet machine.
 On a shared virtual machine the processor itself runs at times at about half
-its speed for seconds on end (another guest on the same host): before each
-tenth a fixed pure-Python loop is timed, and the table gives the median over
-all frames and over the tenths taken while that loop ran within 20 % of its
-best time ("at full speed"), with each tenth's median and machine speed below.
+its speed for seconds on end (another guest on the same host): just before
+each frame a fixed pure-Python loop is timed, and the table gives the median
+over all frames and over the frames whose loop ran within 20 % of its best
+time in the run ("at full speed"), with each tenth's median and the machine's
+speed during it below.
 
 Run: .venv/bin/python scripts/bench_render.py [--frames N]
 """
@@ -40,7 +41,7 @@ SIZE = QSize(1200, 800)
 ROUNDS = 10
 """The frames of each network are taken in this many turns."""
 FULL_SPEED = 1.2
-"""A tenth counts as taken at full speed when the speed probe ran within this factor of its best time."""
+"""A frame counts as taken at full speed when its speed probe ran within this factor of the best one."""
 CASES = (
     ("64-16-16-2", (64, 16, 16, 2), "circles-squares", 5.0),
     ("64-32-16-10", (64, 32, 16, 10), "digits", None),
@@ -49,40 +50,41 @@ CASES = (
 
 
 def redraw_times(diagram: NetworkDiagram, session: Session, frames: int,
-                 rng: np.random.Generator) -> tuple[list[float], list[float]]:
-    """Wall and CPU times (ms) of ``frames`` frames: all weights change (so do the activations), then the
-    whole diagram is repainted.
+                 rng: np.random.Generator) -> tuple[list[float], list[float], list[float]]:
+    """Wall and CPU times (ms) of ``frames`` frames, and the speed probe (ms) taken just before each:
+    all weights change (so do the activations), then the whole diagram is repainted.
 
     The CPU time (of this process) is less disturbed by other programs
     competing for the cores.
     """
     image = QImage(SIZE, QImage.Format.Format_RGB32)  # the diagram is opaque
-    times, cpu = [], []
+    times, cpu, probes = [], [], []
     for _ in range(frames):
         for w in session.network.weights:
             w += rng.normal(0.0, 0.01, w.shape)
         # Through the session, so that the forward pass (and so every neuron's colour) changes too.
         first = session.network.weights[0]
         session.set_parameter(Selection("weight", 0, 0, 0), float(first[0, 0]))
+        probes.append(probe_ms())
         t0, c0 = time.perf_counter(), time.process_time()
         p = QPainter(image)
         diagram.paint(p, SIZE.width(), SIZE.height())
         p.end()
         times.append(1000 * (time.perf_counter() - t0))
         cpu.append(1000 * (time.process_time() - c0))
-    return times, cpu
+    return times, cpu, probes
 
 
 def probe_ms() -> float:
-    """Median time of a fixed pure-Python loop: how fast the processor runs right now (no drawing)."""
-    times = []
-    for _ in range(15):
+    """Best of three timings of a fixed pure-Python loop: how fast the processor runs right now."""
+    best = float("inf")
+    for _ in range(3):
         t0 = time.perf_counter()
         total = 0
-        for i in range(20_000):
+        for i in range(3_000):
             total += i
-        times.append(1000 * (time.perf_counter() - t0))
-    return statistics.median(times)
+        best = min(best, 1000 * (time.perf_counter() - t0))
+    return best
 
 
 def hit_ms(diagram: NetworkDiagram, frames: int, rng: np.random.Generator) -> float:
@@ -112,33 +114,36 @@ def main() -> int:
         diagram.render_image()
         shown.append((session, diagram))
     turns = ROUNDS if args.frames >= ROUNDS else 1
-    blocks: list[list[tuple[float, list[float]]]] = [[] for _ in CASES]  # per case: (probe ms, frame times)
+    # Per case, per tenth: (frame ms, speed probe ms) of each frame.
+    blocks: list[list[list[tuple[float, float]]]] = [[] for _ in CASES]
     cpu: list[list[float]] = [[] for _ in CASES]
     for turn in range(turns):
         for case, (session, diagram) in enumerate(shown):
             n = args.frames // turns + (1 if turn < args.frames % turns else 0)
-            probe = probe_ms()
-            wall, used = redraw_times(diagram, session, n, rng)
-            blocks[case].append((probe, wall))
+            wall, used, probes = redraw_times(diagram, session, n, rng)
+            blocks[case].append(list(zip(wall, probes)))
             cpu[case].extend(used)
-    best = min(probe for case_blocks in blocks for probe, _ in case_blocks)
+    all_probes = [probe for case_blocks in blocks for block in case_blocks for _, probe in block]
+    best = float(np.percentile(all_probes, 2))  # the machine's speed when nothing slows it (the very least is noise)
     print(f"median of {args.frames} frames at {SIZE.width()}×{SIZE.height()}, load average "
           f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     print(f"{'network':<22}{'edges':>8}{'drawn':>8}{'redraw ms':>11}{'at full speed':>15}{'(cpu ms)':>10}"
           f"{'target':>8}{'hit-test ms':>13}{'target':>8}")
     for (name, _sizes, _dataset, target), (_session, diagram), case_blocks, used in zip(CASES, shown, blocks, cpu):
-        redraw = statistics.median([t for _, wall in case_blocks for t in wall])
-        fast = [t for probe, wall in case_blocks if probe <= FULL_SPEED * best for t in wall]
+        frames = [frame for block in case_blocks for frame in block]
+        redraw = statistics.median([t for t, _ in frames])
+        fast = [t for t, probe in frames if probe <= FULL_SPEED * best]
         fast_text = f"{statistics.median(fast):.2f} ({len(fast)})" if fast else "—"
         hit = hit_ms(diagram, args.frames, rng)
         t = f"≤ {target:g}" if target else "—"
         print(f"{name:<22}{diagram.layout_.n_edges:>8,}{diagram.drawn_edge_count():>8,}{redraw:>11.2f}"
               f"{fast_text:>15}{statistics.median(used):>10.2f}{t:>8}{hit:>13.3f}{'≤ 1':>8}")
-    print(f"\n(n): frames taken at full speed. Each tenth in the order taken, median ms @ machine speed "
-          f"(the loop's best time {best:.2f} ms / its time then):")
+    print(f"\n(n): frames taken at full speed (speed probe within {FULL_SPEED - 1:.0%} of {1000 * best:.0f} µs). "
+          "Each tenth in the order taken: median ms @ machine speed (best probe / median probe):")
     for (name, *_rest), case_blocks in zip(CASES, blocks):
-        print(f"{name:<22}" + " ".join(f"{statistics.median(wall):5.2f}@{best / probe:4.0%}"
-                                       for probe, wall in case_blocks if wall))
+        print(f"{name:<22}" + " ".join(
+            f"{statistics.median([t for t, _ in block]):5.2f}@{best / statistics.median([q for _, q in block]):4.0%}"
+            for block in case_blocks if block))
     return 0
 
 
