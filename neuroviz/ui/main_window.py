@@ -4,7 +4,8 @@ Menus
     File (``file_menu``): New network…, Examples ▸, Quit.  More file actions
     (Open, Save, Export …) go in with ``add_file_actions``, above Quit.
     Edit: Undo / Redo of the session's undo stack (edits of the input
-    drawing, named: "Undo Brush stroke"), Preferences….
+    drawing, named: "Undo Brush stroke"), Paste Image as Input (Ctrl+V
+    anywhere but in a text field), Preferences….
     View: one toggle per dock panel, what the diagram shows, zoom, theme,
     Reset layout.
     History: Step back (←), Step (→), go to the start / newest, Branches ▸
@@ -121,6 +122,8 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         for spec in panel_specs():
             self.add_panel(spec)
+        # Edit ▸ Paste Image as Input serves the whole window (text fields keep their own Ctrl+V).
+        self.docks["pixelEditorDock"].widget().paste_shortcut.setEnabled(False)
         self._build_history_menu()
         self._tabify_default_docks()
         self.file_actions = FileActions(self)
@@ -139,6 +142,13 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._sync_view_actions()
         self.refresh_status()
+
+    def paste_image(self) -> bool:
+        """Load the clipboard's image as the input, shown in the Input image panel (brought forward)."""
+        dock = self.docks["pixelEditorDock"]
+        dock.show()
+        dock.raise_()
+        return bool(dock.widget().paste())
 
     # ------------------------------------------------------------ panels
     def add_panel(self, spec: PanelSpec) -> QDockWidget:
@@ -228,6 +238,11 @@ class MainWindow(QMainWindow):
             action.setToolTip(with_shortcut(
                 f"{what} the last edit of the input drawing (History ▸ Step back goes back in training)", action))
             self.edit_menu.addAction(action)
+        self.edit_menu.addSeparator()
+        self.paste_image_action = self._action(
+            "&Paste Image as Input", self.paste_image, QKeySequence.StandardKey.Paste,
+            "Load the clipboard's image (or image file) as the input drawing: grayscale, averaged to the input's size")
+        self.edit_menu.addAction(self.paste_image_action)
         self.edit_menu.addSeparator()
         self.preferences_action = self._action(
             "&Preferences…", lambda: show_preferences(self.session, self.settings, self),

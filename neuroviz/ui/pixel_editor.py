@@ -391,8 +391,9 @@ class PixelEditor(QWidget):
         layout.addWidget(self.bars_heading)
         layout.addWidget(self.bars)
         layout.addStretch(0)
-        paste = QShortcut(QKeySequence.StandardKey.Paste, self, self.paste)
-        paste.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        # Ctrl+V while the editor has focus (a main window offers it window-wide instead).
+        self.paste_shortcut = QShortcut(QKeySequence.StandardKey.Paste, self, self.paste)
+        self.paste_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     def _brush_row(self) -> QHBoxLayout:
         row = QHBoxLayout()

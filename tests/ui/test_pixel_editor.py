@@ -6,8 +6,17 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, QHelpEvent, QImage, QMouseEvent
-from PySide6.QtWidgets import QApplication, QToolTip
+from PySide6.QtGui import (
+    QColor,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QHelpEvent,
+    QImage,
+    QKeySequence,
+    QMouseEvent,
+)
+from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
 from neuroviz.ui.pixel_editor import PixelEditor, shifted, stroke_cells
 
@@ -303,3 +312,36 @@ def test_ten_classes_get_compact_bars_that_fit(qtbot, editor, session):
     highlight = editor.bars.palette().color(editor.bars.palette().ColorRole.Highlight)
     row_colours = {image.pixelColor(x, y).name() for x in range(image.width())}
     assert highlight.name() in row_colours
+
+
+def test_in_the_main_window_ctrl_v_pastes_an_image_from_anywhere_but_a_text_field(qtbot, main_window, session):
+    pasted = QImage(16, 16, QImage.Format.Format_RGB32)
+    pasted.fill(QColor(255, 255, 255))
+    for y in range(8):
+        for x in range(16):
+            pasted.setPixelColor(x, y, QColor(0, 0, 0))  # top half black
+    QGuiApplication.clipboard().setImage(pasted)
+    dock = main_window.docks["pixelEditorDock"]
+    dock.hide()
+    main_window.diagram.setFocus()
+    qtbot.keyClick(main_window.diagram, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    expected = np.zeros((8, 8))
+    expected[4:, :] = 1.0
+    qtbot.waitUntil(lambda: np.array_equal(image(session), expected))
+    assert dock.isVisible()  # the panel comes forward to show what was pasted
+    assert session.undo_stack.undoText() == "Load image from the clipboard"
+    assert main_window.paste_image_action.shortcut().matches(QKeySequence(QKeySequence.StandardKey.Paste))
+    # In a text field Ctrl+V pastes text, as everywhere: the drawing stays.
+    QGuiApplication.clipboard().setText("0.5")
+    field = main_window.findChild(QWidget, "lrSpin").lineEdit()
+    field.setFocus()
+    field.selectAll()
+    qtbot.keyClick(field, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert field.text() == "0.5"
+    assert np.array_equal(image(session), expected)
+    # The editor itself, focused, still pastes: one shortcut, no ambiguity.
+    QGuiApplication.clipboard().setImage(pasted.flipped(Qt.Orientation.Vertical))  # now the bottom half black
+    editor = dock.widget()
+    editor.grid.setFocus()
+    qtbot.keyClick(editor.grid, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: np.array_equal(image(session), expected[::-1]))
