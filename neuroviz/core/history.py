@@ -411,15 +411,20 @@ class History:
 
     def step_on(self, x: np.ndarray, targets: Any) -> StepTrace:
         """One traced update on a given input (``Trainer.step_on``), recorded with that input."""
+        trace = self.trainer.compute_on(x, targets)
+        self.commit_on(trace)
+        return trace
+
+    def commit_on(self, trace: StepTrace) -> None:
+        """Apply and record an update from ``Trainer.compute_on`` made at this moment (as ``step_on``)."""
         self._before_recording()
         ep = len(self.trainer.epochs)
-        trace = self.trainer.step_on(x, targets)
+        self.trainer.commit_on(trace)
         kept = (trace.inputs, trace.labels if trace.labels is not None else trace.targets)
         self._after_updates(INPUT, 1, ep, trace)
         self._inputs[self.last] = kept
         self._input_bytes += int(kept[0].nbytes + kept[1].nbytes)
         self._enforce_budget()
-        return trace
 
     def train_steps(self, n: int) -> int:
         """``n`` fast updates (``Trainer.train_steps``), recorded; returns the number made.

@@ -292,10 +292,19 @@ class Trainer:
 
     def step_on(self, x: np.ndarray, targets: Any) -> StepTrace:
         """One update on a given sample or batch (e.g. a drawing), outside the epoch order."""
-        trace = self.network.step(x, targets, self.lr)
+        trace = self.compute_on(x, targets)
+        self.commit_on(trace)
+        return trace
+
+    def compute_on(self, x: np.ndarray, targets: Any) -> StepTrace:
+        """The update ``step_on`` would make on ``x`` (n_0,) or (B, n_0), not applied: nothing changes."""
+        return self.network.compute_step(x, targets, self.lr)
+
+    def commit_on(self, trace: StepTrace) -> None:
+        """Apply a ``compute_on`` trace exactly as ``step_on`` would (the epoch position stays)."""
+        self.network.apply_step(trace)
         self._step += 1
         self.history.append(self._step, trace.loss)
-        return trace
 
     def train_steps(self, n: int) -> int:
         """Fast path: ``n`` updates without traces.  Returns the number made."""

@@ -337,3 +337,18 @@ def test_bad_arguments(data):
         history.go_to(1)
     with pytest.raises(ValueError, match="no event at 0"):
         history.lr(0)
+
+
+def test_an_update_on_a_drawing_walked_phase_by_phase_is_recorded_with_its_input(data):
+    trainer = make_trainer(data, sizes=(64, 8, 2))
+    history = History(trainer, checkpoint_every=50)
+    history.train_steps(3)
+    drawing = np.linspace(0.0, 1.0, 64)
+    trace = trainer.compute_on(drawing, 1)
+    history.commit_on(trace)
+    history.train_steps(2)
+    assert history.kind(4) == "input" and history.last == 6
+    x, label = history.input_of(4)
+    assert np.array_equal(x, drawing[None]) and label.tolist() == [1]
+    moment = history.go_to(4)
+    assert_same_trace(moment.trace, trace)
