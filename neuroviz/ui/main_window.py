@@ -136,6 +136,8 @@ class MainWindow(QMainWindow):
         session.viewChanged.connect(self._sync_view_actions)
         session.diverged.connect(lambda text: self.statusBar().showMessage(text, 10000))
         session.stepped.connect(self._bring_inspector_forward)
+        self._walking = False
+        session.viewChanged.connect(self._show_walk)
         for signal in (session.networkChanged, session.trained, session.stepped, session.updatesPerSecondChanged,
                        session.trainingStateChanged, session.timeChanged):
             signal.connect(self._schedule_status)
@@ -173,6 +175,16 @@ class MainWindow(QMainWindow):
                 self.tabifyDockWidget(docks[0], other)
             if docks:
                 docks[0].raise_()
+
+    def _show_walk(self) -> None:
+        """When a phase walk begins (from the inspector or the input panel), show the inspector: it explains it."""
+        walking = self.session.pending_trace is not None
+        if walking and not self._walking:
+            dock = self.docks.get("inspectorDock")
+            if dock is not None:
+                dock.show()
+                dock.raise_()
+        self._walking = walking
 
     def _bring_inspector_forward(self, *_: object) -> None:
         """After a single step, show the inspector if it is open but behind another tab."""

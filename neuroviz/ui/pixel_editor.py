@@ -474,9 +474,17 @@ class PixelEditor(QWidget):
         self.train_button.clicked.connect(self.train_on_drawing)
         train = QShortcut(QKeySequence("Ctrl+Return"), self, self.train_on_drawing)
         train.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.walk_button = QPushButton("Walk…", self)
+        self.walk_button.setObjectName("walkOnDrawing")
+        self.walk_button.setToolTip("Walk through the update on this drawing and its target r phase by phase, "
+                                    "in the inspector, before it is applied (Ctrl+Shift+Return)")
+        self.walk_button.clicked.connect(self.walk_on_drawing)
+        walk = QShortcut(QKeySequence("Ctrl+Shift+Return"), self, self.walk_on_drawing)
+        walk.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         row.addWidget(label)
         row.addWidget(self.target_box, 1)
         row.addWidget(self.train_button)
+        row.addWidget(self.walk_button)
         return row
 
     # ---------------------------------------------------------------- state
@@ -550,6 +558,12 @@ class PixelEditor(QWidget):
         """One traced SGD step on the current drawing and target (``session.step_on_input``)."""
         self.grid.cancel_stroke()
         self.session.step_on_input()
+
+    def walk_on_drawing(self) -> None:
+        """Begin a phase walk through the update on the current drawing and target (not applied until it ends)."""
+        self.grid.cancel_stroke()
+        if self.session.pending_trace is None:
+            self.session.begin_phased_step(on_input=True)
 
     # ----------------------------------------------------- drop and paste
     def load_image(self, source: Path | bytes, name: str) -> bool:

@@ -141,7 +141,7 @@ class Session(QObject):
         self.node_mode: NodeMode = "activations"
         self.phase: Phase | None = None
         self.pending_trace: StepTrace | None = None
-        self._pending_batch = 0
+        self._pending_batch: int | None = 0  # samples of the walked mini-batch; None: walked on the input
         self.updates_per_second: float = 0.0
         """Measured rate of continuous training (0 when stopped); shown in the status bar."""
         self.history_budget = DEFAULT_BUDGET
@@ -350,8 +350,9 @@ class Session(QObject):
         """The phases of one update of the open network, in order."""
         return phases_for(self.network.n_layers)
 
-    def begin_phased_step(self) -> StepTrace | None:
-        """Compute the next mini-batch's update without applying it; show its first phase.
+    def begin_phased_step(self, on_input: bool = False) -> StepTrace | None:
+        """Compute the next mini-batch's update (or, ``on_input``, the update on the current input and
+        target, as ``step_on_input``) without applying it; show its first phase.
 
         Returns the pending trace, or ``None`` if the update would diverge
         (``diverged`` is emitted and nothing changes).  ``next_phase`` walks
@@ -361,7 +362,10 @@ class Session(QObject):
         if not self._make_newest():
             return None
         try:
-            trace, batch = self.trainer.compute_next()
+            if on_input:
+                trace, batch = self.trainer.compute_on(self.input, self.target), None
+            else:
+                trace, batch = self.trainer.compute_next()
         except DivergenceError as exc:
             self._diverged(str(exc))
             return None
@@ -400,7 +404,10 @@ class Session(QObject):
             self.set_phase(None)
 
     def _commit(self, trace: StepTrace) -> StepTrace:
-        self.history.commit(trace, self._pending_batch)
+        if self._pending_batch is None:  # walked on the drawing
+            self.history.commit_on(trace)
+        else:
+            self.history.commit(trace, self._pending_batch)
         return trace
 
     # --------------------------------------------------------------- training

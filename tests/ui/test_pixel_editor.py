@@ -345,3 +345,34 @@ def test_in_the_main_window_ctrl_v_pastes_an_image_from_anywhere_but_a_text_fiel
     editor.grid.setFocus()
     qtbot.keyClick(editor.grid, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: np.array_equal(image(session), expected[::-1]))
+
+
+def test_walk_through_the_update_on_a_drawing_phase_by_phase(qtbot, main_window, session):
+    editor = main_window.docks["pixelEditorDock"].widget()
+    inspector_dock = main_window.docks["inspectorDock"]
+    inspector_dock.hide()
+    editor.clear()
+    drag(qtbot, editor.grid, [(2, 2), (2, 5), (5, 5)])
+    drawing, target = session.input.copy(), session.target
+    expected = session.network.compute_step(drawing, target, session.trainer.lr)
+    cursor, before = session.trainer.cursor, session.history.last
+    qtbot.mouseClick(editor.walk_button, Qt.MouseButton.LeftButton)
+    assert session.phase == session.phases[0]
+    assert np.array_equal(session.pending_trace.inputs, drawing[None])  # this drawing, not the next mini-batch
+    qtbot.waitUntil(lambda: inspector_dock.isVisible())  # the inspector comes forward to explain the walk
+    inspector = inspector_dock.widget()
+    while session.pending_trace is not None:
+        qtbot.mouseClick(inspector.buttons["next"], Qt.MouseButton.LeftButton)
+    for a, b in zip(session.network.weights + session.network.biases,
+                    list(expected.weights_after) + list(expected.biases_after)):
+        assert np.array_equal(a, b)
+    assert session.trainer.cursor == cursor  # outside the epoch order, like "Train on this drawing"
+    assert session.history.last == before + 1 and session.history.kind(before + 1) == "input"
+    assert np.array_equal(session.history.input_of(before + 1)[0], drawing[None])
+    # Ctrl+Shift+Return on the grid starts the same walk; cancelling it applies nothing.
+    editor.grid.setFocus()
+    qtbot.keyClick(editor.grid, Qt.Key.Key_Return,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert session.pending_trace is not None and np.array_equal(session.pending_trace.inputs, drawing[None])
+    session.cancel_phased_step()
+    assert session.history.last == before + 1
