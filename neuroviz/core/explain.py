@@ -27,7 +27,7 @@ import numpy as np
 
 from neuroviz.core.activations import FORMULAS, LEAKY_SLOPE
 from neuroviz.core.network import NetworkConfig
-from neuroviz.core.notation import bias_label, delta_label, layer_letter, neuron_label
+from neuroviz.core.notation import bias_label, delta_label, indexed, layer_letter, neuron_label
 from neuroviz.core.phases import Phase
 from neuroviz.core.presets import paper_figure_4
 from neuroviz.core.trace import StepTrace
@@ -307,18 +307,18 @@ class Explainer:
         out = np.asarray(self.trace.forward.act[L][sample])
         c = layer_letter(L)
         p = float(self.trace.probs[sample, k])
-        general = f"e^{{{c}_{k + 1}}} / Σ_j e^{{{c}_j}}"
+        general = f"e^{{{neuron_label(L, k)}}} / Σ_j e^{{{c}_j}}"
         with np.errstate(over="ignore"):
             e = np.exp(out)
         if not np.isfinite(e).all():
-            return Equation(f"p_{k + 1}", (general, fmt(p)), ("The exponentials overflow; p is computed stably.",))
+            return Equation(indexed("p", k), (general, fmt(p)), ("The exponentials overflow; p is computed stably.",))
         if out.size <= self.max_terms:
             denom = " + ".join(f"e^{{{fmt(float(v))}}}" for v in out)
             numbers = f"e^{{{fmt(float(out[k]))}}} / ({denom})"
         else:
             numbers = f"e^{{{fmt(float(out[k]))}}} / Σ_j e^{{{c}_j}}"
         quotient = f"{fmt(float(e[k]))} / {fmt(float(e.sum()))}"
-        return Equation(f"p_{k + 1}", (general, numbers, quotient, fmt(p)), self._join(self._sample_note(sample)))
+        return Equation(indexed("p", k), (general, numbers, quotient, fmt(p)), self._join(self._sample_note(sample)))
 
     # ------------------------------------------------------------------- loss
     def loss(self, sample: int = 0) -> Equation:
@@ -399,19 +399,20 @@ class Explainer:
         r = np.asarray(tr.targets[sample])
         rm = float(r[m])
         value = float(tr.deltas[L - 1][sample, m])
+        p_m, r_m, out_m = indexed("p", m), indexed("r", m), neuron_label(L, m)
         if self.config.loss == "cross_entropy":
             pm = float(tr.probs[sample, m])
             if abs(float(r.sum()) - 1.0) > 1e-12:
-                base, nums = f"p_{m + 1} Σ_j r_j − r_{m + 1}", f"{fmt(pm)}·{fmt(float(r.sum()))} − {fmt(rm)}"
+                base, nums = f"{p_m} Σ_j r_j − {r_m}", f"{fmt(pm)}·{fmt(float(r.sum()))} − {fmt(rm)}"
                 upstream = pm * float(r.sum()) - rm
             else:
-                base, nums, upstream = f"p_{m + 1} − r_{m + 1}", f"{fmt(pm)} − {fmt(rm)}", pm - rm
-            note = f"Softmax with cross-entropy: ∂L/∂{neuron_label(L, m)} = p_{m + 1} − r_{m + 1}."
+                base, nums, upstream = f"{p_m} − {r_m}", f"{fmt(pm)} − {fmt(rm)}", pm - rm
+            note = f"Softmax with cross-entropy: ∂L/∂{out_m} = {p_m} − {r_m}."
         else:
             out = float(tr.forward.act[L][sample, m])
-            base = f"{neuron_label(L, m)} − r_{m + 1}"
+            base = f"{out_m} − {r_m}"
             nums, upstream = f"{fmt(out)} − {fmt(rm)}", out - rm
-            note = f"Squared error: ∂L/∂{neuron_label(L, m)} = {neuron_label(L, m)} − r_{m + 1}."
+            note = f"Squared error: ∂L/∂{out_m} = {out_m} − {r_m}."
         deriv = self._derivative(L, m, sample)
         name = delta_label(L, m)
         if deriv is None:
@@ -423,7 +424,7 @@ class Explainer:
             notes += (f"The output ReLU's mask 1[{c}^raw > 0] is written in: the paper's δ^{c} = p − r "
                       f"leaves it out and is exact only where {c}^raw > 0.",)
         elif self.config.output_activation == "sigmoid":
-            notes += (f"Times the sigmoid's derivative σ'(z) = σ(z)(1 − σ(z)) = {c}_{m + 1}(1 − {c}_{m + 1}).",)
+            notes += (f"Times the sigmoid's derivative σ'(z) = σ(z)(1 − σ(z)) = {out_m}(1 − {out_m}).",)
         rhs = (f"({base}) · {formula}", f"({nums}) · {numbers}", f"{paren(upstream)}{paren(d)}", fmt(value))
         return Equation(name, rhs, self._join(notes, self._sample_note(sample)))
 

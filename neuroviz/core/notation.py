@@ -68,6 +68,12 @@ def _script(symbol: str, sup: str, sub: str, style: Style) -> str:
     return f"{symbol}^{up}_{down}"
 
 
+def indexed(symbol: str, index: int) -> str:
+    """``symbol`` subscripted with the 1-based ``index + 1`` (plain style): ``p_1``, ``p_{10}``."""
+    i = str(index + 1)
+    return f"{symbol}_{i}" if len(i) == 1 else f"{symbol}_{{{i}}}"
+
+
 def neuron_label(layer: int, index: int, style: Style = "plain", raw: bool = False) -> str:
     """Label of neuron ``index`` (0-based) of layer ``layer``: ``b_1`` or ``b_1^raw``."""
     letter = layer_letter(layer)
@@ -78,7 +84,7 @@ def neuron_label(layer: int, index: int, style: Style = "plain", raw: bool = Fal
     if style == "unicode":
         base = f"{letter}{_sub(i)}"
         return base + "ʳᵃʷ" if raw else base
-    base = f"{letter}_{i}" if len(i) == 1 else f"{letter}_{{{i}}}"
+    base = indexed(letter, index)
     return base + "^raw" if raw else base
 
 

@@ -272,3 +272,18 @@ def test_latex_of_an_equation(fig4):
     for eq in (ex.loss(), ex.probability(1), ex.delta(2, 1), ex.update(t, 0)):
         tex = eq.latex().replace("\\{", "").replace("\\}", "")
         assert tex.count("{") == tex.count("}")
+
+
+@pytest.mark.parametrize(("output", "loss"), [("none", "cross_entropy"), ("sigmoid", "squared_error")])
+def test_two_digit_indices_are_whole_subscripts(output, loss):
+    # With ten outputs p_10 must read p_{10} (else it shows as p₁0), in the text and in LaTeX.
+    _, _, _, trace = random_step(output=output, loss=loss, sizes=(4, 3, 10))
+    explainer = Explainer(trace, Network.create((4, 3, 10), output_activation=output, loss=loss).config)
+    delta = explainer.delta(2, 9).text()
+    assert "r_{10}" in delta and "r_10" not in delta
+    assert "c_{10}" in delta if loss == "squared_error" else "p_{10} − r_{10}" in delta
+    assert "r_{10}" in to_latex(delta)
+    if loss == "cross_entropy":
+        softmax = explainer.probability(9).text()
+        assert softmax.startswith("p_{10} = e^{c_{10}} / Σ_j e^{c_j}")
+        assert explainer.delta(2, 0).text().startswith("δ^c_1 = p_1 − r_1")
