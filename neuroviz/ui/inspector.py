@@ -273,8 +273,9 @@ class InspectorPanel(QWidget):
         self._setup_view(self.view)
         self.view.setSortingEnabled(True)
         self.view.horizontalHeader().setSortIndicator(Col.PARAM, Qt.SortOrder.AscendingOrder)
-        widths = {Col.PARAM: 76, Col.OLD: 86, Col.GRAD: 96, Col.ETA: 44, Col.DELTA: 100, Col.NEW: 86,
-                  Col.PRODUCT: 250, Col.NUMERIC: 112, Col.REL_ERROR: 78}
+        number = self._number_width(self.view)
+        widths = {Col.PARAM: 76, Col.OLD: number, Col.GRAD: number, Col.ETA: 44, Col.DELTA: number,
+                  Col.NEW: number, Col.PRODUCT: 250, Col.NUMERIC: number, Col.REL_ERROR: 78}
         for col, w in widths.items():
             self.view.setColumnWidth(col, w)
         self.view.selectionModel().currentRowChanged.connect(self._on_parameter_row)
@@ -291,10 +292,17 @@ class InspectorPanel(QWidget):
         self.neuron_view.setObjectName("inspectorNeurons")
         self.neuron_view.setModel(self.neuron_model)
         self._setup_view(self.neuron_view)
-        for col, w in enumerate((64, 96, 96, 104, 80, 40)):
+        number = self._number_width(self.neuron_view)
+        for col, w in enumerate((64, number, number, number, number, 40)):
             self.neuron_view.setColumnWidth(col, w)
         self.neuron_view.selectionModel().currentRowChanged.connect(self._on_neuron_row)
         return self.neuron_view
+
+    @staticmethod
+    def _number_width(view: QTableView) -> int:
+        """A column width that shows the widest numbers in full: six digits, sign and a power of ten."""
+        fm = view.fontMetrics()
+        return max(fm.horizontalAdvance(text) for text in ("−4.07587×10⁻¹⁰", "−0.000243072")) + 14
 
     def _setup_view(self, view: QTableView) -> None:
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

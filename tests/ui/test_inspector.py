@@ -379,3 +379,18 @@ def test_sign_colours_follow_a_dark_palette(qtbot, fig4):
         dark.setColor(role, QColor("#15171c"))
     fig4.setPalette(dark)
     qtbot.waitUntil(lambda: fig4.model.data(fig4.model.index(r, Col.GRAD), fg) == NEGATIVE_ON_DARK)
+
+
+def test_number_columns_show_the_widest_numbers_in_full(qtbot, session, panel):
+    session.step()
+    wait_shown(qtbot, panel, lambda: session.last_trace)
+    fm = panel.view.fontMetrics()
+    shown = [cell(panel, row, Col.DELTA) for row in range(panel.model.rowCount())]
+    powers = [text for text in shown if "×10" in text]
+    assert powers  # some updates are small enough to be written with a power of ten
+    widest = max(fm.horizontalAdvance(text) for text in [*powers, "−4.07587×10⁻¹⁰"])
+    for col in (Col.OLD, Col.GRAD, Col.DELTA, Col.NEW):
+        assert panel.view.columnWidth(col) >= widest + 8
+    numbers = panel.neuron_view.fontMetrics()
+    for col in (NCol.RAW, NCol.VALUE, NCol.DELTA):
+        assert panel.neuron_view.columnWidth(col) >= numbers.horizontalAdvance("−4.07587×10⁻¹⁰") + 8
