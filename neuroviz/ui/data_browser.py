@@ -49,6 +49,7 @@ from neuroviz.core.datasets import BUILTIN_DATASETS, Dataset, builtin_dataset
 from neuroviz.core.network import NetworkConfig
 from neuroviz.io.dataset_import import DatasetImportError, ImportedData, import_path
 from neuroviz.ui.session import Session
+from neuroviz.ui.window_shortcuts import key_name
 
 BUILTIN_TITLES = {"circles-squares": "Circles vs squares", "digits": "Digits (UCI 8×8)"}
 """Combo-box titles of the built-in datasets, by dataset name."""
@@ -166,6 +167,7 @@ class DataBrowser(QWidget):
         """Asks yes/no before replacing the network (tests replace it)."""
         self._datasets: dict[str, Dataset] = {}
         self._rng = np.random.default_rng(0)
+        self._keys: list[tuple[str, str]] = []  # (what, key) of the panel's own keys, for the shortcuts list
         self._build()
         session.architectureChanged.connect(self._on_network_replaced)
         session.datasetChanged.connect(self._on_dataset_changed)
@@ -239,6 +241,7 @@ class DataBrowser(QWidget):
         self.add_button.clicked.connect(self.add_drawing)
         add_key = QShortcut(QKeySequence("Ctrl+Shift+A"), self, self.add_drawing)
         add_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._keys.append(("Add the current drawing to the training set (Data panel)", key_name("Ctrl+Shift+A")))
         layout.addWidget(self.add_button)
 
         self.message = QLabel(self)
@@ -251,12 +254,16 @@ class DataBrowser(QWidget):
 
     def _nav_button(self, text: str, tip: str, key: str, slot: Callable[[], None]) -> QPushButton:
         button = QPushButton(text, self)
-        seq = QKeySequence(key)
-        button.setToolTip(f"{tip} ({seq.toString(QKeySequence.SequenceFormat.NativeText)})")
+        button.setToolTip(f"{tip} ({key_name(key)})")
         button.clicked.connect(lambda _=False: slot())
-        shortcut = QShortcut(seq, self, slot)
+        shortcut = QShortcut(QKeySequence(key), self, slot)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._keys.append((f"{tip} (Data panel)", key_name(key)))
         return button
+
+    def key_help(self) -> list[tuple[str, str]]:
+        """(what, key) of every key this panel answers (listed in Help ▸ Keyboard shortcuts)."""
+        return list(self._keys)
 
     def _mute(self, label: QLabel) -> None:
         pal = label.palette()

@@ -214,6 +214,12 @@ class InspectorPanel(QWidget):
         splitter.setStretchFactor(1, 1)
         layout.addWidget(splitter, 1)
 
+    def key_help(self) -> list[tuple[str, str]]:
+        """(what, key) of the phase-walk keys (listed in Help ▸ Keyboard shortcuts)."""
+        actions = (self.walk_action, self.next_action, self.back_action, self.finish_action, self.cancel_action)
+        return [(f"{a.toolTip().rsplit(' (', 1)[0]} (inspector)",
+                 a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)) for a in actions]
+
     def _action(self, text: str, key: str, tip: str, slot: object) -> QAction:
         action = QAction(text, self)
         action.setShortcut(QKeySequence(key))

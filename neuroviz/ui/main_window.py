@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDockWidget,
+    QHeaderView,
     QLabel,
     QMainWindow,
     QMenu,
@@ -421,6 +422,16 @@ class MainWindow(QMainWindow):
         rows: list[tuple[str, str]] = []
         for menu in (self.file_menu, self.edit_menu, self.view_menu, self.history_menu, self.help_menu):
             rows.extend(menu_shortcuts(menu))
+        listed = {keys for _, keys in rows}
+        for action in self.actions():  # panels' keys that act anywhere in the window (Play: Space)
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            if keys and keys not in listed:
+                rows.append((action.toolTip().removesuffix(f" ({keys})") or action.text().replace("&", ""), keys))
+                listed.add(keys)
+        for dock in self.docks.values():  # keys that act inside one panel
+            key_help = getattr(dock.widget(), "key_help", None)
+            if key_help is not None:
+                rows.extend(key_help())
         rows.extend((desc, key) for key, desc in MOUSE_HELP)
         dialog = QDialog(self)
         dialog.setWindowTitle("Keyboard shortcuts")
@@ -432,14 +443,15 @@ class MainWindow(QMainWindow):
         for r, (what, keys) in enumerate(rows):
             table.setItem(r, 0, QTableWidgetItem(what))
             table.setItem(r, 1, QTableWidgetItem(keys))
-        table.resizeColumnsToContents()
-        table.horizontalHeader().setStretchLastSection(True)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # the keys column stays whole
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
         buttons.rejected.connect(dialog.reject)
         layout = QVBoxLayout(dialog)
         layout.addWidget(table)
         layout.addWidget(buttons)
-        dialog.resize(520, 560)
+        dialog.resize(max(640, table.sizeHintForColumn(0) + table.sizeHintForColumn(1) + 60), 620)
         self.shortcuts_dialog = dialog
         dialog.open()
 

@@ -53,6 +53,7 @@ from neuroviz.io.dataset_import import IMAGE_SUFFIXES, DatasetImportError, load_
 from neuroviz.ui.math_text import shown_number
 from neuroviz.ui.prediction_bars import PredictionBars
 from neuroviz.ui.session import Session
+from neuroviz.ui.window_shortcuts import key_name
 
 SOFT_KERNEL = np.array([[0.25, 0.5, 0.25], [0.5, 1.0, 0.5], [0.25, 0.5, 0.25]])
 """Coverage of the soft brush around the cell under the pointer (centre 1)."""
@@ -362,6 +363,7 @@ class PixelEditor(QWidget):
         self.message.setWordWrap(True)
         self.message.hide()
         self.tool_buttons: dict[str, QToolButton] = {}
+        self._keys: list[tuple[str, str]] = []  # (what, key) of the panel's own keys, for the shortcuts list
         self._build()
         self.grid.hovered.connect(self._show_readout)
         session.inputChanged.connect(self._on_input_changed)
@@ -413,8 +415,8 @@ class PixelEditor(QWidget):
         self.soft_box = QCheckBox("Soft", self)
         self.soft_box.setToolTip("Soft brush: also paints the 8 neighbouring cells, half as strongly (S on the grid)")
         self.soft_box.toggled.connect(self._set_soft)
-        self._grid_shortcut("S", self.soft_box.toggle)
-        self._grid_shortcut("Esc", self.grid.cancel_stroke)
+        self._grid_shortcut("S", self.soft_box.toggle, "Soft brush on or off")
+        self._grid_shortcut("Esc", self.grid.cancel_stroke, "Cancel the stroke being drawn")
         row.addWidget(label)
         row.addWidget(self.brush_slider, 1)
         row.addWidget(self.brush_spin)
@@ -448,17 +450,28 @@ class PixelEditor(QWidget):
         button = QToolButton(self)
         button.setObjectName(f"tool_{key}")
         button.setText(text)
-        key_name = QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)
-        button.setToolTip(f"{tip} ({key_name} on the grid)")
+        button.setToolTip(f"{tip} ({key_name(shortcut)} on the grid)")
         button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         button.clicked.connect(slot)
-        self._grid_shortcut(shortcut, slot)
+        self._grid_shortcut(shortcut, slot, tip)
         self.tool_buttons[key] = button
         return button
 
-    def _grid_shortcut(self, key: str, slot: Callable[[], None]) -> None:
+    def _grid_shortcut(self, key: str, slot: Callable[[], None], what: str = "") -> None:
         """A key that acts while the grid has keyboard focus (so other fields keep their keys)."""
         self.grid.keys[QKeySequence(key)[0].key()] = slot
+        if what:
+            self._keys.append((f"{what} (input grid)", key_name(key)))
+
+    def _panel_shortcut(self, key: str, slot: Callable[[], None], what: str) -> None:
+        """A key that acts anywhere in this panel."""
+        shortcut = QShortcut(QKeySequence(key), self, slot)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._keys.append((f"{what} (Input image panel)", key_name(key)))
+
+    def key_help(self) -> list[tuple[str, str]]:
+        """(what, key) of every key this panel answers (listed in Help ▸ Keyboard shortcuts)."""
+        return list(self._keys)
 
     def _target_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -472,15 +485,14 @@ class PixelEditor(QWidget):
         self.train_button.setObjectName("trainOnDrawing")
         self.train_button.setToolTip("One SGD step on this drawing and its target r (Ctrl+Return)")
         self.train_button.clicked.connect(self.train_on_drawing)
-        train = QShortcut(QKeySequence("Ctrl+Return"), self, self.train_on_drawing)
-        train.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._panel_shortcut("Ctrl+Return", self.train_on_drawing, "Train on this drawing: one update")
         self.walk_button = QPushButton("Walk…", self)
         self.walk_button.setObjectName("walkOnDrawing")
         self.walk_button.setToolTip("Walk through the update on this drawing and its target r phase by phase, "
                                     "in the inspector, before it is applied (Ctrl+Shift+Return)")
         self.walk_button.clicked.connect(self.walk_on_drawing)
-        walk = QShortcut(QKeySequence("Ctrl+Shift+Return"), self, self.walk_on_drawing)
-        walk.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._panel_shortcut("Ctrl+Shift+Return", self.walk_on_drawing,
+                             "Walk through the update on this drawing, phase by phase")
         row.addWidget(label)
         row.addWidget(self.target_box, 1)
         row.addWidget(self.train_button)

@@ -1,4 +1,4 @@
-"""A panel's keyboard actions installed on its main window, and tooltips that name keys.
+"""A panel's keyboard actions installed on its main window, and the names of keys for tooltips and help.
 
 A dock's actions only fire while the dock has focus; installed on the main
 window they work anywhere in it, even with the dock closed.  The panel may be
@@ -12,6 +12,11 @@ from collections.abc import Sequence
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QWidget
+
+
+def key_name(key: str) -> str:
+    """A key as the platform writes it ("Ctrl+Return", "Del")."""
+    return QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)
 
 
 def with_shortcut(text: str, action: QAction) -> str:

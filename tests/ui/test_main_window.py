@@ -143,7 +143,17 @@ def test_shortcuts_dialog_lists_menu_shortcuts(main_window, qtbot):
     rows = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
     assert rows["Gradients ∂L/∂θ"] == "Ctrl+2"
     assert rows["Fit to view"] == "Ctrl+0"
+    assert rows["Paste Image as Input"] == "Ctrl+V"
     assert "Wheel" in rows.values()
+    # The keys that act inside one panel are listed too, from the panels themselves.
+    assert rows["Train on this drawing: one update (Input image panel)"] == "Ctrl+Return"
+    assert rows["Walk through the update on this drawing, phase by phase (Input image panel)"] == "Ctrl+Shift+Return"
+    assert rows["Replace each value v by 1 − v (input grid)"] == "I"
+    assert rows["Cancel the stroke being drawn (input grid)"] == "Esc"
+    assert rows["Show the next phase (starts a walk if none) (inspector)"] == "N"
+    assert rows["Complete the update: apply it, exactly as a direct step (inspector)"] == "F"
+    assert rows["Load the next sample (Data panel)"] == "PgDown"
+    assert rows["Train continuously; press again to pause"] == "Space"  # a panel's key that acts anywhere
     dialog.close()
 
 
