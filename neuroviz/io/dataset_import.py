@@ -31,7 +31,7 @@ import io
 import math
 import warnings
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +40,8 @@ import numpy as np
 from neuroviz.core.datasets import Dataset
 
 DEFAULT_MAX_ROWS = 100_000
+Progress = Callable[[int, int], bool]
+"""``progress(done, total)``: told how far an import is; returns False to stop it."""
 """At most this many samples are imported (a stated limit, not a silent cut)."""
 MAX_ARRAY_BYTES = 512 * 1024 * 1024
 """An ``.npz`` member may hold at most this many bytes of data."""
@@ -165,8 +167,12 @@ def load_image(source: str | Path | bytes, shape: tuple[int, int]) -> np.ndarray
 
 
 def import_folder(path: str | Path, shape: tuple[int, int] = DEFAULT_SHAPE,
-                  max_rows: int = DEFAULT_MAX_ROWS) -> ImportedData:
-    """Read a folder with one subfolder of PNG/JPEG images per class."""
+                  max_rows: int = DEFAULT_MAX_ROWS, progress: Progress | None = None) -> ImportedData:
+    """Read a folder with one subfolder of PNG/JPEG images per class.
+
+    ``progress(done, total)`` is called before each image is read; when it
+    returns False the import stops with a ``DatasetImportError``.
+    """
     root = Path(path)
     if not root.is_dir():
         raise DatasetImportError(f"{root.name} is not a folder")
@@ -175,8 +181,7 @@ def import_folder(path: str | Path, shape: tuple[int, int] = DEFAULT_SHAPE,
         raise DatasetImportError(
             f"{root.name} holds {len(classes)} subfolder(s); put each class's images in its own subfolder "
             "(at least 2 classes)")
-    images: list[np.ndarray] = []
-    labels: list[int] = []
+    todo: list[tuple[Path, int]] = []
     skipped = 0
     for k, folder in enumerate(classes):
         files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
@@ -184,11 +189,15 @@ def import_folder(path: str | Path, shape: tuple[int, int] = DEFAULT_SHAPE,
         skipped += len(files) - len(chosen)
         if not chosen:
             raise DatasetImportError(f"the class folder '{folder.name}' holds no PNG or JPEG images")
-        if len(images) + len(chosen) > max_rows:
+        if len(todo) + len(chosen) > max_rows:
             raise DatasetImportError(f"the folder holds more than {max_rows:,} images (the limit)")
-        for file in chosen:
-            images.append(load_image(file, shape))
-            labels.append(k)
+        todo.extend((file, k) for file in chosen)
+    images: list[np.ndarray] = []
+    for done, (file, _) in enumerate(todo):
+        if progress is not None and not progress(done, len(todo)):
+            raise DatasetImportError(f"import cancelled after {done:,} of {len(todo):,} images")
+        images.append(load_image(file, shape))
+    labels = [k for _, k in todo]
     notes = [f"{skipped} file(s) that are not PNG or JPEG were skipped"] if skipped else []
     notes.append(f"images were converted to grayscale and resized to {shape[0]}×{shape[1]} by area averaging")
     return ImportedData(np.array(images), np.array(labels, dtype=np.int64), shape,
@@ -404,17 +413,18 @@ def _labels_array(y: np.ndarray, name: str) -> np.ndarray:
 
 # ---------------------------------------------------------------- dispatch
 def import_path(path: str | Path, shape: tuple[int, int] = DEFAULT_SHAPE,
-                max_rows: int = DEFAULT_MAX_ROWS) -> ImportedData:
+                max_rows: int = DEFAULT_MAX_ROWS, progress: Progress | None = None) -> ImportedData:
     """Import a folder, ``.csv`` or ``.npz`` (chosen by what ``path`` is).
 
     ``shape`` is the network's (H, W): images are resized to it; tables whose
-    pixel count matches are read with it.
+    pixel count matches are read with it.  ``progress`` follows a folder's
+    images (see ``import_folder``).
     """
     p = Path(path)
     if not p.exists():
         raise DatasetImportError(f"{p.name} does not exist")
     if p.is_dir():
-        return import_folder(p, shape, max_rows)
+        return import_folder(p, shape, max_rows, progress)
     suffix = p.suffix.lower()
     if suffix == ".csv":
         return import_csv(p, shape, max_rows)

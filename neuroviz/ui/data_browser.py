@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 from neuroviz.core.datasets import BUILTIN_DATASETS, Dataset, builtin_dataset
 from neuroviz.core.network import NetworkConfig
 from neuroviz.io.dataset_import import DatasetImportError, ImportedData, import_path
+from neuroviz.ui.import_progress import ImportProgress
 from neuroviz.ui.session import Session
 from neuroviz.ui.window_shortcuts import key_name
 
@@ -414,14 +415,23 @@ class DataBrowser(QWidget):
             self.import_from(Path(path))
 
     def import_from(self, path: Path) -> bool:
-        """Import ``path`` (folder, CSV or npz) and train on it; on failure show why and change nothing."""
+        """Import ``path`` (folder, CSV or npz) and train on it; on failure show why and change nothing.
+
+        A folder's images are counted in a progress dialog whose Cancel stops the import.
+        """
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        progress = ImportProgress(self)
         try:
-            data = import_path(path, self.session.image_shape)
+            data = import_path(path, self.session.image_shape, progress=progress)
         except DatasetImportError as exc:
-            self.show_message(f"Import failed: {exc}", error=True)
+            progress.close()
+            if progress.cancelled:
+                self.show_message(f"Import of {path.name} cancelled ({exc}); nothing changed.")
+            else:
+                self.show_message(f"Import failed: {exc}", error=True)
             return False
         finally:
+            progress.close()
             QGuiApplication.restoreOverrideCursor()
         try:
             dataset = dataset_from_import(data, self.session.config, self.session.class_names)

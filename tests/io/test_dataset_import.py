@@ -262,3 +262,12 @@ def test_import_module_loads_no_qt():
             "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_a_folder_import_reports_progress_and_can_be_cancelled(tmp_path):
+    root = _class_folder(tmp_path / "shapes", per_class=4)
+    seen: list[tuple[int, int]] = []
+    data = import_folder(root, (8, 8), progress=lambda done, total: seen.append((done, total)) or True)
+    assert seen == [(i, 8) for i in range(8)] and len(data) == 8
+    with pytest.raises(DatasetImportError, match="import cancelled after 3 of 8 images"):
+        import_path(root, (8, 8), progress=lambda done, total: done < 3)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtWidgets import QProgressDialog, QPushButton
 
 from neuroviz.ui.data_browser import DataBrowser
 
@@ -193,3 +194,34 @@ def test_a_new_network_starts_the_browser_at_sample_1(browser, session):
     assert browser.status.text() == f"Sample 1: label <b>{session.class_names[session.target]}</b> · " + (
         "<b>test</b> split" if session.dataset.is_test[0] else "<b>train</b> split")
     assert browser.dataset_box.currentText() == "Digits (UCI 8×8)"
+
+
+def _image_folder(root, per_class):
+    for k, name in enumerate(("dot", "ring")):
+        (root / name).mkdir(parents=True)
+        for i in range(per_class):
+            Image.fromarray(np.full((10, 10), 100 * k + i, dtype=np.uint8)).save(root / name / f"{i}.png")
+    return root
+
+
+def test_cancel_during_a_folder_import_changes_nothing(browser, session, tmp_path, qtbot):
+    root = _image_folder(tmp_path / "shapes", per_class=6)
+    network, dataset = session.network, session.dataset
+    pressed = []
+
+    def press_cancel() -> None:  # runs while the import processes events
+        dialog = browser.findChild(QProgressDialog, "importProgress")
+        assert dialog is not None and dialog.maximum() == 12
+        pressed.append(dialog.value())
+        qtbot.mouseClick(dialog.findChild(QPushButton), Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, press_cancel)
+    assert not browser.import_from(root)
+    assert pressed == [0]
+    assert browser.message.text() == \
+        "Import of shapes cancelled (import cancelled after 0 of 12 images); nothing changed."
+    assert session.network is network and session.dataset is dataset and not browser.questions
+    # A second import runs to the end and takes the data.
+    assert browser.import_from(root)
+    assert len(session.dataset) == 12 and session.dataset.class_names == ("dot", "ring")
+    qtbot.waitUntil(lambda: browser.findChild(QProgressDialog, "importProgress") is None)
