@@ -158,6 +158,7 @@ class LossPlot(QWidget):
         self.key = QLabel(self)
         self.key.setObjectName("legend")
         self.key.setTextFormat(Qt.TextFormat.RichText)
+        self.key.setWordWrap(True)  # a narrow panel wraps the key instead of widening the window
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 2, 6, 0)
         bar.addWidget(self.log_check)
@@ -166,8 +167,7 @@ class LossPlot(QWidget):
         bar.addWidget(self.smoothing_spin)
         bar.addWidget(self.fit_button)
         bar.addSpacing(16)
-        bar.addWidget(self.key)
-        bar.addStretch(1)
+        bar.addWidget(self.key, 1)
 
         self.graphics = TimedGraphics(self)
         self.graphics.setObjectName("lossGraphics")

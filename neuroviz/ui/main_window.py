@@ -194,11 +194,18 @@ class MainWindow(QMainWindow):
             dock.raise_()
 
     def _apply_default_sizes(self) -> None:
-        """Give the bottom row and the left column their default sizes; the diagram gets the rest."""
+        """Give the bottom row and the left column their default sizes; the diagram gets the rest.
+
+        The bottom row takes at most 30 % of the window's height, so that on a small screen the diagram
+        keeps most of it.  A row of tabs is sized through its front tab (a hidden tab's size is ignored).
+        """
         bottom, left = Qt.DockWidgetArea.BottomDockWidgetArea, Qt.DockWidgetArea.LeftDockWidgetArea
-        for area, size, orientation in ((bottom, BOTTOM_HEIGHT, Qt.Orientation.Vertical),
+        front = [names[0] for names in TABBED_DOCKS]
+        height = min(BOTTOM_HEIGHT, round(0.3 * self.height()))
+        for area, size, orientation in ((bottom, height, Qt.Orientation.Vertical),
                                         (left, LEFT_WIDTH, Qt.Orientation.Horizontal)):
-            docks = [d for d in self.docks.values() if self.dockWidgetArea(d) == area]
+            docks = sorted((d for d in self.docks.values() if self.dockWidgetArea(d) == area),
+                           key=lambda d: d.objectName() not in front)
             if docks:
                 self.resizeDocks(docks[:1], [size], orientation)
 
@@ -512,9 +519,9 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._sized:
-            # Dock sizes only take once the window is laid out at its real size.
+            # Dock sizes only take once the window is laid out at its real size: after this event.
             self._sized = True
-            self._apply_default_sizes()
+            QTimer.singleShot(0, self._apply_default_sizes)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if event.spontaneous() and not self.confirm_discard():  # closed from the title bar

@@ -213,3 +213,21 @@ def test_first_start_takes_most_of_the_screen(qtbot, session):
     expected_h = min(area.height(), max(DEFAULT_SIZE[1], round(area.height() * 0.9)))
     assert (window.width(), window.height()) == (expected_w, expected_h)
     assert area.contains(window.geometry())
+
+
+def test_on_a_small_screen_the_diagram_keeps_most_of_the_height(show, session, settings_path, qtbot):
+    window = show(MainWindow(session, QSettings()), (1280, 720))  # no saved layout: the default one
+    bottom = window.docks["lossCurvesDock"]  # the front tab of the bottom row
+
+    def small_bottom_row() -> bool:  # 30 % of the height, or as little as its tabs allow
+        least = max(d.minimumSizeHint().height() for d in window.docks.values()
+                    if window.dockWidgetArea(d) == window.dockWidgetArea(bottom))
+        return bottom.height() <= max(0.3 * window.height(), least) + 8
+
+    qtbot.waitUntil(small_bottom_row)
+    assert window.diagram.height() >= bottom.height() + 40
+    # Reset layout gives the same split.
+    window.resizeDocks([bottom], [450], Qt.Orientation.Vertical)
+    qtbot.waitUntil(lambda: window.diagram.height() < bottom.height())
+    window.reset_layout_action.trigger()
+    qtbot.waitUntil(small_bottom_row)
