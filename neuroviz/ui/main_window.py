@@ -67,7 +67,9 @@ TABBED_DOCKS = (("lossCurvesDock", "inspectorDock", "dataBrowserDock"),)
 """Docks that share one place as tabs in the default layout (object names; missing ones are skipped)."""
 DEFAULT_SIZE = (1400, 900)
 """The window's size at the first start, or 90 % of the screen if that is larger (never more than the screen)."""
-BOTTOM_HEIGHT = 250
+BOTTOM_HEIGHT = 300
+BOTTOM_SHARE = 0.33
+"""The bottom row's default height: ``BOTTOM_HEIGHT`` pixels, but no more than this share of the window's."""
 LEFT_WIDTH = 440
 STATUS_INTERVAL_MS = 100
 """The status bar refreshes at most this often."""
@@ -196,12 +198,12 @@ class MainWindow(QMainWindow):
     def _apply_default_sizes(self) -> None:
         """Give the bottom row and the left column their default sizes; the diagram gets the rest.
 
-        The bottom row takes at most 30 % of the window's height, so that on a small screen the diagram
-        keeps most of it.  A row of tabs is sized through its front tab (a hidden tab's size is ignored).
+        The bottom row takes at most a third of the window's height, so that on a small screen the
+        diagram keeps most of it.  A row of tabs is sized through its front tab (a hidden tab's size is ignored).
         """
         bottom, left = Qt.DockWidgetArea.BottomDockWidgetArea, Qt.DockWidgetArea.LeftDockWidgetArea
         front = [names[0] for names in TABBED_DOCKS]
-        height = min(BOTTOM_HEIGHT, round(0.3 * self.height()))
+        height = min(BOTTOM_HEIGHT, round(BOTTOM_SHARE * self.height()))
         for area, size, orientation in ((bottom, height, Qt.Orientation.Vertical),
                                         (left, LEFT_WIDTH, Qt.Orientation.Horizontal)):
             docks = sorted((d for d in self.docks.values() if self.dockWidgetArea(d) == area),

@@ -219,10 +219,10 @@ def test_on_a_small_screen_the_diagram_keeps_most_of_the_height(show, session, s
     window = show(MainWindow(session, QSettings()), (1280, 720))  # no saved layout: the default one
     bottom = window.docks["lossCurvesDock"]  # the front tab of the bottom row
 
-    def small_bottom_row() -> bool:  # 30 % of the height, or as little as its tabs allow
+    def small_bottom_row() -> bool:  # a third of the height, or as little as its tabs allow
         least = max(d.minimumSizeHint().height() for d in window.docks.values()
                     if window.dockWidgetArea(d) == window.dockWidgetArea(bottom))
-        return bottom.height() <= max(0.3 * window.height(), least) + 8
+        return bottom.height() <= max(0.33 * window.height(), least) + 8
 
     qtbot.waitUntil(small_bottom_row)
     assert window.diagram.height() >= bottom.height() + 40
