@@ -70,7 +70,7 @@ DEFAULT_SIZE = (1400, 900)
 BOTTOM_HEIGHT = 300
 BOTTOM_SHARE = 0.33
 """The bottom row's default height: ``BOTTOM_HEIGHT`` pixels, but no more than this share of the window's."""
-LEFT_WIDTH = 440
+LEFT_WIDTH = 452
 STATUS_INTERVAL_MS = 100
 """The status bar refreshes at most this often."""
 

@@ -379,6 +379,7 @@ class PixelEditor(QWidget):
         layout.addLayout(self._brush_row())
         layout.addWidget(self.grid, 1)
         self.readout.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.readout.setWordWrap(True)  # a narrow panel wraps it instead of widening the window
         muted = self.readout.palette()
         muted.setColor(QPalette.ColorRole.WindowText, muted.color(QPalette.ColorRole.PlaceholderText))
         self.readout.setPalette(muted)

@@ -226,6 +226,7 @@ def test_on_a_small_screen_the_diagram_keeps_most_of_the_height(show, session, s
 
     qtbot.waitUntil(small_bottom_row)
     assert window.diagram.height() >= bottom.height() + 40
+    assert window.minimumSizeHint().width() <= 1024  # the panels wrap their texts to fit a 1024-wide screen
     # Reset layout gives the same split.
     window.resizeDocks([bottom], [450], Qt.Orientation.Vertical)
     qtbot.waitUntil(lambda: window.diagram.height() < bottom.height())
