@@ -367,6 +367,7 @@ class PixelEditor(QWidget):
         self._build()
         self.grid.hovered.connect(self._show_readout)
         session.inputChanged.connect(self._on_input_changed)
+        session.viewChanged.connect(self._on_walk_changed)
         session.architectureChanged.connect(self._on_architecture_changed)
         session.datasetChanged.connect(self._on_architecture_changed)
         self._on_architecture_changed()
@@ -571,6 +572,10 @@ class PixelEditor(QWidget):
         """One traced SGD step on the current drawing and target (``session.step_on_input``)."""
         self.grid.cancel_stroke()
         self.session.step_on_input()
+
+    def _on_walk_changed(self) -> None:
+        """While an update is walked through, Walk… is unavailable (the inspector goes on with it)."""
+        self.walk_button.setEnabled(self.session.pending_trace is None)
 
     def walk_on_drawing(self) -> None:
         """Begin a phase walk through the update on the current drawing and target (not applied until it ends)."""

@@ -360,9 +360,11 @@ def test_walk_through_the_update_on_a_drawing_phase_by_phase(qtbot, main_window,
     assert session.phase == session.phases[0]
     assert np.array_equal(session.pending_trace.inputs, drawing[None])  # this drawing, not the next mini-batch
     qtbot.waitUntil(lambda: inspector_dock.isVisible())  # the inspector comes forward to explain the walk
+    assert not editor.walk_button.isEnabled()  # one walk at a time
     inspector = inspector_dock.widget()
     while session.pending_trace is not None:
         qtbot.mouseClick(inspector.buttons["next"], Qt.MouseButton.LeftButton)
+    assert editor.walk_button.isEnabled()
     for a, b in zip(session.network.weights + session.network.biases,
                     list(expected.weights_after) + list(expected.biases_after)):
         assert np.array_equal(a, b)
