@@ -21,13 +21,11 @@ from PySide6.QtGui import (
     QFont,
     QGuiApplication,
     QImage,
-    QKeySequence,
     QMouseEvent,
     QPainter,
     QPaintEvent,
     QPalette,
     QPen,
-    QShortcut,
 )
 from PySide6.QtWidgets import (
     QComboBox,
@@ -50,7 +48,7 @@ from neuroviz.core.network import NetworkConfig
 from neuroviz.io.dataset_import import DatasetImportError, ImportedData, import_path
 from neuroviz.ui.import_progress import ImportProgress
 from neuroviz.ui.session import Session
-from neuroviz.ui.window_shortcuts import key_name
+from neuroviz.ui.window_shortcuts import PanelKeys, key_name
 
 BUILTIN_TITLES = {"circles-squares": "Circles vs squares", "digits": "Digits (UCI 8×8)"}
 """Combo-box titles of the built-in datasets, by dataset name."""
@@ -168,7 +166,7 @@ class DataBrowser(QWidget):
         """Asks yes/no before replacing the network (tests replace it)."""
         self._datasets: dict[str, Dataset] = {}
         self._rng = np.random.default_rng(0)
-        self._keys: list[tuple[str, str]] = []  # (what, key) of the panel's own keys, for the shortcuts list
+        self.keys = PanelKeys(self, "Data panel")
         self._build()
         session.architectureChanged.connect(self._on_network_replaced)
         session.datasetChanged.connect(self._on_dataset_changed)
@@ -240,9 +238,7 @@ class DataBrowser(QWidget):
         self.add_button = QPushButton(self)
         self.add_button.setObjectName("addDrawing")
         self.add_button.clicked.connect(self.add_drawing)
-        add_key = QShortcut(QKeySequence("Ctrl+Shift+A"), self, self.add_drawing)
-        add_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self._keys.append(("Add the current drawing to the training set (Data panel)", key_name("Ctrl+Shift+A")))
+        self.keys.add("Ctrl+Shift+A", self.add_drawing, "Add the current drawing to the training set")
         layout.addWidget(self.add_button)
 
         self.message = QLabel(self)
@@ -257,14 +253,12 @@ class DataBrowser(QWidget):
         button = QPushButton(text, self)
         button.setToolTip(f"{tip} ({key_name(key)})")
         button.clicked.connect(lambda _=False: slot())
-        shortcut = QShortcut(QKeySequence(key), self, slot)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self._keys.append((f"{tip} (Data panel)", key_name(key)))
+        self.keys.add(key, slot, tip)
         return button
 
     def key_help(self) -> list[tuple[str, str]]:
         """(what, key) of every key this panel answers (listed in Help ▸ Keyboard shortcuts)."""
-        return list(self._keys)
+        return list(self.keys.help)
 
     def _mute(self, label: QLabel) -> None:
         pal = label.palette()

@@ -53,7 +53,7 @@ from neuroviz.io.dataset_import import IMAGE_SUFFIXES, DatasetImportError, load_
 from neuroviz.ui.math_text import shown_number
 from neuroviz.ui.prediction_bars import PredictionBars
 from neuroviz.ui.session import Session
-from neuroviz.ui.window_shortcuts import key_name
+from neuroviz.ui.window_shortcuts import PanelKeys, key_name
 
 SOFT_KERNEL = np.array([[0.25, 0.5, 0.25], [0.5, 1.0, 0.5], [0.25, 0.5, 0.25]])
 """Coverage of the soft brush around the cell under the pointer (centre 1)."""
@@ -363,7 +363,7 @@ class PixelEditor(QWidget):
         self.message.setWordWrap(True)
         self.message.hide()
         self.tool_buttons: dict[str, QToolButton] = {}
-        self._keys: list[tuple[str, str]] = []  # (what, key) of the panel's own keys, for the shortcuts list
+        self.keys = PanelKeys(self, "Input image panel")
         self._build()
         self.grid.hovered.connect(self._show_readout)
         session.inputChanged.connect(self._on_input_changed)
@@ -463,17 +463,11 @@ class PixelEditor(QWidget):
         """A key that acts while the grid has keyboard focus (so other fields keep their keys)."""
         self.grid.keys[QKeySequence(key)[0].key()] = slot
         if what:
-            self._keys.append((f"{what} (input grid)", key_name(key)))
-
-    def _panel_shortcut(self, key: str, slot: Callable[[], None], what: str) -> None:
-        """A key that acts anywhere in this panel."""
-        shortcut = QShortcut(QKeySequence(key), self, slot)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self._keys.append((f"{what} (Input image panel)", key_name(key)))
+            self.keys.note(key, what, "input grid")
 
     def key_help(self) -> list[tuple[str, str]]:
         """(what, key) of every key this panel answers (listed in Help ▸ Keyboard shortcuts)."""
-        return list(self._keys)
+        return list(self.keys.help)
 
     def _target_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -487,14 +481,14 @@ class PixelEditor(QWidget):
         self.train_button.setObjectName("trainOnDrawing")
         self.train_button.setToolTip("One SGD step on this drawing and its target r (Ctrl+Return)")
         self.train_button.clicked.connect(self.train_on_drawing)
-        self._panel_shortcut("Ctrl+Return", self.train_on_drawing, "Train on this drawing: one update")
+        self.keys.add("Ctrl+Return", self.train_on_drawing, "Train on this drawing: one update")
         self.walk_button = QPushButton("Walk…", self)
         self.walk_button.setObjectName("walkOnDrawing")
         self.walk_button.setToolTip("Walk through the update on this drawing and its target r phase by phase, "
                                     "in the inspector, before it is applied (Ctrl+Shift+Return)")
         self.walk_button.clicked.connect(self.walk_on_drawing)
-        self._panel_shortcut("Ctrl+Shift+Return", self.walk_on_drawing,
-                             "Walk through the update on this drawing, phase by phase")
+        self.keys.add("Ctrl+Shift+Return", self.walk_on_drawing,
+                      "Walk through the update on this drawing, phase by phase")
         row.addWidget(label)
         row.addWidget(self.target_box, 1)
         row.addWidget(self.train_button)

@@ -7,10 +7,10 @@ created before it is docked, so the actions move whenever its parent changes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QWidget
 
 
@@ -53,3 +53,27 @@ class WindowShortcuts(QObject):
                 self._window.removeAction(action)
         window.addActions(list(self.actions))
         self._window = window
+
+
+class PanelKeys:
+    """The keys a panel answers itself, and what each does, for Help ▸ Keyboard shortcuts.
+
+    ``place`` names where they act, e.g. "Data panel"; it follows each description.
+    """
+
+    def __init__(self, panel: QWidget, place: str) -> None:
+        self._panel = panel
+        self._place = place
+        self.help: list[tuple[str, str]] = []
+        """(what, key) of every key listed, in the order added."""
+
+    def add(self, key: str, slot: Callable[[], None], what: str) -> QShortcut:
+        """A shortcut that acts anywhere in the panel (while it or a child has focus)."""
+        shortcut = QShortcut(QKeySequence(key), self._panel, slot)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.note(key, what)
+        return shortcut
+
+    def note(self, key: str, what: str, place: str = "") -> None:
+        """List a key the panel handles some other way (``place``: where, if not the whole panel)."""
+        self.help.append((f"{what} ({place or self._place})", key_name(key)))
