@@ -869,10 +869,13 @@ class NetworkDiagram(QWidget):
         """Draw ``text`` in the font ``fonts.named(name)`` (already set on ``p``) with its top left at ``top_left``."""
         font, font_key = fonts.named(name), fonts.key_of(name)
         st, _ = self._prepared_if_seen(text, font, font_key)
-        if st is not None:
-            p.drawStaticText(top_left, st)
-        else:  # the same pixels as the prepared text
-            p.drawText(QPointF(top_left.x(), top_left.y() + self._font_metrics(font, font_key).ascent()), text)
+        self._draw_placed(p, self._at(top_left, text, st, font, font_key))
+
+    def _at(self, top_left: QPointF, text: str, st: QStaticText | None, font: QFont, font_key: str) -> PlacedText:
+        """``text`` placed with its top left at ``top_left``: prepared, or else at its baseline (the same pixels)."""
+        if st is None:
+            return QPointF(top_left.x(), top_left.y() + self._font_metrics(font, font_key).ascent()), text
+        return top_left, st
 
     def _text_in(self, box: QRectF, bottom_right: bool, text: str, font: QFont, font_key: str,
                  line_height: float, dpr: float, changing: bool = False) -> PlacedText:
@@ -894,9 +897,7 @@ class NetworkDiagram(QWidget):
             top_left = QPointF(box.right() - width, box.bottom() - line_height)
         else:
             top_left = QPointF(box.x() + (box.width() - width) / 2, box.y() + (box.height() - line_height) / 2)
-        if st is None:  # drawn at the same place as the prepared text would be: the same pixels
-            return QPointF(top_left.x(), top_left.y() + self._font_metrics(font, font_key).ascent()), text
-        return top_left, st
+        return self._at(top_left, text, st, font, font_key)
 
     @staticmethod
     def _draw_placed(p: QPainter, placed: PlacedText) -> None:
