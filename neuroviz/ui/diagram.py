@@ -823,8 +823,9 @@ class NetworkDiagram(QWidget):
         """``text`` laid out once in the font ``fonts.named(name)`` (cached)."""
         return self._prepared(text, fonts.named(name), fonts.key_of(name))[0]
 
-    def _prepared(self, text: str, font: QFont, font_key: str) -> tuple[QStaticText, float]:
-        """``text`` laid out once in ``font`` (named ``font_key`` in the cache), and its advance width."""
+    def _prepared(self, text: str, font: QFont, font_key: str,
+                  width: float | None = None) -> tuple[QStaticText, float]:
+        """``text`` laid out once in ``font`` (named ``font_key`` in the cache), and its advance ``width``."""
         key = (text, font_key)
         found = self._texts.get(key)
         if found is None:
@@ -834,7 +835,9 @@ class NetworkDiagram(QWidget):
             st.prepare(font=font)
             if len(self._texts) >= SPRITE_CACHE:
                 self._texts.clear()
-            found = self._texts[key] = (st, self._font_metrics(font, font_key).horizontalAdvance(text))
+            if width is None:
+                width = self._font_metrics(font, font_key).horizontalAdvance(text)
+            found = self._texts[key] = (st, width)
         return found
 
     def _prepared_if_seen(self, text: str, font: QFont, font_key: str) -> tuple[QStaticText | None, float]:
@@ -848,9 +851,9 @@ class NetworkDiagram(QWidget):
         found = self._texts.get(key)
         if found is not None:
             return found
-        width = self._seen_texts.get(key)
+        width = self._seen_texts.pop(key, None)
         if width is not None:
-            return self._prepared(text, font, font_key)
+            return self._prepared(text, font, font_key, width)
         if len(self._seen_texts) >= SPRITE_CACHE:
             self._seen_texts.clear()
         width = self._seen_texts[key] = self._font_metrics(font, font_key).horizontalAdvance(text)
