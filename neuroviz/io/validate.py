@@ -12,9 +12,12 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
+
+N = TypeVar("N", int, float)
+"""A number type checked by ``_within`` (it gives back what it was given)."""
 
 
 class SnapshotError(ValueError):
@@ -118,11 +121,7 @@ def integer(value: Any, where: str, lo: int | None = None, hi: int | None = None
     """``value`` as a whole number in [lo, hi] (a JSON number written without a fraction)."""
     if not isinstance(value, int) or isinstance(value, bool):
         raise fail(where, f"expected a whole number; found {describe(value)}")
-    if lo is not None and value < lo:
-        raise fail(where, f"{value} is below the smallest allowed value {lo}")
-    if hi is not None and value > hi:
-        raise fail(where, f"{value} is above the largest allowed value {hi}")
-    return value
+    return _within(value, str(value), where, lo, hi)
 
 
 def number(value: Any, where: str, lo: float | None = None, hi: float | None = None) -> float:
@@ -135,11 +134,16 @@ def number(value: Any, where: str, lo: float | None = None, hi: float | None = N
         raise fail(where, "the number is too large") from None
     if not math.isfinite(result):
         raise fail(where, f"expected a finite number; found {result}")
-    if lo is not None and result < lo:
-        raise fail(where, f"{result!r} is below the smallest allowed value {lo}")
-    if hi is not None and result > hi:
-        raise fail(where, f"{result!r} is above the largest allowed value {hi}")
-    return result
+    return _within(result, repr(result), where, lo, hi)
+
+
+def _within(value: N, shown: str, where: str, lo: float | None, hi: float | None) -> N:
+    """``value`` (written ``shown`` in messages) if it lies in [lo, hi]; else the error naming the bound."""
+    if lo is not None and value < lo:
+        raise fail(where, f"{shown} is below the smallest allowed value {lo}")
+    if hi is not None and value > hi:
+        raise fail(where, f"{shown} is above the largest allowed value {hi}")
+    return value
 
 
 def optional_number(value: Any, where: str) -> float:

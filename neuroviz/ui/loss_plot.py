@@ -210,21 +210,10 @@ class LossPlot(QWidget):
         self.test_loss_curve = pg.PlotDataItem(
             pen=pg.mkPen(TEST_COLOR, width=2), symbol="o", symbolSize=6, symbolBrush=TEST_COLOR, symbolPen=None
         )
-        dashed = [3, 3]
-        self.train_acc_curve = pg.PlotDataItem(
-            pen=pg.mkPen(TRAIN_COLOR, width=1.5, dash=dashed),
-            symbol="t1",
-            symbolSize=7,
-            symbolBrush=TRAIN_COLOR,
-            symbolPen=None,
-        )
-        self.test_acc_curve = pg.PlotDataItem(
-            pen=pg.mkPen(TEST_COLOR, width=1.5, dash=dashed),
-            symbol="t1",
-            symbolSize=7,
-            symbolBrush=TEST_COLOR,
-            symbolPen=None,
-        )
+        self.train_acc_curve, self.test_acc_curve = (
+            pg.PlotDataItem(pen=pg.mkPen(color, width=1.5, dash=[3, 3]), symbol="t1", symbolSize=7,
+                            symbolBrush=color, symbolPen=None)
+            for color in (TRAIN_COLOR, TEST_COLOR))  # dashed, with triangles: accuracy per epoch
         self.now_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen((128, 128, 128), width=1, dash=[5, 3]))
         for item in (self.raw_curve, self.smooth_curve, self.test_loss_curve):
             plot.addItem(item)
