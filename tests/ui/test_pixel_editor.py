@@ -237,13 +237,22 @@ def test_dropping_a_broken_file_changes_nothing(qtbot, editor, session, tmp_path
     assert session.undo_stack.count() == 0
 
 
+def copy_image(white: np.ndarray) -> None:
+    """Put a picture on the clipboard: white where ``white`` (shape (H, W) bool), black elsewhere."""
+    gray = np.ascontiguousarray(np.where(white, 255, 0).astype(np.uint8))
+    h, w = gray.shape
+    QGuiApplication.clipboard().setImage(QImage(gray.tobytes(), w, h, w, QImage.Format.Format_Grayscale8).copy())
+
+
+def halves(rows: slice, cols: slice) -> np.ndarray:
+    """Shape (16, 16) bool: True in ``[rows, cols]``."""
+    mask = np.zeros((16, 16), dtype=bool)
+    mask[rows, cols] = True
+    return mask
+
+
 def test_paste_an_image_with_ctrl_v(qtbot, editor, session):
-    pasted = QImage(16, 16, QImage.Format.Format_RGB32)
-    pasted.fill(QColor(0, 0, 0))
-    for y in range(16):
-        for x in range(8):
-            pasted.setPixelColor(x, y, QColor(255, 255, 255))  # left half white
-    QGuiApplication.clipboard().setImage(pasted)
+    copy_image(halves(slice(None), slice(0, 8)))  # left half white
     editor.grid.setFocus()
     qtbot.keyClick(editor.grid, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
     expected = np.zeros((8, 8))
@@ -315,12 +324,7 @@ def test_ten_classes_get_compact_bars_that_fit(qtbot, editor, session):
 
 
 def test_in_the_main_window_ctrl_v_pastes_an_image_from_anywhere_but_a_text_field(qtbot, main_window, session):
-    pasted = QImage(16, 16, QImage.Format.Format_RGB32)
-    pasted.fill(QColor(255, 255, 255))
-    for y in range(8):
-        for x in range(16):
-            pasted.setPixelColor(x, y, QColor(0, 0, 0))  # top half black
-    QGuiApplication.clipboard().setImage(pasted)
+    copy_image(halves(slice(8, None), slice(None)))  # top half black
     dock = main_window.docks["pixelEditorDock"]
     dock.hide()
     main_window.diagram.setFocus()
@@ -340,7 +344,7 @@ def test_in_the_main_window_ctrl_v_pastes_an_image_from_anywhere_but_a_text_fiel
     assert field.text() == "0.5"
     assert np.array_equal(image(session), expected)
     # The editor itself, focused, still pastes: one shortcut, no ambiguity.
-    QGuiApplication.clipboard().setImage(pasted.flipped(Qt.Orientation.Vertical))  # now the bottom half black
+    copy_image(halves(slice(0, 8), slice(None)))  # now the bottom half black
     editor = dock.widget()
     editor.grid.setFocus()
     qtbot.keyClick(editor.grid, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
