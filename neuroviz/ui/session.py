@@ -141,7 +141,8 @@ class Session(QObject):
         self.node_mode: NodeMode = "activations"
         self.phase: Phase | None = None
         self.pending_trace: StepTrace | None = None
-        self._pending_batch: int | None = 0  # samples of the walked mini-batch; None: walked on the input
+        self._apply_pending: Callable[[StepTrace], None] = self._nothing_walked
+        """Applies and records the walked update: as a mini-batch update or as an update on the input."""
         self.updates_per_second: float = 0.0
         """Measured rate of continuous training (0 when stopped); shown in the status bar."""
         self.history_budget = DEFAULT_BUDGET
@@ -363,13 +364,14 @@ class Session(QObject):
             return None
         try:
             if on_input:
-                trace, batch = self.trainer.compute_on(self.input, self.target), None
+                trace = self.trainer.compute_on(self.input, self.target)
+                self._apply_pending = self.history.commit_on
             else:
                 trace, batch = self.trainer.compute_next()
+                self._apply_pending = lambda walked: self.history.commit(walked, batch)
         except DivergenceError as exc:
             self._diverged(str(exc))
             return None
-        self._pending_batch = batch
         self.set_phase(self.phases[0], trace)
         return trace
 
@@ -403,11 +405,12 @@ class Session(QObject):
         if self.phase is not None or self.pending_trace is not None:
             self.set_phase(None)
 
+    @staticmethod
+    def _nothing_walked(trace: StepTrace) -> None:
+        raise RuntimeError("no update is being walked through")
+
     def _commit(self, trace: StepTrace) -> StepTrace:
-        if self._pending_batch is None:  # walked on the drawing
-            self.history.commit_on(trace)
-        else:
-            self.history.commit(trace, self._pending_batch)
+        self._apply_pending(trace)
         return trace
 
     # --------------------------------------------------------------- training
