@@ -67,6 +67,7 @@ from neuroviz.io.atomic import atomic_open
 from neuroviz.ui.inspector_model import Col, NeuronTableModel, UpdateTableModel
 from neuroviz.ui.math_text import HangingIndent, equation_html, to_html, unicode_exponent
 from neuroviz.ui.session import Session
+from neuroviz.ui.window_shortcuts import PanelKeys
 
 CHECK_BUDGET_S = 0.02
 """Time per event-loop tick the gradient check may take."""
@@ -94,6 +95,7 @@ class InspectorPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("inspectorPanel")
         self.session = session
+        self.keys = PanelKeys(self, "inspector")
         self.trace: StepTrace | None = None
         self.table: UpdateTable | None = None
         self.explainer: Explainer | None = None
@@ -216,15 +218,14 @@ class InspectorPanel(QWidget):
 
     def key_help(self) -> list[tuple[str, str]]:
         """(what, key) of the phase-walk keys (listed in Help ▸ Keyboard shortcuts)."""
-        actions = (self.walk_action, self.next_action, self.back_action, self.finish_action, self.cancel_action)
-        return [(f"{a.toolTip().rsplit(' (', 1)[0]} (inspector)",
-                 a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)) for a in actions]
+        return list(self.keys.help)
 
     def _action(self, text: str, key: str, tip: str, slot: object) -> QAction:
         action = QAction(text, self)
         action.setShortcut(QKeySequence(key))
         action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         action.setToolTip(f"{tip} ({key})")
+        self.keys.note(key, tip)
         action.triggered.connect(lambda _checked=False: slot())  # type: ignore[operator]
         self.addAction(action)
         return action
