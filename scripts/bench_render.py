@@ -34,8 +34,8 @@ from PySide6.QtWidgets import QApplication
 from neuroviz.blas import limit_blas_threads
 from neuroviz.core.network import NetworkConfig
 from neuroviz.core.selection import Selection
+from neuroviz.model import AppModel
 from neuroviz.ui.diagram import NetworkDiagram
-from neuroviz.ui.session import Session
 
 SIZE = QSize(1200, 800)
 ROUNDS = 10
@@ -49,7 +49,7 @@ CASES = (
 )
 
 
-def redraw_times(diagram: NetworkDiagram, session: Session, frames: int,
+def redraw_times(diagram: NetworkDiagram, model: AppModel, frames: int,
                  rng: np.random.Generator) -> tuple[list[float], list[float], list[float]]:
     """Wall and CPU times (ms) of ``frames`` frames, and the speed probe (ms) taken just before each:
     all weights change (so do the activations), then the whole diagram is repainted.
@@ -60,11 +60,11 @@ def redraw_times(diagram: NetworkDiagram, session: Session, frames: int,
     image = QImage(SIZE, QImage.Format.Format_RGB32)  # the diagram is opaque
     times, cpu, probes = [], [], []
     for _ in range(frames):
-        for w in session.network.weights:
+        for w in model.network.weights:
             w += rng.normal(0.0, 0.01, w.shape)
-        # Through the session, so that the forward pass (and so every neuron's colour) changes too.
-        first = session.network.weights[0]
-        session.set_parameter(Selection("weight", 0, 0, 0), float(first[0, 0]))
+        # Through the model, so that the forward pass (and so every neuron's colour) changes too.
+        first = model.network.weights[0]
+        model.set_parameter(Selection("weight", 0, 0, 0), float(first[0, 0]))
         probes.append(probe_ms())
         t0, c0 = time.perf_counter(), time.process_time()
         p = QPainter(image)
@@ -107,20 +107,20 @@ def main() -> int:
     rng = np.random.default_rng(0)
     shown = []
     for _name, sizes, dataset, _target in CASES:
-        session = Session()
-        session.new_network(NetworkConfig(sizes=sizes), dataset)
-        diagram = NetworkDiagram(session)
+        model = AppModel()
+        model.new_network(NetworkConfig(sizes=sizes), dataset)
+        diagram = NetworkDiagram(model)
         diagram.resize(SIZE)
         diagram.render_image()
-        shown.append((session, diagram))
+        shown.append((model, diagram))
     turns = ROUNDS if args.frames >= ROUNDS else 1
     # Per case, per tenth: (frame ms, speed probe ms) of each frame.
     blocks: list[list[list[tuple[float, float]]]] = [[] for _ in CASES]
     cpu: list[list[float]] = [[] for _ in CASES]
     for turn in range(turns):
-        for case, (session, diagram) in enumerate(shown):
+        for case, (model, diagram) in enumerate(shown):
             n = args.frames // turns + (1 if turn < args.frames % turns else 0)
-            wall, used, probes = redraw_times(diagram, session, n, rng)
+            wall, used, probes = redraw_times(diagram, model, n, rng)
             blocks[case].append(list(zip(wall, probes)))
             cpu[case].extend(used)
     all_probes = [probe for case_blocks in blocks for block in case_blocks for _, probe in block]

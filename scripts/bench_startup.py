@@ -2,7 +2,7 @@
 
 Each run starts a fresh interpreter that opens the window offscreen, paints it
 once into a PNG (``--screenshot``) and exits; the time covers the imports, the
-session (with its data set), the window and its first frame.  Target: < 2 s.
+model (with its data set), the window and its first frame.  Target: < 2 s.
 
 Run: .venv/bin/python scripts/bench_startup.py [--runs N]
 """

@@ -1,6 +1,6 @@
 """The backprop inspector: one update, every number, in the paper's notation.
 
-The panel follows the session's last traced update (``stepped`` /
+The panel follows the model's last traced update (``stepped`` /
 ``last_trace``) or, while an update is walked through in phases, the pending
 one (``phase`` / ``pending_trace``), and shows
 
@@ -12,7 +12,7 @@ one (``phase`` / ``pending_trace``), and shows
   the gradient check (``Parameters`` tab) — sortable, filtered by layer, by
   "touches the selected neuron" and top k by |gradient|, exported as CSV.
 
-Selecting a row selects that parameter in the session (the diagram
+Selecting a row selects that parameter in the model (the diagram
 highlights it); selecting a neuron or parameter anywhere selects and scrolls
 to its rows here.
 """
@@ -64,9 +64,11 @@ from neuroviz.core.trace import StepTrace
 from neuroviz.core.update_check import UpdateCheck
 from neuroviz.core.update_table import WEIGHT, UpdateTable, fmt
 from neuroviz.io.atomic import atomic_open
+from neuroviz.model import AppModel
+from neuroviz.ui.binding import subscribe
 from neuroviz.ui.inspector_model import Col, NeuronTableModel, UpdateTableModel
 from neuroviz.ui.math_text import HangingIndent, equation_html, to_html, unicode_exponent
-from neuroviz.ui.session import Session
+from neuroviz.ui.panel_protocol import MenuEntry
 from neuroviz.ui.window_shortcuts import PanelKeys
 
 CHECK_BUDGET_S = 0.02
@@ -89,12 +91,12 @@ def _phase_short(phase: Phase) -> str:
 
 
 class InspectorPanel(QWidget):
-    """The inspector dock's widget, over one ``Session``."""
+    """The inspector dock's widget, over one ``AppModel``."""
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, model: AppModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("inspectorPanel")
-        self.session = session
+        self.model = model
         self.keys = PanelKeys(self, "inspector")
         self.trace: StepTrace | None = None
         self.table: UpdateTable | None = None
@@ -121,12 +123,12 @@ class InspectorPanel(QWidget):
         self._check_timer.timeout.connect(self._check_tick)
         self._build()
         self._palette_colours()
-        session.stepped.connect(self._on_stepped)
-        session.viewChanged.connect(self._on_view_changed)
-        session.networkChanged.connect(self._schedule_refresh)
-        session.architectureChanged.connect(self._on_architecture_changed)
-        session.trained.connect(self._on_trained)
-        session.selectionChanged.connect(self._on_selection)
+        subscribe(self, model.stepped, self._on_stepped)
+        subscribe(self, model.walk.changed, self._on_walk_changed)
+        subscribe(self, model.document.network_changed, self._schedule_refresh)
+        subscribe(self, model.document.architecture_changed, self._on_architecture_changed)
+        subscribe(self, model.trained, self._on_trained)
+        subscribe(self, model.view.selection_changed, self._on_selection)
         self.refresh()
 
     # ------------------------------------------------------------------ build
@@ -144,12 +146,12 @@ class InspectorPanel(QWidget):
         bar = QHBoxLayout()
         bar.setSpacing(3)
         self.walk_action = self._action("Walk", "W", "Walk through the next update phase by phase", self._walk)
-        self.back_action = self._action("◀ Back", "B", "Show the previous phase", self.session.previous_phase)
+        self.back_action = self._action("◀ Back", "B", "Show the previous phase", self.model.previous_phase)
         self.next_action = self._action("Next ▶", "N", "Show the next phase (starts a walk if none)", self._next)
         self.finish_action = self._action("Finish", "F", "Complete the update: apply it, exactly as a direct step",
-                                          self.session.finish_phased_step)
+                                          self.model.finish_phased_step)
         self.cancel_action = self._action("Cancel", "Esc", "Drop the walked update: nothing is applied",
-                                          self.session.cancel_phased_step)
+                                          self.model.cancel_phased_step)
         self.buttons: dict[str, QToolButton] = {}
         for name, action in (("walk", self.walk_action), ("back", self.back_action), ("next", self.next_action),
                              ("finish", self.finish_action), ("cancel", self.cancel_action)):
@@ -220,6 +222,10 @@ class InspectorPanel(QWidget):
         """(what, key) of the phase-walk keys (listed in Help ▸ Keyboard shortcuts)."""
         return list(self.keys.help)
 
+
+    def menu_entries(self) -> list[MenuEntry]:
+        """The panel adds nothing to the window's menus."""
+        return []
     def _action(self, text: str, key: str, tip: str, slot: object) -> QAction:
         action = QAction(text, self)
         action.setShortcut(QKeySequence(key))
@@ -273,10 +279,10 @@ class InspectorPanel(QWidget):
         filters.addWidget(self.export_button)
         box.addLayout(filters)
 
-        self.model = UpdateTableModel(self)
+        self.table_model = UpdateTableModel(self)
         self.view = QTableView()
         self.view.setObjectName("inspectorParameters")
-        self.view.setModel(self.model)
+        self.view.setModel(self.table_model)
         self._setup_view(self.view)
         self.view.setSortingEnabled(True)
         self.view.horizontalHeader().setSortIndicator(Col.PARAM, Qt.SortOrder.AscendingOrder)
@@ -341,12 +347,12 @@ class InspectorPanel(QWidget):
         """Sign and band colours that read on this palette (light or dark)."""
         dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
         self.neuron_model.band = QColor("#4a4020") if dark else QColor(255, 241, 204)
-        self.model.colours.set_dark(dark)
+        self.table_model.colours.set_dark(dark)
         self.neuron_model.colours.set_dark(dark)
 
-    def _on_view_changed(self) -> None:
+    def _on_walk_changed(self) -> None:
         self._update_phase_bar()  # the buttons follow the phase at once; the tables on the next tick
-        phase, last = self.session.phase, self._last_phase
+        phase, last = self.model.phase, self._last_phase
         if phase is not None and (last is None or (phase.kind == "update") != (last.kind == "update")):
             # forward, loss and δ are about neurons, the update about parameters: switch when that
             # changes, so a tab the user picks stays while walking through the layers
@@ -378,7 +384,7 @@ class InspectorPanel(QWidget):
         self._schedule_refresh()
 
     def _current(self) -> tuple[StepTrace | None, Progress | None]:
-        s = self.session
+        s = self.model
         trace, progress = (s.pending_trace, Progress.at(s.phase, s.network.n_layers)) if s.pending_trace is not None \
             else (s.last_trace, None)
         if trace is not None and tuple(w.shape for w in trace.weights_before) != tuple(
@@ -387,7 +393,7 @@ class InspectorPanel(QWidget):
         return trace, progress
 
     def refresh(self) -> None:
-        """Show the session's pending or last update (cheap if it is the one already shown).
+        """Show the model's pending or last update (cheap if it is the one already shown).
 
         A hidden panel (a closed dock, or a tab behind another) does nothing
         until it is shown again.
@@ -402,20 +408,20 @@ class InspectorPanel(QWidget):
         else:
             if progress != self.progress:
                 self.progress = progress
-                self.model.set_progress(progress)
+                self.table_model.set_progress(progress)
                 self._update_neurons()
             if self._stale:
-                self._on_selection(self.session.selection, render=False)
+                self._on_selection(self.model.selection, render=False)
         self._stale = False
         self._update_texts()
 
     def _show_trace(self, trace: StepTrace | None, progress: Progress | None) -> None:
         self._stop_check()
         self.trace, self.progress, self.check = trace, progress, None
-        s = self.session
+        s = self.model
         if trace is None:
             self.table = self.explainer = self.neurons = None
-            self.model.set_table(None, None)
+            self.table_model.set_table(None, None)
             self.neuron_model.set_table(None, None)
             self._fill_layer_combo(0)
             return
@@ -431,7 +437,7 @@ class InspectorPanel(QWidget):
         with QSignalBlocker(self.sample_spin):
             self.sample_spin.setMaximum(trace.batch_size)
             self.sample_spin.setValue(self.sample + 1)
-        self.model.set_table(self.table, progress, None, self.sample, *self._filter_args())
+        self.table_model.set_table(self.table, progress, None, self.sample, *self._filter_args())
         self._update_neurons()
         self._on_selection(s.selection, render=False)
 
@@ -450,7 +456,7 @@ class InspectorPanel(QWidget):
         if self.trace is None:
             return
         self.neurons = NeuronTable.from_trace(self.trace, self.sample)
-        phase = self.session.phase if self.progress is not None else None
+        phase = self.model.phase if self.progress is not None else None
         highlight = phase.layer if phase is not None and phase.kind in ("forward", "backward") else -1
         moved = highlight != self.neuron_model.highlight_layer
         self.neuron_model.set_table(self.neurons, self.progress, highlight)
@@ -459,7 +465,7 @@ class InspectorPanel(QWidget):
             self.neuron_view.scrollTo(first, QAbstractItemView.ScrollHint.PositionAtTop)
 
     def _on_stepped(self, trace: StepTrace) -> None:
-        self._numbered = (trace, self.session.trainer.step_count)
+        self._numbered = (trace, self.model.trainer.step_count)
         self._schedule_refresh()
 
     def _on_trained(self, n: int) -> None:
@@ -468,7 +474,7 @@ class InspectorPanel(QWidget):
 
     def _on_sample(self, value: int) -> None:
         self.sample = value - 1
-        self.model.set_progress(self.progress, self.sample)
+        self.table_model.set_progress(self.progress, self.sample)
         self._update_neurons()
         self._update_texts()
 
@@ -481,7 +487,7 @@ class InspectorPanel(QWidget):
         self.render_equations()
 
     def _update_header(self) -> None:
-        s = self.session
+        s = self.model
         t = self.trace
         batched = t is not None and t.batch_size > 1
         self.sample_label.setVisible(batched)
@@ -510,7 +516,7 @@ class InspectorPanel(QWidget):
         """``r: circle · predicted: square`` for the shown sample."""
         t = self.trace
         assert t is not None
-        names = self.session.class_names
+        names = self.model.class_names
         true = int(np.argmax(t.targets[self.sample]))
         guess = int(np.argmax(t.probs[self.sample]))
 
@@ -521,7 +527,7 @@ class InspectorPanel(QWidget):
         return f"r: {name(true)} · predicted: {name(guess)} {mark}"
 
     def _update_phase_bar(self) -> None:
-        s = self.session
+        s = self.model
         walking = s.pending_trace is not None
         self.back_action.setEnabled(walking and s.phase != s.phases[0])
         self.finish_action.setEnabled(walking)
@@ -556,7 +562,7 @@ class InspectorPanel(QWidget):
         text = f"<b>Loss</b> &nbsp;{to_html(eq.text())}"
         if ex.batch_size > 1:
             text += f" &nbsp;·&nbsp; batch mean L = {to_html(fmt(self.trace.loss))}"  # type: ignore[union-attr]
-        if self.session.config.loss == "cross_entropy":
+        if self.model.config.loss == "cross_entropy":
             text += ("<br><span style='color:#8a919c'>ln, the natural logarithm: the paper's −log(0.6) ≈ 0.22 "
                      "is base 10; −ln 0.6 = 0.5108</span>")
         self.loss_label.setText(text)
@@ -566,7 +572,7 @@ class InspectorPanel(QWidget):
         if self.table is None:
             self.count_label.setText("")
             return
-        shown, total = self.model.rowCount(), len(self.table)
+        shown, total = self.table_model.rowCount(), len(self.table)
         text = f"{shown:,} of {total:,} parameters"
         if self.trace is not None and self.trace.batch_size > 1:
             text += f" · ∂L/∂· is the mean over the batch of {self.trace.batch_size}"
@@ -626,7 +632,7 @@ class InspectorPanel(QWidget):
         menu.deleteLater()
 
     def _hint(self) -> str:
-        sel = self.session.selection
+        sel = self.model.selection
         if sel is None:
             return "Select a neuron or a parameter (in the diagram or the tables) to see its equations."
         return ""
@@ -634,8 +640,8 @@ class InspectorPanel(QWidget):
     def _sections(self) -> list[Section]:
         if self.explainer is None or self.table is None:
             return []
-        phase = self.session.phase if self.progress is not None else None
-        return SectionBuilder(self.explainer, self.table, self.sample).sections(self.session.selection, phase)
+        phase = self.model.phase if self.progress is not None else None
+        return SectionBuilder(self.explainer, self.table, self.sample).sections(self.model.selection, phase)
 
     # -------------------------------------------------------------- filters
     def _filter_args(self) -> tuple[int | None, np.ndarray | None, int | None]:
@@ -651,9 +657,9 @@ class InspectorPanel(QWidget):
     def _apply_filter(self, *_args: object) -> None:
         if self.table is None:
             return
-        self.model.set_filter(*self._filter_args())
+        self.table_model.set_filter(*self._filter_args())
         self._update_count()
-        self._select_rows_of(self.session.selection, scroll=True)
+        self._select_rows_of(self.model.selection, scroll=True)
 
     def clear_filters(self) -> None:
         """Show every row again."""
@@ -690,12 +696,12 @@ class InspectorPanel(QWidget):
                     row = row_of(self.table, sel)
                 except KeyError:
                     row = -1
-                if row >= 0 and self.model.view_row(row) < 0 and self.model.filtered:
+                if row >= 0 and self.table_model.view_row(row) < 0 and self.table_model.filtered:
                     self.clear_filters()
-                if row >= 0 and self.model.view_row(row) >= 0:
-                    rows = [self.model.view_row(row)]
+                if row >= 0 and self.table_model.view_row(row) >= 0:
+                    rows = [self.table_model.view_row(row)]
             elif sel is not None and sel.kind == "neuron":
-                view_rows = self.model._inverse[np.flatnonzero(self.table.touching(sel.layer, sel.m))]
+                view_rows = self.table_model._inverse[np.flatnonzero(self.table.touching(sel.layer, sel.m))]
                 rows = sorted(int(r) for r in view_rows if r >= 0)
             _select_view_rows(self.view, rows, scroll)
             neuron = None
@@ -709,13 +715,13 @@ class InspectorPanel(QWidget):
     def _on_parameter_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self._syncing or not current.isValid() or self.table is None:
             return
-        row = self.model.table_row(current.row())
+        row = self.table_model.table_row(current.row())
         t = self.table
         layer, m, n = int(t.layer[row]), int(t.m[row]), int(t.n[row])
         sel = Selection("weight", layer, m, n) if t.kind[row] == WEIGHT else Selection("bias", layer, m)
         self._syncing = True
         try:
-            self.session.select(sel)  # the equations follow through selectionChanged
+            self.model.select(sel)  # the equations follow through selectionChanged
         finally:
             self._syncing = False
 
@@ -724,23 +730,23 @@ class InspectorPanel(QWidget):
             return
         r = current.row()
         sel = Selection("neuron", int(self.neurons.layer[r]), int(self.neurons.index[r]))
-        self.session.select(sel)
+        self.model.select(sel)
 
     # ------------------------------------------------------------ phase walk
     def _on_phase_link(self, link: str) -> None:
-        s = self.session
+        s = self.model
         if s.pending_trace is not None and link.isdigit() and int(link) < len(s.phases):
-            s.set_phase(s.phases[int(link)], s.pending_trace)
+            s.walk.show(s.phases[int(link)])
 
     def _walk(self) -> None:
-        if self.session.pending_trace is None:
-            self.session.begin_phased_step()
+        if self.model.pending_trace is None:
+            self.model.begin_phased_step()
 
     def _next(self) -> None:
-        if self.session.pending_trace is None:
-            self.session.begin_phased_step()
+        if self.model.pending_trace is None:
+            self.model.begin_phased_step()
         else:
-            self.session.next_phase()
+            self.model.next_phase()
 
     # ------------------------------------------------------- gradient check
     def _toggle_check(self) -> None:
@@ -755,9 +761,9 @@ class InspectorPanel(QWidget):
         if self.table is None:
             return
         if self.check is None:
-            self.check = UpdateCheck(self.table, self.session.config)
-            self.model.set_check(self.check)
-        shown = self.model.rows
+            self.check = UpdateCheck(self.table, self.model.config)
+            self.table_model.set_check(self.check)
+        shown = self.table_model.rows
         rest = np.setdiff1d(np.arange(len(self.table)), shown, assume_unique=True)
         self._check_order = np.concatenate([shown, rest])
         self._check_pos = 0
@@ -774,7 +780,7 @@ class InspectorPanel(QWidget):
         while self._check_pos < order.size and time.perf_counter() < deadline:
             check.run(order[self._check_pos:self._check_pos + CHECK_CHUNK])
             self._check_pos += CHECK_CHUNK
-        self.model.check_changed()
+        self.table_model.check_changed()
         done = min(self._check_pos, order.size)
         if done >= order.size:
             self._stop_check()
@@ -814,7 +820,7 @@ class InspectorPanel(QWidget):
         if self.table is None:
             raise ValueError("there is no update to export")
         check = self.check
-        text = self.table.csv_text(self.model.rows, None if check is None else check.numeric,
+        text = self.table.csv_text(self.table_model.rows, None if check is None else check.numeric,
                                    None if check is None else check.relative_error)
         with atomic_open(path, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)

@@ -1,10 +1,10 @@
 """The pixel editor: draw the input image a (H×W pixels, white = 1, black = 0).
 
 Left-drag paints with the brush value, right-drag erases to 0; a whole stroke
-is one command on the session's undo stack.  Tools clear, fill, invert, add
+is one command on the model's undo stack.  Tools clear, fill, invert, add
 noise and shift the drawing; an image file dropped on the editor, or an image
 pasted with Ctrl+V, becomes the input (grayscale, area-averaged to H×W).
-Every edit goes through the session, which re-runs the forward pass, so the
+Every edit goes through the model, which re-runs the forward pass, so the
 diagram and the prediction bars repaint in the same frame.
 """
 
@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QLine, QMimeData, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
+    QAction,
     QColor,
     QDragEnterEvent,
     QDropEvent,
@@ -30,7 +31,6 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPen,
-    QShortcut,
 )
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -50,10 +50,12 @@ from PySide6.QtWidgets import (
 
 from neuroviz.core.notation import neuron_label
 from neuroviz.io.dataset_import import IMAGE_SUFFIXES, DatasetImportError, load_image
+from neuroviz.model import AppModel
+from neuroviz.ui.binding import subscribe
 from neuroviz.ui.math_text import shown_number
+from neuroviz.ui.panel_protocol import MenuEntry
 from neuroviz.ui.prediction_bars import PredictionBars
-from neuroviz.ui.session import Session
-from neuroviz.ui.window_shortcuts import PanelKeys, key_name
+from neuroviz.ui.window_shortcuts import PanelKeys, key_name, with_shortcut
 
 SOFT_KERNEL = np.array([[0.25, 0.5, 0.25], [0.5, 1.0, 0.5], [0.25, 0.5, 0.25]])
 """Coverage of the soft brush around the cell under the pointer (centre 1)."""
@@ -125,16 +127,16 @@ def image_file(mime: QMimeData) -> Path | None:
 
 # ------------------------------------------------------------------ grid
 class PixelGrid(QWidget):
-    """The H×W cells of the input a; paints strokes into the session.
+    """The H×W cells of the input a; paints strokes into the model.
 
     ``hovered(int)`` carries the flat pixel index under the pointer (−1: none).
     """
 
     hovered = Signal(int)
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, model: AppModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.session = session
+        self.model = model
         self.setObjectName("pixelGrid")
         self.brush_value = 1.0
         self.soft = False
@@ -154,13 +156,16 @@ class PixelGrid(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(120, 120)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.PreventContextMenu)
-        session.inputChanged.connect(self.update)
-        session.architectureChanged.connect(self._on_architecture_changed)
+        subscribe(self, model.drawing.changed, self._on_input_changed)
+        subscribe(self, model.document.architecture_changed, self._on_architecture_changed)
 
     # -------------------------------------------------------------- geometry
+    def _on_input_changed(self) -> None:
+        self.update()
+
     @property
     def shape(self) -> tuple[int, int]:
-        return self.session.image_shape
+        return self.model.image_shape
 
     def sizeHint(self) -> QSize:
         return QSize(288, 288)
@@ -209,7 +214,7 @@ class PixelGrid(QWidget):
             return
         self._button = button
         self._value = self.brush_value if button == Qt.MouseButton.LeftButton else 0.0
-        self._before = self.session.input.reshape(self.shape).copy()
+        self._before = self.model.input.reshape(self.shape).copy()
         self._mask = np.zeros(self.shape)
         self._last = None
         self._stroke_to(cell)
@@ -229,10 +234,10 @@ class PixelGrid(QWidget):
         before = self._before
         self._button = Qt.MouseButton.NoButton
         self._before = self._mask = self._last = None
-        after = self.session.input
+        after = self.model.input
         if not np.array_equal(after, before.reshape(-1)):
             text = "Erase stroke" if self._value == 0.0 else f"Paint stroke ({shown_number(self._value, 3)})"
-            self.session.edit_input(after, text, before=before)
+            self.model.edit_input(after, text, before=before)
 
     def leaveEvent(self, event: QEvent) -> None:
         self._set_hover(-1)
@@ -240,8 +245,8 @@ class PixelGrid(QWidget):
 
     def cancel_stroke(self) -> None:
         """Forget a stroke in progress, restoring the image it started from."""
-        if self._before is not None and self._before.size == self.session.input.size:
-            self.session.set_input(self._before)
+        if self._before is not None and self._before.size == self.model.input.size:
+            self.model.set_input(self._before)
         self._button = Qt.MouseButton.NoButton
         self._before = self._mask = self._last = None
 
@@ -252,7 +257,7 @@ class PixelGrid(QWidget):
         for r, c in stroke_cells(self._last or cell, cell):
             cover(self._mask, r, c, self.soft)
         self._last = cell
-        self.session.set_input(painted(self._before, self._mask, self._value))
+        self.model.set_input(painted(self._before, self._mask, self._value))
 
     def _set_hover(self, index: int) -> None:
         if index != self.hover:
@@ -298,7 +303,7 @@ class PixelGrid(QWidget):
     def describe(self, index: int) -> str:
         """``a_12 = 0.734 (row 2, column 4)`` for pixel ``index`` (0-based)."""
         row, col = divmod(index, self.shape[1])
-        value = float(self.session.input[index])
+        value = float(self.model.input[index])
         return f"{neuron_label(0, index, 'unicode')} = {shown_number(value, 4)}   (row {row + 1}, column {col + 1})"
 
     # ---------------------------------------------------------------- paint
@@ -310,7 +315,7 @@ class PixelGrid(QWidget):
         h, w = self.shape
         s = self.cell_size()
         o = self.origin()
-        img = self.session.input.reshape(h, w)
+        img = self.model.input.reshape(h, w)
         levels = np.ascontiguousarray(np.rint(np.clip(img, 0.0, 1.0) * 255), dtype=np.uint8)
         pixels = QImage(levels.tobytes(), w, h, w, QImage.Format.Format_Grayscale8)
         painter.drawImage(QRect(o.x(), o.y(), w * s, h * s), pixels)  # scaled without smoothing
@@ -348,14 +353,14 @@ class PixelGrid(QWidget):
 class PixelEditor(QWidget):
     """The dock's contents: brush controls, the grid, tools, target, prediction bars."""
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, model: AppModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.session = session
+        self.model = model
         self.setObjectName("pixelEditor")
         self.setAcceptDrops(True)
         self._rng = np.random.default_rng(0)
-        self.grid = PixelGrid(session, self)
-        self.bars = PredictionBars(session, self)
+        self.grid = PixelGrid(model, self)
+        self.bars = PredictionBars(model, self)
         self.readout = QLabel(self)
         self.readout.setObjectName("pixelReadout")
         self.message = QLabel(self)
@@ -366,10 +371,10 @@ class PixelEditor(QWidget):
         self.keys = PanelKeys(self, "Input image panel")
         self._build()
         self.grid.hovered.connect(self._show_readout)
-        session.inputChanged.connect(self._on_input_changed)
-        session.viewChanged.connect(self._on_walk_changed)
-        session.architectureChanged.connect(self._on_architecture_changed)
-        session.datasetChanged.connect(self._on_architecture_changed)
+        subscribe(self, model.drawing.changed, self._on_input_changed)
+        subscribe(self, model.walk.changed, self._on_walk_changed)
+        subscribe(self, model.document.architecture_changed, self._on_architecture_changed)
+        subscribe(self, model.document.dataset_changed, self._on_architecture_changed)
         self._on_architecture_changed()
 
     # ---------------------------------------------------------------- build
@@ -395,9 +400,15 @@ class PixelEditor(QWidget):
         layout.addWidget(self.bars_heading)
         layout.addWidget(self.bars)
         layout.addStretch(0)
-        # Ctrl+V while the editor has focus (a main window offers it window-wide instead).
-        self.paste_shortcut = QShortcut(QKeySequence.StandardKey.Paste, self, self.paste)
-        self.paste_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        # Ctrl+V while the editor has focus; a window lists it as Edit ▸ Paste Image as Input, window-wide.
+        self.paste_action = QAction("&Paste Image as Input", self)
+        self.paste_action.setShortcut(QKeySequence.StandardKey.Paste)
+        self.paste_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.paste_action.setToolTip(with_shortcut(
+            "Load the clipboard's image (or image file) as the input drawing: grayscale, averaged to the "
+            "input's size", self.paste_action))
+        self.paste_action.triggered.connect(self.paste)
+        self.addAction(self.paste_action)
 
     def _brush_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -469,6 +480,10 @@ class PixelEditor(QWidget):
         """(what, key) of every key this panel answers (listed in Help ▸ Keyboard shortcuts)."""
         return list(self.keys.help)
 
+    def menu_entries(self) -> list[MenuEntry]:
+        """Edit ▸ Paste Image as Input, window-wide."""
+        return [MenuEntry("Edit", 0, self.paste_action, window_wide=True)]
+
     def _target_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
         label = QLabel("Target r", self)
@@ -498,20 +513,20 @@ class PixelEditor(QWidget):
     # ---------------------------------------------------------------- state
     def _on_architecture_changed(self) -> None:
         self.target_box.clear()
-        self.target_box.addItems(list(self.session.class_names))
+        self.target_box.addItems(list(self.model.class_names))
         self.bars_heading.setText(self.bars.title())
         self._on_input_changed()
 
     def _on_input_changed(self) -> None:
-        if self.target_box.currentIndex() != self.session.target:
-            self.target_box.setCurrentIndex(self.session.target)
+        if self.target_box.currentIndex() != self.model.target:
+            self.target_box.setCurrentIndex(self.model.target)
         self._show_readout(self.grid.hover)
 
     def _show_readout(self, index: int) -> None:
         if index >= 0:
             self.readout.setText(self.grid.describe(index))
         else:
-            h, w = self.session.image_shape
+            h, w = self.model.image_shape
             self.readout.setText(f"{h}×{w} input · left-drag paints, right-drag erases · drop or paste an image")
 
     def _set_brush_value(self, value: float) -> None:
@@ -524,8 +539,8 @@ class PixelEditor(QWidget):
         self.grid.soft = soft
 
     def _on_target_chosen(self, index: int) -> None:
-        if index >= 0 and index != self.session.target:
-            self.session.set_target(index)
+        if index >= 0 and index != self.model.target:
+            self.model.set_target(index)
 
     def show_message(self, text: str, error: bool = False) -> None:
         """Show a short note (an import note, or an error in red) under the tools."""
@@ -538,11 +553,11 @@ class PixelEditor(QWidget):
 
     # ---------------------------------------------------------------- tools
     def _image(self) -> np.ndarray:
-        return self.session.input.reshape(self.session.image_shape)
+        return self.model.input.reshape(self.model.image_shape)
 
     def _edit(self, image: np.ndarray, text: str) -> None:
         self.grid.cancel_stroke()
-        self.session.edit_input(np.clip(image, 0.0, 1.0).reshape(-1), text)
+        self.model.edit_input(np.clip(image, 0.0, 1.0).reshape(-1), text)
 
     def clear(self) -> None:
         self._edit(np.zeros_like(self._image()), "Clear")
@@ -563,29 +578,29 @@ class PixelEditor(QWidget):
         self._edit(shifted(self._image(), d_row, d_col), f"Shift {name}")
 
     def train_on_drawing(self) -> None:
-        """One traced SGD step on the current drawing and target (``session.step_on_input``)."""
+        """One traced SGD step on the current drawing and target (``model.step_on_input``)."""
         self.grid.cancel_stroke()
-        self.session.step_on_input()
+        self.model.step_on_input()
 
     def _on_walk_changed(self) -> None:
         """While an update is walked through, Walk… is unavailable (the inspector goes on with it)."""
-        self.walk_button.setEnabled(self.session.pending_trace is None)
+        self.walk_button.setEnabled(self.model.pending_trace is None)
 
     def walk_on_drawing(self) -> None:
         """Begin a phase walk through the update on the current drawing and target (not applied until it ends)."""
         self.grid.cancel_stroke()
-        if self.session.pending_trace is None:
-            self.session.begin_phased_step(on_input=True)
+        if self.model.pending_trace is None:
+            self.model.begin_phased_step(on_input=True)
 
     # ----------------------------------------------------- drop and paste
     def load_image(self, source: Path | bytes, name: str) -> bool:
         """Make an image file (or its bytes) the input; False (with a message) if unreadable."""
         try:
-            x = load_image(source, self.session.image_shape)
+            x = load_image(source, self.model.image_shape)
         except DatasetImportError as exc:
             self.show_message(str(exc), error=True)
             return False
-        h, w = self.session.image_shape
+        h, w = self.model.image_shape
         self._edit(x, f"Load image {name}")
         self.show_message(f"Loaded {name}: grayscale, area-averaged to {h}×{w}.")
         return True
