@@ -292,6 +292,7 @@ class Explainer:
         raw = float(fwd.raw[layer][sample, index])
         act = self.config.activation_of(layer)
         wrap = _WRAPPERS.get(act)
+        rhs: tuple[str, ...]
         if wrap is None:
             rhs = (general, numbers, fmt(raw))
         else:
@@ -327,7 +328,7 @@ class Explainer:
         r = np.asarray(self.trace.targets[sample])
         value = float(self.trace.losses[sample])
         lhs = "L" if self.batch_size == 1 else f"L[{sample + 1}]"
-        note = self._sample_note(sample)
+        note: str | tuple[str, ...] = self._sample_note(sample)
         if self.config.loss == "squared_error":
             c = layer_letter(self.output_layer)
             out = np.asarray(self.trace.forward.act[-1][sample])

@@ -57,7 +57,8 @@ class ForwardTrace:
 
     def predictions(self) -> np.ndarray:
         """Shape (B,): the index of the largest output per sample."""
-        return np.argmax(self.probs, axis=1)
+        winners: np.ndarray = np.argmax(self.probs, axis=1)
+        return winners
 
 
 @dataclass(frozen=True, eq=False)

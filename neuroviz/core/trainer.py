@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -104,7 +105,7 @@ class TrainerPosition:
     step: int
     order: np.ndarray
     cursor: int
-    rng_state: dict[str, Any]
+    rng_state: Mapping[str, Any]
     n_history: int
     n_epochs: int
 
