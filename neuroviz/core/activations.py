@@ -84,16 +84,6 @@ FORMULAS: dict[str, str] = {
 }
 """Human-readable formula of each activation, in terms of the raw value z."""
 
-DERIVATIVE_FORMULAS: dict[str, str] = {
-    "relu": "1[z > 0]",
-    "leaky_relu": f"(1 if z > 0 else {LEAKY_SLOPE})",
-    "sigmoid": "f(z)(1 − f(z))",
-    "tanh": "1 − f(z)²",
-    "identity": "1",
-    "none": "1",
-}
-"""Human-readable derivative f'(z) of each activation."""
-
 
 def apply(name: str, z: np.ndarray) -> np.ndarray:
     """Return ``f(z)`` for the activation called ``name`` (same shape as z)."""

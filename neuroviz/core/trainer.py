@@ -235,10 +235,6 @@ class Trainer:
         self.epochs.clear()
         self.restart_order()
 
-    def peek_batch(self) -> np.ndarray:
-        """Indices into the training split of the next mini-batch, shape (B,)."""
-        return self.order[self.cursor : self.cursor + self._batch_size]
-
     def _epoch_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """The training split in this epoch's order, X (N, n_0) and y (N,); made once per epoch."""
         if self._ordered is None or self._ordered_for is not self.order:
