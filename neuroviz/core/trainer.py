@@ -12,7 +12,7 @@ import math
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -108,6 +108,14 @@ class TrainerPosition:
     rng_state: Mapping[str, Any]
     n_history: int
     n_epochs: int
+
+
+class NextUpdate(NamedTuple):
+    """An update on the next mini-batch, computed but not applied (see ``Trainer.compute_next``)."""
+
+    trace: StepTrace
+    batch: int
+    """How many samples of the epoch order it uses (``commit`` moves past them)."""
 
 
 def accuracy(probs: np.ndarray, labels: np.ndarray) -> float:
@@ -274,13 +282,13 @@ class Trainer:
         self.commit(trace, batch)
         return trace
 
-    def compute_next(self) -> tuple[StepTrace, int]:
-        """The update ``step`` would make next, not applied: ``(trace, batch length)``.
+    def compute_next(self) -> NextUpdate:
+        """The update ``step`` would make next, not applied: its trace and batch length.
 
         Nothing changes (network, position, history) until ``commit``.
         """
         x, y = self.next_batch()
-        return self.network.compute_step(x, y, self.lr), len(y)
+        return NextUpdate(self.network.compute_step(x, y, self.lr), len(y))
 
     def commit(self, trace: StepTrace, batch: int) -> None:
         """Apply a ``compute_next`` trace and move past its ``batch`` samples (exactly as ``step``)."""
