@@ -35,7 +35,8 @@ class NetworkConfig:
         One of ``HIDDEN_ACTIVATIONS``.
     output_activation:
         One of ``OUTPUT_ACTIVATIONS``: ``none`` feeds the logits straight into
-        the loss, ``relu`` is the paper's Section 3 (``c = max(0, c^raw)``).
+        the loss, ``relu`` is the paper's Section 3 (``c = max(0, c^raw)``; see
+        docs/paper-notes.md, erratum 3).
     loss:
         ``cross_entropy`` (on the softmax, natural log) or ``squared_error``
         (``½ Σ (o − r)²`` on the outputs, no softmax).
