@@ -7,8 +7,8 @@ the grid, the prediction bars and the network diagram each counted one paint
 event.  Prints a table of medians and 95th percentiles.
 
 Target: edit → painted frame ≤ 16 ms median on the default network (64-16-16-2).
-The ``cpu med`` column is the process CPU time of the same interval: on a
-loaded machine the wall-clock numbers include waiting for a core.
+The ``cpu med`` column is the process CPU time of the same interval: the
+wall-clock numbers also count any time the process waits to run.
 
 Run: .venv/bin/python scripts/bench_edit.py [--frames N]
 """
@@ -70,7 +70,7 @@ def time_frames(app: QApplication, counter: PaintCounter, edit: Callable[[int], 
     """Wall-clock and process CPU milliseconds from each ``edit(i)`` until every watched widget painted again.
 
     The CPU time is what the edit costs this process; it is less disturbed
-    than the wall-clock time when other programs share the cores.
+    than the wall-clock time by other programs running at the same time.
     """
     wall, cpu = [], []
     for i in range(frames):

@@ -5,13 +5,11 @@ Targets: full redraw of 64-16-16-2 ≤ 5 ms; 64-128-128-10 ≤ 16 ms with its
 level of detail; hover hit-test ≤ 1 ms.
 
 The frames of the three networks are taken in turns, a tenth of each at a
-time, so that all of them see the same spells of a busy or quiet machine.
-On a shared virtual machine the processor itself runs at times at about half
-its speed for seconds on end (another guest on the same host): just before
-each frame a fixed pure-Python loop is timed, and the table gives the median
-over all frames and over the frames whose loop ran within 20 % of its best
-time in the run ("at full speed"), with each tenth's median and the machine's
-speed during it below.
+time, so that all of them are measured under the same conditions.  Just
+before each frame a fixed pure-Python loop (the speed probe) is timed; the
+table gives the median over all frames and over the frames whose probe ran
+within 20 % of its best time in the run ("at full speed"), and below it each
+tenth's median with the probe's speed during it.
 
 Run: .venv/bin/python scripts/bench_render.py [--frames N]
 """
@@ -55,7 +53,7 @@ def redraw_times(diagram: NetworkDiagram, model: AppModel, frames: int,
     all weights change (so do the activations), then the whole diagram is repainted.
 
     The CPU time (of this process) is less disturbed by other programs
-    competing for the cores.
+    running at the same time.
     """
     image = QImage(SIZE, QImage.Format.Format_RGB32)  # the diagram is opaque
     times, cpu, probes = [], [], []
@@ -124,9 +122,8 @@ def main() -> int:
             blocks[case].append(list(zip(wall, probes)))
             cpu[case].extend(used)
     all_probes = [probe for case_blocks in blocks for block in case_blocks for _, probe in block]
-    best = float(np.percentile(all_probes, 2))  # the machine's speed when nothing slows it (the very least is noise)
-    print(f"median of {args.frames} frames at {SIZE.width()}×{SIZE.height()}, load average "
-          f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    best = float(np.percentile(all_probes, 2))  # the probe's time when nothing slows it (the very least is noise)
+    print(f"median of {args.frames} frames at {SIZE.width()}×{SIZE.height()}")
     print(f"{'network':<22}{'edges':>8}{'drawn':>8}{'redraw ms':>11}{'at full speed':>15}{'(cpu ms)':>10}"
           f"{'target':>8}{'hit-test ms':>13}{'target':>8}")
     for (name, _sizes, _dataset, target), (_session, diagram), case_blocks, used in zip(CASES, shown, blocks, cpu):
@@ -139,7 +136,7 @@ def main() -> int:
         print(f"{name:<22}{diagram.layout_.n_edges:>8,}{diagram.drawn_edge_count():>8,}{redraw:>11.2f}"
               f"{fast_text:>15}{statistics.median(used):>10.2f}{t:>8}{hit:>13.3f}{'≤ 1':>8}")
     print(f"\n(n): frames taken at full speed (speed probe within {FULL_SPEED - 1:.0%} of {1000 * best:.0f} µs). "
-          "Each tenth in the order taken: median ms @ machine speed (best probe / median probe):")
+          "Each tenth in the order taken: median ms @ probe speed (best probe / median probe):")
     for (name, *_rest), case_blocks in zip(CASES, blocks):
         print(f"{name:<22}" + " ".join(
             f"{statistics.median([t for t, _ in block]):5.2f}@{best / statistics.median([q for _, q in block]):4.0%}"

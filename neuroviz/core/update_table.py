@@ -160,7 +160,8 @@ class UpdateTable:
         """
         incoming = (self.layer == layer - 1) & (self.m == index)
         outgoing = (self.kind == WEIGHT) & (self.layer == layer) & (self.n == index)
-        return incoming | outgoing
+        mask: np.ndarray = incoming | outgoing
+        return mask
 
     def select(
         self,

@@ -64,8 +64,8 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def run_gui(args: argparse.Namespace) -> int:
-    """Open the main window (or render it to ``args.screenshot``) and run."""
+def run_gui(args: argparse.Namespace, size: tuple[int, int]) -> int:
+    """Open the main window (or render it to ``args.screenshot`` at ``size``, width and height) and run."""
     app = make_application()
     model = AppModel(args.example or "circles-squares")
     scratch = tempfile.TemporaryDirectory(prefix="neuroviz-") if args.screenshot else None
@@ -76,8 +76,7 @@ def run_gui(args: argparse.Namespace) -> int:
         print(f"neuroviz: error: {window.file_actions.last_error}", file=sys.stderr)
         return 2
     if args.screenshot:
-        w, h = (int(v) for v in args.size.lower().split("x"))
-        window.resize(w, h)
+        window.resize(*size)
         window.show()
         app.processEvents()
         ok = window.grab().save(args.screenshot)
