@@ -12,7 +12,7 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any
 
 
 def _default_mode() -> int:
@@ -24,7 +24,7 @@ def _default_mode() -> int:
 
 @contextlib.contextmanager
 def atomic_open(path: str | os.PathLike[str], mode: str = "wb", encoding: str | None = None,
-                newline: str | None = None) -> Iterator[IO]:
+                newline: str | None = None) -> Iterator[IO[Any]]:
     """Open a temporary file for writing; on success it replaces ``path``.
 
     ``mode`` is ``"wb"`` or ``"w"`` (text, with ``encoding`` and ``newline``).
@@ -36,8 +36,9 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "wb", encoding: str | 
     folder = os.path.dirname(os.path.abspath(target))
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder)
     try:
-        kwargs = {} if mode == "wb" else {"encoding": encoding or "utf-8", "newline": newline}
-        with os.fdopen(fd, mode, **kwargs) as fh:
+        opened: IO[Any] = (os.fdopen(fd, "wb") if mode == "wb"
+                           else os.fdopen(fd, "w", encoding=encoding or "utf-8", newline=newline))
+        with opened as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())

@@ -190,7 +190,8 @@ def _check_nesting(
     if len(shape) == 1:
         if not set(map(type, value)) <= set(kinds):
             bad = next(v for v in value if type(v) not in kinds)
-            what = {(int,): "whole numbers", (bool,): "true/false values"}.get(kinds, "numbers")
+            names: dict[tuple[type, ...], str] = {(int,): "whole numbers", (bool,): "true/false values"}
+            what = names.get(kinds, "numbers")
             raise fail(where, f"expected a list of {what}; found {describe(bad)} in it")
         return (len(value),)
     inner: tuple[int, ...] | None = None

@@ -161,7 +161,8 @@ class AppModel:
 
     def probabilities(self) -> np.ndarray:
         """Shape (n_L,): p for the input."""
-        return self.forward().probs[0]
+        p: np.ndarray = self.forward().probs[0]
+        return p
 
     def _forget_forward(self) -> None:
         self._forward = None
