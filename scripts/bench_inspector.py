@@ -35,7 +35,7 @@ from neuroviz.core.network import NetworkConfig
 from neuroviz.core.selection import Selection
 from neuroviz.core.update_table import UpdateTable
 from neuroviz.ui.inspector import InspectorPanel
-from neuroviz.ui.inspector_model import Col
+from neuroviz.ui.inspector_tables import Col
 from neuroviz.ui.session import Session
 
 TARGET_MS = 100.0

@@ -64,7 +64,7 @@ from neuroviz.core.trace import StepTrace
 from neuroviz.core.update_check import UpdateCheck
 from neuroviz.core.update_table import WEIGHT, UpdateTable, fmt
 from neuroviz.io.atomic import atomic_open
-from neuroviz.ui.inspector_model import Col, NeuronTableModel, UpdateTableModel
+from neuroviz.ui.inspector_tables import Col, NeuronTableModel, UpdateTableModel
 from neuroviz.ui.math_text import HangingIndent, equation_html, to_html, unicode_exponent
 from neuroviz.ui.session import Session
 from neuroviz.ui.window_shortcuts import PanelKeys
@@ -695,8 +695,7 @@ class InspectorPanel(QWidget):
                 if row >= 0 and self.model.view_row(row) >= 0:
                     rows = [self.model.view_row(row)]
             elif sel is not None and sel.kind == "neuron":
-                view_rows = self.model._inverse[np.flatnonzero(self.table.touching(sel.layer, sel.m))]
-                rows = sorted(int(r) for r in view_rows if r >= 0)
+                rows = self.model.view_rows(self.table.touching(sel.layer, sel.m))
             _select_view_rows(self.view, rows, scroll)
             neuron = None
             if sel is not None:

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from neuroviz.core.selection import Selection
 from neuroviz.core.update_table import BIAS, CSV_HEADER, WEIGHT
 from neuroviz.ui.inspector import InspectorPanel
-from neuroviz.ui.inspector_model import Col, NCol
+from neuroviz.ui.inspector_tables import Col, NCol
 from neuroviz.ui.session import Session
 
 PAPER_ROWS = {
@@ -369,7 +369,7 @@ def test_panel_is_registered_as_a_dock(main_window):
 def test_sign_colours_follow_a_dark_palette(qtbot, fig4):
     from PySide6.QtGui import QColor, QPalette
 
-    from neuroviz.ui.inspector_model import NEGATIVE, NEGATIVE_ON_DARK
+    from neuroviz.ui.inspector_tables import NEGATIVE, NEGATIVE_ON_DARK
 
     r = view_row(fig4, WEIGHT, 1, 0, 0)  # ∂L/∂θ^{cb}_{11} = −0.12 < 0
     fg = Qt.ItemDataRole.ForegroundRole
