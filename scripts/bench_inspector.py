@@ -1,7 +1,7 @@
 """Benchmark the backprop inspector: showing one update of a 64-128-128-10 network.
 
 Builds the inspector panel (900×900, offscreen raster) over a session with a
-64-128-128-10 network on the digits data (26,506 parameter rows), makes a
+64-128-128-10 network on the digits data (26,122 parameter rows), makes a
 traced step, and times what the panel does to show it: build the columnar
 table, reset the models, write the equations, and paint (the event loop runs
 until the parameter table and the equations have each painted a frame).  Then times the interactions on
