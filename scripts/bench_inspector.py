@@ -1,7 +1,7 @@
 """Benchmark the backprop inspector: showing one update of a 64-128-128-10 network.
 
 Builds the inspector panel (900×900, offscreen raster) over a model with a
-64-128-128-10 network on the digits data (26,506 parameter rows), makes a
+64-128-128-10 network on the digits data (26,122 parameter rows), makes a
 traced step, and times what the panel does to show it: build the columnar
 table, reset the models, write the equations, and paint (the event loop runs
 until the parameter table and the equations have each painted a frame).  Then times the interactions on
@@ -36,7 +36,7 @@ from neuroviz.core.selection import Selection
 from neuroviz.core.update_table import UpdateTable
 from neuroviz.model import AppModel
 from neuroviz.ui.inspector import InspectorPanel
-from neuroviz.ui.inspector_model import Col
+from neuroviz.ui.inspector_tables import Col
 
 TARGET_MS = 100.0
 SIZES = (64, 128, 128, 10)

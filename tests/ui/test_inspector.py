@@ -13,7 +13,7 @@ from neuroviz.core.selection import Selection
 from neuroviz.core.update_table import BIAS, CSV_HEADER, WEIGHT
 from neuroviz.model import AppModel
 from neuroviz.ui.inspector import InspectorPanel
-from neuroviz.ui.inspector_model import Col, NCol
+from neuroviz.ui.inspector_tables import Col, NCol
 
 PAPER_ROWS = {
     # (kind, layer, m, n): (old, gradient, new) as the paper prints them
@@ -43,6 +43,11 @@ def fig4(qtbot, model, panel):
 def wait_shown(qtbot, panel: InspectorPanel, trace_of) -> None:
     """Wait until the panel has refreshed to ``trace_of()`` (the model's pending or last trace)."""
     qtbot.waitUntil(lambda: panel.trace is trace_of() and not panel._refresh_timer.isActive())
+
+
+def equation_texts(panel: InspectorPanel) -> list[str]:
+    """The one-line text of every equation the panel shows."""
+    return [eq.text() for _, eqs in panel.equations.sections for eq in eqs]
 
 
 def cell(panel: InspectorPanel, view_row: int, col: int) -> str:
@@ -89,14 +94,14 @@ def test_clicking_the_weight_row_shows_its_product(qtbot, fig4, model):
     r = view_row(fig4, WEIGHT, 1, 0, 0)
     click_row(qtbot, fig4.view, r)
     assert model.selection == Selection("weight", 1, 0, 0)
-    texts = fig4.equation_texts()
+    texts = equation_texts(fig4)
     assert "∂L/∂θ^{cb}_{11} = δ^c_1 · b_1 = (−0.4)(0.3) = −0.12" in texts
     assert "θ^{cb}_{11} := θ^{cb}_{11} − η ∂L/∂θ^{cb}_{11} = 0.8 − 0.01(−0.12) = 0.8012" in texts
     shown = fig4.equations.toPlainText()
     assert "(−0.4)(0.3)" in shown and "0.8 − 0.01(−0.12)" in shown
     # the paper's erratum 2: θ^{cb}_{21} is δ^c_2 · b_1
     click_row(qtbot, fig4.view, view_row(fig4, WEIGHT, 1, 1, 0))
-    assert "∂L/∂θ^{cb}_{21} = δ^c_2 · b_1 = (0.4)(0.3) = 0.12" in fig4.equation_texts()
+    assert "∂L/∂θ^{cb}_{21} = δ^c_2 · b_1 = (0.4)(0.3) = 0.12" in equation_texts(fig4)
 
 
 def test_copy_equations_as_latex_with_the_shortcut(qtbot, fig4, model):
@@ -120,7 +125,7 @@ def test_neuron_selection_shows_forward_and_delta_equations(qtbot, fig4, model):
     fig4.tabs.setCurrentIndex(1)
     click_row(qtbot, fig4.neuron_view, fig4.neuron_model.row_of(1, 0))
     assert model.selection == Selection("neuron", 1, 0)
-    texts = fig4.equation_texts()
+    texts = equation_texts(fig4)
     assert ("b_1 = max{0, Σ_j a_j θ^{ba}_{1j} + β^b_1} = "
             "max{0, (0.75)(0.5) + (0.5)(−0.3) + (0.25)(0.1) + (1)(−0.1) + 0.15} = max{0, 0.3} = 0.3") in texts
     assert ("δ^b_1 = (Σ_m δ^c_m θ^{cb}_{m1}) · 1[b_1^raw > 0] = ((−0.4)(0.8) + (0.4)(0.22)) · 1[0.3 > 0] "
@@ -328,7 +333,7 @@ def test_batch_shows_a_sample_and_says_gradients_are_means(qtbot, model, panel):
     if "e" not in shown:
         assert float(shown) == pytest.approx(expected, rel=1e-5, abs=1e-12)
     model.select(Selection("weight", 2, 1, 3))
-    grad = next(t for t in panel.equation_texts() if t.startswith("∂L/∂θ^{dc}_{24}"))
+    grad = next(t for t in equation_texts(panel) if t.startswith("∂L/∂θ^{dc}_{24}"))
     assert grad.startswith("∂L/∂θ^{dc}_{24} = (1/8) Σ_s δ^d_2[s] · c_4[s]")
 
 
@@ -369,7 +374,7 @@ def test_panel_is_registered_as_a_dock(main_window):
 def test_sign_colours_follow_a_dark_palette(qtbot, fig4):
     from PySide6.QtGui import QColor, QPalette
 
-    from neuroviz.ui.inspector_model import NEGATIVE, NEGATIVE_ON_DARK
+    from neuroviz.ui.inspector_tables import NEGATIVE, NEGATIVE_ON_DARK
 
     r = view_row(fig4, WEIGHT, 1, 0, 0)  # ∂L/∂θ^{cb}_{11} = −0.12 < 0
     fg = Qt.ItemDataRole.ForegroundRole
