@@ -18,7 +18,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
-from neuroviz.ui.pixel_editor import PixelEditor, shifted, stroke_cells
+from neuroviz.ui.pixel_editor import PixelEditor
+from neuroviz.ui.pixel_grid import shifted, stroke_cells
 
 
 @pytest.fixture
