@@ -60,7 +60,7 @@ def test_no_import_cycles():
         state[node] = 1
         for nxt in sorted(GRAPH[node]):
             if state.get(nxt) == 1:
-                cycles.append(stack[stack.index(nxt):] + [nxt])
+                cycles.append([*stack[stack.index(nxt):], nxt])
             elif nxt not in state:
                 visit(nxt, [*stack, nxt])
         state[node] = 2
