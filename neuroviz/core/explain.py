@@ -41,6 +41,8 @@ from neuroviz.core.update_table import WEIGHT, UpdateTable, fmt, paren
 DEFAULT_MAX_TERMS = 6
 """Sums with more terms than this list only the largest ones."""
 
+PAPER_LOG_NOTE_SHORT = "ln, the natural logarithm: the paper's −log(0.6) ≈ 0.22 is base 10; −ln 0.6 = 0.5108"
+"""``PAPER_LOG_NOTE`` in short, for a one-line header (docs/paper-notes.md, the errata)."""
 PAPER_LOG_NOTE = (
     "ln is the natural logarithm: the paper's “−log(0.6) ≈ 0.22” is the base-10 logarithm "
     "(−log₁₀ 0.6 = 0.2218); δ = p − r holds only for ln, so its loss is −ln 0.6 = 0.5108."
@@ -564,6 +566,10 @@ class Progress:
         if phase.kind == "loss":
             return cls(last, True, n_layers, False)
         return cls(last, True, phase.layer, False)
+
+    def knows_values(self, layer: int) -> bool:
+        """The values z and a of layer ``layer`` (0 = the input) are known."""
+        return layer <= self.forward_upto
 
     def knows_delta(self, layer: int) -> bool:
         """δ of layer ``layer`` (≥ 1) is known."""

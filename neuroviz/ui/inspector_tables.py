@@ -405,7 +405,7 @@ class NeuronTableModel(QAbstractTableModel):
             return neuron_label(layer, int(nt.index[row]), "unicode")
         if col == NCol.TARGET:
             return "" if np.isnan(nt.target[row]) else number(float(nt.target[row]))
-        known = p is None or layer <= p.forward_upto
+        known = p is None or p.knows_values(layer)
         if col == NCol.RAW:
             return number(float(nt.raw[row])) if known and layer > 0 else ""
         if col == NCol.VALUE:

@@ -6,7 +6,7 @@ update's number); the panel puts them in its labels.
 
 from __future__ import annotations
 
-from neuroviz.core.explain import Explainer, Progress
+from neuroviz.core.explain import PAPER_LOG_NOTE_SHORT, Explainer, Progress
 from neuroviz.core.trace import StepTrace
 from neuroviz.core.update_table import Outcome, fmt
 from neuroviz.ui.math_text import to_html
@@ -14,8 +14,6 @@ from neuroviz.ui.math_text import to_html
 MUTED = "#8a919c"
 NO_UPDATE = ("<b>No update yet.</b> Take a step, or walk through one in phases "
              "(<b>W</b>), to see every number of it.")
-LOG_NOTE = "ln, the natural logarithm: the paper's −log(0.6) ≈ 0.22 is base 10; −ln 0.6 = 0.5108"
-"""The paper's erratum on its loss value, in short (the loss's tooltip has it in full)."""
 
 
 def header_html(trace: StepTrace | None, number: int, walking: bool, steps_since: int) -> str:
@@ -60,7 +58,7 @@ def loss_html(explainer: Explainer, progress: Progress | None, sample: int) -> t
     if explainer.batch_size > 1:
         text += f" &nbsp;·&nbsp; batch mean L = {to_html(fmt(explainer.trace.loss))}"
     if explainer.config.loss == "cross_entropy":
-        text += f"<br><span style='color:{MUTED}'>{LOG_NOTE}</span>"
+        text += f"<br><span style='color:{MUTED}'>{PAPER_LOG_NOTE_SHORT}</span>"
     return text, eq.note
 
 

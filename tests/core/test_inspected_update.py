@@ -82,3 +82,16 @@ def test_a_new_queue_over_a_partly_done_check_counts_from_zero(fig4):
     assert queue.done == 0 and check.checked == 10
     queue.run(len(t) - 10)  # the last rows of the table, not checked yet
     assert queue.percent == 100 * (len(t) - 10) // len(t) and check.complete
+
+
+def test_progress_knows_the_values_of_the_layers_the_walk_has_reached():
+    from neuroviz.core.explain import Progress
+    from neuroviz.core.phases import phases_for
+
+    n_layers = 4
+    forward = [p for p in phases_for(n_layers) if p.kind == "forward"]
+    for phase in forward:
+        known = Progress.at(phase, n_layers)
+        assert [known.knows_values(layer) for layer in range(n_layers)] == [
+            layer <= phase.layer for layer in range(n_layers)]
+    assert all(Progress.complete(n_layers).knows_values(layer) for layer in range(n_layers))
