@@ -4,12 +4,15 @@ Edges are drawn with ``2·LEVELS`` opaque pens, one per bucket of sign and
 |value| (see ``neuroviz.ui.colormaps.buckets``): weak values fade into the
 background, strong ones take the full hue and the widest pen.  Both
 ``Palette`` and ``DiagramFonts`` are built once and compare by identity, so
-the diagram can use them as parts of its cache keys.
+the diagram can use them as parts of its cache keys; a ``ThemedCache`` keeps
+what is drawn in one palette.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 import numpy as np
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
@@ -32,6 +35,7 @@ MIN_VALUE_POINTS, VALUE_PER_RADIUS = 6.5, 0.42
 """A neuron's value is written in at most the widget's point size, ``VALUE_PER_RADIUS`` points per pixel of radius."""
 MAX_VALUE_FONTS = 64
 """At most this many sizes of the neurons' value font are kept."""
+V = TypeVar("V")
 
 
 @dataclass(eq=False)
@@ -124,3 +128,28 @@ def _scaled(font: QFont, factor: float) -> QFont:
     out = QFont(font)
     out.setPointSizeF(font.pointSizeF() * factor)
     return out
+
+
+class ThemedCache(Generic[V]):
+    """Things drawn in one palette (pens, images) by key; all are dropped when the palette changes.
+
+    At most ``limit`` are kept: when full, the cache starts over (zooming
+    visits many sizes, and only the latest few are drawn again).
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._palette: Palette | None = None
+        self._found: dict[Hashable, V] = {}
+
+    def get(self, palette: Palette, key: Hashable, build: Callable[[], V]) -> V:
+        """The value of ``key`` drawn in ``palette``: kept, or ``build()`` (then kept)."""
+        if palette is not self._palette:
+            self._found.clear()
+            self._palette = palette
+        found = self._found.get(key)
+        if found is None:
+            if len(self._found) >= self.limit:
+                self._found.clear()
+            found = self._found[key] = build()
+        return found

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QFont, QImage, QWheelEvent
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QFont, QImage, QPainter, QStaticText, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from neuroviz.core.network import NetworkConfig
 from neuroviz.core.selection import Selection
 from neuroviz.core.update_table import fmt
 from neuroviz.ui.colormaps import LEVELS
-from neuroviz.ui.diagram import THICK, THIN, NetworkDiagram
+from neuroviz.ui.diagram import NetworkDiagram
+from neuroviz.ui.diagram_style import THICK, THIN, DiagramFonts
+from neuroviz.ui.diagram_text import TextCache, draw_placed
+from neuroviz.ui.picture_export import svg_bytes
 from neuroviz.ui.theme import DARK, LIGHT
 
 
@@ -183,7 +186,7 @@ def test_large_network_draws_the_strongest_edges(diagram, model):
     model.new_network(NetworkConfig(sizes=(64, 128, 128, 10)), "digits")
     assert diagram.layout_.n_edges == 64 * 128 + 128 * 128 + 128 * 10
     assert diagram.drawn_edge_count() == diagram.max_edges < diagram.layout_.n_edges
-    drawn = diagram._drawn
+    drawn = diagram.edges.drawn
     lay = diagram.layout_
     for l, w in enumerate(model.network.weights):
         mine = drawn[(drawn >= lay.offsets[l]) & (drawn < lay.offsets[l] + w.size)] - lay.offsets[l]
@@ -193,15 +196,31 @@ def test_large_network_draws_the_strongest_edges(diagram, model):
     assert len(np.unique(pixels(diagram.render_image()))) > 2 * LEVELS
 
 
+class PaintCounter(QObject):
+    """Counts the paint events a widget receives."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
 def test_many_changes_between_frames_cost_one_repaint(diagram, model, qtbot):
-    qtbot.waitUntil(lambda: diagram.repaints > 0)
-    start = diagram.repaints
+    paints = PaintCounter()
+    diagram.installEventFilter(paints)
+    QApplication.processEvents()
+    start = paints.count
     for _ in range(50):
         model.train_for(0.0, max_steps=1)
         model.document.network_changed.emit()
-    qtbot.waitUntil(lambda: diagram.repaints > start)
+    qtbot.waitUntil(lambda: paints.count > start)
     QApplication.processEvents()
-    assert diagram.repaints - start == 1
+    assert paints.count - start == 1
+    assert diagram.edge_value(0, 0, 0) == pytest.approx(float(model.network.weights[0][0, 0]))
 
 
 def test_receptive_fields_draw_first_hidden_weights(diagram, model):
@@ -245,7 +264,7 @@ def test_zoomed_far_in_still_draws_and_hits(diagram, model):
     target = diagram.neuron_screen_pos(1, 3)
     for _ in range(30):
         diagram.zoom_by(1.5, target)
-    assert diagram.scale > 20 * diagram._fit_scale
+    assert diagram.scale > 20 * diagram.view.fit_scale
     image = pixels(diagram.render_image())
     assert len(np.unique(image)) > 3
     assert diagram.hit(diagram.neuron_screen_pos(1, 3)) == Selection("neuron", 1, 3)
@@ -293,9 +312,9 @@ def test_cached_headers_and_texts_follow_theme_zoom_font_and_architecture(diagra
 
 
 def test_edges_stop_inside_the_circles_that_cover_their_ends(diagram, model, monkeypatch):
-    lay = diagram.layout_
-    full = diagram._screen_segments()
-    drawn = diagram._drawn_segments(1.0, vector=False)
+    lay, edges = diagram.layout_, diagram.edges
+    full = edges.screen_segments(lay, diagram.view)
+    drawn = edges.drawn_segments(lay, diagram.view, 1.0)
     assert drawn.shape == full.shape
     for l in range(len(lay.sizes) - 1):
         rows = slice(lay.offsets[l], lay.offsets[l] + lay.sizes[l] * lay.sizes[l + 1])
@@ -316,12 +335,17 @@ def test_edges_stop_inside_the_circles_that_cover_their_ends(diagram, model, mon
             assert np.all(source_gap > 0.3 * r_source) and np.all(source_gap < r_source - 2)
     # The picture is the same but for single pixels where the rasterizer rounds a shortened line differently.
     shortened = pixels(diagram.render_image())
-    monkeypatch.setattr(diagram, "_drawn_segments", lambda wf, vector: diagram._screen_segments())
+    monkeypatch.setattr(edges, "drawn_segments", lambda lay, view, wf: edges.screen_segments(lay, view))
     whole = pixels(diagram.render_image())
     assert 0 < np.count_nonzero(shortened != whole) < 0.002 * whole.size
-    # A vector file keeps the whole lines.
-    monkeypatch.undo()
-    assert np.array_equal(diagram._drawn_segments(1.0, vector=True), full)
+
+    # A vector file keeps the whole lines: it never asks for the shortened ones.
+    def shortened_in_svg(lay, view, wf):
+        raise AssertionError("an SVG drawing took the shortened segments")
+
+    monkeypatch.setattr(edges, "drawn_segments", shortened_in_svg)
+    size = diagram.size()
+    assert b"<svg" in svg_bytes(lambda p: diagram.paint(p, size.width(), size.height()), size, "diagram")
 
 
 def test_numbers_drawn_for_the_first_time_look_as_when_they_come_back(paper_diagram, model):
@@ -329,9 +353,31 @@ def test_numbers_drawn_for_the_first_time_look_as_when_they_come_back(paper_diag
     # the pixels must not tell the two apart.
     model.set_parameter(Selection("weight", 1, 0, 1), 0.123456)
     first = pixels(paper_diagram.render_image())
-    assert any(text[0].startswith("p = ") for text in paper_diagram._seen_texts)
-    prepared_before = len(paper_diagram._texts)
     again = pixels(paper_diagram.render_image())
-    assert len(paper_diagram._texts) > prepared_before  # the numbers that came back are now prepared
     assert np.array_equal(first, again)
     assert np.array_equal(again, pixels(paper_diagram.render_image()))
+
+
+@pytest.mark.parametrize("bottom_right", [False, True])
+def test_a_text_is_prepared_when_it_comes_back_and_looks_the_same(qtbot, bottom_right):
+    fonts = DiagramFonts.of(QApplication.font())
+    texts = TextCache()
+
+    def placed(box: QRectF):
+        return texts.text_in(box, bottom_right, "−0.125", fonts.base, fonts.key_of("base"), fonts.line_height, 1.0,
+                             changing=True)
+
+    def drawn(how) -> np.ndarray:
+        image = QImage(QSize(100, 40), QImage.Format.Format_RGB32)
+        image.fill(0xFFFFFF)
+        p = QPainter(image)
+        p.setFont(fonts.base)
+        draw_placed(p, how)
+        p.end()
+        return pixels(image)
+
+    box = QRectF(10.3, 5.6, 80, 30)
+    first, again = placed(box), placed(box)
+    assert isinstance(first[1], str) and isinstance(again[1], QStaticText)  # drawn directly, then prepared
+    assert np.array_equal(drawn(first), drawn(again)) and len(np.unique(drawn(first))) > 2
+    assert len(placed(QRectF(10, 5, 12, 30))) == 3  # too wide for its box: drawText (which clips it), every time

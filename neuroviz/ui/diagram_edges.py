@@ -1,0 +1,313 @@
+"""The diagram's edges: buckets, level of detail, screen segments, pens, highlights and value labels.
+
+Weights are straight lines coloured by sign and thickened by |value| (θ,
+∂L/∂θ or Δθ).  For speed, edges are bucketed into ``2·LEVELS`` opaque pens
+and drawn with one ``QPainter.drawLines`` call per bucket from a NumPy array
+of screen coordinates; networks with more than ``max_edges`` edges draw only
+the strongest ones (level of detail).  Edges not part of the current phase
+(or without a known value) are drawn faint and thin.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+import numpy as np
+import shiboken6
+from pyqtgraph.Qt.internals import PrimitiveArray
+from PySide6.QtCore import QLineF, QPointF, Qt
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
+
+from neuroviz.core.selection import Selection
+from neuroviz.ui.colormaps import LEVELS, buckets, robust_max
+from neuroviz.ui.diagram_layout import DiagramLayout
+from neuroviz.ui.diagram_neurons import TINY_NEURON
+from neuroviz.ui.diagram_style import THICK, THIN, Palette, ThemedCache, qcolor
+from neuroviz.ui.diagram_values import DiagramValues, strongest_per_layer
+from neuroviz.ui.diagram_view import Frame, Memo, ViewTransform
+from neuroviz.ui.math_text import shown_number
+
+ANTIALIAS_EDGES = 400
+"""Edges are antialiased when at most this many are drawn (antialiasing is slow)."""
+LINE_BYTES = 32
+"""Bytes of one QLineF (four float64) in the line buffer."""
+MAX_LABELLED_EDGES = 48
+"""Networks with at most this many edges get each edge's value written on it."""
+LABEL_SPOTS = (0.5, 0.62, 0.38, 0.72, 0.28, 0.8, 0.2, 0.56, 0.44, 0.67, 0.33)
+"""Fractions along an edge tried in turn for its value label."""
+DENSE_EDGES = 1500
+"""Above this many drawn edges the pens get proportionally thinner (never below THIN)."""
+MAX_PEN_SETS = 64
+"""At most this many sets of bucket pens (one per width factor and dimming) are kept."""
+DRAW_ORDER = np.array([2 * (b % LEVELS) + (b >= LEVELS) for b in range(2 * LEVELS)], dtype=np.uint8)
+"""Position of each edge bucket in the drawing order: by level, then sign, so that strong edges lie on top."""
+BUCKET_BOUNDS = np.arange(2 * LEVELS + 1, dtype=np.uint8)
+"""Draw positions 0 … 2·LEVELS: where each bucket starts among the sorted edges (and where the last ends)."""
+
+
+class EdgeLayer:
+    """Every edge's value and bucket, which edges are drawn, and their drawing.
+
+    Edges are numbered layer after layer as the layout's ``all_segments``.
+
+    Attributes
+    ----------
+    values:
+        Shape (E,): the value each edge shows (NaN when unknown).
+    buckets:
+        Shape (E,): each edge's pen (see ``colormaps.buckets``); −1: drawn faint.
+    drawn:
+        Indices of the edges drawn in colour, in drawing order (weak buckets first).
+    faint:
+        Indices of the edges drawn faint (not part of the current phase).
+    vmax:
+        |value| that takes the strongest pen.
+    """
+
+    def __init__(self) -> None:
+        self.values = np.zeros(0)
+        self.buckets = np.zeros(0, dtype=np.int64)
+        self.drawn = np.zeros(0, dtype=np.int64)
+        self.faint = np.zeros(0, dtype=np.int64)
+        self.vmax = 1.0
+        self._starts = np.zeros(2 * LEVELS + 1, dtype=np.int64)
+        """Where each bucket's edges start in ``drawn`` (and where the last ends)."""
+        self._lines = PrimitiveArray(QLineF, 4)
+        self._pens: ThemedCache[list[QPen]] = ThemedCache(MAX_PEN_SETS)
+        self._segments: Memo[np.ndarray] = Memo()
+        self._drawn_segments: Memo[np.ndarray] = Memo()
+        self._label_centres: Memo[list[tuple[float, float]]] = Memo()
+
+    # ------------------------------------------------------------ values
+    def update(self, v: DiagramValues, lay: DiagramLayout, max_edges: int) -> None:
+        """Buckets of the edges and the order they are drawn in (weak buckets first, strong ones on top).
+
+        At most ``max_edges`` are drawn in colour: the strongest of each layer.
+        """
+        values, known_mask = _edge_arrays(v, lay)
+        self.values = values
+        self.vmax = robust_max([values if known_mask is None else values[known_mask]])
+        bucket = buckets(values, self.vmax)
+        shown = None  # None: every edge, in index order
+        faint = np.zeros(0, dtype=np.int64)
+        if known_mask is not None:
+            bucket[~known_mask] = -1
+            shown, faint = np.flatnonzero(known_mask), np.flatnonzero(~known_mask)
+        self.buckets = bucket
+        if (values.size if shown is None else shown.size) > max_edges:
+            known = np.ones(values.size, dtype=bool) if known_mask is None else known_mask
+            shown = strongest_per_layer(values, known, lay.offsets, max_edges)
+        key = DRAW_ORDER[bucket if shown is None else bucket[shown]]
+        order = np.argsort(key, kind="stable")  # a radix sort for small unsigned keys
+        self.drawn = order if shown is None else shown[order]
+        self._starts = np.searchsorted(key[order], BUCKET_BOUNDS)
+        if faint.size > max_edges:
+            faint = faint[:: int(np.ceil(faint.size / max_edges))]
+        self.faint = faint
+
+    def thinned(self) -> bool:
+        """True when the level of detail leaves edges out (only the strongest are drawn)."""
+        return self.drawn.size < self.values.size and self.faint.size == 0
+
+    def visible(self) -> np.ndarray | None:
+        """Shape (E,) bool: the edges drawn, when the level of detail leaves some out (else ``None``: all)."""
+        if not self.thinned():
+            return None
+        visible = np.zeros(self.values.size, dtype=bool)
+        visible[self.drawn] = True
+        return visible
+
+    def style(self, index: int, palette: Palette) -> tuple[QColor, float]:
+        """Colour and pen width (at the fitted zoom) of edge ``index``."""
+        b = int(self.buckets[index])
+        if b < 0:
+            return QColor(palette.faint), THIN
+        return qcolor(palette.bucket_rgb[b]), float(palette.widths[b])
+
+    def width_factor(self, view: ViewTransform) -> float:
+        """Edges thicken a little when zoomed in and thin out when many are drawn."""
+        zoom = min(max((view.scale / view.fit_scale) ** 0.5, 1.0), 3.0) if view.fit_scale else 1.0
+        density = min(max(DENSE_EDGES / max(self.drawn.size, 1), 0.3), 1.0)
+        return zoom * density
+
+    # ------------------------------------------------------------ geometry
+    def screen_segments(self, lay: DiagramLayout, view: ViewTransform) -> np.ndarray:
+        """Shape (E, 4): screen (x0, y0, x1, y1) of every edge (kept while the view stays)."""
+        def build() -> np.ndarray:
+            s, ox, oy = view.key()
+            seg = lay.all_segments * s
+            seg += (ox, oy, ox, oy)
+            return seg
+
+        return self._segments.get((lay, *view.key()), build)
+
+    def drawn_segments(self, lay: DiagramLayout, view: ViewTransform, wf: float) -> np.ndarray:
+        """Shape (E, 4): the screen segments as drawn with pens of up to ``THICK · wf`` pixels.
+
+        An end inside a neuron's opaque circle stops inside it (the circle,
+        drawn later, covers the rest), which spares the rasterizer the hidden
+        part.  (Vector files take the whole ``screen_segments``.)
+        """
+        return self._drawn_segments.get((lay, *view.key(), round(wf, 3)),
+                                        lambda: self._shortened(lay, view, wf))
+
+    def _shortened(self, lay: DiagramLayout, view: ViewTransform, wf: float) -> np.ndarray:
+        seg = self.screen_segments(lay, view).copy()
+        half_width = THICK * wf / 2
+        # Inside radius of the opaque fill: the outline's inner edge less its antialiased fringe
+        # and the half pixel a circle image may sit off the exact centre.
+        inner = lay.radius * view.scale - 2.5
+        cut = np.sqrt(np.maximum(inner**2 - half_width**2, 0.0))
+        cut[lay.radius * view.scale < TINY_NEURON] = 0.0
+        if lay.grid is not None:
+            cut[0] = 0.0  # lines already start at the grid's edge
+        for l in range(len(lay.sizes) - 1):
+            rows = seg[lay.offsets[l]:lay.offsets[l] + lay.sizes[l] * lay.sizes[l + 1]]
+            d = rows[:, 2:] - rows[:, :2]
+            length = np.hypot(d[:, 0], d[:, 1])
+            keep = length > cut[l] + cut[l + 1]
+            u = d[keep] / length[keep, None]
+            rows[keep, :2] += u * cut[l]
+            rows[keep, 2:] -= u * cut[l + 1]
+        return seg
+
+    # ------------------------------------------------------------ painting
+    def paint(self, p: QPainter, frame: Frame, selection: Selection | None, hover: Selection | None) -> None:
+        """All edges (dimmed when something is ``selection``), then those of the selection and the hovered weight."""
+        lay, view, pal = frame.layout, frame.view, frame.palette
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, self.drawn.size <= ANTIALIAS_EDGES)
+        wf = self.width_factor(view)
+        if self.faint.size:
+            p.setPen(QPen(pal.faint, THIN, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
+            self._draw_lines(p, self.screen_segments(lay, view)[self.faint])
+        # All drawn edges sit in one buffer, sorted by bucket: one drawLines per bucket
+        # straight from the buffer's memory, no copies.
+        n = self.drawn.size
+        if n:
+            self._lines.resize(n)
+            buf = self._lines.ndarray()
+            drawn = self.screen_segments(lay, view) if frame.vector else self.drawn_segments(lay, view, wf)
+            np.take(drawn, self.drawn, axis=0, out=buf, mode="clip")  # "clip": unbuffered
+            base = buf.ctypes.data
+            pens = self._bucket_pens(pal, wf, dim=selection is not None)
+            starts = self._starts.tolist()
+            for k in range(2 * LEVELS):
+                a, b = starts[k], starts[k + 1]
+                if a < b:
+                    p.setPen(pens[(k % 2) * LEVELS + k // 2])
+                    p.drawLines(cast(QLineF, shiboken6.wrapInstance(base + a * LINE_BYTES, QLineF)), b - a)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        if selection is not None:
+            self._paint_highlighted(p, frame, connected_edges(lay, selection), wf, halo=selection.kind == "weight")
+        if hover is not None and hover.kind == "weight":
+            self._paint_highlighted(p, frame, connected_edges(lay, hover), wf, halo=True)
+
+    def _draw_lines(self, p: QPainter, seg: np.ndarray) -> None:
+        if seg.shape[0] == 0:
+            return
+        self._lines.resize(seg.shape[0])
+        self._lines.ndarray()[:] = seg
+        p.drawLines(*self._lines.drawargs())
+
+    def _bucket_pens(self, pal: Palette, wf: float, dim: bool) -> list[QPen]:
+        """The opaque pen of every bucket (kept per palette, width factor and dimming)."""
+        def build() -> list[QPen]:
+            rgb = pal.bucket_dim_rgb if dim else pal.bucket_rgb
+            return [QPen(qcolor(rgb[b]), max(THIN, float(pal.widths[b]) * wf), Qt.PenStyle.SolidLine,
+                         Qt.PenCapStyle.FlatCap) for b in range(2 * LEVELS)]
+
+        return self._pens.get(pal, (round(wf, 3), dim), build)
+
+    def _paint_highlighted(self, p: QPainter, frame: Frame, idx: np.ndarray, wf: float, halo: bool) -> None:
+        """The edges ``idx`` in full colour with round caps, over a highlight ``halo`` if asked."""
+        pal = frame.palette
+        seg = self.screen_segments(frame.layout, frame.view)[idx]
+        if halo:
+            p.setPen(QPen(pal.color("highlight"), (THICK + 3) * wf, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+            self._draw_lines(p, seg)
+        b = self.buckets[idx]
+        for bucket in np.unique(b):
+            rows = seg[b == bucket]
+            if bucket < 0:
+                p.setPen(QPen(pal.color("muted"), THIN * wf))
+            else:
+                p.setPen(QPen(qcolor(pal.bucket_rgb[bucket]), max(float(pal.widths[bucket]), 1.2) * wf,
+                              Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+            self._draw_lines(p, rows)
+
+    def paint_labels(self, p: QPainter, frame: Frame) -> None:
+        """Values written on the edges when there are few of them and room to read."""
+        lay, view, pal, fonts = frame.layout, frame.view, frame.palette, frame.fonts
+        if lay.n_edges > MAX_LABELLED_EDGES or view.scale * 40 < 28:
+            return
+        p.setFont(fonts.edge_label)
+        fm = QFontMetricsF(fonts.edge_label)
+        bg, text_color = pal.color("background"), pal.color("text")
+        key = (lay, round(view.scale, 4), round(float(view.offset[0]), 1), round(float(view.offset[1]), 1),
+               fonts.key)
+        centres = self._label_centres.get(key, lambda: self._place_labels(frame, fm))
+        for index, centre in enumerate(centres):
+            value = self.values[index]
+            if not np.isfinite(value):
+                continue
+            text = shown_number(float(value), 3)
+            r = fm.boundingRect(text).adjusted(-3, -1, 3, 1)
+            r.moveCenter(QPointF(*centre))
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(bg)
+            p.drawRoundedRect(r, 3, 3)
+            p.setPen(text_color)
+            p.drawText(r, Qt.AlignmentFlag.AlignCenter, text)
+
+    def _place_labels(self, frame: Frame, fm: QFontMetricsF) -> list[tuple[float, float]]:
+        """Screen centre of each edge's value label, placed so that labels and neurons do not overlap.
+
+        Greedy: each edge takes the first of ``LABEL_SPOTS`` (fractions along
+        it) whose box is free.
+        """
+        lay, view = frame.layout, frame.view
+        w = fm.horizontalAdvance("−0.000") + 6
+        h = fm.height() + 2
+        circles = [(view.points(c), lay.radius[l] * view.scale + 3)
+                   for l, c in enumerate(lay.centers) if not (l == 0 and lay.grid is not None)]
+        placed: list[tuple[float, float]] = []
+        for x0, y0, x1, y1 in self.screen_segments(lay, view).tolist():
+            best, best_cost = (x0 + 0.5 * (x1 - x0), y0 + 0.5 * (y1 - y0)), np.inf
+            for t in LABEL_SPOTS:
+                cx, cy = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+                cost = sum(1 for px, py in placed if abs(px - cx) < w and abs(py - cy) < h)
+                for centres, r in circles:
+                    cost += int(np.any((np.abs(centres[:, 0] - cx) < w / 2 + r)
+                                       & (np.abs(centres[:, 1] - cy) < h / 2 + r)))
+                if cost < best_cost:
+                    best, best_cost = (cx, cy), cost
+                    if cost == 0:
+                        break
+            placed.append(best)
+        return placed
+
+
+def _edge_arrays(v: DiagramValues, lay: DiagramLayout) -> tuple[np.ndarray, np.ndarray | None]:
+    """Every edge's value, shape (E,) layer after layer (NaN when unknown), and whether it is shown in colour.
+
+    The mask is ``None`` when every edge is (the usual case, spared the masking).
+    """
+    counts = [lay.sizes[l] * lay.sizes[l + 1] for l in range(len(v.edges))]
+    values = np.concatenate([np.ravel(e) if e is not None else np.full(n, np.nan)
+                             for e, n in zip(v.edges, counts)]) if counts else np.zeros(0)
+    ok = [e is not None and not (v.dim_edges and v.dim_edges[l]) for l, e in enumerate(v.edges)]
+    return values, None if all(ok) else np.repeat(np.array(ok, dtype=bool), counts)
+
+
+def connected_edges(lay: DiagramLayout, item: Selection) -> np.ndarray:
+    """Indices of the edges attached to a neuron (a bias: its neuron's), or the weight itself."""
+    if item.kind == "weight":
+        return np.array([lay.edge_index(item.layer, item.m, item.n)])
+    if item.kind == "bias":
+        item = Selection("neuron", item.layer + 1, item.m)
+    l, i, parts = item.layer, item.m, []
+    if l > 0:
+        parts.append(lay.offsets[l - 1] + i * lay.sizes[l - 1] + np.arange(lay.sizes[l - 1]))
+    if l < len(lay.sizes) - 1:
+        parts.append(lay.offsets[l] + np.arange(lay.sizes[l + 1]) * lay.sizes[l] + i)
+    return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
