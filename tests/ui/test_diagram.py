@@ -13,7 +13,7 @@ from neuroviz.core.selection import Selection
 from neuroviz.core.update_table import fmt
 from neuroviz.ui.colormaps import LEVELS
 from neuroviz.ui.diagram import NetworkDiagram
-from neuroviz.ui.diagram_style import THICK, THIN, DiagramFonts
+from neuroviz.ui.diagram_style import THICK, THIN, DiagramFonts, Palette, ThemedCache
 from neuroviz.ui.diagram_text import TextCache, draw_placed
 from neuroviz.ui.picture_export import svg_bytes
 from neuroviz.ui.theme import DARK, LIGHT
@@ -381,3 +381,21 @@ def test_a_text_is_prepared_when_it_comes_back_and_looks_the_same(qtbot, bottom_
     assert isinstance(first[1], str) and isinstance(again[1], QStaticText)  # drawn directly, then prepared
     assert np.array_equal(drawn(first), drawn(again)) and len(np.unique(drawn(first))) > 2
     assert len(placed(QRectF(10, 5, 12, 30))) == 3  # too wide for its box: drawText (which clips it), every time
+
+
+def test_what_is_drawn_in_one_palette_is_drawn_again_in_another_and_the_cache_starts_over_when_full():
+    light, dark = Palette.of(LIGHT), Palette.of(DARK)
+    cache: ThemedCache[str] = ThemedCache(limit=2)
+    built: list[str] = []
+
+    def get(palette: Palette, key: str) -> str:
+        return cache.get(palette, key, lambda: built.append(key) or f"{key} in {palette.theme.name}")
+
+    assert get(light, "a") == "a in light" and get(light, "a") == "a in light"
+    assert get(dark, "a") == "a in dark"
+    assert built == ["a", "a"]
+    get(dark, "b")
+    get(dark, "c")  # a third key: the cache starts over, keeping only "c"
+    get(dark, "c")
+    get(dark, "a")
+    assert built == ["a", "a", "b", "c", "a"]
