@@ -19,12 +19,15 @@ from neuroviz.core.notation import layer_letter
 from neuroviz.core.phases import Phase
 from neuroviz.ui.diagram_legend import LEGEND_HEIGHT, LEGEND_WIDTH, draw_legend
 from neuroviz.ui.diagram_neurons import NAMED_NEURON
-from neuroviz.ui.diagram_sprites import SPRITE_CACHE, render_sprite
+from neuroviz.ui.diagram_sprites import render_sprite
 from neuroviz.ui.diagram_style import ThemedCache
 from neuroviz.ui.diagram_text import TextCache, TextItem, draw_items
 from neuroviz.ui.diagram_values import EDGE_SYMBOLS, EDGE_TITLES, DiagramValues
 from neuroviz.ui.diagram_view import Frame, Memo
 from neuroviz.ui.math_text import shown_number
+
+MAX_LEGEND_IMAGES = 4096
+"""At most this many pre-rendered legends (one per title, tick texts and device) are kept."""
 
 
 class OutputRow(NamedTuple):
@@ -55,7 +58,7 @@ class Annotations:
         self._texts = texts
         self._headers: Memo[list[TextItem]] = Memo()
         self._outputs: Memo[tuple[list[TextItem], list[OutputRow]]] = Memo()
-        self._legends: ThemedCache[QImage] = ThemedCache(SPRITE_CACHE)
+        self._legends: ThemedCache[QImage] = ThemedCache(MAX_LEGEND_IMAGES)
 
     # ------------------------------------------------------------ headers
     def paint_headers(self, p: QPainter, frame: Frame, config: NetworkConfig, image_shape: tuple[int, int]) -> None:

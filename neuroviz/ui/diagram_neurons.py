@@ -20,7 +20,7 @@ from neuroviz.core.selection import Selection
 from neuroviz.ui.circle_sprites import CircleSprites
 from neuroviz.ui.colormaps import blend, map_diverging, map_sequential, rgb_to_argb32, robust_max
 from neuroviz.ui.diagram_layout import DiagramLayout
-from neuroviz.ui.diagram_sprites import SPRITE_CACHE, argb_image, render_sprite
+from neuroviz.ui.diagram_sprites import argb_image, render_sprite
 from neuroviz.ui.diagram_style import Palette, ThemedCache, qcolor
 from neuroviz.ui.diagram_text import PlacedText, TextCache, draw_placed
 from neuroviz.ui.diagram_values import DiagramValues
@@ -37,6 +37,8 @@ SPRITE_MAX_RADIUS = 40.0
 """Larger neurons (pixels) are drawn directly instead of from cached images."""
 GRID_SPRITE_MAX = 1600.0
 """A larger input grid (pixels, when zoomed in) is drawn directly instead of from a cached image."""
+MAX_GRID_IMAGES = 16
+"""Pre-rendered input grids are kept for at most this many sizes and inputs (each drawn input makes a new one)."""
 MAX_CIRCLE_SIZES = 16
 """Pre-rendered neuron circles are kept for at most this many radii (each for up to all colours of the scale)."""
 WHITE, NEAR_BLACK = QColor("#ffffff"), QColor("#111111")
@@ -101,7 +103,7 @@ class NeuronLayer:
         self._input_version = 0
         self._rf_images: list[QImage] = []
         self._nodes_shown: tuple[Palette, list[np.ndarray | None]] | None = None
-        self._sprites: ThemedCache[QImage] = ThemedCache(SPRITE_CACHE)
+        self._grids: ThemedCache[QImage] = ThemedCache(MAX_GRID_IMAGES)
         self._circles: ThemedCache[CircleSprites] = ThemedCache(MAX_CIRCLE_SIZES)
         self._columns: Memo[tuple[QPen, list[NeuronColumn]]] = Memo()
         self._grid_rect: Memo[QRectF] = Memo()
@@ -205,8 +207,8 @@ class NeuronLayer:
             return
         size = QSize(round(rect.width()) + 2, round(rect.height()) + 2)
         inside = QRectF(1, 1, round(rect.width()), round(rect.height()))
-        key = ("grid", self._input_version, round(rect.width()), round(rect.height()), frame.dpr)
-        image = self._sprites.get(frame.palette, key, lambda: render_sprite(
+        key = (self._input_version, round(rect.width()), round(rect.height()), frame.dpr)
+        image = self._grids.get(frame.palette, key, lambda: render_sprite(
             size, frame.dpr, frame.fonts.base, lambda q: self._draw_grid(q, frame, inside)))
         p.drawImage(QPointF(round(rect.left()) - 1, round(rect.top()) - 1), image)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)

@@ -8,9 +8,6 @@ import numpy as np
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont, QImage, QPainter
 
-SPRITE_CACHE = 4096
-"""At most this many pre-rendered legends and grids are kept."""
-
 
 def render_sprite(size: QSize, dpr: float, font: QFont, draw: Callable[[QPainter], None]) -> QImage:
     """A transparent image of ``size`` (device-independent pixels) at ``dpr``, drawn by ``draw(painter)``.
