@@ -7,8 +7,9 @@ is reached through the diagram's and the model's public interface only
 that the caches are exercised as in the app.  Scenarios: the three examples
 and a large network (level of detail) × both themes × several widget sizes;
 in each, edge and neuron modes before and after steps, a phase walk at every
-phase, selections, hover, zoom and pan, input grid and receptive fields, a
-scaled (dpr 2) render, and SVG drawings (compared as bytes).
+phase, selections, hover, zoom and pan, input grid and receptive fields,
+drawn inputs, a font change, a scaled (dpr 2) render, and exported SVG and
+PNG files (compared as bytes).
 
 Run: .venv/bin/python scripts/compare_renders.py save DIR
      .venv/bin/python scripts/compare_renders.py compare DIR
@@ -28,7 +29,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QSize, Qt
-from PySide6.QtGui import QImage, QMouseEvent
+from PySide6.QtGui import QFont, QImage, QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 from neuroviz.blas import limit_blas_threads
@@ -36,13 +37,13 @@ from neuroviz.core.network import NetworkConfig
 from neuroviz.core.selection import Selection
 from neuroviz.model import AppModel
 from neuroviz.ui.diagram import NetworkDiagram
-from neuroviz.ui.picture_export import diagram_svg
+from neuroviz.ui.picture_export import diagram_png, diagram_svg
 from neuroviz.ui.theme import DARK, LIGHT, Theme
 
 SIZES = ((1200, 800), (900, 600), (640, 360), (320, 240))
 EXAMPLES = ("circles-squares", "digits", "paper-figure-4", "64-128-128-10")
 Rendered = QImage | bytes
-"""A picture (compared pixel for pixel) or an SVG drawing (compared byte for byte)."""
+"""A picture (compared pixel for pixel) or an exported file, SVG or PNG (compared byte for byte)."""
 
 
 def mouse(diagram: NetworkDiagram, kind: QEvent.Type, pos: QPointF, buttons: Qt.MouseButton) -> None:
@@ -169,6 +170,20 @@ def scenario(name: str, theme: Theme, size: tuple[int, int]) -> Iterator[tuple[s
     yield shot("max 100 edges")
     diagram.set_max_edges(2800)
     yield "dpr 2", diagram.render_image(qsize, dpr=2.0)
+    for k in range(3):
+        x = model.input.copy()
+        x[(5 * k) % x.size] = 1.0 - x[(5 * k) % x.size]
+        model.set_input(x)
+        yield shot(f"input drawn {k}")
+    big = QFont(diagram.font())
+    big.setPointSizeF(big.pointSizeF() * 1.4)
+    diagram.setFont(big)
+    yield shot("bigger font")
+    diagram.zoom_by(1.6, diagram.neuron_screen_pos(last, 0))
+    yield shot("bigger font, zoomed")
+    diagram.setFont(QFont())
+    diagram.fit_to_view()
+    yield shot("font back")
     other = DARK if theme is LIGHT else LIGHT
     diagram.set_theme(other)
     yield shot("other theme")
@@ -176,6 +191,8 @@ def scenario(name: str, theme: Theme, size: tuple[int, int]) -> Iterator[tuple[s
     yield shot("theme back")
     if size == SIZES[0]:
         yield "svg", diagram_svg(model, qsize, diagram)
+        yield "svg small", diagram_svg(model, QSize(300, 200), diagram)
+        yield "png export", diagram_png(model, QSize(700, 500), diagram)
         model.set_view(edge_mode="gradients", node_mode="deltas")
         yield "svg gradients", diagram_svg(model, qsize, diagram)
     diagram.deleteLater()
@@ -220,7 +237,7 @@ def main() -> int:
             raise ValueError(f"two states named {label!r}")
         if isinstance(rendered, bytes):
             digests[name] = hashlib.sha256(rendered).hexdigest()
-            suffix = ".svg"
+            suffix = ".png" if rendered.startswith(b"\x89PNG") else ".svg"
         else:
             data = pixels(rendered)
             header = f"{rendered.width()} {rendered.height()} {rendered.devicePixelRatio()}".encode()
