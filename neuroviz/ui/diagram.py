@@ -199,11 +199,6 @@ class NetworkDiagram(QWidget):
         index = self.layout_.edge_index(layer, m, n)
         return float(self.edges.values[index])
 
-    def neuron_color(self, layer: int, index: int) -> QColor:
-        """Fill colour of a neuron (the input layer in its ink scale)."""
-        self.refresh()
-        return self.neurons.color(layer, index)
-
     def drawn_edge_count(self) -> int:
         """How many edges the level of detail draws in full colour."""
         self.refresh()

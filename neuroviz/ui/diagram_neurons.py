@@ -21,7 +21,7 @@ from neuroviz.ui.circle_sprites import CircleSprites
 from neuroviz.ui.colormaps import blend, map_diverging, map_sequential, rgb_to_argb32, robust_max
 from neuroviz.ui.diagram_layout import DiagramLayout
 from neuroviz.ui.diagram_sprites import argb_image, render_sprite
-from neuroviz.ui.diagram_style import Palette, ThemedCache, qcolor
+from neuroviz.ui.diagram_style import Palette, ThemedCache
 from neuroviz.ui.diagram_text import PlacedText, TextCache, draw_placed
 from neuroviz.ui.diagram_values import DiagramValues
 from neuroviz.ui.diagram_view import Frame, Memo
@@ -169,10 +169,6 @@ class NeuronLayer:
             w0 = first_weights
             cols = rgb_to_argb32(map_diverging(w0, robust_max([w0], 1.0), pal.node_lut)).reshape(-1, h, w)
             self._rf_images = [argb_image(c) for c in cols]
-
-    def color(self, layer: int, index: int) -> QColor:
-        """Fill colour of a neuron (the input layer in its ink scale)."""
-        return qcolor(self.rgb[layer][index])
 
     # ------------------------------------------------------------ painting
     def paint_band(self, p: QPainter, frame: Frame, active_layer: int) -> None:
