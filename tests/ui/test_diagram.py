@@ -15,6 +15,7 @@ from neuroviz.ui.colormaps import LEVELS
 from neuroviz.ui.diagram import NetworkDiagram
 from neuroviz.ui.diagram_style import THICK, THIN, DiagramFonts, Palette, ThemedCache
 from neuroviz.ui.diagram_text import TextCache, draw_placed
+from neuroviz.ui.diagram_view import LABEL_MARGIN, MARGIN_BOTTOM, MARGIN_SIDE, MARGIN_TOP, MAX_SCALE, ViewTransform
 from neuroviz.ui.picture_export import svg_bytes
 from neuroviz.ui.theme import DARK, LIGHT
 
@@ -399,3 +400,22 @@ def test_what_is_drawn_in_one_palette_is_drawn_again_in_another_and_the_cache_st
     get(dark, "c")
     get(dark, "a")
     assert built == ["a", "a", "b", "c", "a"]
+
+
+def test_the_view_fits_the_network_between_the_margins_and_zooms_about_a_still_point():
+    view = ViewTransform()
+    view.fit((2.0, 1.0, 52.0, 26.0), 900, 600)
+    tl, br = view.to_screen(2.0, 1.0), view.to_screen(52.0, 26.0)
+    free_w, free_h = 900 - 2 * MARGIN_SIDE - LABEL_MARGIN, 600 - MARGIN_TOP - MARGIN_BOTTOM
+    assert view.scale == view.fit_scale == pytest.approx(min(free_w / 50, free_h / 25))
+    assert (tl.x() + br.x()) / 2 == pytest.approx(MARGIN_SIDE + free_w / 2)
+    assert (tl.y() + br.y()) / 2 == pytest.approx(MARGIN_TOP + free_h / 2)
+    anchor = QPointF(123.0, 45.0)
+    world = view.to_world(anchor)
+    view.zoom_by(2.0, np.array([anchor.x(), anchor.y()]))
+    assert view.scale == pytest.approx(2 * view.fit_scale) and not view.auto_fit
+    assert view.to_screen(*world) == anchor
+    view.pan(10.0, -5.0)
+    assert view.to_screen(*world) == anchor + QPointF(10.0, -5.0)
+    view.zoom_by(1e9, np.array([0.0, 0.0]))
+    assert view.scale == MAX_SCALE
