@@ -19,7 +19,6 @@ from neuroviz.core.trace import ForwardTrace, StepTrace
 
 EDGE_SYMBOLS = {"weights": "θ", "gradients": "∂L/∂θ", "updates": "Δθ"}
 EDGE_TITLES = {"weights": "weights θ", "gradients": "gradients ∂L/∂θ", "updates": "last update Δθ"}
-NODE_SYMBOLS = {"activations": "activation", "deltas": "δ"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,10 +55,6 @@ class DiagramValues:
     dim_edges: list[bool] = field(default_factory=list)
     batch: int = 0
     note: str = ""
-
-    @property
-    def edge_symbol(self) -> str:
-        return EDGE_SYMBOLS[self.edge_mode]
 
 
 def diagram_values(weights: list[np.ndarray] | tuple[np.ndarray, ...], forward: ForwardTrace,

@@ -121,7 +121,6 @@ class PixelGrid(QWidget):
         self.brush_value = 1.0
         self.soft = False
         self.hover = -1
-        self.paint_count = 0
         """Frames painted so far (benchmarks wait for the next one)."""
         self._before: np.ndarray | None = None
         self._mask: np.ndarray | None = None
@@ -288,7 +287,6 @@ class PixelGrid(QWidget):
 
     # ---------------------------------------------------------------- paint
     def paintEvent(self, event: QPaintEvent) -> None:
-        self.paint_count += 1
         painter = QPainter(self)
         pal = self.palette()
         painter.fillRect(self.rect(), pal.color(QPalette.ColorRole.Window))
