@@ -565,6 +565,7 @@ class Network:
         with np.errstate(over="ignore", invalid="ignore"):
             parts, new = self._descend(xb, r if labels is None else None, labels, eta)
         raws, acts, probs, losses, loss, deltas, grad_w, grad_b = parts
+        _check_trace_finite(raws, acts, deltas)
         new_w, new_b = _split(new, self.config.sizes)
         return StepTrace(
             forward=ForwardTrace(frozen_list(raws), frozen_list(acts), frozen(probs)),
@@ -606,6 +607,23 @@ class Network:
         parts, new = self._descend(x, None, labels, lr)
         self._adopt(new)
         return parts[4]
+
+
+def _check_trace_finite(raws: list[np.ndarray], acts: list[np.ndarray], deltas: list[np.ndarray]) -> None:
+    """Raise ``DivergenceError`` if a layer's raw or activated values (B, n_l) or δ would be non-finite.
+
+    Finite but huge parameters (θ ≈ 1e308 with tanh or sigmoid) can overflow
+    a raw value to ±∞ while the loss and the new parameters stay finite; such
+    a trace could not be shown, saved or printed as JSON.  The loss,
+    gradients and probabilities follow from these and the (checked) loss and
+    new parameters, so they need no check of their own.
+    """
+    for l, (raw, act) in enumerate(zip(raws[1:], acts[1:]), start=1):
+        if not (np.isfinite(raw).all() and np.isfinite(act).all() and np.isfinite(deltas[l - 1]).all()):
+            raise DivergenceError(
+                f"layer {l + 1}'s values overflowed to infinity (the parameters are too large for float64); "
+                "the update was not applied"
+            )
 
 
 def _pack(weights: list[np.ndarray], biases: list[np.ndarray]) -> np.ndarray:
