@@ -61,10 +61,12 @@ def open_regular(path: str | os.PathLike[str], max_bytes: int, error: type[Excep
 def read_bounded(path: str | os.PathLike[str], max_bytes: int, error: type[Exception]) -> bytes:
     """The bytes of the regular file ``path`` (at most ``max_bytes``), or ``error``."""
     name = Path(path).name or os.fspath(path)
-    fh, _ = open_regular(path, max_bytes, error)
+    fh, size = open_regular(path, max_bytes, error)
     try:
         with fh:
-            data = fh.read(max_bytes + 1)
+            data = fh.read(size + 1)  # a buffer of the file's size, not of the limit
+            if len(data) > size:  # it grew while being read
+                data += fh.read(max_bytes + 1 - len(data))
     except OSError as exc:
         raise error(f"cannot read the file {name}: {exc.strerror or exc}") from None
     if len(data) > max_bytes:
