@@ -429,7 +429,7 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, key: str
         if dtype.hasobject:
             raise DatasetImportError(f"{name}: array '{key}' holds Python objects, which are not loaded")
         if dtype.kind not in "biuf" or dtype.itemsize > 8:
-            raise DatasetImportError(f"{name}: array '{key}' has type {dtype}; numbers of at most 64 bits are needed")
+            raise DatasetImportError(f"{name}: array '{key}' has type {dtype}; numbers are needed (of at most 64 bits)")
         _check_shape(shape, name, key, max_rows)
         count = math.prod(shape)
         nbytes = count * dtype.itemsize

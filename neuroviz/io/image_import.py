@@ -25,6 +25,8 @@ IMAGE_FORMATS = ("PNG", "JPEG", "BMP", "GIF", "PPM")
 """Pillow's names of the formats decoded (PPM also reads PGM and PBM)."""
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".pgm", ".ppm")
 FORMATS_TEXT = "PNG or JPEG (or BMP, GIF, PGM/PPM) image"
+GATHER_VALUES = 1 << 21
+"""Values (16 MB of float64) gathered at once while resizing."""
 
 
 def area_resize(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -58,7 +60,14 @@ def _resize_rows(img: np.ndarray, n_out: int) -> np.ndarray:
     cells = first[:, None] + np.arange(min(n_in, math.ceil(scale) + 1))[None, :]  # (n_out, k)
     overlap = np.clip(np.minimum(edges[1:, None], cells + 1) - np.maximum(edges[:-1, None], cells), 0.0, None)
     weights = overlap / scale
-    return (img[:, np.minimum(cells, n_in - 1)] * weights).sum(axis=2)
+    index = np.minimum(cells, n_in - 1)
+    out = np.empty((img.shape[0], n_out))
+    block = max(1, GATHER_VALUES // index.size)  # rows per gather: at most GATHER_VALUES values at once
+    for start in range(0, img.shape[0], block):
+        gathered = img[start:start + block, index]  # (rows, n_out, k), a copy
+        gathered *= weights
+        gathered.sum(axis=2, out=out[start:start + block])
+    return out
 
 
 def image_to_gray(source: str | Path | bytes) -> np.ndarray:
@@ -104,6 +113,8 @@ def _pil_to_gray(im: object) -> np.ndarray:
         if not np.isfinite(arr).all():
             raise ValueError("the image holds NaN or infinite pixel values")
         return np.clip(arr, 0.0, 1.0)
+    if not ("A" in im.getbands() or im.has_transparency_data):  # type: ignore[attr-defined]
+        return np.asarray(im.convert("L")) / 255.0  # type: ignore[attr-defined]  # = luma · (255/255)
     la = np.asarray(im.convert("LA"))  # type: ignore[attr-defined]
     gray = la[..., 0] / 255.0
     gray *= la[..., 1] / 255.0

@@ -30,7 +30,7 @@ MAX_INPUTS = MAX_LAYER_SIZE
 MAX_FILE_BYTES = 256 * MIB
 """A snapshot file (Open refuses larger ones, Save refuses to write them)."""
 
-PARSE_MEMORY_FACTOR = 16
+PARSE_MEMORY_FACTOR = 12
 PARSE_MEMORY_SLACK = 64 * MIB
 """Opening parses a file only if its parsed form is estimated (from its count
 of brackets, braces, commas, colons and quotes, an upper bound) to need at most

@@ -99,11 +99,11 @@ def parse_json(data: bytes | str) -> Any:
     reader of numbers below refuses it.  Before parsing, ``check_parse_memory``
     refuses a document whose parsed form could be much larger than the file.
     """
+    check_parse_memory(data)
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
     except UnicodeDecodeError as exc:
         raise SnapshotError(f"the file is not UTF-8 text (byte {exc.start} is not valid)") from None
-    check_parse_memory(data)
     try:
         return json.loads(
             text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys
