@@ -34,6 +34,7 @@ from __future__ import annotations
 import ast
 import csv
 import io
+import itertools
 import math
 import os
 import zipfile
@@ -169,7 +170,7 @@ def import_folder(path: str | Path, shape: tuple[int, int] = DEFAULT_SHAPE,
     todo: list[tuple[Path, int]] = []
     skipped = 0
     for k, folder in enumerate(classes):
-        files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+        files = sorted(p for p in _listing(folder, limit) if p.is_file() and not p.name.startswith("."))
         chosen = [p for p in files if p.suffix.lower() in IMAGE_SUFFIXES]
         skipped += len(files) - len(chosen)
         if not chosen:
@@ -187,6 +188,16 @@ def import_folder(path: str | Path, shape: tuple[int, int] = DEFAULT_SHAPE,
     notes.append(f"images were converted to grayscale and resized to {shape[0]}×{shape[1]} by area averaging")
     y = np.array([k for _, k in todo], dtype=np.int64)
     return _finish(X, y, shape, display_name(root.name), notes, names)
+
+
+def _listing(folder: Path, limit: int) -> list[Path]:
+    """The entries of ``folder``, refusing one that holds more than ``limit`` (before listing them all)."""
+    with os.scandir(folder) as entries:
+        found = [Path(e.path) for e in itertools.islice(entries, limit + 1)]
+    if len(found) > limit:
+        raise DatasetImportError(f"the class folder '{display_name(folder.name)}' holds more than {limit:,} files "
+                                 "(the import limit)")
+    return found
 
 
 # ------------------------------------------------------------------ tables
@@ -343,8 +354,9 @@ def _finish(X: np.ndarray, y: np.ndarray, shape: tuple[int, int], source: str,
     if n_classes > MAX_CLASSES:
         raise DatasetImportError(f"{source}: {n_classes:,} classes; the limit is {MAX_CLASSES:,}")
     names = class_names if class_names is not None else tuple(str(k) for k in range(n_classes))
+    title = Path(source).stem if class_names is None else source
     return ImportedData(np.ascontiguousarray(X, dtype=np.float64), y.astype(np.int64), shape, names,
-                        Path(source).stem if class_names is None else source, tuple(out))
+                        title if len(title) <= MAX_NAME else title[: MAX_NAME - 1] + "…", tuple(out))
 
 
 # --------------------------------------------------------------------- npz

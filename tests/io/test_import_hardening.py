@@ -283,3 +283,26 @@ def test_the_valid_npz_used_above_imports(tmp_path):
 def test_npz_labels_are_classes(tmp_path):
     np.savez(tmp_path / "y.npz", X=np.zeros((2, 4)), y=np.array([0, 10**15]))
     refused(lambda: import_npz(tmp_path / "y.npz", (2, 2)), "is too large; labels are classes 0 to 999")
+
+
+def test_an_import_from_a_long_file_name_can_be_saved(tmp_path):
+    from neuroviz.core.network import Network
+    from neuroviz.core.trainer import Trainer
+    from neuroviz.io import snapshot
+
+    path = tmp_path / ("d" * 240 + ".csv")
+    path.write_text("0,0,0,0,0\n1,1,1,1,1\n0,1,0,1,0\n1,0,1,0,1\n")
+    ds = import_csv(path, (2, 2)).to_dataset()
+    network = Network.create((4, 2))
+    trainer = Trainer(network, ds, 0.1, 1)
+    state = snapshot.Snapshot(network, ds, trainer.state_dict(), ds.X[0], 0, trainer.step(), "long")
+    assert snapshot.loads(snapshot.encode(state)).dataset.name == ds.name and len(ds.name) == 200
+
+
+def test_a_class_folder_is_not_listed_past_the_limit(tmp_path):
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        for i in range(5):
+            Image.new("L", (2, 2)).save(tmp_path / name / f"{i}.png")
+    with pytest.raises(DatasetImportError, match="the class folder 'a' holds more than 3 files"):
+        import_folder(tmp_path, (2, 2), max_rows=3)
