@@ -9,11 +9,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from neuroviz import __version__, cli
 from neuroviz.blas import limit_blas_threads
 
 EXAMPLES = ("circles-squares", "digits", "paper-figure-4")
+SCREENSHOT_FORMATS = (".png", ".jpg", ".jpeg", ".bmp")
+"""File types ``--screenshot`` writes (Qt writes these on every platform)."""
 
 
 def gui_parser() -> argparse.ArgumentParser:
@@ -39,15 +42,33 @@ def gui_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def check_screenshot(path: str | None) -> None:
+    """Raise ``cli.CliError`` unless ``path`` (when given) names a picture file in an existing folder."""
+    if path is None:
+        return
+    target = Path(path)
+    if target.suffix.lower() not in SCREENSHOT_FORMATS:
+        raise cli.CliError(f"--screenshot needs a file name ending in {', '.join(SCREENSHOT_FORMATS)}; got {path!r}")
+    folder = target.parent
+    if not folder.is_dir():
+        raise cli.CliError(f"--screenshot: the folder {str(folder)!r} does not exist")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``neuroviz`` command; returns the exit code."""
     args_list = sys.argv[1:] if argv is None else list(argv)
     if args_list and args_list[0] in cli.COMMANDS:
         return cli.main(args_list)
     args = gui_parser().parse_args(args_list)
+    try:
+        size = cli.parse_size(args.size)
+        check_screenshot(args.screenshot)
+    except cli.CliError as exc:
+        print(f"neuroviz: error: {exc}", file=sys.stderr)
+        return 2
     if args.screenshot:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     limit_blas_threads(1)
     from neuroviz.ui.application import run_gui
 
-    return run_gui(args)
+    return run_gui(args, size)

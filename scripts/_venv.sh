@@ -18,6 +18,11 @@ find_python() {
   return 1
 }
 
+# file_hash PYTHON FILE: the SHA-256 of FILE in hex, computed by Python (no GNU tool needed, so also on macOS).
+file_hash() {
+  "$1" -c 'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' "$2"
+}
+
 ensure_venv() {
   local extras="$1"
   local spec="."
@@ -30,7 +35,7 @@ ensure_venv() {
   fi
   local stamp="$VENV/.neuroviz-installed-${extras:-base}"
   local want
-  want="$(cat "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)"
+  want="$(file_hash "$VENV/bin/python" "$ROOT/pyproject.toml")"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "Installing neuroviz${extras:+ with [$extras]} into .venv ..." >&2
     (cd "$ROOT" && "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$spec") || {

@@ -5,8 +5,8 @@ Usage: .venv/bin/python scripts/bench_core.py [--seconds S] [--repeats R] [--tor
 Every timing trains the same network (same initial parameters, float64, plain
 SGD, cross-entropy on softmax, ReLU hidden layers) on the same pre-made
 random mini-batches, cycling through them.  BLAS runs one thread, as in the
-app.  The methods take turns (fast, traced, PyTorch, fast, ...) so that a
-busy machine slows them alike; each cell is the best of R turns of about S
+app.  The methods take turns (fast, traced, PyTorch, fast, ...) so that
+anything slowing the processor slows them alike; each cell is the best of R turns of about S
 seconds.  Prints a Markdown table; the last column is the fast path's speed
 divided by PyTorch's.
 """

@@ -7,8 +7,8 @@ the grid, the prediction bars and the network diagram each counted one paint
 event.  Prints a table of medians and 95th percentiles.
 
 Target: edit → painted frame ≤ 16 ms median on the default network (64-16-16-2).
-The ``cpu med`` column is the process CPU time of the same interval: on a
-loaded machine the wall-clock numbers include waiting for a core.
+The ``cpu med`` column is the process CPU time of the same interval: the
+wall-clock numbers also count any time the process waits to run.
 
 Run: .venv/bin/python scripts/bench_edit.py [--frames N]
 """
@@ -30,9 +30,9 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from neuroviz.blas import limit_blas_threads
-from neuroviz.ui.main_window import MainWindow
+from neuroviz.model import AppModel
+from neuroviz.ui.composition import build_window
 from neuroviz.ui.pixel_editor import PixelEditor
-from neuroviz.ui.session import Session
 
 TARGET_MS = 16.0
 EXAMPLES = (("circles-squares", "64-16-16-2 (default)"), ("digits", "64-32-16-10"), ("paper-figure-4", "4-3-2"))
@@ -70,7 +70,7 @@ def time_frames(app: QApplication, counter: PaintCounter, edit: Callable[[int], 
     """Wall-clock and process CPU milliseconds from each ``edit(i)`` until every watched widget painted again.
 
     The CPU time is what the edit costs this process; it is less disturbed
-    than the wall-clock time when other programs share the cores.
+    than the wall-clock time by other programs running at the same time.
     """
     wall, cpu = [], []
     for i in range(frames):
@@ -87,9 +87,9 @@ def time_frames(app: QApplication, counter: PaintCounter, edit: Callable[[int], 
 
 
 def bench(app: QApplication, example: str, frames: int) -> list[tuple[str, Timing]]:
-    session = Session()
-    session.load_example(example)
-    window = MainWindow(session, QSettings(os.devnull, QSettings.Format.IniFormat))
+    model = AppModel()
+    model.load_example(example)
+    window = build_window(model, QSettings(os.devnull, QSettings.Format.IniFormat))
     window.resize(1400, 900)
     window.show()
     for _ in range(5):
@@ -99,7 +99,7 @@ def bench(app: QApplication, example: str, frames: int) -> list[tuple[str, Timin
     grid = editor.grid
     diagram = window.centralWidget()
     counter = PaintCounter([grid, editor.bars, diagram])
-    h, w = session.image_shape
+    h, w = model.image_shape
     cells = [(r, c) for r in range(h) for c in (range(w) if r % 2 == 0 else reversed(range(w)))]
     editor.clear()
     app.processEvents()
@@ -114,7 +114,7 @@ def bench(app: QApplication, example: str, frames: int) -> list[tuple[str, Timin
     mouse(grid, QEvent.Type.MouseButtonRelease, cells[frames % len(cells)], left, Qt.MouseButton.NoButton)
     app.processEvents()
     results.append(("tool: invert", time_frames(app, counter, lambda i: editor.invert(), frames)))
-    stack = session.undo_stack
+    stack = model.drawing.undo_stack
     results.append(("undo / redo", time_frames(
         app, counter, lambda i: stack.undo() if i % 2 == 0 else stack.redo(), frames)))
     window.close()

@@ -1,7 +1,7 @@
 """Benchmark the backprop inspector: showing one update of a 64-128-128-10 network.
 
-Builds the inspector panel (900×900, offscreen raster) over a session with a
-64-128-128-10 network on the digits data (26,506 parameter rows), makes a
+Builds the inspector panel (900×900, offscreen raster) over a model with a
+64-128-128-10 network on the digits data (26,122 parameter rows), makes a
 traced step, and times what the panel does to show it: build the columnar
 table, reset the models, write the equations, and paint (the event loop runs
 until the parameter table and the equations have each painted a frame).  Then times the interactions on
@@ -34,9 +34,9 @@ from neuroviz.blas import limit_blas_threads
 from neuroviz.core.network import NetworkConfig
 from neuroviz.core.selection import Selection
 from neuroviz.core.update_table import UpdateTable
+from neuroviz.model import AppModel
 from neuroviz.ui.inspector import InspectorPanel
-from neuroviz.ui.inspector_model import Col
-from neuroviz.ui.session import Session
+from neuroviz.ui.inspector_tables import Col
 
 TARGET_MS = 100.0
 SIZES = (64, 128, 128, 10)
@@ -84,14 +84,14 @@ def main() -> int:
     args = parser.parse_args()
     limit_blas_threads(1)
     app = QApplication.instance() or QApplication(sys.argv)
-    session = Session()
-    session.new_network(NetworkConfig(sizes=SIZES), "digits")
-    session.set_batch_size(args.batch)
-    panel = InspectorPanel(session)
+    model = AppModel()
+    model.new_network(NetworkConfig(sizes=SIZES), "digits")
+    model.set_batch_size(args.batch)
+    panel = InspectorPanel(model)
     panel.resize(args.width, 900)
     panel.show()
     app.processEvents()
-    session.step()
+    model.step()
     panel.refresh()
     app.processEvents()
     n_rows = len(panel.table) if panel.table is not None else 0
@@ -99,19 +99,19 @@ def main() -> int:
     painted = [PaintCounter(panel.view.viewport()), PaintCounter(panel.equations.viewport())]
 
     def show_update() -> None:
-        session.step()  # emits stepped: the panel schedules its refresh
+        model.step()  # emits stepped: the panel schedules its refresh
         until_painted(app, painted)  # the refresh runs, then the table and the equations paint
 
     def step_only() -> None:
-        session.step()
+        model.step()
 
     rows: list[tuple[str, list[float]]] = []
     # the core's share, to separate it from the panel's
     panel.hide()
-    rows.append(("session.step() alone (core, panel hidden)", timed(step_only, args.repeats)))
+    rows.append(("model.step() alone (core, panel hidden)", timed(step_only, args.repeats)))
     panel.show()
     app.processEvents()
-    trace = session.last_trace
+    trace = model.last_trace
     rows.append(("UpdateTable.from_trace", timed(lambda: UpdateTable.from_trace(trace), args.repeats)))
     rows.append(("step → inspector shown and painted", timed(show_update, args.repeats)))
 
@@ -147,7 +147,7 @@ def main() -> int:
 
     def select_neuron() -> None:
         neurons.reverse()
-        session.select(neurons[0])
+        model.select(neurons[0])
         until_painted(app, painted)
 
     rows.append(("select a neuron (its rows selected) + paint", timed(select_neuron, args.repeats)))
@@ -155,7 +155,7 @@ def main() -> int:
 
     def select_weight() -> None:
         weights.reverse()
-        session.select(weights[0])
+        model.select(weights[0])
         until_painted(app, painted)
 
     rows.append(("select a weight (scrolled to) + paint", timed(select_weight, args.repeats)))

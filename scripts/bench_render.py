@@ -5,13 +5,11 @@ Targets: full redraw of 64-16-16-2 ≤ 5 ms; 64-128-128-10 ≤ 16 ms with its
 level of detail; hover hit-test ≤ 1 ms.
 
 The frames of the three networks are taken in turns, a tenth of each at a
-time, so that all of them see the same spells of a busy or quiet machine.
-On a shared virtual machine the processor itself runs at times at about half
-its speed for seconds on end (another guest on the same host): just before
-each frame a fixed pure-Python loop is timed, and the table gives the median
-over all frames and over the frames whose loop ran within 20 % of its best
-time in the run ("at full speed"), with each tenth's median and the machine's
-speed during it below.
+time, so that all of them are measured under the same conditions.  Just
+before each frame a fixed pure-Python loop (the speed probe) is timed; the
+table gives the median over all frames and over the frames whose probe ran
+within 20 % of its best time in the run ("at full speed"), and below it each
+tenth's median with the probe's speed during it.
 
 Run: .venv/bin/python scripts/bench_render.py [--frames N]
 """
@@ -34,8 +32,8 @@ from PySide6.QtWidgets import QApplication
 from neuroviz.blas import limit_blas_threads
 from neuroviz.core.network import NetworkConfig
 from neuroviz.core.selection import Selection
+from neuroviz.model import AppModel
 from neuroviz.ui.diagram import NetworkDiagram
-from neuroviz.ui.session import Session
 
 SIZE = QSize(1200, 800)
 ROUNDS = 10
@@ -49,22 +47,22 @@ CASES = (
 )
 
 
-def redraw_times(diagram: NetworkDiagram, session: Session, frames: int,
+def redraw_times(diagram: NetworkDiagram, model: AppModel, frames: int,
                  rng: np.random.Generator) -> tuple[list[float], list[float], list[float]]:
     """Wall and CPU times (ms) of ``frames`` frames, and the speed probe (ms) taken just before each:
     all weights change (so do the activations), then the whole diagram is repainted.
 
     The CPU time (of this process) is less disturbed by other programs
-    competing for the cores.
+    running at the same time.
     """
     image = QImage(SIZE, QImage.Format.Format_RGB32)  # the diagram is opaque
     times, cpu, probes = [], [], []
     for _ in range(frames):
-        for w in session.network.weights:
+        for w in model.network.weights:
             w += rng.normal(0.0, 0.01, w.shape)
-        # Through the session, so that the forward pass (and so every neuron's colour) changes too.
-        first = session.network.weights[0]
-        session.set_parameter(Selection("weight", 0, 0, 0), float(first[0, 0]))
+        # Through the model, so that the forward pass (and so every neuron's colour) changes too.
+        first = model.network.weights[0]
+        model.set_parameter(Selection("weight", 0, 0, 0), float(first[0, 0]))
         probes.append(probe_ms())
         t0, c0 = time.perf_counter(), time.process_time()
         p = QPainter(image)
@@ -107,26 +105,25 @@ def main() -> int:
     rng = np.random.default_rng(0)
     shown = []
     for _name, sizes, dataset, _target in CASES:
-        session = Session()
-        session.new_network(NetworkConfig(sizes=sizes), dataset)
-        diagram = NetworkDiagram(session)
+        model = AppModel()
+        model.new_network(NetworkConfig(sizes=sizes), dataset)
+        diagram = NetworkDiagram(model)
         diagram.resize(SIZE)
         diagram.render_image()
-        shown.append((session, diagram))
+        shown.append((model, diagram))
     turns = ROUNDS if args.frames >= ROUNDS else 1
     # Per case, per tenth: (frame ms, speed probe ms) of each frame.
     blocks: list[list[list[tuple[float, float]]]] = [[] for _ in CASES]
     cpu: list[list[float]] = [[] for _ in CASES]
     for turn in range(turns):
-        for case, (session, diagram) in enumerate(shown):
+        for case, (model, diagram) in enumerate(shown):
             n = args.frames // turns + (1 if turn < args.frames % turns else 0)
-            wall, used, probes = redraw_times(diagram, session, n, rng)
+            wall, used, probes = redraw_times(diagram, model, n, rng)
             blocks[case].append(list(zip(wall, probes)))
             cpu[case].extend(used)
     all_probes = [probe for case_blocks in blocks for block in case_blocks for _, probe in block]
-    best = float(np.percentile(all_probes, 2))  # the machine's speed when nothing slows it (the very least is noise)
-    print(f"median of {args.frames} frames at {SIZE.width()}×{SIZE.height()}, load average "
-          f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    best = float(np.percentile(all_probes, 2))  # the probe's time when nothing slows it (the very least is noise)
+    print(f"median of {args.frames} frames at {SIZE.width()}×{SIZE.height()}")
     print(f"{'network':<22}{'edges':>8}{'drawn':>8}{'redraw ms':>11}{'at full speed':>15}{'(cpu ms)':>10}"
           f"{'target':>8}{'hit-test ms':>13}{'target':>8}")
     for (name, _sizes, _dataset, target), (_session, diagram), case_blocks, used in zip(CASES, shown, blocks, cpu):
@@ -139,7 +136,7 @@ def main() -> int:
         print(f"{name:<22}{diagram.layout_.n_edges:>8,}{diagram.drawn_edge_count():>8,}{redraw:>11.2f}"
               f"{fast_text:>15}{statistics.median(used):>10.2f}{t:>8}{hit:>13.3f}{'≤ 1':>8}")
     print(f"\n(n): frames taken at full speed (speed probe within {FULL_SPEED - 1:.0%} of {1000 * best:.0f} µs). "
-          "Each tenth in the order taken: median ms @ machine speed (best probe / median probe):")
+          "Each tenth in the order taken: median ms @ probe speed (best probe / median probe):")
     for (name, *_rest), case_blocks in zip(CASES, blocks):
         print(f"{name:<22}" + " ".join(
             f"{statistics.median([t for t, _ in block]):5.2f}@{best / statistics.median([q for _, q in block]):4.0%}"

@@ -2,7 +2,7 @@
 
 Each run starts a fresh interpreter that opens the window offscreen, paints it
 once into a PNG (``--screenshot``) and exits; the time covers the imports, the
-session (with its data set), the window and its first frame.  Target: < 2 s.
+model (with its data set), the window and its first frame.  Target: < 2 s.
 
 Run: .venv/bin/python scripts/bench_startup.py [--runs N]
 """
@@ -33,8 +33,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="launches per example (default 5)")
     args = parser.parse_args()
-    print(f"launch to first painted window (offscreen), {args.runs} runs each, load average "
-          f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    print(f"launch to first painted window (offscreen), {args.runs} runs each")
     print(f"{'example':<18}{'median s':>10}{'max s':>8}{'target':>9}")
     with tempfile.TemporaryDirectory() as tmp:
         for example in EXAMPLES:

@@ -1,10 +1,10 @@
-"""Time travel in the window: from ``Session.go_to`` to a painted frame, with 100,000 updates recorded.
+"""Time travel in the window: from ``AppModel.go_to`` to a painted frame, with 100,000 updates recorded.
 
 Usage: .venv/bin/python scripts/bench_timeline.py [--updates N] [--jumps J]
 
 Opens the real main window offscreen on the default example (64-16-16-2,
-batch 8), records ``--updates`` updates through the session, then jumps to
-random moments.  Each jump is timed in two parts: ``Session.go_to`` with
+batch 8), records ``--updates`` updates through the model, then jumps to
+random moments.  Each jump is timed in two parts: ``AppModel.go_to`` with
 every signal handler it runs (network, trace, input, timeline), and the
 frame: the panels that refresh on a timer (loss curves, inspector, status
 bar) refreshed at once, then one pass of the event loop paints every widget
@@ -31,8 +31,9 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from neuroviz.blas import limit_blas_threads
+from neuroviz.model import AppModel
+from neuroviz.ui.composition import build_window
 from neuroviz.ui.main_window import MainWindow
-from neuroviz.ui.session import Session
 
 TARGET_MS = 50.0
 
@@ -52,7 +53,7 @@ def paint_frame(window: MainWindow) -> None:
 
 
 def timed(window: MainWindow, move) -> tuple[float, float]:
-    """Milliseconds of ``move()`` (the session and its signals) and of the frame after it."""
+    """Milliseconds of ``move()`` (the model and its signals) and of the frame after it."""
     t0 = time.perf_counter()
     move()
     t1 = time.perf_counter()
@@ -78,27 +79,27 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([])
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "/tmp/neuroviz-bench-timeline")
-    session = Session()
-    window = MainWindow(session, QSettings())
+    model = AppModel()
+    window = build_window(model, QSettings())
     window.resize(1400, 900)
     window.show()
     window.docks["inspectorDock"].raise_()
     settle(app)
 
     t0 = time.perf_counter()
-    while session.trainer.step_count < args.updates:
-        session.train_for(1.0, args.updates - session.trainer.step_count)
-    session.step()  # the newest moment has a trace, as after a Step
+    while model.trainer.step_count < args.updates:
+        model.train_for(1.0, args.updates - model.trainer.step_count)
+    model.step()  # the newest moment has a trace, as after a Step
     record_s = time.perf_counter() - t0
     settle(app)
-    h = session.history
+    h = model.time.history
 
     rng = np.random.default_rng(0)
-    jumps = [timed(window, lambda p=int(p): session.go_to(p)) for p in rng.integers(h.first, h.last, args.jumps)]
-    session.go_to(h.last)
+    jumps = [timed(window, lambda p=int(p): model.go_to(p)) for p in rng.integers(h.first, h.last, args.jumps)]
+    model.go_to(h.last)
     settle(app)
-    backs = [timed(window, session.step_back) for _ in range(min(args.jumps, 64))]
-    forwards = [timed(window, session.step_forward) for _ in range(min(args.jumps, 64))]
+    backs = [timed(window, model.step_back) for _ in range(min(args.jumps, 64))]
+    forwards = [timed(window, model.step_forward) for _ in range(min(args.jumps, 64))]
 
     print(f"Main window 1400×900 offscreen, 64-16-16-2, batch 8; {h.last - h.first:,} updates reachable "
           f"(recorded in {record_s:.1f} s); timeline memory {h.memory_bytes / 2**20:.1f} MiB of "

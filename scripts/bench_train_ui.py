@@ -31,8 +31,9 @@ from PySide6.QtWidgets import QApplication
 from neuroviz.blas import limit_blas_threads
 from neuroviz.core.network import Network
 from neuroviz.core.trainer import Trainer
+from neuroviz.model import EXAMPLE_TITLES, AppModel
+from neuroviz.ui.composition import build_window
 from neuroviz.ui.main_window import MainWindow
-from neuroviz.ui.session import EXAMPLE_TITLES, Session
 from neuroviz.ui.training_loop import TrainingLoop
 
 PROBE_EVENT = QEvent.Type(QEvent.registerEventType())
@@ -43,8 +44,8 @@ MILLION = 1_000_000
 class TimedMainWindow(MainWindow):
     """The app's main window, noting when each frame (an ``UpdateRequest``) starts and how long it paints."""
 
-    def __init__(self, session: Session, settings: QSettings) -> None:
-        super().__init__(session, settings)
+    def __init__(self, model: AppModel, settings: QSettings, loop: TrainingLoop) -> None:
+        super().__init__(model, settings, loop)
         self.frame_starts: list[float] = []
         self.frame_costs: list[float] = []
 
@@ -91,21 +92,21 @@ class LatencyProbe(QObject):
         return super().event(event)
 
 
-def headless_rate(session: Session, seconds: float) -> float:
-    """Updates per second of ``Trainer.train_for`` on a copy of the session's network and data."""
-    trainer = session.trainer
-    copy = Trainer(Network(session.network.config), session.dataset, trainer.lr, trainer.batch_size)
+def headless_rate(model: AppModel, seconds: float) -> float:
+    """Updates per second of ``Trainer.train_for`` on a copy of the model's network and data."""
+    trainer = model.trainer
+    copy = Trainer(Network(model.network.config), model.dataset, trainer.lr, trainer.batch_size)
     t0 = time.perf_counter()
     n = copy.train_for(seconds)
     return n / (time.perf_counter() - t0)
 
 
-def run_live(app: QApplication, window: TimedMainWindow, session: Session, seconds: float) -> dict[str, float]:
+def run_live(app: QApplication, window: TimedMainWindow, model: AppModel, seconds: float) -> dict[str, float]:
     """Train with the window live for ``seconds``; returns rate, fps, gaps (ms) and input delays (ms)."""
     window.frame_starts.clear()
     window.frame_costs.clear()
     train_costs: list[float] = []
-    fast_path = session.train_for
+    fast_path = model.train_for
 
     def timed_train_for(seconds: float, max_steps: int | None = None) -> int:
         start = time.perf_counter()
@@ -113,22 +114,22 @@ def run_live(app: QApplication, window: TimedMainWindow, session: Session, secon
         train_costs.append(time.perf_counter() - start)
         return n
 
-    session.train_for = timed_train_for  # type: ignore[method-assign]
+    model.train_for = timed_train_for  # type: ignore[method-assign]
     probe = LatencyProbe()
-    loop = TrainingLoop.for_session(session)
-    trainer = session.trainer
+    loop = window.loop
+    trainer = model.trainer
     waiter = QEventLoop()
     QTimer.singleShot(round(1000 * seconds), waiter.quit)
     probe.start()
     steps0, t0 = trainer.step_count, time.perf_counter()
-    session.start()
+    model.start()
     waiter.exec()
-    shown_rate = session.updates_per_second
-    session.stop()
+    shown_rate = model.updates_per_second
+    model.stop()
     elapsed = time.perf_counter() - t0
     steps = trainer.step_count - steps0
     probe.stop()
-    del session.train_for
+    del model.train_for
     app.processEvents()
     gaps = np.diff([t for t in window.frame_starts if t >= t0]) * 1000
     delays = np.array(probe.delays) * 1000
@@ -148,9 +149,9 @@ def run_live(app: QApplication, window: TimedMainWindow, session: Session, secon
     }
 
 
-def fill_history(session: Session, n: int) -> None:
+def fill_history(model: AppModel, n: int) -> None:
     """Put ``n`` realistic-looking losses in the history, as if ``n`` updates had been made."""
-    trainer = session.trainer
+    trainer = model.trainer
     rng = np.random.default_rng(0)
     steps = np.arange(1, n + 1)
     values = 0.7 * np.exp(-steps / (n / 5)) + 0.05 + 0.1 * rng.random(n)
@@ -166,10 +167,10 @@ def loss_refresh_ms(window: MainWindow, repeats: int = 10) -> tuple[float, float
     plot = window.findChild(LossPlot)
     if plot is None:
         return float("nan"), float("nan")
-    session = plot.session
+    model = plot.model
     refresh, paint = [], []
     for _ in range(repeats):
-        session.trainer.train_steps(1)
+        model.trainer.train_steps(1)
         t0 = time.perf_counter()
         plot.refresh()
         t1 = time.perf_counter()
@@ -189,33 +190,33 @@ def main(argv: list[str] | None = None) -> int:
     limit_blas_threads(1)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    session = Session()
-    session.load_example(args.example)
-    window = TimedMainWindow(session, QSettings())
+    model = AppModel()
+    model.load_example(args.example)
+    window = build_window(model, QSettings(), TimedMainWindow)
     window.resize(1400, 900)
     window.show()
     app.processEvents()
 
-    config = session.network.config
+    config = model.network.config
     print(
-        f"network {'-'.join(map(str, config.sizes))} on {session.dataset.name}, batch {session.trainer.batch_size}, "
+        f"network {'-'.join(map(str, config.sizes))} on {model.dataset.name}, batch {model.trainer.batch_size}, "
         f"window {window.width()}×{window.height()} offscreen, {args.seconds:g} s per run"
     )
-    before = headless_rate(session, args.seconds / 2)
-    live = run_live(app, window, session, args.seconds)
-    after = headless_rate(session, args.seconds / 2)
+    before = headless_rate(model, args.seconds / 2)
+    live = run_live(app, window, model, args.seconds)
+    after = headless_rate(model, args.seconds / 2)
     headless = (before + after) / 2
 
-    session.reset_weights()
-    fill_history(session, MILLION)
+    model.reset_weights()
+    fill_history(model, MILLION)
     app.processEvents()
     refresh_ms, paint_ms = loss_refresh_ms(window)
-    live_million = run_live(app, window, session, args.seconds)
+    live_million = run_live(app, window, model, args.seconds)
 
-    session.reset_weights()
-    TrainingLoop.for_session(session).set_rate(10)
-    paced = run_live(app, window, session, min(args.seconds, 3.0))
-    TrainingLoop.for_session(session).set_rate(None)
+    model.reset_weights()
+    window.loop.set_rate(10)
+    paced = run_live(app, window, model, min(args.seconds, 3.0))
+    window.loop.set_rate(None)
 
     header = (
         f"{'run':44s} {'updates/s':>10s} {'× headless':>10s} {'fps':>6s} "

@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python scripts/screenshots.py [--out docs/images]
 
-Each picture is made from a fresh session, trained a fixed number of
+Each picture is made from a fresh model, trained a fixed number of
 updates, so the pictures are the same on every run.
 """
 
@@ -24,19 +24,20 @@ from PySide6.QtWidgets import QApplication
 from neuroviz.blas import limit_blas_threads
 from neuroviz.core.network import NetworkConfig
 from neuroviz.core.selection import Selection
+from neuroviz.model import AppModel
 from neuroviz.ui.application import make_application
+from neuroviz.ui.composition import build_window
 from neuroviz.ui.main_window import MainWindow
-from neuroviz.ui.session import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 WINDOW = QSize(1400, 900)
 
 
-def train(session: Session, updates: int) -> None:
+def train(model: AppModel, updates: int) -> None:
     """Exactly ``updates`` fast updates, then one traced update (so gradients and δ exist)."""
     if updates:
-        session.train_for(3600.0, max_steps=updates)
-    session.step()
+        model.train_for(3600.0, max_steps=updates)
+    model.step()
 
 
 def settle(app: QApplication) -> None:
@@ -57,7 +58,7 @@ class Shooter:
     def window(self, theme: str = "light", size: QSize | None = None) -> MainWindow:
         self.count += 1
         settings = QSettings(str(Path(self.scratch.name) / f"s{self.count}.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(Session(), settings)
+        window = build_window(AppModel(), settings)
         window.apply_theme(theme)
         window.resize(size or WINDOW)
         window.show()
@@ -90,48 +91,48 @@ class Shooter:
 
 def main_window_light(s: Shooter) -> None:
     w = s.window("light")
-    train(w.session, 400)
-    w.session.load_sample(3)
+    train(w.model, 400)
+    w.model.load_sample(3)
     s.save_window(w, "main.png")
 
 
 def main_window_dark(s: Shooter) -> None:
     w = s.window("dark")
-    w.session.load_example("digits")
-    train(w.session, 1500)
-    w.session.load_sample(7)
-    w.session.set_view(edge_mode="gradients", node_mode="activations")
+    w.model.load_example("digits")
+    train(w.model, 1500)
+    w.model.load_sample(7)
+    w.model.set_view(edge_mode="gradients", node_mode="activations")
     s.save_window(w, "main-dark.png")
 
 
 def paper_figure_4(s: Shooter) -> None:
     w = s.window("light")
-    w.session.load_example("paper-figure-4")
+    w.model.load_example("paper-figure-4")
     s.save_diagram(w, "paper-figure-4.png", QSize(1000, 560))
 
 
 def paper_backward(s: Shooter) -> None:
     w = s.window("light")
-    w.session.load_example("paper-figure-4")
-    w.session.begin_phased_step()
-    while w.session.phase is not None and not (w.session.phase.kind == "backward" and w.session.phase.layer == 1):
-        w.session.next_phase()
+    w.model.load_example("paper-figure-4")
+    w.model.begin_phased_step()
+    while w.model.phase is not None and not (w.model.phase.kind == "backward" and w.model.phase.layer == 1):
+        w.model.next_phase()
     s.save_diagram(w, "paper-figure-4-backward.png", QSize(1000, 560))
 
 
 def receptive_fields(s: Shooter) -> None:
     w = s.window("dark")
-    w.session.load_example("digits")
-    train(w.session, 3000)
+    w.model.load_example("digits")
+    train(w.model, 3000)
     w.set_receptive_fields(True)
-    w.session.select(Selection("neuron", 1, 5))
+    w.model.select(Selection("neuron", 1, 5))
     s.save_diagram(w, "receptive-fields.png", QSize(1200, 760))
 
 
 def large_network(s: Shooter) -> None:
     w = s.window("light")
-    w.session.new_network(NetworkConfig(sizes=(64, 128, 128, 10)), "digits")
-    train(w.session, 300)
+    w.model.new_network(NetworkConfig(sizes=(64, 128, 128, 10)), "digits")
+    train(w.model, 300)
     s.save_diagram(w, "large-network.png", QSize(1200, 760))
 
 

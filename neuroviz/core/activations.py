@@ -16,7 +16,8 @@ LEAKY_SLOPE = 0.01
 
 
 def _relu(z: np.ndarray) -> np.ndarray:
-    return np.maximum(z, 0.0)
+    out: np.ndarray = np.maximum(z, 0.0)
+    return out
 
 
 def _relu_d(z: np.ndarray, fz: np.ndarray) -> np.ndarray:
@@ -24,7 +25,8 @@ def _relu_d(z: np.ndarray, fz: np.ndarray) -> np.ndarray:
 
 
 def _leaky(z: np.ndarray) -> np.ndarray:
-    return np.where(z > 0.0, z, LEAKY_SLOPE * z)
+    out: np.ndarray = np.where(z > 0.0, z, LEAKY_SLOPE * z)
+    return out
 
 
 def _leaky_d(z: np.ndarray, fz: np.ndarray) -> np.ndarray:
@@ -34,7 +36,8 @@ def _leaky_d(z: np.ndarray, fz: np.ndarray) -> np.ndarray:
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     # exp of a non-positive number only: no overflow for large |z|.
     e = np.exp(-np.abs(z))
-    return np.where(z >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+    out: np.ndarray = np.where(z >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return out
 
 
 def _sigmoid_d(z: np.ndarray, fz: np.ndarray) -> np.ndarray:
@@ -42,7 +45,8 @@ def _sigmoid_d(z: np.ndarray, fz: np.ndarray) -> np.ndarray:
 
 
 def _tanh_d(z: np.ndarray, fz: np.ndarray) -> np.ndarray:
-    return 1.0 - fz * fz
+    out: np.ndarray = 1.0 - fz * fz
+    return out
 
 
 def _identity(z: np.ndarray) -> np.ndarray:
@@ -80,16 +84,6 @@ FORMULAS: dict[str, str] = {
 }
 """Human-readable formula of each activation, in terms of the raw value z."""
 
-DERIVATIVE_FORMULAS: dict[str, str] = {
-    "relu": "1[z > 0]",
-    "leaky_relu": f"(1 if z > 0 else {LEAKY_SLOPE})",
-    "sigmoid": "f(z)(1 − f(z))",
-    "tanh": "1 − f(z)²",
-    "identity": "1",
-    "none": "1",
-}
-"""Human-readable derivative f'(z) of each activation."""
-
 
 def apply(name: str, z: np.ndarray) -> np.ndarray:
     """Return ``f(z)`` for the activation called ``name`` (same shape as z)."""
@@ -112,6 +106,6 @@ def backprop(name: str, upstream: np.ndarray, z: np.ndarray, fz: np.ndarray) -> 
     """
     if name in ("none", "identity"):
         return upstream
-    if name == "relu":
-        return np.multiply(upstream, np.sign(fz), out=upstream)
-    return np.multiply(upstream, derivative(name, z, fz), out=upstream)
+    factor = np.sign(fz) if name == "relu" else derivative(name, z, fz)
+    delta: np.ndarray = np.multiply(upstream, factor, out=upstream)
+    return delta

@@ -11,6 +11,7 @@ import csv
 import functools
 import gzip
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -87,19 +88,23 @@ class Dataset:
 
     @property
     def X_train(self) -> np.ndarray:
-        return self.X[~self.is_test]
+        part: np.ndarray = self.X[~self.is_test]
+        return part
 
     @property
     def y_train(self) -> np.ndarray:
-        return self.y[~self.is_test]
+        part: np.ndarray = self.y[~self.is_test]
+        return part
 
     @property
     def X_test(self) -> np.ndarray:
-        return self.X[self.is_test]
+        part: np.ndarray = self.X[self.is_test]
+        return part
 
     @property
     def y_test(self) -> np.ndarray:
-        return self.y[self.is_test]
+        part: np.ndarray = self.y[self.is_test]
+        return part
 
     def with_split(self, test_fraction: float = DEFAULT_TEST_FRACTION, seed: int = 0) -> Dataset:
         """A copy with a seeded, class-stratified train/test split."""
@@ -153,9 +158,8 @@ def _draw_circle(h: int, w: int, rng: np.random.Generator, filled: bool) -> np.n
     cx = float(rng.uniform(radius - 0.5, w - radius - 0.5)) if w > 2 * radius else (w - 1) / 2.0
     yy, xx = np.mgrid[0:h, 0:w]
     dist = np.hypot(yy - cy, xx - cx)
-    if filled:
-        return (dist <= radius).astype(float)
-    return (np.abs(dist - radius) <= 0.5).astype(float)
+    inside: np.ndarray = dist <= radius if filled else np.abs(dist - radius) <= 0.5
+    return inside.astype(float)
 
 
 def circles_vs_squares(
@@ -211,7 +215,7 @@ def digits(test_fraction: float = DEFAULT_TEST_FRACTION, seed: int = 0) -> Datas
     return Dataset("digits", X, y, names, (8, 8), split_mask(y, test_fraction, seed))
 
 
-BUILTIN_DATASETS = {"circles-squares": circles_vs_squares, "digits": digits}
+BUILTIN_DATASETS: dict[str, Callable[[], Dataset]] = {"circles-squares": circles_vs_squares, "digits": digits}
 """Factories of the built-in datasets by name (called with defaults)."""
 
 

@@ -16,12 +16,17 @@ Indices are 0-based in the API and 1-based in the text.  Sums with more than
 rest, so a 64-input neuron stays readable.  The values at the end of each
 chain are the trace's own numbers (never recomputed); the intermediate numbers
 are the factors the trace holds.
+
+The paper's own slips are noted only where it prints them: an update of a
+preset's example gets that preset's ``PaperRemarks`` (see
+``neuroviz.core.presets`` and docs/paper-notes.md, "Errata").
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -29,43 +34,23 @@ from neuroviz.core.activations import FORMULAS, LEAKY_SLOPE
 from neuroviz.core.network import NetworkConfig
 from neuroviz.core.notation import bias_label, delta_label, indexed, layer_letter, neuron_label
 from neuroviz.core.phases import Phase
-from neuroviz.core.presets import paper_figure_4
+from neuroviz.core.presets import PaperRemarks, remarks_for
 from neuroviz.core.trace import StepTrace
-from neuroviz.core.update_table import BIAS, WEIGHT, UpdateTable, fmt, paren
+from neuroviz.core.update_table import WEIGHT, UpdateTable, fmt, paren
 
 DEFAULT_MAX_TERMS = 6
 """Sums with more terms than this list only the largest ones."""
 
+PAPER_LOG_NOTE_SHORT = "ln, the natural logarithm: the paper's −log(0.6) ≈ 0.22 is base 10; −ln 0.6 = 0.5108"
+"""``PAPER_LOG_NOTE`` in short, for a one-line header (docs/paper-notes.md, the errata)."""
 PAPER_LOG_NOTE = (
     "ln is the natural logarithm: the paper's “−log(0.6) ≈ 0.22” is the base-10 logarithm "
     "(−log₁₀ 0.6 = 0.2218); δ = p − r holds only for ln, so its loss is −ln 0.6 = 0.5108."
 )
-"""The erratum on the paper's loss value (NOTES.md, erratum 1)."""
+"""The erratum on the paper's loss value (docs/paper-notes.md, erratum 1), noted on every cross-entropy loss."""
 
 _WRAPPERS: dict[str, str] = {"relu": "max{{0, {}}}", "leaky_relu": "LReLU({})", "sigmoid": "σ({})", "tanh": "tanh({})"}
 """How each activation is written around its argument (identity/none: bare)."""
-
-PAPER_SLIPS: dict[tuple[str, int, int, int, int], str] = {
-    ("gradient", WEIGHT, 1, 1, 0): "The paper prints δ^c_1 · b_1 = (0.4)(0.3) here; the 0.4 it uses is δ^c_2, "
-                                   "so it means δ^c_2 · b_1.",
-    ("update", WEIGHT, 0, 0, 0): "The paper prints 0.5 − 0.01(0.174) = 0.50174; the gradient is −0.174, "
-                                 "so the update is 0.5 − 0.01(−0.174).",
-    ("gradient", BIAS, 0, 0, -1): "The paper writes ∂L/∂β^c_m = δ^c_m for the hidden layers; it means the "
-                                  "hidden layer's own bias: ∂L/∂β^b_m = δ^b_m.",
-}
-"""Where the paper's printed Figure 4 arithmetic slips, by (equation, kind, layer, m, n)."""
-
-
-def is_paper_figure_4(trace: StepTrace) -> bool:
-    """True if ``trace`` is one update of the paper's Figure 4 network on its input."""
-    preset = paper_figure_4()
-    net = preset.network
-    if trace.batch_size != 1 or len(trace.weights_before) != len(net.weights):
-        return False
-    same = all(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(trace.weights_before, net.weights))
-    same = same and all(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(trace.biases_before, net.biases))
-    return same and np.array_equal(trace.inputs[0], preset.inputs)
-
 
 _ACTIVATION_NOTES: dict[str, str] = {
     "leaky_relu": f"LReLU(z) = {FORMULAS['leaky_relu']}",
@@ -172,17 +157,32 @@ def signed(x: float) -> str:
     return paren(x) if x < 0 else fmt(x)
 
 
-def sum_of_products(a: np.ndarray, b: np.ndarray, max_terms: int = DEFAULT_MAX_TERMS) -> tuple[str, str]:
+class Terms(NamedTuple):
+    """A sum written out: its ``text`` and a ``note`` on what it leaves out ("" when every term is listed)."""
+
+    text: str
+    note: str
+
+
+class Derivative(NamedTuple):
+    """``f'`` of a neuron's raw value: its ``formula``, the formula with ``numbers``, and its ``value``."""
+
+    formula: str
+    numbers: str
+    value: float
+
+
+def sum_of_products(a: np.ndarray, b: np.ndarray, max_terms: int = DEFAULT_MAX_TERMS) -> Terms:
     """``(a_1)(b_1) + (a_2)(b_2) + …`` for two vectors of shape (n,).
 
-    Returns ``(text, note)``.  With more than ``max_terms`` terms the
+    Returns the ``Terms``.  With more than ``max_terms`` terms the
     ``max_terms`` largest products by magnitude are listed (largest first) and
     the rest are summed into one bracketed term; the note says so.
     """
     prod = a * b
     n = prod.size
     if n <= max_terms:
-        return " + ".join(f"{paren(x)}{paren(y)}" for x, y in zip(a, b)), ""
+        return Terms(" + ".join(f"{paren(x)}{paren(y)}" for x, y in zip(a, b)), "")
     order = np.argsort(-np.abs(prod), kind="stable")
     top = order[:max_terms]
     shown = top[prod[top] != 0.0] if np.any(prod[top] != 0.0) else top[:1]  # zeros go to the rest
@@ -192,14 +192,14 @@ def sum_of_products(a: np.ndarray, b: np.ndarray, max_terms: int = DEFAULT_MAX_T
     zeros = int(np.count_nonzero(prod[rest] == 0.0))
     text += f" + ⟨{rest.size} more: {fmt(rest_sum)}⟩"
     if zeros == n - 1 and prod[shown[0]] == 0.0:
-        return text, f"All {n} terms are 0."
+        return Terms(text, f"All {n} terms are 0.")
     listed = f"The largest {shown.size} of {n} terms are listed" if shown.size > 1 else \
         f"The largest of {n} terms is listed"
     note = f"{listed}; ⟨…⟩ is the sum of the other {rest.size}"
     if zeros:
         note += f" ({zeros} of them {'is' if zeros == 1 else 'are'} 0)"
     note += "."
-    return text, note
+    return Terms(text, note)
 
 
 def indicator(z: float) -> int:
@@ -226,14 +226,15 @@ class Explainer:
         self.trace = trace
         self.config = config
         self.max_terms = max_terms
-        self.paper = is_paper_figure_4(trace)
+        self.remarks: PaperRemarks | None = remarks_for(trace)
+        """The paper's notes on its own printed arithmetic, when the trace is a preset's example (else None)."""
 
     def _slip(self, equation: str, table: UpdateTable, row: int) -> tuple[str, ...]:
-        """The note on the paper's printed slip for this equation of the Figure 4 example, if any."""
-        if not self.paper:
+        """The note on the paper's printed slip for this equation of the trace's example, if any."""
+        if self.remarks is None:
             return ()
-        key = (equation, int(table.kind[row]), int(table.layer[row]), int(table.m[row]), int(table.n[row]))
-        return (PAPER_SLIPS[key],) if key in PAPER_SLIPS else ()
+        return self.remarks.slip(equation, int(table.kind[row]), int(table.layer[row]), int(table.m[row]),
+                                 int(table.n[row]))
 
     # ----------------------------------------------------------------- basics
     @property
@@ -292,6 +293,7 @@ class Explainer:
         raw = float(fwd.raw[layer][sample, index])
         act = self.config.activation_of(layer)
         wrap = _WRAPPERS.get(act)
+        rhs: tuple[str, ...]
         if wrap is None:
             rhs = (general, numbers, fmt(raw))
         else:
@@ -327,7 +329,7 @@ class Explainer:
         r = np.asarray(self.trace.targets[sample])
         value = float(self.trace.losses[sample])
         lhs = "L" if self.batch_size == 1 else f"L[{sample + 1}]"
-        note = self._sample_note(sample)
+        note: str | tuple[str, ...] = self._sample_note(sample)
         if self.config.loss == "squared_error":
             c = layer_letter(self.output_layer)
             out = np.asarray(self.trace.forward.act[-1][sample])
@@ -348,7 +350,7 @@ class Explainer:
         if hot.size == 1 and r[hot[0]] == 1.0:
             ph = float(p[hot[0]])
             rhs.append(f"−ln {fmt(ph)}")
-            if ph > 0 and fmt(ph, 4) != "0.6":
+            if ph > 0 and f"−log₁₀ {fmt(ph, 4)} " not in PAPER_LOG_NOTE:  # unless the erratum gives it
                 notes.append(f"In base 10 this would read −log₁₀ {fmt(ph)} = {fmt(-math.log10(ph), 4)}.")
         if p.size > 4:
             notes.insert(0, "Terms with r_j = 0 vanish.")
@@ -376,21 +378,21 @@ class Explainer:
             return self._output_delta(index, sample)
         return self._hidden_delta(layer, index, sample)
 
-    def _derivative(self, layer: int, index: int, sample: int) -> tuple[str, str, float] | None:
-        """``(formula, with numbers, value)`` of f'(raw) for the layer's activation; None for identity."""
+    def _derivative(self, layer: int, index: int, sample: int) -> Derivative | None:
+        """The ``Derivative`` f'(raw) of the layer's activation at this neuron; None for the identity."""
         act = self.config.activation_of(layer)
         z = float(self.trace.forward.raw[layer][sample, index])
         f = float(self.trace.forward.act[layer][sample, index])
         me = neuron_label(layer, index)
         raw = neuron_label(layer, index, raw=True)
         if act == "relu":
-            return f"1[{raw} > 0]", f"1[{fmt(z)} > 0]", float(indicator(z))
+            return Derivative(f"1[{raw} > 0]", f"1[{fmt(z)} > 0]", float(indicator(z)))
         if act == "leaky_relu":
-            return f"LReLU'({raw})", f"LReLU'({fmt(z)})", 1.0 if z > 0 else LEAKY_SLOPE
+            return Derivative(f"LReLU'({raw})", f"LReLU'({fmt(z)})", 1.0 if z > 0 else LEAKY_SLOPE)
         if act == "sigmoid":
-            return f"{me}(1 − {me})", f"{fmt(f)}(1 − {fmt(f)})", f * (1.0 - f)
+            return Derivative(f"{me}(1 − {me})", f"{fmt(f)}(1 − {fmt(f)})", f * (1.0 - f))
         if act == "tanh":
-            return f"(1 − {me}²)", f"(1 − {paren(f)}²)", 1.0 - f * f
+            return Derivative(f"(1 − {me}²)", f"(1 − {paren(f)}²)", 1.0 - f * f)
         return None
 
     def _output_delta(self, m: int, sample: int) -> Equation:
@@ -564,6 +566,10 @@ class Progress:
         if phase.kind == "loss":
             return cls(last, True, n_layers, False)
         return cls(last, True, phase.layer, False)
+
+    def knows_values(self, layer: int) -> bool:
+        """The values z and a of layer ``layer`` (0 = the input) are known."""
+        return layer <= self.forward_upto
 
     def knows_delta(self, layer: int) -> bool:
         """δ of layer ``layer`` (≥ 1) is known."""

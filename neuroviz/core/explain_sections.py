@@ -74,7 +74,8 @@ class SectionBuilder:
     def _focus_rows(self, selection: Selection | None) -> list[int]:
         if selection is not None and selection.kind in ("weight", "bias"):
             return [row_of(self.table, selection)]
-        return self.table.select(top_k=FOCUS_PARAMETERS, sort="abs_grad", descending=True).tolist()
+        rows: list[int] = self.table.select(top_k=FOCUS_PARAMETERS, sort="abs_grad", descending=True).tolist()
+        return rows
 
     def _updates(self, rows: list[int]) -> list[Equation]:
         ex, t, s = self.ex, self.table, self.sample

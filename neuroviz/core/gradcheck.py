@@ -44,7 +44,8 @@ class GradCheck:
 
 def relative_error(analytic: np.ndarray, numeric: np.ndarray, floor: float = 1e-8) -> np.ndarray:
     """``|g − n| / max(|g| + |n|, floor)`` element-wise."""
-    return np.abs(analytic - numeric) / np.maximum(np.abs(analytic) + np.abs(numeric), floor)
+    error: np.ndarray = np.abs(analytic - numeric) / np.maximum(np.abs(analytic) + np.abs(numeric), floor)
+    return error
 
 
 def numeric_gradients(

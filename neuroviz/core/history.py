@@ -63,27 +63,34 @@ is cut (``Trainer.reset``) or filled outside, the timeline starts over from ther
 from __future__ import annotations
 
 import bisect
-import functools
 import itertools
 import math
 import time
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from neuroviz.core.datasets import Dataset
+from neuroviz.core.history_store import (
+    EDIT,
+    INPUT,
+    KIND_NAMES,
+    UPDATE,
+    Branch,
+    Checkpoint,
+    TimelineStore,
+    grow_append,
+    minimum_budget,
+)
 from neuroviz.core.network import DivergenceError
 from neuroviz.core.trace import StepTrace
-from neuroviz.core.trainer import EpochMetrics, Trainer, TrainerPosition
+from neuroviz.core.trainer import Trainer
 
-UPDATE, INPUT, EDIT = 0, 1, 2
-KIND_NAMES = {UPDATE: "update", INPUT: "input", EDIT: "edit"}
+__all__ = ["DEFAULT_BUDGET", "DEFAULT_CHECKPOINT_EVERY", "Branch", "History", "Moment", "minimum_budget"]
+
 DEFAULT_CHECKPOINT_EVERY = 64
 DEFAULT_BUDGET = 128 * 1024 * 1024
-CHECKPOINT_OVERHEAD = 1024
-"""Bytes counted for a checkpoint's Python objects besides its arrays."""
-EPOCH_BYTES = 200
-"""Bytes counted per kept EpochMetrics."""
 
 _serials = itertools.count(1)
 
@@ -98,105 +105,24 @@ class Moment:
     trace: StepTrace | None
 
 
-@dataclass(frozen=True, eq=False)
-class _Checkpoint:
-    """The state at a position: parameters (P,) and the trainer's place."""
+class _TrainerState(NamedTuple):
+    """What the trainer looked like at the moment recorded last (see ``History._changed_outside``)."""
 
-    params: np.ndarray
-    trainer: TrainerPosition
+    dataset: Dataset
+    order: np.ndarray
+    cursor: int
+    step_count: int
+    shuffle: bool
+    seed: int
+    n_history: int
+    n_epochs: int
 
-    @property
-    def nbytes(self) -> int:
-        """Its own bytes; the epoch order is shared by the checkpoints of an epoch and counted apart."""
-        return int(self.params.nbytes) + CHECKPOINT_OVERHEAD
-
-
-def _checkpoint_bytes(checkpoints: Any) -> int:
-    """Bytes of some checkpoints, each distinct epoch order counted once."""
-    orders = {id(c.trainer.order): c.trainer.order.nbytes for c in checkpoints}
-    return sum(c.nbytes for c in checkpoints) + sum(orders.values())
+    def differs_from(self, other: _TrainerState) -> bool:
+        """Another data set or epoch order object, or any other value different."""
+        return self.dataset is not other.dataset or self.order is not other.order or self[2:] != other[2:]
 
 
-class _Columns:
-    """Per-event columns for positions ``base + 1 .. base + n`` (growable arrays)."""
-
-    FIELDS = (("kind", np.int8), ("lr", np.float64), ("batch", np.int32), ("serial", np.int64),
-              ("n_hist", np.int64), ("n_ep", np.int32))
-
-    def __init__(self, base: int, capacity: int = 256) -> None:
-        self.base = base
-        self.n = 0
-        self.cols = {name: np.zeros(capacity, dtype=dt) for name, dt in self.FIELDS}
-
-    def __getitem__(self, name: str) -> np.ndarray:
-        return self.cols[name][: self.n]
-
-    def value(self, name: str, position: int) -> Any:
-        return self.cols[name][position - self.base - 1]
-
-    def extend(self, **values: Any) -> None:
-        m = max(np.size(v) for v in values.values())
-        need = self.n + m
-        if need > self.cols["kind"].size:
-            size = max(need, 2 * self.cols["kind"].size)
-            for name, dt in self.FIELDS:
-                grown = np.zeros(size, dtype=dt)
-                grown[: self.n] = self.cols[name][: self.n]
-                self.cols[name] = grown
-        for name, v in values.items():
-            self.cols[name][self.n : need] = v
-        self.n = need
-
-    def truncate(self, last: int) -> None:
-        """Keep the events up to position ``last``."""
-        self.n = max(0, min(self.n, last - self.base))
-
-    def drop_before(self, first: int) -> None:
-        """Forget the events up to position ``first`` (it becomes the base)."""
-        k = first - self.base
-        for name, _ in self.FIELDS:
-            self.cols[name] = self.cols[name][k : self.n].copy()
-        self.n -= k
-        self.base = first
-
-    def tail(self, after: int) -> dict[str, np.ndarray]:
-        """Copies of the events after position ``after``."""
-        k = after - self.base
-        return {name: self.cols[name][k : self.n].copy() for name, _ in self.FIELDS}
-
-    @property
-    def nbytes(self) -> int:
-        return sum(int(c.nbytes) for c in self.cols.values())
-
-
-@dataclass(eq=False)
-class Branch:
-    """Events that were kept when the timeline forked at ``fork`` (positions ``fork + 1 .. last``)."""
-
-    fork: int
-    fork_serial: int
-    last: int
-    columns: dict[str, np.ndarray]
-    checkpoints: dict[int, _Checkpoint]
-    inputs: dict[int, tuple[np.ndarray, np.ndarray]]
-    hist_steps: np.ndarray
-    hist_values: np.ndarray
-    epochs: list[EpochMetrics]
-    created: float = field(default_factory=time.time)
-
-    @property
-    def n_events(self) -> int:
-        return self.last - self.fork
-
-    @functools.cached_property
-    def nbytes(self) -> int:
-        return (sum(int(c.nbytes) for c in self.columns.values())
-                + _checkpoint_bytes(self.checkpoints.values())
-                + sum(int(x.nbytes + t.nbytes) for x, t in self.inputs.values())
-                + int(self.hist_steps.nbytes + self.hist_values.nbytes) + EPOCH_BYTES * len(self.epochs))
-
-
-class History:
+class History(TimelineStore):
     """A timeline of a trainer's updates with exact time travel (see the module docstring).
 
     Parameters
@@ -236,29 +162,16 @@ class History:
     def _start(self, position: int) -> None:
         """Begin the timeline at ``position`` with the trainer's state now."""
         t = self.trainer
-        self._cols = _Columns(position)
-        self._checkpoints: dict[int, _Checkpoint] = {}
-        self._ckpt_positions: list[int] = []
-        self._ckpt_bytes = 0
-        self._orders: dict[int, list[Any]] = {}  # id → [order, number of checkpoints using it]
-        self._inputs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self._input_bytes = 0
-        # The trainer's loss history and epoch metrics from ``first`` on (before
-        # that they are the same at every reachable moment and stay in the trainer).
-        self._hist_base, self._ep_base = len(t.history), len(t.epochs)
-        self._hist_steps = np.zeros(0, dtype=np.int64)
-        self._hist_values = np.zeros(0)
-        self._epochs: list[EpochMetrics] = []
-        self._n_hist0, self._n_ep0 = self._hist_base, self._ep_base
-        self._serial0 = next(_serials)
-        self.first = self.last = self.position = position
+        self._clear_store(position, len(t.history), len(t.epochs), next(_serials))
+        self.position = position
         self._add_checkpoint(position)
         self.moment = Moment(position, "start", None)
         self._remember_state()
 
-    def _state_key(self) -> tuple[Any, ...]:
+    def _state_key(self) -> _TrainerState:
         t = self.trainer
-        return (t.dataset, t.order, t.cursor, t.step_count, t.shuffle, t.seed, len(t.history), len(t.epochs))
+        return _TrainerState(t.dataset, t.order, t.cursor, t.step_count, t.shuffle, t.seed, len(t.history),
+                             len(t.epochs))
 
     def _remember_state(self) -> None:
         """What the network and trainer look like now, to notice changes made behind our back."""
@@ -266,39 +179,20 @@ class History:
         self._expect_params = self.network.flat_params().copy()
 
     def _changed_outside(self) -> bool:
-        now = self._state_key()
-        return (now[0] is not self._expect[0] or now[1] is not self._expect[1] or now[2:] != self._expect[2:]
+        return (self._state_key().differs_from(self._expect)
                 or not np.array_equal(self.network.flat_params(), self._expect_params))
 
     def _add_checkpoint(self, position: int) -> None:
-        ck = _Checkpoint(self.network.flat_params().copy(), self.trainer.position())
+        ck = Checkpoint(self.network.flat_params().copy(), self.trainer.position())
         self._checkpoints[position] = ck
         bisect.insort(self._ckpt_positions, position)
         self._count(ck, +1)
         self._enforce_budget()
 
-    def _count(self, ck: _Checkpoint, sign: int) -> None:
-        """Add (+1) or remove (−1) a checkpoint's bytes, its epoch order counted once per order."""
-        self._ckpt_bytes += sign * ck.nbytes
-        order = ck.trainer.order
-        ref = self._orders.setdefault(id(order), [order, 0])
-        if ref[1] == 0 and sign > 0:
-            self._ckpt_bytes += order.nbytes
-        ref[1] += sign
-        if ref[1] == 0:
-            self._ckpt_bytes -= order.nbytes
-            del self._orders[id(order)]
-
-    def _drop_checkpoint(self, position: int) -> None:
-        self._count(self._checkpoints.pop(position), -1)
-        self._ckpt_positions.remove(position)
-
     @property
     def memory_bytes(self) -> int:
         """Bytes the timeline holds now (counted as the budget counts them)."""
-        own = (self._ckpt_bytes + self._cols.nbytes + self._input_bytes
-               + int(self._hist_steps.nbytes + self._hist_values.nbytes) + EPOCH_BYTES * len(self._epochs))
-        return own + sum(b.nbytes for b in self.branches)
+        return self._stored_bytes + sum(b.nbytes for b in self.branches)
 
     def _enforce_budget(self) -> None:
         while self.memory_bytes > self.budget_bytes:
@@ -308,32 +202,6 @@ class History:
             if len(self._ckpt_positions) < 2 or self._ckpt_positions[1] > self.position:
                 return  # nothing more can go: the budget check at construction keeps this rare
             self._forget_before(self._ckpt_positions[1])
-
-    def _forget_before(self, first: int) -> None:
-        """Drop every event and checkpoint before position ``first``."""
-        while self._ckpt_positions and self._ckpt_positions[0] < first:
-            self._drop_checkpoint(self._ckpt_positions[0])
-        for pos in [p for p in self._inputs if p <= first]:
-            x, t = self._inputs.pop(pos)
-            self._input_bytes -= int(x.nbytes + t.nbytes)
-        self._serial0 = self._serial_at(first)
-        self._n_hist0, self._n_ep0 = self._n_hist_at(first), self._n_ep_at(first)
-        cut_hist, cut_ep = self._n_hist0 - self._hist_base, self._n_ep0 - self._ep_base
-        self._hist_steps = self._hist_steps[cut_hist:].copy()
-        self._hist_values = self._hist_values[cut_hist:].copy()
-        del self._epochs[:cut_ep]
-        self._hist_base, self._ep_base = self._n_hist0, self._n_ep0
-        self._cols.drop_before(first)
-        self.first = first
-
-    def _serial_at(self, position: int) -> int:
-        return self._serial0 if position == self._cols.base else int(self._cols.value("serial", position))
-
-    def _n_hist_at(self, position: int) -> int:
-        return self._n_hist0 if position == self._cols.base else int(self._cols.value("n_hist", position))
-
-    def _n_ep_at(self, position: int) -> int:
-        return self._n_ep0 if position == self._cols.base else int(self._cols.value("n_ep", position))
 
     # -------------------------------------------------------------- recording
     @property
@@ -350,7 +218,7 @@ class History:
                 f"{self.position + 1}–{self.last} as a branch, fork(keep=False) discards them"
             )
         t = self.trainer
-        if len(t.history) != self._expect[6] or len(t.epochs) != self._expect[7]:
+        if len(t.history) != self._expect.n_history or len(t.epochs) != self._expect.n_epochs:
             self.branches.clear()
             self._start(self.position)  # the loss history was cut or filled outside: begin again from here
         elif self._changed_outside():
@@ -371,8 +239,8 @@ class History:
             ep_steps = np.zeros(0) if new_epoch_steps is None else new_epoch_steps
             epochs = len(t.epochs) - len(ep_steps) + np.searchsorted(ep_steps, steps, side="right")
             end = n_hist - self._hist_base
-            self._hist_steps = _grow_append(self._hist_steps, steps, end)
-            self._hist_values = _grow_append(self._hist_values, t.history.values[n_hist - n :], end)
+            self._hist_steps = grow_append(self._hist_steps, steps, end)
+            self._hist_values = grow_append(self._hist_values, t.history.values[n_hist - n :], end)
             first_new = len(t.epochs) - len(ep_steps)
             self._epochs[first_new - self._ep_base :] = t.epochs[first_new:]
         serials = np.fromiter((next(_serials) for _ in range(n)), dtype=np.int64, count=n)
@@ -576,38 +444,6 @@ class History:
         self._enforce_budget()
         return branch
 
-    def _branch_after(self, p: int) -> Branch:
-        n_hist, n_ep = self._n_hist_at(p) - self._hist_base, self._n_ep_at(p) - self._ep_base
-        last = self._n_hist_at(self.last) - self._hist_base
-        return Branch(
-            fork=p,
-            fork_serial=self._serial_at(p),
-            last=self.last,
-            columns=self._cols.tail(p),
-            checkpoints={q: c for q, c in self._checkpoints.items() if q > p},
-            inputs={q: v for q, v in self._inputs.items() if q > p},
-            hist_steps=self._hist_steps[n_hist:last].copy(),
-            hist_values=self._hist_values[n_hist:last].copy(),
-            epochs=self._epochs[n_ep:],
-        )
-
-    def _truncate(self, p: int) -> None:
-        for q in [q for q in self._ckpt_positions if q > p]:
-            self._drop_checkpoint(q)
-        for q in [q for q in self._inputs if q > p]:
-            x, t = self._inputs.pop(q)
-            self._input_bytes -= int(x.nbytes + t.nbytes)
-        n_hist, n_ep = self._n_hist_at(p) - self._hist_base, self._n_ep_at(p) - self._ep_base
-        self._hist_steps = self._hist_steps[:n_hist].copy()
-        self._hist_values = self._hist_values[:n_hist].copy()
-        del self._epochs[n_ep:]
-        self._cols.truncate(p)
-        self.last = p
-
-    def can_switch(self, branch: Branch) -> bool:
-        """True if ``branch`` forked from a moment that is on the current timeline."""
-        return self.first <= branch.fork <= self.last and self._serial_at(branch.fork) == branch.fork_serial
-
     def switch_to(self, branch: Branch) -> Moment:
         """Make ``branch`` the timeline after its fork point and go to its newest moment.
 
@@ -622,18 +458,7 @@ class History:
         if self.last > p:
             self.branches.append(self._branch_after(p))
         self._truncate(p)
-        cols = branch.columns
-        self._cols.extend(**cols)
-        for q, ck in sorted(branch.checkpoints.items()):
-            self._checkpoints[q] = ck
-            self._ckpt_positions.append(q)
-            self._count(ck, +1)
-        self._inputs.update(branch.inputs)
-        self._input_bytes = sum(int(x.nbytes + t.nbytes) for x, t in self._inputs.values())
-        self._hist_steps = np.concatenate([self._hist_steps, branch.hist_steps])
-        self._hist_values = np.concatenate([self._hist_values, branch.hist_values])
-        self._epochs.extend(branch.epochs)
-        self.last = branch.last
+        self._attach(branch)
         if self.position > p:  # the state now belongs to the replaced events
             self._restore(self._ckpt_positions[bisect.bisect_right(self._ckpt_positions, p) - 1])
         moment = self.go_to(self.last)
@@ -641,33 +466,6 @@ class History:
         return moment
 
     # ---------------------------------------------------------------- reading
-    def kind(self, position: int) -> str:
-        """The event that led to ``position``: "start", "update", "input" or "edit"."""
-        if position == self.first:
-            return "start"
-        self._check(position)
-        return KIND_NAMES[int(self._cols.value("kind", position))]
-
-    def lr(self, position: int) -> float:
-        """η of the update that led to ``position``."""
-        self._check(position, events_only=True)
-        return float(self._cols.value("lr", position))
-
-    def batch_size(self, position: int) -> int:
-        """Batch size in force for the update that led to ``position``."""
-        self._check(position, events_only=True)
-        return int(self._cols.value("batch", position))
-
-    def input_of(self, position: int) -> tuple[np.ndarray, np.ndarray] | None:
-        """For an INPUT event: its inputs (B, n_0) and its labels (B,) or target vectors (B, n_L)."""
-        self._check(position, events_only=True)
-        return self._inputs.get(position)
-
-    def updates_at(self, position: int) -> int:
-        """Loss-history entries (updates made) at ``position``: ``len(trainer.history)`` there."""
-        self._check(position)
-        return self._n_hist_at(position)
-
     def loss_curve(self) -> tuple[np.ndarray, np.ndarray]:
         """Update numbers and losses (n,) of the whole timeline up to ``last``, later moments included."""
         n = self._n_hist_at(self.last) - self._hist_base
@@ -675,28 +473,3 @@ class History:
         steps = np.concatenate([h.steps[: self._hist_base], self._hist_steps[:n]])
         values = np.concatenate([h.values[: self._hist_base], self._hist_values[:n]])
         return steps, values
-
-    @property
-    def checkpoint_positions(self) -> tuple[int, ...]:
-        return tuple(self._ckpt_positions)
-
-    def _check(self, position: int, events_only: bool = False) -> None:
-        low = self.first + 1 if events_only else self.first
-        if not low <= position <= self.last:
-            raise ValueError(f"no event at {position}: the timeline holds {low}–{self.last}")
-
-
-def minimum_budget(trainer: Trainer) -> int:
-    """The smallest memory budget (bytes) a ``History`` over ``trainer`` accepts: room for four checkpoints."""
-    return 4 * (trainer.network.n_params * 8 + len(trainer.order) * 8 + CHECKPOINT_OVERHEAD)
-
-
-def _grow_append(array: np.ndarray, values: np.ndarray, end: int) -> np.ndarray:
-    """``array[: end - len(values)]`` followed by ``values`` (a new array only when it must grow)."""
-    start = end - len(values)
-    if array.size < end:
-        grown = np.empty(max(end, 2 * array.size), dtype=array.dtype)
-        grown[:start] = array[:start]
-        array = grown
-    array[start:end] = values
-    return array

@@ -4,29 +4,56 @@ Orientation follows the paper: ``weights[l]`` has shape (n_{l+1}, n_l), so
 ``weights[l][m, n]`` is θ_{mn} from neuron n of layer l to neuron m of layer
 l+1 (0-based here, 1-based in labels); ``biases[l]`` has shape (n_{l+1},).
 Layer 0 is the input layer ``a``.  All arithmetic is float64.
+
+The architecture and its options are ``NetworkConfig``
+(``neuroviz.core.network_config``); softmax and the losses are in
+``neuroviz.core.losses``.  Both are importable from here too.
 """
 
 from __future__ import annotations
 
-import functools
-import itertools
 import math
 import operator
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from neuroviz.core import activations as act_mod
 from neuroviz.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from neuroviz.core.flat_params import pack, split
+from neuroviz.core.losses import one_hot, ones, output_terms, softmax
+from neuroviz.core.network_config import (
+    DEFAULT_LR,
+    INITS,
+    LOSSES,
+    MAX_LAYER_SIZE,
+    MAX_LAYERS,
+    NetworkConfig,
+    check_lr,
+    init_params,
+)
 from neuroviz.core.trace import ForwardTrace, StepTrace, frozen, frozen_list
 
-LOSSES: tuple[str, ...] = ("cross_entropy", "squared_error")
-INITS: tuple[str, ...] = ("uniform", "gaussian", "xavier", "he")
-DEFAULT_LR = 0.01
-MAX_LAYER_SIZE = 4096
-MAX_LAYERS = 16
-
+__all__ = [
+    "DEFAULT_LR",
+    "HIDDEN_ACTIVATIONS",
+    "INITS",
+    "LOSSES",
+    "MAX_LAYERS",
+    "MAX_LAYER_SIZE",
+    "OUTPUT_ACTIVATIONS",
+    "PARAM_LIMIT",
+    "DivergenceError",
+    "Gradients",
+    "Network",
+    "NetworkConfig",
+    "check_lr",
+    "init_params",
+    "one_hot",
+    "output_terms",
+    "softmax",
+]
 
 PARAM_LIMIT = 1e6
 """An update that takes any |θ| or |β| beyond this (and beyond where it already was) diverges."""
@@ -37,139 +64,6 @@ class DivergenceError(ArithmeticError):
 
     The network is left exactly as it was before the update.
     """
-
-
-@dataclass(frozen=True)
-class NetworkConfig:
-    """The architecture and options of a network.
-
-    Attributes
-    ----------
-    sizes:
-        Neurons per layer from the input, e.g. (64, 16, 16, 2).
-    hidden_activation:
-        One of ``HIDDEN_ACTIVATIONS``.
-    output_activation:
-        One of ``OUTPUT_ACTIVATIONS``: ``none`` feeds the logits straight into
-        the loss, ``relu`` is the paper's Section 3 (``c = max(0, c^raw)``).
-    loss:
-        ``cross_entropy`` (on the softmax, natural log) or ``squared_error``
-        (``½ Σ (o − r)²`` on the outputs, no softmax).
-    init:
-        One of ``INITS``; biases always start at zero.
-    seed:
-        Seeds the initialisation: equal configs give equal networks.
-    """
-
-    sizes: tuple[int, ...] = (64, 16, 16, 2)
-    hidden_activation: str = "relu"
-    output_activation: str = "none"
-    loss: str = "cross_entropy"
-    init: str = "he"
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "sizes", tuple(int(s) for s in self.sizes))
-        self.validate()
-
-    def validate(self) -> None:
-        """Raise ``ValueError`` naming the first bad option."""
-        if len(self.sizes) < 2:
-            raise ValueError(
-                f"a network needs at least an input and an output layer; got {len(self.sizes)} layer(s)"
-            )
-        if len(self.sizes) > MAX_LAYERS:
-            raise ValueError(f"at most {MAX_LAYERS} layers are supported; got {len(self.sizes)}")
-        for i, s in enumerate(self.sizes):
-            if s < 1:
-                raise ValueError(f"layer {i + 1} has size {s}; every layer needs at least 1 neuron")
-            if s > MAX_LAYER_SIZE:
-                raise ValueError(f"layer {i + 1} has size {s}; the limit is {MAX_LAYER_SIZE}")
-        if self.hidden_activation not in HIDDEN_ACTIVATIONS:
-            raise ValueError(
-                f"unknown hidden activation {self.hidden_activation!r}; choose one of {', '.join(HIDDEN_ACTIVATIONS)}"
-            )
-        if self.output_activation not in OUTPUT_ACTIVATIONS:
-            raise ValueError(
-                f"unknown output activation {self.output_activation!r}; choose one of {', '.join(OUTPUT_ACTIVATIONS)}"
-            )
-        if self.loss not in LOSSES:
-            raise ValueError(f"unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}")
-        if self.init not in INITS:
-            raise ValueError(f"unknown initialisation {self.init!r}; choose one of {', '.join(INITS)}")
-        if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
-            raise ValueError(f"the seed must be a non-negative integer; got {self.seed!r}")
-
-    @property
-    def n_inputs(self) -> int:
-        return self.sizes[0]
-
-    @property
-    def n_outputs(self) -> int:
-        return self.sizes[-1]
-
-    def activation_of(self, layer: int) -> str:
-        """Activation name of layer ``layer`` (1 .. L); the input layer has none."""
-        if layer == len(self.sizes) - 1:
-            return self.output_activation
-        return self.hidden_activation
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "sizes": list(self.sizes),
-            "hidden_activation": self.hidden_activation,
-            "output_activation": self.output_activation,
-            "loss": self.loss,
-            "init": self.init,
-            "seed": self.seed,
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> NetworkConfig:
-        return cls(
-            sizes=tuple(d["sizes"]),
-            hidden_activation=d["hidden_activation"],
-            output_activation=d["output_activation"],
-            loss=d["loss"],
-            init=d["init"],
-            seed=d["seed"],
-        )
-
-
-def init_params(config: NetworkConfig) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Draw initial weights from ``config.seed``; biases are zero.
-
-    uniform: U(−0.5, 0.5); gaussian: N(0, 0.1²); xavier (Glorot uniform):
-    U(±√(6/(n_in+n_out))); he: N(0, 2/n_in).
-    """
-    rng = np.random.default_rng(config.seed)
-    weights: list[np.ndarray] = []
-    biases: list[np.ndarray] = []
-    for n_in, n_out in zip(config.sizes[:-1], config.sizes[1:]):
-        shape = (n_out, n_in)
-        if config.init == "uniform":
-            w = rng.uniform(-0.5, 0.5, size=shape)
-        elif config.init == "gaussian":
-            w = rng.normal(0.0, 0.1, size=shape)
-        elif config.init == "xavier":
-            limit = math.sqrt(6.0 / (n_in + n_out))
-            w = rng.uniform(-limit, limit, size=shape)
-        else:  # he
-            w = rng.normal(0.0, math.sqrt(2.0 / n_in), size=shape)
-        weights.append(w.astype(np.float64))
-        biases.append(np.zeros(n_out, dtype=np.float64))
-    return weights, biases
-
-
-def check_lr(lr: float) -> float:
-    """Return ``lr`` as a float, or raise ``ValueError`` unless finite and > 0."""
-    try:
-        value = float(lr)
-    except (TypeError, ValueError):
-        raise ValueError(f"the learning rate must be a number; got {lr!r}") from None
-    if not math.isfinite(value) or value <= 0.0:
-        raise ValueError(f"the learning rate must be a finite number above 0; got {lr!r}")
-    return value
 
 
 @dataclass
@@ -183,6 +77,55 @@ class Gradients:
     deltas: list[np.ndarray]  # per layer after the input, (B, n_{l+1})
     grad_weights: list[np.ndarray]  # (n_{l+1}, n_l), batch mean
     grad_biases: list[np.ndarray]  # (n_{l+1},), batch mean
+
+
+class BackwardPass(NamedTuple):
+    """Everything ``Network._gradients`` computes for a checked batch of B samples.
+
+    Arrays may be shared with each other (never with the network).
+    """
+
+    raws: list[np.ndarray]
+    """Per layer (B, n_l) before the activation (``b^raw``); index 0 is the input."""
+    acts: list[np.ndarray]
+    """Per layer (B, n_l) after the activation (``b``); index 0 is the input ``a``."""
+    probs: np.ndarray
+    """``p`` (B, n_L): softmax probabilities, or the outputs for squared error."""
+    losses: np.ndarray
+    """The loss of each sample (B,)."""
+    loss: float
+    """The batch-mean loss ``L``."""
+    deltas: list[np.ndarray]
+    """Per layer after the input (B, n_{l+1}): the error terms ``δ``."""
+    grad_w: list[np.ndarray]
+    """Per layer (n_{l+1}, n_l): ``∂L/∂θ``, batch mean."""
+    grad_b: list[np.ndarray]
+    """Per layer (n_{l+1},): ``∂L/∂β``, batch mean."""
+
+
+class _Descent(NamedTuple):
+    """An SGD update computed but not applied (see ``Network._descend``)."""
+
+    grads: BackwardPass
+    """The pass behind it; its gradients are views of a scratch buffer the next update overwrites."""
+    new_params: np.ndarray
+    """``θ − η ∂L/∂θ`` as a new flat vector (P,) (see ``Network.flat_params``)."""
+
+
+class _Scratch(NamedTuple):
+    """Buffers an update reuses: a gradient vector (P,), its per-layer views, and a vector (P,) for ``η ∂L/∂θ``."""
+
+    grad: np.ndarray
+    grad_w: list[np.ndarray]
+    grad_b: list[np.ndarray]
+    scaled: np.ndarray
+
+
+class _Traced(NamedTuple):
+    """``Network.compute_step``'s trace and the new flat parameter vector (P,) it ends with."""
+
+    trace: StepTrace
+    new_params: np.ndarray
 
 
 @dataclass
@@ -210,13 +153,13 @@ class Network:
     _views: tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]] = field(
         default=((), ()), init=False, repr=False, compare=False
     )
-    _scratch: tuple[np.ndarray, list[np.ndarray], list[np.ndarray], np.ndarray] | None = field(
+    _scratch: _Scratch | None = field(
         default=None, init=False, repr=False, compare=False
     )
 
     def __post_init__(self) -> None:
         if not self.weights:
-            self._adopt(_pack(*init_params(self.config)))
+            self._adopt(pack(*init_params(self.config)))
         else:
             self.set_params(self.weights, self.biases)
 
@@ -249,11 +192,11 @@ class Network:
 
     def reinitialise(self) -> None:
         """Reset the parameters to those drawn from the config's seed."""
-        self._adopt(_pack(*init_params(self.config)))
+        self._adopt(pack(*init_params(self.config)))
 
     def _adopt(self, flat: np.ndarray) -> None:
         """Make ``flat`` (P,) the parameters: ``weights``/``biases`` become views of it."""
-        self.weights, self.biases = _split(flat, self.config.sizes)
+        self.weights, self.biases = split(flat, self.config.sizes)
         self._flat = flat
         self._views = (tuple(self.weights), tuple(self.biases))
 
@@ -308,7 +251,7 @@ class Network:
                 raise ValueError(f"layer {l + 1}'s parameters contain NaN or infinity")
             new_w.append(w)
             new_b.append(b)
-        self._adopt(_pack(new_w, new_b))
+        self._adopt(pack(new_w, new_b))
 
     def set_weight(self, layer: int, m: int, n: int, value: float) -> None:
         """Set θ_{mn} of ``weights[layer]`` (0-based indices) to a finite value."""
@@ -431,9 +374,9 @@ class Network:
 
     def _backward(self, x: np.ndarray, r: np.ndarray, labels: np.ndarray | None = None) -> Gradients:
         """``Gradients`` of a checked batch (``r`` (B, n_L), optional ``labels``); see ``_gradients``."""
-        raws, acts, probs, losses, loss, deltas, grad_w, grad_b = self._gradients(x, r, labels)
-        fwd = ForwardTrace(raw=tuple(raws), act=tuple(acts), probs=probs)
-        return Gradients(fwd, r, losses, loss, deltas, grad_w, grad_b)
+        g = self._gradients(x, r, labels)
+        fwd = ForwardTrace(raw=tuple(g.raws), act=tuple(g.acts), probs=g.probs)
+        return Gradients(fwd, r, g.losses, g.loss, g.deltas, g.grad_w, g.grad_b)
 
     def _gradients(
         self,
@@ -441,7 +384,7 @@ class Network:
         r: np.ndarray | None,
         labels: np.ndarray | None,
         out: tuple[list[np.ndarray], list[np.ndarray]] | None = None,
-    ) -> tuple[Any, ...]:
+    ) -> BackwardPass:
         """The one computation behind ``step``, ``backward`` and ``train_batch``.
 
         ``x`` (B, n_0) is checked float64; the targets are either ``labels``
@@ -450,10 +393,8 @@ class Network:
         is ``p − r`` written as "p, minus 1 at the label", which gives the same
         bits as the general ``p Σ_j r_j − r`` for a one-hot ``r``.
 
-        Returns ``(raws, acts, probs, losses, loss, deltas, grad_w, grad_b)``
-        with the shapes of ``ForwardTrace`` and ``Gradients``; arrays may be
-        shared with each other (never with the network).  With ``out`` the
-        gradients are written into (and returned as) those arrays.
+        With ``out`` (per-layer weight and bias arrays) the gradients are
+        written into (and returned as) those arrays.
         """
         cfg = self.config
         raws, acts = self._layers(x)
@@ -479,13 +420,13 @@ class Network:
                     out[1][l][...] = gb
                     gb = out[1][l]
             else:
-                gb = np.dot(_ones(batch), mean_delta, out=None if out is None else out[1][l])
+                gb = np.dot(ones(batch), mean_delta, out=None if out is None else out[1][l])
             grad_w[l] = gw
             grad_b[l] = gb
             if l > 0:
                 upstream = delta @ self.weights[l]
         loss = float(losses.sum()) / batch
-        return raws, acts, probs, losses, loss, deltas, grad_w, grad_b
+        return BackwardPass(raws, acts, probs, losses, loss, deltas, grad_w, grad_b)
 
     def loss(self, x: np.ndarray, targets: Any) -> float:
         """Batch-mean loss without gradients (the same number ``step`` reports)."""
@@ -501,8 +442,8 @@ class Network:
     # ----------------------------------------------------------------- update
     def _descend(
         self, x: np.ndarray, r: np.ndarray | None, labels: np.ndarray | None, lr: float
-    ) -> tuple[tuple[Any, ...], np.ndarray]:
-        """One SGD update computed but not applied: ``(_gradients(...), θ_new)``.
+    ) -> _Descent:
+        """One SGD update computed but not applied: the ``BackwardPass`` and ``θ_new``.
 
         ``θ_new = θ − η ∂L/∂θ`` is a new flat vector (P,) (see ``flat_params``);
         the gradients in the first part are views of a scratch buffer that
@@ -511,8 +452,8 @@ class Network:
         """
         flat = self.flat_params()
         grad, grad_w, grad_b, scaled = self._grad_scratch(flat.size)
-        parts = self._gradients(x, r, labels, (grad_w, grad_b))
-        loss = parts[4]
+        grads = self._gradients(x, r, labels, (grad_w, grad_b))
+        loss = grads.loss
         if not math.isfinite(loss):
             raise DivergenceError(f"the loss became {loss}; the update was not applied")
         # Into a kept buffer: two large temporaries alive at once cost page
@@ -523,7 +464,7 @@ class Network:
         # infinity, or an overflow of the squares) needs the exact check.
         square_sum = new.dot(new)
         if not math.isfinite(square_sum):
-            new_w, new_b = _split(new, self.config.sizes)
+            new_w, new_b = split(new, self.config.sizes)
             for l, (w, b) in enumerate(zip(new_w, new_b)):
                 if not (np.isfinite(w).all() and np.isfinite(b).all()):
                     raise DivergenceError(
@@ -536,15 +477,15 @@ class Network:
                 raise DivergenceError(
                     f"the update would make a parameter {biggest:.3g}, beyond ±{PARAM_LIMIT:.0e}; it was not applied"
                 )
-        return parts, new
+        return _Descent(grads, new)
 
-    def _grad_scratch(self, n_params: int) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray], np.ndarray]:
-        """Reusable buffers: a gradient vector (P,), its per-layer views, and a vector (P,) for ``η ∂L/∂θ``."""
+    def _grad_scratch(self, n_params: int) -> _Scratch:
+        """The reusable ``_Scratch`` buffers for ``n_params`` parameters (made when the size changes)."""
         scratch = self._scratch
-        if scratch is None or scratch[0].size != n_params:
+        if scratch is None or scratch.grad.size != n_params:
             grad = np.zeros(n_params)
-            grad_w, grad_b = _split(grad, self.config.sizes)
-            scratch = self._scratch = (grad, grad_w, grad_b, np.zeros(n_params))
+            grad_w, grad_b = split(grad, self.config.sizes)
+            scratch = self._scratch = _Scratch(grad, grad_w, grad_b, np.zeros(n_params))
         return scratch
 
     def compute_step(self, x: np.ndarray, targets: Any, lr: float = DEFAULT_LR) -> StepTrace:
@@ -554,34 +495,33 @@ class Network:
         result would be non-finite.  ``apply_step(trace)`` then applies it;
         together they equal ``step``.
         """
-        return self._traced(x, targets, lr)[0]
+        return self._traced(x, targets, lr).trace
 
-    def _traced(self, x: np.ndarray, targets: Any, lr: float) -> tuple[StepTrace, np.ndarray]:
+    def _traced(self, x: np.ndarray, targets: Any, lr: float) -> _Traced:
         """``compute_step``'s trace and the new flat parameter vector (P,) it ends with."""
         eta = check_lr(lr)
         xb = self.check_inputs(x)
         r, labels = self.check_targets(targets, xb.shape[0])
         # Overflow on the way is reported as a DivergenceError, not as warnings.
         with np.errstate(over="ignore", invalid="ignore"):
-            parts, new = self._descend(xb, r if labels is None else None, labels, eta)
-        raws, acts, probs, losses, loss, deltas, grad_w, grad_b = parts
-        _check_trace_finite(raws, acts, deltas)
-        new_w, new_b = _split(new, self.config.sizes)
-        return StepTrace(
-            forward=ForwardTrace(frozen_list(raws), frozen_list(acts), frozen(probs)),
+            g, new = self._descend(xb, r if labels is None else None, labels, eta)
+        _check_trace_finite(g)
+        new_w, new_b = split(new, self.config.sizes)
+        return _Traced(StepTrace(
+            forward=ForwardTrace(frozen_list(g.raws), frozen_list(g.acts), frozen(g.probs)),
             targets=frozen(r),
             labels=None if labels is None else frozen(labels),
-            losses=frozen(losses),
-            loss=loss,
-            deltas=frozen_list(deltas),
-            grad_weights=frozen_list(grad_w),
-            grad_biases=frozen_list(grad_b),
+            losses=frozen(g.losses),
+            loss=g.loss,
+            deltas=frozen_list(g.deltas),
+            grad_weights=frozen_list(g.grad_w),
+            grad_biases=frozen_list(g.grad_b),
             weights_before=frozen_list(self.weights),
             biases_before=frozen_list(self.biases),
             weights_after=frozen_list(new_w),
             biases_after=frozen_list(new_b),
             lr=eta,
-        ), new
+        ), new)
 
     def apply_step(self, trace: StepTrace) -> None:
         """Set the parameters to ``trace``'s after-values (writeable copies)."""
@@ -604,13 +544,13 @@ class Network:
         gives bit-for-bit the same parameters as ``step``.  Returns the loss.
         Raises ``DivergenceError`` (network unchanged) if non-finite.
         """
-        parts, new = self._descend(x, None, labels, lr)
+        grads, new = self._descend(x, None, labels, lr)
         self._adopt(new)
-        return parts[4]
+        return grads.loss
 
 
-def _check_trace_finite(raws: list[np.ndarray], acts: list[np.ndarray], deltas: list[np.ndarray]) -> None:
-    """Raise ``DivergenceError`` if a layer's raw or activated values (B, n_l) or δ would be non-finite.
+def _check_trace_finite(g: BackwardPass) -> None:
+    """Raise ``DivergenceError`` if a layer's raw or activated values (B, n_l) or its δ would be non-finite.
 
     Finite but huge parameters (θ ≈ 1e308 with tanh or sigmoid) can overflow
     a raw value to ±∞ while the loss and the new parameters stay finite; such
@@ -618,107 +558,9 @@ def _check_trace_finite(raws: list[np.ndarray], acts: list[np.ndarray], deltas: 
     gradients and probabilities follow from these and the (checked) loss and
     new parameters, so they need no check of their own.
     """
-    for l, (raw, act) in enumerate(zip(raws[1:], acts[1:]), start=1):
-        if not (np.isfinite(raw).all() and np.isfinite(act).all() and np.isfinite(deltas[l - 1]).all()):
+    for l, (raw, act) in enumerate(zip(g.raws[1:], g.acts[1:]), start=1):
+        if not (np.isfinite(raw).all() and np.isfinite(act).all() and np.isfinite(g.deltas[l - 1]).all()):
             raise DivergenceError(
                 f"layer {l + 1}'s values overflowed to infinity (the parameters are too large for float64); "
                 "the update was not applied"
             )
-
-
-def _pack(weights: list[np.ndarray], biases: list[np.ndarray]) -> np.ndarray:
-    """A new flat vector (P,) of ``[θ_0, β_0, θ_1, β_1, ...]``, each θ row-major (see ``_split``)."""
-    return np.concatenate([a.ravel() for pair in zip(weights, biases) for a in pair])
-
-
-@functools.lru_cache(maxsize=64)
-def _offsets(sizes: tuple[int, ...]) -> tuple[tuple[int, int, int, int, int], ...]:
-    """Per layer ``(start of θ, start of β, end of β, n_out, n_in)`` in the flat vector."""
-    out = []
-    pos = 0
-    for n_in, n_out in itertools.pairwise(sizes):
-        out.append((pos, pos + n_out * n_in, pos + n_out * n_in + n_out, n_out, n_in))
-        pos += n_out * n_in + n_out
-    return tuple(out)
-
-
-def _split(flat: np.ndarray, sizes: tuple[int, ...]) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Views of a flat vector (P,) as weights (n_{l+1}, n_l) and biases (n_{l+1},)."""
-    weights = []
-    biases = []
-    for w0, b0, b1, n_out, n_in in _offsets(sizes):
-        weights.append(flat[w0:b0].reshape(n_out, n_in))
-        biases.append(flat[b0:b1])
-    return weights, biases
-
-
-def one_hot(labels: np.ndarray, n_classes: int) -> np.ndarray:
-    """Target vectors ``r`` (B, K) with a 1 at each label (B,)."""
-    r = np.zeros((labels.shape[0], n_classes))
-    r[np.arange(labels.shape[0]), labels] = 1.0
-    return r
-
-
-@functools.lru_cache(maxsize=128)
-def _ones(n: int) -> np.ndarray:
-    """A read-only vector of ``n`` ones: ``ones @ a`` sums the rows of ``a`` in one BLAS call."""
-    v = np.ones(n)
-    v.setflags(write=False)
-    return v
-
-
-@functools.lru_cache(maxsize=128)
-def _row_offsets(batch: int, n_classes: int) -> np.ndarray:
-    """``(0, K, 2K, ...)`` of length B: row starts in a flattened (B, K) array."""
-    v = np.arange(batch) * n_classes
-    v.setflags(write=False)
-    return v
-
-
-def _softmax_parts(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``s = z − max_j z_j`` (B, K), ``p = e^s / Σ_j e^{s_j}`` (B, K) and ``ln Σ_j e^{s_j}`` (B, 1)."""
-    shifted = z - z.max(axis=1, keepdims=True)
-    e = np.exp(shifted)
-    total = e.dot(_ones(z.shape[1]))[:, None]
-    return shifted, e / total, np.log(total)
-
-
-def softmax(z: np.ndarray) -> np.ndarray:
-    """Row-wise stable softmax of shape (B, K): ``p_k = e^{z_k} / Σ_j e^{z_j}``."""
-    return _softmax_parts(z)[1]
-
-
-def output_terms(
-    loss: str, out: np.ndarray, r: np.ndarray | None, labels: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Probabilities ``p`` (B, K), per-sample losses (B,) and ``∂L/∂out`` (B, K).
-
-    ``out`` is the output layer's activated values; targets are class
-    ``labels`` (B,) or vectors ``r`` (B, K) (one of them, labels preferred).
-    Cross-entropy: ``p = softmax(out)``, ``L = −Σ_j r_j ln p_j`` computed as
-    ``ln Σ_j e^{s_j} − Σ_j r_j s_j`` with ``s = out − max(out)`` (finite for
-    logits of any size), ``∂L/∂out = p Σ_j r_j − r``.  Squared error:
-    ``p = out``, ``L = ½ Σ_j (out_j − r_j)²``, ``∂L/∂out = out − r``.  With
-    labels, "minus 1 at the label" gives the same bits as subtracting a
-    one-hot ``r``, without building it.
-    """
-    batch, n_classes = out.shape
-    flat = None if labels is None else _row_offsets(batch, n_classes) + labels
-    if loss == "cross_entropy":
-        shifted, probs, log_total = _softmax_parts(out)
-        if flat is not None:
-            losses = log_total[:, 0] - shifted.ravel()[flat]
-            d_out = probs.copy()
-            d_out.ravel()[flat] -= 1.0
-        else:
-            assert r is not None
-            losses = np.sum(r * (log_total - shifted), axis=1)
-            d_out = probs * r.sum(axis=1, keepdims=True) - r
-        return probs, losses, d_out
-    if flat is not None:
-        d_out = out.copy()
-        d_out.ravel()[flat] -= 1.0
-    else:
-        assert r is not None
-        d_out = out - r
-    return out, 0.5 * np.sum(d_out * d_out, axis=1), d_out

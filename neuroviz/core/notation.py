@@ -1,5 +1,8 @@
 """The paper's notation: layer letters and labels of neurons, weights, biases, δ.
 
+docs/paper-notes.md ("Notation") lists the symbols and where the paper
+defines them; this module writes them.
+
 Layers are lettered from the input: ``a`` (input), ``b``, ``c`` ...  Labels are
 1-based as in the paper, while the functions take 0-based indices:
 ``weight_label(1, 1, 0)`` is θ^{cb}_{21}, the weight from b_1 to c_2.

@@ -28,6 +28,14 @@ class Phase:
             return f"Backward: δ of layer {layer_letter(self.layer)}"
         return "Loss" if self.kind == "loss" else "Update: θ := θ − η ∂L/∂θ"
 
+    def short_title(self) -> str:
+        """The phase in a list of all of them: ``b`` (forward), ``L``, ``δ^c`` (backward), ``update``."""
+        if self.kind == "forward":
+            return layer_letter(self.layer)
+        if self.kind == "backward":
+            return f"δ^{layer_letter(self.layer)}"
+        return "L" if self.kind == "loss" else "update"
+
 
 def phases_for(n_layers: int) -> list[Phase]:
     """All phases of one update of a network with ``n_layers`` layers (input included)."""

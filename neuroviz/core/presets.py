@@ -1,20 +1,53 @@
 """Ready-made networks, led by the paper's worked example (its Figure 4).
 
 The paper prints only some values of its 4-3-2 network; ``paper_figure_4``
-completes it (see NOTES.md) so that every number it prints comes out exactly.
+completes it so that every number it prints comes out exactly
+(docs/paper-notes.md, "The worked example").  A preset may carry
+``PaperRemarks``: notes on where the paper's printed arithmetic for it slips,
+which the explainer shows beside an update of exactly that example.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from neuroviz.core.network import Network, NetworkConfig
+from neuroviz.core.trace import StepTrace
+from neuroviz.core.update_table import BIAS, WEIGHT
 
 PAPER_T = 0.3 + (math.log(1.5) - 0.474) / 0.45
-"""θ^{cb}_{12} of the completion: chosen so that p = (0.6, 0.4) exactly."""
+"""θ^{cb}_{12} of the completion: chosen so that p = (0.6, 0.4) exactly (docs/paper-notes.md)."""
+
+SlipKey = tuple[str, int, int, int, int]
+"""``(equation, kind, layer, m, n)``: the equation ("gradient" or "update") of one update-table row
+(``kind`` WEIGHT or BIAS, 0-based ``layer``, ``m`` and ``n``, ``n`` = −1 for a bias)."""
+
+
+@dataclass(frozen=True)
+class PaperRemarks:
+    """Notes on the paper's printed arithmetic for a preset's example, one sentence each, by ``SlipKey``."""
+
+    slips: Mapping[SlipKey, str]
+
+    def slip(self, equation: str, kind: int, layer: int, m: int, n: int) -> tuple[str, ...]:
+        """The note on this equation of the example, if the paper slips there (else empty)."""
+        note = self.slips.get((equation, kind, layer, m, n))
+        return () if note is None else (note,)
+
+
+FIGURE_4_REMARKS = PaperRemarks({
+    ("gradient", WEIGHT, 1, 1, 0): "The paper prints δ^c_1 · b_1 = (0.4)(0.3) here; the 0.4 it uses is δ^c_2, "
+                                   "so it means δ^c_2 · b_1.",
+    ("update", WEIGHT, 0, 0, 0): "The paper prints 0.5 − 0.01(0.174) = 0.50174; the gradient is −0.174, "
+                                 "so the update is 0.5 − 0.01(−0.174).",
+    ("gradient", BIAS, 0, 0, -1): "The paper writes ∂L/∂β^c_m = δ^c_m for the hidden layers; it means the "
+                                  "hidden layer's own bias: ∂L/∂β^b_m = δ^b_m.",
+})
+"""Where the paper's printed Figure 4 arithmetic slips (docs/paper-notes.md, errata 2 and 4 and the update's sign)."""
 
 
 @dataclass(frozen=True)
@@ -23,7 +56,8 @@ class Preset:
 
     ``inputs`` has shape (n_0,); ``label`` is the target class;
     ``class_names`` names the outputs; ``image_shape`` is how the input is
-    drawn as pixels (H, W).
+    drawn as pixels (H, W); ``remarks`` are the paper's slips on this
+    example, if it is one of the paper's.
     """
 
     name: str
@@ -34,10 +68,21 @@ class Preset:
     class_names: tuple[str, ...]
     image_shape: tuple[int, int]
     lr: float = 0.01
+    remarks: PaperRemarks | None = None
+
+    def is_update_of(self, trace: StepTrace) -> bool:
+        """True if ``trace`` is one update of this network, from its parameters now, on its input alone."""
+        net = self.network
+        if trace.batch_size != 1 or len(trace.weights_before) != len(net.weights):
+            return False
+        same = all(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(trace.weights_before, net.weights))
+        same = same and all(a.shape == b.shape and np.array_equal(a, b)
+                            for a, b in zip(trace.biases_before, net.biases))
+        return same and np.array_equal(trace.inputs[0], self.inputs)
 
 
 def paper_figure_4() -> Preset:
-    """The 4-3-2 network of the paper's Figure 4, with input and target r = (1, 0)."""
+    """The 4-3-2 network of the paper's Figure 4, with input and target r = (1, 0) (docs/paper-notes.md)."""
     config = NetworkConfig(
         sizes=(4, 3, 2), hidden_activation="relu", output_activation="relu", loss="cross_entropy", init="uniform"
     )
@@ -54,6 +99,7 @@ def paper_figure_4() -> Preset:
         label=0,
         class_names=("circle", "square"),
         image_shape=(2, 2),
+        remarks=FIGURE_4_REMARKS,
     )
 
 
@@ -67,3 +113,12 @@ def get_preset(name: str) -> Preset:
         return PRESETS[name]()
     except KeyError:
         raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}") from None
+
+
+def remarks_for(trace: StepTrace) -> PaperRemarks | None:
+    """The remarks of the preset ``trace`` is one update of (see ``Preset.is_update_of``), or ``None``."""
+    for factory in PRESETS.values():
+        preset = factory()
+        if preset.remarks is not None and preset.is_update_of(trace):
+            return preset.remarks
+    return None

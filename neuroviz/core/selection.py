@@ -31,11 +31,3 @@ class Selection:
         if self.kind == "weight":
             return weight_label(self.layer, self.m, self.n, style)
         return bias_label(self.layer, self.m, style)
-
-    def touches_neuron(self, layer: int, index: int) -> bool:
-        """True if this is the neuron, or a weight/bias attached to it."""
-        if self.kind == "neuron":
-            return (self.layer, self.m) == (layer, index)
-        if self.kind == "weight":
-            return (self.layer + 1, self.m) == (layer, index) or (self.layer, self.n) == (layer, index)
-        return (self.layer + 1, self.m) == (layer, index)

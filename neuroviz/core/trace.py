@@ -55,10 +55,6 @@ class ForwardTrace:
     def batch_size(self) -> int:
         return int(self.probs.shape[0])
 
-    def predictions(self) -> np.ndarray:
-        """Shape (B,): the index of the largest output per sample."""
-        return np.argmax(self.probs, axis=1)
-
 
 @dataclass(frozen=True, eq=False)
 class StepTrace:
@@ -120,7 +116,3 @@ class StepTrace:
     def weight_updates(self) -> tuple[np.ndarray, ...]:
         """``Δθ = θ_after − θ_before`` per layer, shapes (n_{l+1}, n_l)."""
         return tuple(a - b for a, b in zip(self.weights_after, self.weights_before))
-
-    def bias_updates(self) -> tuple[np.ndarray, ...]:
-        """``Δβ = β_after − β_before`` per layer, shapes (n_{l+1},)."""
-        return tuple(a - b for a, b in zip(self.biases_after, self.biases_before))

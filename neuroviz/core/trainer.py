@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -104,9 +105,17 @@ class TrainerPosition:
     step: int
     order: np.ndarray
     cursor: int
-    rng_state: dict[str, Any]
+    rng_state: Mapping[str, Any]
     n_history: int
     n_epochs: int
+
+
+class NextUpdate(NamedTuple):
+    """An update on the next mini-batch, computed but not applied (see ``Trainer.compute_next``)."""
+
+    trace: StepTrace
+    batch: int
+    """How many samples of the epoch order it uses (``commit`` moves past them)."""
 
 
 def accuracy(probs: np.ndarray, labels: np.ndarray) -> float:
@@ -234,10 +243,6 @@ class Trainer:
         self.epochs.clear()
         self.restart_order()
 
-    def peek_batch(self) -> np.ndarray:
-        """Indices into the training split of the next mini-batch, shape (B,)."""
-        return self.order[self.cursor : self.cursor + self._batch_size]
-
     def _epoch_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """The training split in this epoch's order, X (N, n_0) and y (N,); made once per epoch."""
         if self._ordered is None or self._ordered_for is not self.order:
@@ -277,13 +282,13 @@ class Trainer:
         self.commit(trace, batch)
         return trace
 
-    def compute_next(self) -> tuple[StepTrace, int]:
-        """The update ``step`` would make next, not applied: ``(trace, batch length)``.
+    def compute_next(self) -> NextUpdate:
+        """The update ``step`` would make next, not applied: its trace and batch length.
 
         Nothing changes (network, position, history) until ``commit``.
         """
         x, y = self.next_batch()
-        return self.network.compute_step(x, y, self.lr), len(y)
+        return NextUpdate(self.network.compute_step(x, y, self.lr), len(y))
 
     def commit(self, trace: StepTrace, batch: int) -> None:
         """Apply a ``compute_next`` trace and move past its ``batch`` samples (exactly as ``step``)."""

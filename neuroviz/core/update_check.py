@@ -115,3 +115,42 @@ class UpdateCheck:
         numeric = (loss[0] - loss[1]) / (2.0 * h)
         self.numeric[rows] = numeric
         self.relative_error[rows] = relative_error(t.grad[rows], numeric)
+
+
+class CheckQueue:
+    """The rows of an ``UpdateCheck`` in the order to check them, a few at a time.
+
+    ``first`` (row indices, e.g. the rows a view shows, in its order) come
+    first, then every other row of the table in table order.  Rows checked
+    before are skipped by ``UpdateCheck.run`` but still counted as done.
+    """
+
+    def __init__(self, check: UpdateCheck, first: np.ndarray) -> None:
+        first = np.asarray(first, dtype=np.int64)
+        rest = np.setdiff1d(np.arange(len(check.table)), first, assume_unique=True)
+        self.check = check
+        self.order = np.concatenate([first, rest])
+        """Shape (P,): every table row once, in the order they are checked."""
+        self.position = 0
+        """How many rows of ``order`` have been run."""
+
+    @property
+    def done(self) -> int:
+        """Rows of ``order`` run so far."""
+        return min(self.position, self.order.size)
+
+    @property
+    def finished(self) -> bool:
+        return self.position >= self.order.size
+
+    @property
+    def percent(self) -> int:
+        """``done`` as a whole percentage of all rows (rounded down; 100 once finished)."""
+        return 100 * self.done // self.order.size if self.order.size else 100
+
+    def run(self, rows: int) -> None:
+        """Check the next ``rows`` rows of ``order`` (fewer at the end)."""
+        if rows < 1:
+            raise ValueError(f"rows must be at least 1, not {rows}")
+        self.check.run(self.order[self.position:self.position + rows])
+        self.position += rows

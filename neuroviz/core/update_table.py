@@ -12,10 +12,12 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from neuroviz.core.notation import Style, bias_label, delta_label, neuron_label, weight_label
+from neuroviz.core.selection import Selection
 from neuroviz.core.trace import StepTrace
 
 WEIGHT = 0
@@ -29,6 +31,19 @@ CSV_HEADER: tuple[str, ...] = (
     "numeric_gradient", "relative_error", "gradient_formula",
 )
 """Columns of ``UpdateTable.csv_text``; ``m``, ``n`` and ``layer`` are 1-based as in the labels."""
+
+
+class Outcome(NamedTuple):
+    """How the network did on one sample of an update's batch."""
+
+    true: int
+    """The true class: the index of the largest r."""
+    predicted: int
+    """The predicted class: the index of the largest p."""
+
+    @property
+    def correct(self) -> bool:
+        return self.true == self.predicted
 
 
 def fmt(x: float, digits: int = 6) -> str:
@@ -107,6 +122,16 @@ class UpdateTable:
             raise KeyError((kind, layer, m, n))
         return int(hits[0])
 
+    def selection(self, row: int) -> Selection:
+        """The weight or bias of row ``row`` as a ``Selection`` (what the diagram highlights)."""
+        layer, m, n = int(self.layer[row]), int(self.m[row]), int(self.n[row])
+        return Selection("weight", layer, m, n) if self.kind[row] == WEIGHT else Selection("bias", layer, m)
+
+    def outcome(self, sample: int) -> Outcome:
+        """The true and the predicted class of sample ``sample`` (0-based) of the batch."""
+        tr = self.trace
+        return Outcome(int(np.argmax(tr.targets[sample])), int(np.argmax(tr.probs[sample])))
+
     def label(self, row: int, style: Style = "plain") -> str:
         """Paper label of row ``row``: θ^{cb}_{21} or β^b_1."""
         layer, m, n = int(self.layer[row]), int(self.m[row]), int(self.n[row])
@@ -160,7 +185,8 @@ class UpdateTable:
         """
         incoming = (self.layer == layer - 1) & (self.m == index)
         outgoing = (self.kind == WEIGHT) & (self.layer == layer) & (self.n == index)
-        return incoming | outgoing
+        mask: np.ndarray = incoming | outgoing
+        return mask
 
     def select(
         self,

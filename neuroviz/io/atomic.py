@@ -23,7 +23,7 @@ import secrets
 import stat
 import time
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any
 
 from neuroviz.io.regular_file import file_kind
 
@@ -96,7 +96,7 @@ def _target(path: str | os.PathLike[str]) -> tuple[str, str]:
 
 @contextlib.contextmanager
 def atomic_open(path: str | os.PathLike[str], mode: str = "wb", encoding: str | None = None,
-                newline: str | None = None) -> Iterator[IO]:
+                newline: str | None = None) -> Iterator[IO[Any]]:
     """Open a temporary file for writing; on success it replaces ``path``.
 
     ``mode`` is ``"wb"`` or ``"w"`` (text, with ``encoding`` and ``newline``).
@@ -114,8 +114,9 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "wb", encoding: str | 
     except OSError as exc:
         raise _naming(exc, shown) from None
     try:
-        kwargs = {} if mode == "wb" else {"encoding": encoding or "utf-8", "newline": newline}
-        with os.fdopen(fd, mode, **kwargs) as fh:
+        opened: IO[Any] = (os.fdopen(fd, "wb") if mode == "wb"
+                           else os.fdopen(fd, "w", encoding=encoding or "utf-8", newline=newline))
+        with opened as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())

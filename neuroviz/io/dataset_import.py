@@ -41,7 +41,7 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 import numpy as np
 
@@ -454,7 +454,7 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, key: str
     return arr.reshape(shape, order="F" if fortran else "C")
 
 
-def _read_header(f: BinaryIO, version: tuple[int, int]) -> tuple[tuple[int, ...], bool, np.dtype]:
+def _read_header(f: IO[bytes], version: tuple[int, int]) -> tuple[tuple[int, ...], bool, np.dtype]:
     """(shape, fortran_order, dtype) of an .npy header, parsed without evaluating code."""
     if version == (1, 0):
         hlen = int.from_bytes(f.read(2), "little")

@@ -123,4 +123,5 @@ def _pil_to_gray(im: object) -> np.ndarray:
 
 def load_image(source: str | Path | bytes, shape: tuple[int, int]) -> np.ndarray:
     """One image (a file or its bytes) as shape (H·W,) in [0, 1], area-resized to ``shape``."""
-    return np.clip(area_resize(image_to_gray(source), shape), 0.0, 1.0).reshape(-1)
+    pixels: np.ndarray = np.clip(area_resize(image_to_gray(source), shape), 0.0, 1.0)
+    return pixels.reshape(-1)

@@ -1,4 +1,4 @@
-"""Snapshots: the whole open session as a versioned, readable JSON file.
+"""Snapshots: the whole open model as a versioned, readable JSON file.
 
 Format ``neuroviz-snapshot``, version 1 (see ``docs/snapshot-format.md``).
 One JSON object, UTF-8, with these fields:
@@ -7,7 +7,7 @@ One JSON object, UTF-8, with these fields:
     ``"neuroviz-snapshot"`` and ``1``.  A newer version is refused with a
     message rather than half-read.
 ``written_by``, ``title``
-    The program that wrote the file; the session's title.
+    The program that wrote the file; the model's title.
 ``network``
     The architecture and options (``sizes``, ``hidden_activation``,
     ``output_activation``, ``loss``, ``init``, ``seed``) and the parameters in

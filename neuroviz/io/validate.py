@@ -77,10 +77,9 @@ def parse_memory_estimate(data: bytes | str) -> int:
     ``:`` (or is the only value), so counting those bounds the number of
     objects the parser makes; ``PARSE_COSTS`` is what each may cost.
     """
-    count = data.count
     if isinstance(data, bytes):
-        return sum(cost * count(char.encode()) for char, cost in PARSE_COSTS.items()) + 64
-    return sum(cost * count(char) for char, cost in PARSE_COSTS.items()) + 64
+        return sum(cost * data.count(char.encode()) for char, cost in PARSE_COSTS.items()) + 64
+    return sum(cost * data.count(char) for char, cost in PARSE_COSTS.items()) + 64
 
 
 def check_parse_memory(data: bytes | str) -> None:
@@ -230,7 +229,8 @@ def _check_nesting(
     if len(shape) == 1:
         if not set(map(type, value)) <= set(kinds):
             bad = next(v for v in value if type(v) not in kinds)
-            what = {(int,): "whole numbers", (bool,): "true/false values"}.get(kinds, "numbers")
+            names: dict[tuple[type, ...], str] = {(int,): "whole numbers", (bool,): "true/false values"}
+            what = names.get(kinds, "numbers")
             raise fail(where, f"expected a list of {what}; found {describe(bad)} in it")
         return (len(value),)
     inner: tuple[int, ...] | None = None

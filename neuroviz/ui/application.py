@@ -17,8 +17,8 @@ from PySide6.QtCore import QCoreApplication, QSettings, QSize
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
-from neuroviz.ui.main_window import MainWindow
-from neuroviz.ui.session import Session
+from neuroviz.model import AppModel
+from neuroviz.ui.composition import build_window
 
 ICON_DIR = Path(__file__).resolve().parents[2] / "resources" / "icons"
 DESKTOP_FILE_NAME = "neuroviz"
@@ -64,20 +64,19 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def run_gui(args: argparse.Namespace) -> int:
-    """Open the main window (or render it to ``args.screenshot``) and run."""
+def run_gui(args: argparse.Namespace, size: tuple[int, int]) -> int:
+    """Open the main window (or render it to ``args.screenshot`` at ``size``, width and height) and run."""
     app = make_application()
-    session = Session(example=args.example or "circles-squares")
+    model = AppModel(args.example or "circles-squares")
     scratch = tempfile.TemporaryDirectory(prefix="neuroviz-") if args.screenshot else None
     # A screenshot shows the default layout and leaves the user's saved layout alone.
     settings = QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat) if scratch else None
-    window = MainWindow(session, settings)
+    window = build_window(model, settings)
     if args.file and not window.file_actions.open_path(args.file, ask=False) and args.screenshot:
         print(f"neuroviz: error: {window.file_actions.last_error}", file=sys.stderr)
         return 2
     if args.screenshot:
-        w, h = (int(v) for v in args.size.lower().split("x"))
-        window.resize(w, h)
+        window.resize(*size)
         window.show()
         app.processEvents()
         ok = window.grab().save(args.screenshot)

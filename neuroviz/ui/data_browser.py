@@ -1,7 +1,7 @@
 """The data browser: choose the dataset, step through its samples, add and import data.
 
 Each sample loaded becomes the input (with its label as the target r) through
-``Session.edit_input``, so it can be undone like a stroke.  Importing a folder,
+``AppModel.edit_input``, so it can be undone like a stroke.  Importing a folder,
 CSV or ``.npz`` goes through ``neuroviz.io.dataset_import``; a file that fails
 to import changes nothing.  A dataset whose image size or class count does not
 fit the network is only used after the user agrees to a new network for it.
@@ -46,8 +46,10 @@ from PySide6.QtWidgets import (
 from neuroviz.core.datasets import BUILTIN_DATASETS, Dataset, builtin_dataset
 from neuroviz.core.network import NetworkConfig
 from neuroviz.io.dataset_import import DatasetImportError, ImportedData, import_path
+from neuroviz.model import AppModel
+from neuroviz.ui.binding import subscribe
 from neuroviz.ui.import_progress import ImportProgress
-from neuroviz.ui.session import Session
+from neuroviz.ui.panel_protocol import MenuEntry
 from neuroviz.ui.window_shortcuts import PanelKeys, key_name
 
 BUILTIN_TITLES = {"circles-squares": "Circles vs squares", "digits": "Digits (UCI 8×8)"}
@@ -156,9 +158,9 @@ class SampleStrip(QWidget):
 class DataBrowser(QWidget):
     """Dataset chooser, sample navigation, "add this drawing" and import."""
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, model: AppModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.session = session
+        self.model = model
         self.setObjectName("dataBrowser")
         self.index = 0
         """The sample (0-based) last loaded from the dataset."""
@@ -168,9 +170,9 @@ class DataBrowser(QWidget):
         self._rng = np.random.default_rng(0)
         self.keys = PanelKeys(self, "Data panel")
         self._build()
-        session.architectureChanged.connect(self._on_network_replaced)
-        session.datasetChanged.connect(self._on_dataset_changed)
-        session.inputChanged.connect(self._update_status)
+        subscribe(self, model.document.architecture_changed, self._on_network_replaced)
+        subscribe(self, model.document.dataset_changed, self._on_dataset_changed)
+        subscribe(self, model.drawing.changed, self._update_status)
         self._on_dataset_changed()
 
     # ---------------------------------------------------------------- build
@@ -260,6 +262,10 @@ class DataBrowser(QWidget):
         """(what, key) of every key this panel answers (listed in Help ▸ Keyboard shortcuts)."""
         return list(self.keys.help)
 
+
+    def menu_entries(self) -> list[MenuEntry]:
+        """The panel adds nothing to the window's menus."""
+        return []
     def _mute(self, label: QLabel) -> None:
         pal = label.palette()
         pal.setColor(QPalette.ColorRole.WindowText, pal.color(QPalette.ColorRole.PlaceholderText))
@@ -268,7 +274,7 @@ class DataBrowser(QWidget):
     # ------------------------------------------------------------- datasets
     @property
     def dataset(self) -> Dataset:
-        return self.session.dataset
+        return self.model.dataset
 
     def _title(self, dataset: Dataset) -> str:
         return BUILTIN_TITLES.get(dataset.name) or OTHER_TITLES.get(dataset.name, dataset.name)
@@ -313,10 +319,10 @@ class DataBrowser(QWidget):
 
     def use_dataset(self, dataset: Dataset) -> bool:
         """Train on ``dataset``; if it does not fit the network, ask to build a new one. True if used."""
-        config = self.session.config
+        config = self.model.config
         try:
             if fits(dataset, config):
-                self.session.set_dataset(dataset)
+                self.model.set_dataset(dataset)
             else:
                 new = config_for(dataset, config)
                 h, w = dataset.image_shape
@@ -328,7 +334,7 @@ class DataBrowser(QWidget):
                     self._on_dataset_changed()
                     self.show_message("Kept the current network and dataset.")
                     return False
-                self.session.new_network(new, dataset)
+                self.model.new_network(new, dataset)
         except ValueError as exc:
             self._on_dataset_changed()
             self.show_message(str(exc), error=True)
@@ -354,8 +360,8 @@ class DataBrowser(QWidget):
         self.index_spin.setValue(index + 1)
         self.index_spin.blockSignals(False)
         self.strip.update()
-        if self.session.target != int(ds.y[index]) or not np.array_equal(self.session.input, ds.X[index]):
-            self.session.edit_input(ds.X[index], f"Load sample {index + 1}", target=int(ds.y[index]))
+        if self.model.target != int(ds.y[index]) or not np.array_equal(self.model.input, ds.X[index]):
+            self.model.edit_input(ds.X[index], f"Load sample {index + 1}", target=int(ds.y[index]))
         self._update_status()
 
     def previous(self) -> None:
@@ -370,7 +376,7 @@ class DataBrowser(QWidget):
         self.load((self.index + step) % n)
 
     def _update_status(self) -> None:
-        ds, s = self.dataset, self.session
+        ds, s = self.dataset, self.model
         name = s.class_names[s.target]
         self.add_button.setText(f"Add this drawing to the training set as “{name}”")
         self.add_button.setToolTip(f"Append the current input with label r = {name} to the training split "
@@ -387,9 +393,9 @@ class DataBrowser(QWidget):
 
     def add_drawing(self) -> None:
         """Append the current drawing with its target label to the training split."""
-        name = self.session.class_names[self.session.target]
+        name = self.model.class_names[self.model.target]
         try:
-            self.session.add_current_to_dataset()
+            self.model.add_current_to_dataset()
         except ValueError as exc:
             self.show_message(str(exc), error=True)
             return
@@ -416,7 +422,7 @@ class DataBrowser(QWidget):
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         progress = ImportProgress(self)
         try:
-            data = import_path(path, self.session.image_shape, progress=progress)
+            data = import_path(path, self.model.image_shape, progress=progress)
         except DatasetImportError as exc:
             progress.close()
             if progress.cancelled:
@@ -428,7 +434,7 @@ class DataBrowser(QWidget):
             progress.close()
             QGuiApplication.restoreOverrideCursor()
         try:
-            dataset = dataset_from_import(data, self.session.config, self.session.class_names)
+            dataset = dataset_from_import(data, self.model.config, self.model.class_names)
         except ValueError as exc:
             self.show_message(f"Import failed: {exc}", error=True)
             return False

@@ -7,10 +7,10 @@ pens and drawn with one ``QPainter.drawLines`` call per bucket from a NumPy
 array of screen coordinates; networks with more than ``max_edges`` edges
 draw only the strongest ones (level of detail).
 
-The widget observes the session: every signal only marks what is stale and
+The widget observes the model: every signal only marks what is stale and
 calls ``update()``, so any number of changes between two frames costs one
 repaint.  Hover shows a tooltip in the paper's notation, a click selects
-through ``Session.select``, the wheel zooms, a drag pans, F fits the view.
+through ``AppModel.select``, the wheel zooms, a drag pans, F fits the view.
 """
 
 from __future__ import annotations
@@ -42,6 +42,8 @@ from PySide6.QtWidgets import QToolTip, QWidget
 
 from neuroviz.core.notation import bias_label, delta_label, layer_letter, neuron_label, weight_label
 from neuroviz.core.selection import Selection
+from neuroviz.model import AppModel
+from neuroviz.ui.binding import subscribe
 from neuroviz.ui.circle_sprites import CircleSprites
 from neuroviz.ui.colormaps import (
     LEVELS,
@@ -63,7 +65,6 @@ from neuroviz.ui.diagram_values import (
     strongest_per_layer,
 )
 from neuroviz.ui.math_text import shown_number
-from neuroviz.ui.session import Session
 from neuroviz.ui.theme import LIGHT, Theme
 
 DEFAULT_MAX_EDGES = 2800
@@ -151,19 +152,19 @@ class NeuronColumn(NamedTuple):
 
 
 class NetworkDiagram(QWidget):
-    """Paints the session's network; hover, click, zoom and pan it."""
+    """Paints the model's network; hover, click, zoom and pan it."""
 
     hovered = Signal(object)
     """The neuron or weight under the pointer (a ``Selection``) or ``None``."""
 
-    def __init__(self, session: Session, theme: Theme = LIGHT, parent: QWidget | None = None) -> None:
+    def __init__(self, model: AppModel, theme: Theme = LIGHT, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("networkDiagram")
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumSize(320, 240)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
-        self.session = session
+        self.model = model
         self.max_edges = DEFAULT_MAX_EDGES
         self.input_grid = True
         self.receptive_fields = False
@@ -204,11 +205,12 @@ class NetworkDiagram(QWidget):
         self._font_set: DiagramFonts | None = None
         self._view_cache: dict[str, tuple[tuple[object, ...], object]] = {}
         self.palette_ = Palette.of(theme)
-        session.architectureChanged.connect(self._on_architecture_changed)
-        session.datasetChanged.connect(self._on_architecture_changed)
-        for signal in (session.networkChanged, session.inputChanged, session.viewChanged, session.stepped):
-            signal.connect(self._on_values_changed)
-        session.selectionChanged.connect(self._on_selection_changed)
+        subscribe(self, model.document.architecture_changed, self._on_architecture_changed)
+        subscribe(self, model.document.dataset_changed, self._on_architecture_changed)
+        for signal in (model.document.network_changed, model.drawing.changed, model.view.changed, model.walk.changed,
+                       model.stepped):
+            subscribe(self, signal, self._on_values_changed)
+        subscribe(self, model.view.selection_changed, self._on_selection_changed)
 
     # ------------------------------------------------------------ public API
     @property
@@ -247,9 +249,9 @@ class NetworkDiagram(QWidget):
         return self._layout
 
     def refresh(self) -> None:
-        """Bring the geometry and colours up to date with the session (done lazily before painting)."""
+        """Bring the geometry and colours up to date with the model (done lazily before painting)."""
         if self._layout_dirty:
-            s = self.session
+            s = self.model
             self._layout = compute_layout(s.network.sizes, s.image_shape, self.input_grid, self.receptive_fields)
             self._layout_dirty = False
             self._values_dirty = True
@@ -338,7 +340,7 @@ class NetworkDiagram(QWidget):
 
     def describe(self, item: Selection) -> str:
         """Tooltip text of a neuron or weight, in the paper's notation."""
-        s = self.session
+        s = self.model
         trace = s.pending_trace if s.phase is not None else s.last_trace
         if item.kind == "weight":
             l, m, n = item.layer, item.m, item.n
@@ -414,7 +416,7 @@ class NetworkDiagram(QWidget):
 
     # ------------------------------------------------------------ values → colours
     def _refresh_values(self) -> None:
-        s, lay = self.session, self._layout
+        s, lay = self.model, self._layout
         assert lay is not None
         trace = s.pending_trace if s.phase is not None else s.last_trace
         v = diagram_values(s.network.weights, s.forward(), trace, s.edge_mode, s.node_mode, s.phase)
@@ -488,7 +490,7 @@ class NetworkDiagram(QWidget):
 
     def _refresh_images(self, lay: DiagramLayout) -> None:
         """The input grid's image (remade only when its colours change) and the receptive fields' heat-maps."""
-        s, pal, rgb = self.session, self.palette_, self._node_rgb
+        s, pal, rgb = self.model, self.palette_, self._node_rgb
         if lay.grid is not None:
             h, w = lay.grid.shape
             if self._input_shown is not rgb[0] and (self._input_shown is None
@@ -605,7 +607,7 @@ class NetworkDiagram(QWidget):
         p.drawRoundedRect(QRectF(tl, br), 12, 12)
 
     def _paint_edges(self, p: QPainter) -> None:
-        pal, sel = self.palette_, self.session.selection
+        pal, sel = self.palette_, self.model.selection
         p.setRenderHint(QPainter.RenderHint.Antialiasing, self._drawn.size <= ANTIALIAS_EDGES)
         wf = self._width_factor()
         if self._faint.size:
@@ -923,8 +925,8 @@ class NetworkDiagram(QWidget):
 
     def _marks(self) -> list[tuple[Selection, QColor, float]]:
         out = []
-        if self.session.selection is not None:
-            out.append((self.session.selection, self.palette_.color("highlight"), 3.0))
+        if self.model.selection is not None:
+            out.append((self.model.selection, self.palette_.color("highlight"), 3.0))
         if self.hover is not None:
             out.append((self.hover, self.palette_.color("text"), 1.6))
         return out
@@ -1068,7 +1070,7 @@ class NetworkDiagram(QWidget):
         p.drawImage(target, image)
 
     def _paint_headers(self, p: QPainter) -> None:
-        s = self.session
+        s = self.model
         self._draw_items(p, self._view_cached("headers", self._layout_headers, s.config, s.image_shape))
 
     @staticmethod
@@ -1094,7 +1096,7 @@ class NetworkDiagram(QWidget):
 
     def _layout_headers(self) -> list[TextItem]:
         """Each layer's letter and detail line, placed; letters first, then details."""
-        lay, s, fonts = self._layout, self.session, self._fonts()
+        lay, s, fonts = self._layout, self.model, self._fonts()
         assert lay is not None
         hidden_x = lay.layer_x[1:]
         gap = float(np.diff(hidden_x).min()) * self._scale if hidden_x.size > 1 else np.inf
@@ -1129,7 +1131,7 @@ class NetworkDiagram(QWidget):
 
     def _paint_outputs(self, p: QPainter) -> None:
         """Each output's class name, p (or o) and probability bar right of it; the largest p in bold."""
-        s, pal, fonts = self.session, self.palette_, self._fonts()
+        s, pal, fonts = self.model, self.palette_, self._fonts()
         probs = s.probabilities()
         sym = "p" if s.config.loss == "cross_entropy" else "o"
         best = int(np.argmax(probs))
@@ -1157,7 +1159,7 @@ class NetworkDiagram(QWidget):
         Without room for two lines the names list is empty and each row
         writes name, value and target mark on one line.
         """
-        lay, s, pal, fonts = self._layout, self.session, self.palette_, self._fonts()
+        lay, s, pal, fonts = self._layout, self.model, self.palette_, self._fonts()
         assert lay is not None
         L = len(lay.sizes) - 1
         line = fonts.line_height
@@ -1189,7 +1191,7 @@ class NetworkDiagram(QWidget):
         return names, rows
 
     def _paint_info(self, p: QPainter, w: int) -> None:
-        v, s = self.values, self.session
+        v, s = self.values, self.model
         assert v is not None
         fonts = self._fonts()
         p.setFont(fonts.base)
@@ -1275,7 +1277,7 @@ class NetworkDiagram(QWidget):
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._press is not None and not self._dragging and event.button() == Qt.MouseButton.LeftButton:
-            self.session.select(self.hit(event.position()))
+            self.model.select(self.hit(event.position()))
         self._press = None
         self._dragging = False
         self.unsetCursor()
@@ -1293,7 +1295,7 @@ class NetworkDiagram(QWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         if key == Qt.Key.Key_Escape:
-            self.session.select(None)
+            self.model.select(None)
         elif key in (Qt.Key.Key_F, Qt.Key.Key_Home):
             self.fit_to_view()
         elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):

@@ -1,4 +1,4 @@
-"""What the diagram shows, as arrays: the session's view state made concrete (no Qt).
+"""What the diagram shows, as arrays: the model's view state made concrete (no Qt).
 
 ``diagram_values`` picks, for the current view modes and update phase, the
 value of every neuron and every edge.  It never computes math of its own:

@@ -1,7 +1,7 @@
 """File ▸ Open, Open Recent, Save, Save As and Export, plus opening by drag and drop.
 
 ``FileActions`` adds its actions to the main window's File menu and works
-only through the session (``snapshot_state``, ``restore``, ``mark_saved``)
+only through the model (``snapshot_state``, ``restore``, ``mark_saved``)
 and ``neuroviz.io``.  Before the open network is replaced (New, Open, an
 example, Quit) ``maybe_save`` asks what to do with unsaved changes:
 Save, Discard or Cancel.
@@ -16,15 +16,15 @@ import importlib.util
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QDragMoveEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QMainWindow,
     QMenu,
     QMessageBox,
     QSpinBox,
@@ -34,12 +34,10 @@ from PySide6.QtWidgets import (
 from neuroviz.io import export, snapshot
 from neuroviz.io.atomic import atomic_write_bytes
 from neuroviz.io.snapshot import FILE_SUFFIX, SnapshotError
-from neuroviz.ui import picture_export
-from neuroviz.ui.loss_plot import LossPlot
+from neuroviz.model import AppModel
+from neuroviz.ui.binding import subscribe
+from neuroviz.ui.picture_export import MAX_SIDE, PictureExports
 from neuroviz.ui.window_shortcuts import with_shortcut
-
-if TYPE_CHECKING:
-    from neuroviz.ui.main_window import MainWindow
 
 RECENT_KEY = "file/recentFiles"
 LAST_DIR_KEY = "file/lastFolder"
@@ -71,11 +69,11 @@ class PictureSizeDialog(QDialog):
         sides = ((self.width_spin, size.width(), "width"), (self.height_spin, size.height(), "height"))
         for spin, value, name in sides:
             spin.setObjectName(f"{name}Spin")
-            spin.setRange(16, picture_export.MAX_SIDE)
+            spin.setRange(16, MAX_SIDE)
             spin.setSingleStep(100)
             spin.setSuffix(" px")
             spin.setValue(value)
-            spin.setToolTip(f"The picture's {name} in pixels (16 to {picture_export.MAX_SIDE})")
+            spin.setToolTip(f"The picture's {name} in pixels (16 to {MAX_SIDE})")
         self.setMinimumWidth(280)
         form = QFormLayout(self)
         form.addRow("&Width", self.width_spin)
@@ -92,13 +90,14 @@ class PictureSizeDialog(QDialog):
 class FileActions(QObject):
     """The snapshot and export actions of ``window``'s File menu."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: QMainWindow, model: AppModel, settings: QSettings, pictures: PictureExports) -> None:
         super().__init__(window)
         self.window = window
         self.last_error = ""
         """The message of the last failed open, save or export."""
-        self.session = window.session
-        self.settings = window.settings
+        self.model = model
+        self.settings = settings
+        self.pictures = pictures
         self.open_action = self._action("&Open…", self.open_dialog, QKeySequence.StandardKey.Open,
                                         "Open a snapshot file")
         self.recent_menu = QMenu("Open &Recent", window)
@@ -132,15 +131,16 @@ class FileActions(QObject):
             onnx = self.export_actions["onnx"]
             onnx.setEnabled(False)
             onnx.setToolTip("Needs the optional extra: pip install 'neuroviz[onnx]'")
-        window.add_file_actions([])  # a separator after New and Examples
-        window.add_file_actions([self.open_action, self.recent_menu.menuAction(), self.save_action,
-                                 self.save_as_action])
-        window.add_file_actions([self.export_menu.menuAction()])
         window.setAcceptDrops(True)
         window.installEventFilter(self)
-        self.session.stepped.connect(self._sync_enabled)
-        self.session.architectureChanged.connect(self._sync_enabled)
+        subscribe(self, self.model.stepped, self._sync_enabled)
+        subscribe(self, self.model.document.architecture_changed, self._sync_enabled)
         self._sync_enabled()
+
+    def menu_groups(self) -> list[list[QAction]]:
+        """The File menu's groups these actions make (each after a separator): open and save, export."""
+        return [[self.open_action, self.recent_menu.menuAction(), self.save_action, self.save_as_action],
+                [self.export_menu.menuAction()]]
 
     def _action(self, text: str, slot: Callable[..., object], shortcut: QKeySequence.StandardKey | str | None,
                 tip: str) -> QAction:
@@ -153,14 +153,15 @@ class FileActions(QObject):
         return action
 
     def _sync_enabled(self, *_: object) -> None:
-        self.export_actions["table_csv"].setEnabled(self.session.last_trace is not None)
+        self.export_actions["table_csv"].setEnabled(self.model.last_trace is not None)
 
     # ----------------------------------------------------------- unsaved
     def maybe_save(self) -> bool:
         """True if the open network may be replaced: saved, discarded, or without changes."""
-        if not self.session.modified:
+        if not self.model.document.modified:
             return True
-        name = Path(self.session.file_path).name if self.session.file_path else (self.session.title or "untitled")
+        doc = self.model.document
+        name = Path(doc.file_path).name if doc.file_path else (doc.title or "untitled")
         box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes",
                           f"“{name}” has changes that were not saved.", parent=self.window)
         box.setObjectName("unsavedChangesBox")
@@ -190,7 +191,7 @@ class FileActions(QObject):
             return False
         path = os.path.abspath(path)
         try:
-            self.session.restore(snapshot.load(path), path)
+            self.model.restore(snapshot.load(path), path)
         except SnapshotError as exc:
             self.show_error("Cannot open the snapshot", f"“{Path(path).name}” could not be opened.", str(exc))
             return False
@@ -200,14 +201,14 @@ class FileActions(QObject):
 
     # -------------------------------------------------------------- save
     def save(self) -> bool:
-        """Save to the session's file, or ask for one."""
-        if self.session.file_path:
-            return self.save_to(self.session.file_path)
+        """Save to the model's file, or ask for one."""
+        if self.model.document.file_path:
+            return self.save_to(self.model.document.file_path)
         return self.save_as_dialog()
 
     def save_as_dialog(self) -> bool:
-        name = (self.session.title or "network").replace("/", "-")
-        suggestion = self.session.file_path or os.path.join(self._folder(), name + FILE_SUFFIX)
+        name = (self.model.document.title or "network").replace("/", "-")
+        suggestion = self.model.document.file_path or os.path.join(self._folder(), name + FILE_SUFFIX)
         path, _ = QFileDialog.getSaveFileName(self.window, "Save snapshot", suggestion, SNAPSHOT_FILTER)
         if not path:
             return False
@@ -219,12 +220,12 @@ class FileActions(QObject):
         """Write the whole state to ``path`` atomically; on failure the old file is intact."""
         path = os.path.abspath(path)
         try:
-            snapshot.save(path, self.session.snapshot_state())
+            snapshot.save(path, self.model.snapshot_state())
         except (OSError, ValueError) as exc:
             self.show_error("Cannot save", f"The snapshot could not be written to “{path}”.",
                             getattr(exc, "strerror", None) or str(exc))
             return False
-        self.session.mark_saved(path)
+        self.model.document.mark_saved(path)
         self._remember(path)
         self.window.statusBar().showMessage(f"Saved {path}", STATUS_MS)
         return True
@@ -239,7 +240,7 @@ class FileActions(QObject):
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return False
             size = dialog.chosen_size()
-        stem = (self.session.title or "network").replace("/", "-") + "-" + kind.split("_")[0]
+        stem = (self.model.document.title or "network").replace("/", "-") + "-" + kind.split("_")[0]
         path, _ = QFileDialog.getSaveFileName(self.window, title, os.path.join(self._folder(), stem + suffix),
                                               file_filter)
         if not path:
@@ -250,26 +251,15 @@ class FileActions(QObject):
 
     def default_size(self, kind: str) -> QSize:
         """The picture size offered first: the panel's size on screen."""
-        widget: QWidget | None = self.window.diagram if kind.startswith("diagram") else self._loss_plot()
-        if widget is None or widget.width() < 16:
-            return QSize(1200, 800)
-        if isinstance(widget, LossPlot):
-            return widget.graphics.size()
-        return widget.size()
+        return self.pictures.on_screen_size(kind)
 
     def export_to(self, kind: str, path: str, size: QSize | None = None) -> bool:
         """Write export ``kind`` (a key of ``EXPORT_FORMATS``) to ``path``; True on success."""
-        s = self.session
+        s = self.model
         size = size or self.default_size(kind)
         try:
-            if kind == "diagram_png":
-                data = picture_export.diagram_png(s, size, self.window.diagram)
-            elif kind == "diagram_svg":
-                data = picture_export.diagram_svg(s, size, self.window.diagram)
-            elif kind == "loss_png":
-                data = picture_export.loss_png(s, size, self._loss_plot())
-            elif kind == "loss_svg":
-                data = picture_export.loss_svg(s, size, self._loss_plot())
+            if kind in PictureExports.KINDS:
+                data = self.pictures.picture(kind, size)
             elif kind == "loss_csv":
                 h = s.trainer.history
                 export.export_loss_curves_csv(path, h.steps, h.values, s.trainer.epochs)
@@ -298,9 +288,6 @@ class FileActions(QObject):
         self.settings.setValue(LAST_DIR_KEY, os.path.dirname(os.path.abspath(path)))
         self.window.statusBar().showMessage(f"Exported {path}", STATUS_MS)
         return True
-
-    def _loss_plot(self) -> LossPlot | None:
-        return self.window.findChild(LossPlot)
 
     # ------------------------------------------------------------ recent
     def recent_files(self) -> list[str]:
@@ -341,8 +328,8 @@ class FileActions(QObject):
 
     def _folder(self) -> str:
         folder = str(self.settings.value(LAST_DIR_KEY, "") or "")
-        if self.session.file_path:
-            folder = os.path.dirname(self.session.file_path)
+        if self.model.document.file_path:
+            folder = os.path.dirname(self.model.document.file_path)
         return folder if folder and os.path.isdir(folder) else str(Path.home())
 
     # -------------------------------------------------------------- drop

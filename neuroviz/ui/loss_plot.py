@@ -31,8 +31,10 @@ from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QT
 from neuroviz.core.decimation import MinMaxDecimator
 from neuroviz.core.smoothing import ExponentialSmoother
 from neuroviz.core.trainer import Trainer
+from neuroviz.model import AppModel
+from neuroviz.ui.binding import subscribe
 from neuroviz.ui.math_text import shown_number
-from neuroviz.ui.session import Session
+from neuroviz.ui.panel_protocol import MenuEntry
 
 REFRESH_SECONDS = 0.05
 """Delay of a redraw after a change while paused (a single update shows at once)."""
@@ -110,12 +112,12 @@ class LossAxis(pg.AxisItem):
 
 
 class LossPlot(QWidget):
-    """The loss curves over ``session.trainer``; redraws on the session's signals."""
+    """The loss curves over ``model.trainer``; redraws on the model's signals."""
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, model: AppModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("lossPlot")
-        self.session = session
+        self.model = model
         self._trainer: Trainer | None = None
         self._n = 0  # history entries drawn
         self._last_value = math.nan  # history value at _n − 1, to notice a rewritten history
@@ -129,12 +131,21 @@ class LossPlot(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.refresh)
-        for signal in (session.networkChanged, session.architectureChanged, session.datasetChanged):
-            signal.connect(self.schedule_refresh)
+        doc = model.document
+        for signal in (doc.network_changed, doc.architecture_changed, doc.dataset_changed):
+            subscribe(self, signal, self.schedule_refresh)
         self._apply_palette()
         self.refresh()
 
     # ----------------------------------------------------------------- layout
+    def key_help(self) -> list[tuple[str, str]]:
+        """The plot answers the mouse only (pyqtgraph's pan and zoom)."""
+        return []
+
+    def menu_entries(self) -> list[MenuEntry]:
+        """The panel adds nothing to the window's menus."""
+        return []
+
     def _build(self) -> None:
         self.log_check = QCheckBox("Log scale", self)
         self.log_check.setObjectName("logCheck")
@@ -318,7 +329,7 @@ class LossPlot(QWidget):
         """Redraw soon: once for any number of changes in between."""
         if not self._timer.isActive():
             # Keep the curves below about a fifth of the time, however long they grow.
-            base = TRAINING_REFRESH_SECONDS if self.session.running else REFRESH_SECONDS
+            base = TRAINING_REFRESH_SECONDS if self.model.running else REFRESH_SECONDS
             wait = max(base, 5 * (self._refresh_cost + self.graphics.paint_cost))
             self._timer.start(round(1000 * wait))
 
@@ -330,8 +341,8 @@ class LossPlot(QWidget):
     def refresh(self) -> None:
         """Bring the curves up to date with the trainer's history and epochs."""
         start = time.perf_counter()
-        trainer = self.session.trainer
-        steps, values = self.session.loss_curve()  # back in time: the later updates stay drawn
+        trainer = self.model.trainer
+        steps, values = self.model.time.loss_curve()  # back in time: the later updates stay drawn
         n = len(values)
         rewritten = n < self._n or (self._n > 0 and values[self._n - 1] != self._last_value)
         if trainer is not self._trainer or rewritten:
@@ -427,7 +438,7 @@ class LossPlot(QWidget):
 
     def _hover(self, point: QPointF) -> None:
         """Readout of the update nearest the mouse, and of the last epoch completed by then."""
-        all_steps, values = self.session.loss_curve()
+        all_steps, values = self.model.time.loss_curve()
         n = min(self._n, len(values))
         if n == 0:
             self._show_crosshair(False)
@@ -446,7 +457,7 @@ class LossPlot(QWidget):
         else:
             self.hover_dot.setData([step], [math.log10(loss) if log else loss])
         text = f"update {step:,}   L = {shown_number(loss, 4)}   smoothed {shown_number(smoothed, 4)}"
-        done = [m for m in self.session.trainer.epochs if m.step <= step]
+        done = [m for m in self.model.trainer.epochs if m.step <= step]
         if done:
             m = done[-1]
             text += f"   │   after epoch {m.epoch}: accuracy train {100 * m.train_accuracy:.1f}%"

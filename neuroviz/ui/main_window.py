@@ -2,8 +2,8 @@
 
 Menus
     File (``file_menu``): New network…, Examples ▸, Quit.  More file actions
-    (Open, Save, Export …) go in with ``add_file_actions``, above Quit.
-    Edit: Undo / Redo of the session's undo stack (edits of the input
+    (Open, Save, Export …) go in with ``set_file_actions``, above Quit.
+    Edit: Undo / Redo of the model's undo stack (edits of the input
     drawing, named: "Undo Brush stroke"), Paste Image as Input (Ctrl+V
     anywhere but in a text field), Preferences….
     View: one toggle per dock panel, what the diagram shows, zoom, theme,
@@ -40,13 +40,17 @@ from PySide6.QtWidgets import (
 )
 
 from neuroviz import __version__
+from neuroviz.model import EXAMPLE_TITLES, AppModel
+from neuroviz.ui.binding import subscribe
 from neuroviz.ui.diagram import NetworkDiagram
 from neuroviz.ui.file_actions import FileActions
 from neuroviz.ui.new_network_dialog import NewNetworkDialog
+from neuroviz.ui.panel_protocol import Panel, PanelContext
 from neuroviz.ui.panels import PanelSpec, panel_specs
 from neuroviz.ui.preferences import apply_saved_preferences, show_preferences
-from neuroviz.ui.session import EXAMPLE_TITLES, Session
 from neuroviz.ui.theme import THEME_CHOICES, apply_palette, resolve_theme
+from neuroviz.ui.training_loop import TrainingLoop
+from neuroviz.ui.undo_actions import undo_redo_actions
 from neuroviz.ui.window_shortcuts import with_shortcut
 
 STATE_VERSION = 1
@@ -100,67 +104,67 @@ DATA_CREDITS = (
 
 
 class MainWindow(QMainWindow):
-    """Wires the panels to the session; holds menus, the diagram toolbar and the status bar."""
+    """Wires the panels to the model; holds menus, the diagram toolbar and the status bar."""
 
-    def __init__(self, session: Session, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, model: AppModel, settings: QSettings, loop: TrainingLoop, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.session = session
-        self.settings = settings if settings is not None else QSettings()
+        self.model = model
+        self.settings = settings
+        self.loop = loop
+        loop.setParent(self)
         self.setObjectName("mainWindow")
-        apply_saved_preferences(session, self.settings)
+        apply_saved_preferences(model, self.settings)
         self.theme_choice = str(self.settings.value("view/theme", "system"))
         if self.theme_choice not in THEME_CHOICES:
             self.theme_choice = "system"
-        self.diagram = NetworkDiagram(session, resolve_theme(self.theme_choice))
+        self.diagram = NetworkDiagram(model, resolve_theme(self.theme_choice))
         self.diagram.input_grid = self._bool_setting("view/inputGrid", True)
         self.diagram.receptive_fields = self._bool_setting("view/receptiveFields", False)
         self.setCentralWidget(self.diagram)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.docks: dict[str, QDockWidget] = {}
+        self.panels: dict[str, Panel] = {}
         self._build_file_menu()
         self._build_edit_menu()
         self._build_view_menu()
         self._build_help_menu()
         self._build_toolbar()
         self._build_status_bar()
+        context = PanelContext(model, loop)
         for spec in panel_specs():
-            self.add_panel(spec)
-        # Edit ▸ Paste Image as Input serves the whole window (text fields keep their own Ctrl+V).
-        self.docks["pixelEditorDock"].widget().paste_shortcut.setEnabled(False)
+            self.add_panel(spec, context)
         self._build_history_menu()
+        self._place_panel_entries()
         self._tabify_default_docks()
-        self.file_actions = FileActions(self)
+        self.file_actions: FileActions | None = None
         self._default_state = self.saveState(STATE_VERSION)
         self._sized = self.restore_layout()
         self.apply_theme(self.theme_choice)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_system_scheme_changed)
-        session.architectureChanged.connect(self._update_title)
-        session.fileChanged.connect(self._update_title)
-        session.viewChanged.connect(self._sync_view_actions)
-        session.diverged.connect(lambda text: self.statusBar().showMessage(text, 10000))
-        session.stepped.connect(self._bring_inspector_forward)
+        subscribe(self, model.document.architecture_changed, self._update_title)
+        subscribe(self, model.document.file_changed, self._update_title)
+        subscribe(self, model.view.changed, self._sync_view_actions)
+        subscribe(self, model.diverged, lambda text: self.statusBar().showMessage(text, 10000))
+        subscribe(self, model.stepped, self._bring_inspector_forward)
         self._walking = False
-        session.viewChanged.connect(self._show_walk)
-        for signal in (session.networkChanged, session.trained, session.stepped, session.updatesPerSecondChanged,
-                       session.trainingStateChanged, session.timeChanged):
-            signal.connect(self._schedule_status)
+        subscribe(self, model.walk.changed, self._show_walk)
+        for signal in (model.document.network_changed, model.trained, model.stepped, model.rate_changed,
+                       model.running_changed, model.time.changed):
+            subscribe(self, signal, self._schedule_status)
         self._update_title()
         self._sync_view_actions()
         self.refresh_status()
 
-    def paste_image(self) -> bool:
-        """Load the clipboard's image as the input, shown in the Input image panel (brought forward)."""
-        dock = self.docks["pixelEditorDock"]
-        dock.show()
-        dock.raise_()
-        return bool(dock.widget().paste())
-
     # ------------------------------------------------------------ panels
-    def add_panel(self, spec: PanelSpec) -> QDockWidget:
+    def add_panel(self, spec: PanelSpec, context: PanelContext) -> QDockWidget:
         """Dock the panel ``spec`` describes and give it a View-menu toggle."""
         dock = QDockWidget(spec.title, self)
         dock.setObjectName(spec.object_name)
-        dock.setWidget(spec.factory(self.session))
+        widget = spec.factory(context)
+        if not isinstance(widget, Panel):
+            raise TypeError(f"the {spec.title} panel must declare key_help() and menu_entries()")
+        self.panels[spec.object_name] = widget
+        dock.setWidget(widget)
         self.addDockWidget(DEFAULT_AREAS.get(spec.object_name, spec.area), dock)
         toggle = dock.toggleViewAction()
         if spec.shortcut:
@@ -181,7 +185,7 @@ class MainWindow(QMainWindow):
 
     def _show_walk(self) -> None:
         """When a phase walk begins (from the inspector or the input panel), show the inspector: it explains it."""
-        walking = self.session.pending_trace is not None
+        walking = self.model.pending_trace is not None
         if walking and not self._walking:
             dock = self.docks.get("inspectorDock")
             if dock is not None:
@@ -192,7 +196,7 @@ class MainWindow(QMainWindow):
     def _bring_inspector_forward(self, *_: object) -> None:
         """After a single step, show the inspector if it is open but behind another tab."""
         dock = self.docks.get("inspectorDock")
-        if dock is not None and not self.session.running and dock.isVisible() and dock.visibleRegion().isEmpty():
+        if dock is not None and not self.model.running and dock.isVisible() and dock.visibleRegion().isEmpty():
             dock.raise_()
 
     def _apply_default_sizes(self) -> None:
@@ -211,12 +215,30 @@ class MainWindow(QMainWindow):
             if docks:
                 self.resizeDocks(docks[:1], [size], orientation)
 
-    def add_file_actions(self, actions: list[QAction], separator: bool = True) -> None:
-        """Put file actions (Open, Save, Export …) into the File menu, above Quit."""
-        for action in actions:
-            self.file_menu.insertAction(self._file_quit_separator, action)
-        if separator:
+    def set_file_actions(self, file_actions: FileActions) -> None:
+        """Put the file actions (Open, Save, Export …) into the File menu, above Quit, each group after a line."""
+        self.file_actions = file_actions
+        for group in file_actions.menu_groups():
             self.file_menu.insertSeparator(self._file_quit_separator)
+            for action in group:
+                self.file_menu.insertAction(self._file_quit_separator, action)
+
+    def _place_panel_entries(self) -> None:
+        """Put the actions the panels offer into the Edit and History menus, by their order."""
+        menus = {"Edit": (self.edit_menu, self._edit_panels_end), "History": (self.history_menu, None)}
+        entries = sorted(((e, name) for name, p in self.panels.items() for e in p.menu_entries()),
+                         key=lambda pair: pair[0].order)
+        for entry, name in entries:
+            menu, before = menus[entry.menu]
+            if entry.separator_before:
+                menu.insertSeparator(before) if before is not None else menu.addSeparator()
+            action = entry.action if entry.action is not None else entry.submenu.menuAction()
+            menu.insertAction(before, action) if before is not None else menu.addAction(action)
+            if entry.window_wide and entry.action is not None:
+                entry.action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+                dock = self.docks[name]
+                entry.action.triggered.connect(lambda _=False, d=dock: (d.show(), d.raise_()))
+        self.history_menu.menuAction().setVisible(not self.history_menu.isEmpty())
 
     # ------------------------------------------------------------ menus
     def _action(self, text: str, slot: object, shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
@@ -250,10 +272,8 @@ class MainWindow(QMainWindow):
 
     def _build_edit_menu(self) -> None:
         self.edit_menu = self.menuBar().addMenu("&Edit")
-        stack = self.session.undo_stack
-        self.undo_action = stack.createUndoAction(self, "&Undo")
+        self.undo_action, self.redo_action = undo_redo_actions(self.model.drawing.undo_stack, self)
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = stack.createRedoAction(self, "&Redo")
         self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
         for action, what in ((self.undo_action, "Undo"), (self.redo_action, "Redo")):
             # The drawing's undo ("Undo Brush stroke"); going back in training is History ▸ Step back (←).
@@ -261,13 +281,9 @@ class MainWindow(QMainWindow):
                 f"{what} the last edit of the input drawing (History ▸ Step back goes back in training)", action))
             self.edit_menu.addAction(action)
         self.edit_menu.addSeparator()
-        self.paste_image_action = self._action(
-            "&Paste Image as Input", self.paste_image, QKeySequence.StandardKey.Paste,
-            "Load the clipboard's image (or image file) as the input drawing: grayscale, averaged to the input's size")
-        self.edit_menu.addAction(self.paste_image_action)
-        self.edit_menu.addSeparator()
+        self._edit_panels_end = self.edit_menu.addSeparator()  # the panels' Edit actions go above it
         self.preferences_action = self._action(
-            "&Preferences…", lambda: show_preferences(self.session, self.settings, self),
+            "&Preferences…", lambda: show_preferences(self.model, self.settings, self),
             QKeySequence.StandardKey.Preferences, "Memory budget of the training timeline")
         self.edit_menu.addAction(self.preferences_action)
 
@@ -278,7 +294,7 @@ class MainWindow(QMainWindow):
         self.edge_group = QActionGroup(self)
         self.edge_actions: dict[str, QAction] = {}
         for mode, text, key, tip in EDGE_ACTIONS:
-            action = self._action(text, lambda _=False, m=mode: self.session.set_view(edge_mode=m), key, tip, True)
+            action = self._action(text, lambda _=False, m=mode: self.model.set_view(edge_mode=m), key, tip, True)
             self.edge_group.addAction(action)
             self.edge_menu.addAction(action)
             self.edge_actions[mode] = action
@@ -286,7 +302,7 @@ class MainWindow(QMainWindow):
         self.node_group = QActionGroup(self)
         self.node_actions: dict[str, QAction] = {}
         for mode, text, key, tip in NODE_ACTIONS:
-            action = self._action(text, lambda _=False, m=mode: self.session.set_view(node_mode=m), key, tip, True)
+            action = self._action(text, lambda _=False, m=mode: self.model.set_view(node_mode=m), key, tip, True)
             self.node_group.addAction(action)
             self.node_menu.addAction(action)
             self.node_actions[mode] = action
@@ -336,14 +352,6 @@ class MainWindow(QMainWindow):
         self.history_menu = QMenu("&History", self)
         self.history_menu.setObjectName("historyMenu")
         self.menuBar().insertMenu(self.help_menu.menuAction(), self.history_menu)
-        timeline = self.findChild(QWidget, "timeline")
-        step = self.findChild(QAction, "stepAction")
-        if timeline is None:
-            self.history_menu.menuAction().setVisible(False)
-            return
-        timeline.fill_menu(self.history_menu)  # type: ignore[attr-defined]
-        if step is not None:
-            self.history_menu.insertAction(self.history_menu.actions()[1], step)
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Diagram", self)
@@ -387,7 +395,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ actions
     def confirm_discard(self) -> bool:
         """True if the open network may be replaced (asks Save / Discard / Cancel when it has unsaved changes)."""
-        return self.file_actions.maybe_save()
+        return self.file_actions is None or self.file_actions.maybe_save()
 
     def quit(self) -> None:
         """Close the window, asking first about unsaved changes."""
@@ -398,13 +406,13 @@ class MainWindow(QMainWindow):
         """Ask for an architecture and open a fresh network of it."""
         if not self.confirm_discard():
             return
-        dialog = NewNetworkDialog(self.session, self)
+        dialog = NewNetworkDialog(self.model, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             dialog.apply()
 
     def open_example(self, name: str) -> None:
         if self.confirm_discard():
-            self.session.load_example(name)
+            self.model.load_example(name)
 
     def set_input_grid(self, on: bool) -> None:
         self.diagram.set_input_grid(on)
@@ -437,10 +445,8 @@ class MainWindow(QMainWindow):
             if keys and keys not in listed:
                 rows.append((action.toolTip().removesuffix(f" ({keys})") or action.text().replace("&", ""), keys))
                 listed.add(keys)
-        for dock in self.docks.values():  # keys that act inside one panel
-            key_help = getattr(dock.widget(), "key_help", None)
-            if key_help is not None:
-                rows.extend(key_help())
+        for panel in self.panels.values():  # keys that act inside one panel
+            rows.extend(panel.key_help())
         rows.extend((desc, key) for key, desc in MOUSE_HELP)
         dialog = QDialog(self)
         dialog.setWindowTitle("Keyboard shortcuts")
@@ -538,14 +544,14 @@ class MainWindow(QMainWindow):
         return value in (True, "true", "1", 1) if not isinstance(value, bool) else value
 
     def _update_title(self, *_: object) -> None:
-        path = self.session.file_path
-        title = Path(path).name if path else (self.session.title or "untitled")
+        path = self.model.document.file_path
+        title = Path(path).name if path else (self.model.document.title or "untitled")
         self.setWindowTitle(f"{title}[*] — neuroviz")
-        self.setWindowModified(self.session.modified)
+        self.setWindowModified(self.model.document.modified)
 
     def _sync_view_actions(self) -> None:
-        self.edge_actions[self.session.edge_mode].setChecked(True)
-        self.node_actions[self.session.node_mode].setChecked(True)
+        self.edge_actions[self.model.edge_mode].setChecked(True)
+        self.node_actions[self.model.node_mode].setChecked(True)
 
     def _schedule_status(self, *_: object) -> None:
         if not self._status_timer.isActive():
@@ -553,7 +559,7 @@ class MainWindow(QMainWindow):
 
     def refresh_status(self) -> None:
         """Step, epoch, last loss, accuracy and updates per second in the status bar."""
-        t = self.session.trainer
+        t = self.model.trainer
         history = t.history
         loss = f"{history.values[-1]:.4g}" if len(history) else "—"
         acc = "—"
@@ -562,18 +568,18 @@ class MainWindow(QMainWindow):
             value, split = (last.test_accuracy, "test") if not math.isnan(last.test_accuracy) else (
                 last.train_accuracy, "train")
             acc = f"{100 * value:.1f} % ({split})"
-        rate = self.session.updates_per_second
-        back = "" if self.session.at_newest else f" of {self.session.newest_update:,} (back in time)"
+        rate = self.model.updates_per_second
+        back = "" if self.model.at_newest else f" of {self.model.time.newest_update:,} (back in time)"
         texts = {
             "step": f"step {t.step_count:,}{back}",
             "epoch": f"epoch {t.epoch}",
             "loss": f"loss {loss}",
             "accuracy": f"accuracy {acc}",
-            "rate": f"{rate:,.0f} updates/s" if self.session.running or rate else "stopped",
+            "rate": f"{rate:,.0f} updates/s" if self.model.running or rate else "stopped",
         }
         for key, text in texts.items():
             self.status_labels[key].setText(text)
-        self.setWindowModified(self.session.modified)
+        self.setWindowModified(self.model.document.modified)
 
 
 def menu_shortcuts(menu: QMenu) -> list[tuple[str, str]]:

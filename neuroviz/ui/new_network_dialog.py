@@ -28,7 +28,7 @@ from neuroviz.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from neuroviz.core.datasets import BUILTIN_DATASETS, builtin_dataset
 from neuroviz.core.network import NetworkConfig
 from neuroviz.io.limits import check_parameter_count
-from neuroviz.ui.session import Session
+from neuroviz.model import AppModel
 
 SEPARATORS = re.compile(r"[\s,×x*-]+")
 ACTIVATION_NAMES = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "sigmoid": "sigmoid", "tanh": "tanh",
@@ -55,17 +55,17 @@ def parse_sizes(text: str) -> tuple[int, ...]:
 class NewNetworkDialog(QDialog):
     """The form; ``config()`` and ``dataset_name()`` hold the (valid) choice, ``apply()`` opens it."""
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, model: AppModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("newNetworkDialog")
         self.setWindowTitle("New network")
-        self.session = session
+        self.model = model
         self._shapes: dict[str, tuple[int, int]] = {}
-        config = session.config
+        config = model.config
         self.sizes_edit = QLineEdit("-".join(str(s) for s in config.sizes))
         self.sizes_edit.setToolTip("Neurons per layer from the input to the output, e.g. 64-16-16-2")
         self.sizes_edit.setPlaceholderText("e.g. 64-16-16-2")
-        self.dataset_box = self._combo(DATASET_NAMES, session.dataset.name if session.dataset.name in
+        self.dataset_box = self._combo(DATASET_NAMES, model.dataset.name if model.dataset.name in
                                        BUILTIN_DATASETS else "circles-squares")
         self.dataset_box.setToolTip("The data set to train on; it fixes the input and output sizes")
         self.hidden_box = self._combo({k: ACTIVATION_NAMES[k] for k in HIDDEN_ACTIVATIONS}, config.hidden_activation)
@@ -171,4 +171,4 @@ class NewNetworkDialog(QDialog):
 
     def apply(self) -> None:
         """Open a fresh network of the chosen configuration on the chosen data set."""
-        self.session.new_network(self.config(), self.dataset_name())
+        self.model.new_network(self.config(), self.dataset_name())

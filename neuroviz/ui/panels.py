@@ -2,7 +2,8 @@
 
 Each entry makes one dock of the main window; the main window builds them in
 this order, gives each dock its unique object name (so QSettings can save the
-layout) and a View-menu toggle.
+layout) and a View-menu toggle.  A factory gets the ``PanelContext`` and hands
+each panel what it needs: the model, and the training loop where it drives training.
 """
 
 from __future__ import annotations
@@ -13,33 +14,35 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
-from neuroviz.ui.session import Session
+from neuroviz.ui.panel_protocol import PanelContext
 
 
 @dataclass(frozen=True)
 class PanelSpec:
-    """How to build one dock: ``factory(session)`` makes its widget."""
+    """How to build one dock: ``factory(context)`` makes its widget (a ``Panel``)."""
 
     object_name: str
     title: str
-    factory: Callable[[Session], QWidget]
+    factory: Callable[[PanelContext], QWidget]
     area: Qt.DockWidgetArea
     shortcut: str = ""
 
 
 def panel_specs() -> list[PanelSpec]:
     """All panels, imported here so that each panel module stays independent."""
-    specs: list[PanelSpec] = []
-    from neuroviz.ui.pixel_editor import PixelEditor
-    specs.append(PanelSpec("pixelEditorDock", "Input image", PixelEditor, Qt.DockWidgetArea.LeftDockWidgetArea))
     from neuroviz.ui.data_browser import DataBrowser
-    specs.append(PanelSpec("dataBrowserDock", "Data", DataBrowser, Qt.DockWidgetArea.LeftDockWidgetArea))
-    from neuroviz.ui.training_controls import TrainingControls
-    specs.append(PanelSpec("trainingControlsDock", "Training", TrainingControls, Qt.DockWidgetArea.RightDockWidgetArea))
-    from neuroviz.ui.loss_plot import LossPlot
-    specs.append(PanelSpec("lossCurvesDock", "Loss curves", LossPlot, Qt.DockWidgetArea.BottomDockWidgetArea))
     from neuroviz.ui.inspector import InspectorPanel
-    specs.append(PanelSpec("inspectorDock", "Inspector", InspectorPanel, Qt.DockWidgetArea.RightDockWidgetArea))
+    from neuroviz.ui.loss_plot import LossPlot
+    from neuroviz.ui.pixel_editor import PixelEditor
     from neuroviz.ui.timeline import Timeline
-    specs.append(PanelSpec("timelineDock", "Timeline", Timeline, Qt.DockWidgetArea.TopDockWidgetArea))
-    return specs
+    from neuroviz.ui.training_controls import TrainingControls
+
+    left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+    return [
+        PanelSpec("pixelEditorDock", "Input image", lambda c: PixelEditor(c.model), left),
+        PanelSpec("dataBrowserDock", "Data", lambda c: DataBrowser(c.model), left),
+        PanelSpec("trainingControlsDock", "Training", lambda c: TrainingControls(c.model, c.loop), right),
+        PanelSpec("lossCurvesDock", "Loss curves", lambda c: LossPlot(c.model), Qt.DockWidgetArea.BottomDockWidgetArea),
+        PanelSpec("inspectorDock", "Inspector", lambda c: InspectorPanel(c.model), right),
+        PanelSpec("timelineDock", "Timeline", lambda c: Timeline(c.model, c.loop), Qt.DockWidgetArea.TopDockWidgetArea),
+    ]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRect, QSize
 from PySide6.QtGui import QImage, QPainter
@@ -24,9 +25,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from neuroviz.io.atomic import atomic_write_bytes
 from neuroviz.io.snapshot import Snapshot
+from neuroviz.model import AppModel
 from neuroviz.ui.diagram import NetworkDiagram
 from neuroviz.ui.loss_plot import LossPlot
-from neuroviz.ui.session import Session
 
 MAX_SIDE = 16384
 """Largest picture side in pixels."""
@@ -90,9 +91,9 @@ def widget_image(widget: QWidget, size: QSize) -> QImage:
 
 
 # ------------------------------------------------------------------ diagram
-def offscreen_diagram(session: Session, like: NetworkDiagram | None = None) -> NetworkDiagram:
-    """A new diagram of ``session`` for drawing off screen, with ``like``'s display options."""
-    diagram = NetworkDiagram(session, like.theme) if like is not None else NetworkDiagram(session)
+def offscreen_diagram(model: AppModel, like: NetworkDiagram | None = None) -> NetworkDiagram:
+    """A new diagram of ``model`` for drawing off screen, with ``like``'s display options."""
+    diagram = NetworkDiagram(model, like.theme) if like is not None else NetworkDiagram(model)
     if like is not None:
         diagram.input_grid = like.input_grid
         diagram.receptive_fields = like.receptive_fields
@@ -100,32 +101,32 @@ def offscreen_diagram(session: Session, like: NetworkDiagram | None = None) -> N
     return diagram
 
 
-def diagram_png(session: Session, size: QSize, like: NetworkDiagram | None = None) -> bytes:
+def diagram_png(model: AppModel, size: QSize, like: NetworkDiagram | None = None) -> bytes:
     """The diagram as a PNG of exactly ``size`` pixels."""
-    diagram = offscreen_diagram(session, like)
+    diagram = offscreen_diagram(model, like)
     try:
         return png_bytes(diagram.render_image(check_size(size)))
     finally:
         diagram.deleteLater()
 
 
-def diagram_svg(session: Session, size: QSize, like: NetworkDiagram | None = None) -> bytes:
+def diagram_svg(model: AppModel, size: QSize, like: NetworkDiagram | None = None) -> bytes:
     """The diagram as SVG (see the module's note on its level of detail)."""
-    diagram = offscreen_diagram(session, like)
+    diagram = offscreen_diagram(model, like)
     try:
         diagram.resize(check_size(size))
         diagram.render_image(size)  # lays the network out for this size
-        title = session.title or "-".join(str(s) for s in session.network.sizes)
+        title = model.document.title or "-".join(str(s) for s in model.network.sizes)
         return svg_bytes(lambda p: diagram.paint(p, size.width(), size.height()), size, title,
-                         f"neuroviz diagram of the {'-'.join(str(s) for s in session.network.sizes)} network")
+                         f"neuroviz diagram of the {'-'.join(str(s) for s in model.network.sizes)} network")
     finally:
         diagram.deleteLater()
 
 
 # --------------------------------------------------------------- loss curves
-def offscreen_loss_graphics(session: Session, like: LossPlot | None = None) -> tuple[LossPlot, QWidget]:
-    """A new loss plot of ``session`` and its plot area, detached for drawing off screen."""
-    plot = LossPlot(session)
+def offscreen_loss_graphics(model: AppModel, like: LossPlot | None = None) -> tuple[LossPlot, QWidget]:
+    """A new loss plot of ``model`` and its plot area, detached for drawing off screen."""
+    plot = LossPlot(model)
     if like is not None:
         plot.set_log_scale(like.log_check.isChecked())
         plot.set_smoothing(like.smoothing_spin.value())
@@ -135,21 +136,21 @@ def offscreen_loss_graphics(session: Session, like: LossPlot | None = None) -> t
     return plot, graphics
 
 
-def loss_png(session: Session, size: QSize, like: LossPlot | None = None) -> bytes:
+def loss_png(model: AppModel, size: QSize, like: LossPlot | None = None) -> bytes:
     """The loss and accuracy curves as a PNG of exactly ``size`` pixels."""
-    plot, graphics = offscreen_loss_graphics(session, like)
+    plot, graphics = offscreen_loss_graphics(model, like)
     try:
         return png_bytes(widget_image(graphics, check_size(size)))
     finally:
         _discard_loss_plot(plot, graphics)
 
 
-def loss_svg(session: Session, size: QSize, like: LossPlot | None = None) -> bytes:
+def loss_svg(model: AppModel, size: QSize, like: LossPlot | None = None) -> bytes:
     """The loss and accuracy curves as SVG."""
-    plot, graphics = offscreen_loss_graphics(session, like)
+    plot, graphics = offscreen_loss_graphics(model, like)
     try:
         widget_image(graphics, check_size(size))  # lays the plots out for this size
-        return svg_bytes(lambda p: render_widget(graphics, p), size, f"Loss curves: {session.title}",
+        return svg_bytes(lambda p: render_widget(graphics, p), size, f"Loss curves: {model.document.title}",
                          "neuroviz loss per update and accuracy per epoch")
     finally:
         _discard_loss_plot(plot, graphics)
@@ -159,6 +160,41 @@ def _discard_loss_plot(plot: LossPlot, graphics: QWidget) -> None:
     """Give the plot area back to its plot (whose event filter watches it) and delete both together."""
     graphics.setParent(plot)
     plot.deleteLater()
+
+
+@dataclass(frozen=True)
+class PictureExports:
+    """The window's picture export service: the diagram and the loss curves, with their on-screen options.
+
+    Built by the composition root over the window's ``diagram`` and its loss plot
+    panel (``None`` if the window has none: the curves are then drawn with the defaults).
+    """
+
+    model: AppModel
+    diagram: NetworkDiagram
+    loss_plot: LossPlot | None
+
+    KINDS = ("diagram_png", "diagram_svg", "loss_png", "loss_svg")
+
+    def picture(self, kind: str, size: QSize) -> bytes:
+        """The bytes of picture ``kind`` (one of ``KINDS``) at ``size``."""
+        if kind == "diagram_png":
+            return diagram_png(self.model, size, self.diagram)
+        if kind == "diagram_svg":
+            return diagram_svg(self.model, size, self.diagram)
+        if kind == "loss_png":
+            return loss_png(self.model, size, self.loss_plot)
+        if kind == "loss_svg":
+            return loss_svg(self.model, size, self.loss_plot)
+        raise ValueError(f"unknown picture {kind!r}")
+
+    def on_screen_size(self, kind: str) -> QSize:
+        """The size of the panel picture ``kind`` is drawn from (1200×800 if it is hidden or tiny)."""
+        widget = self.diagram if kind.startswith("diagram") else (
+            self.loss_plot.graphics if self.loss_plot is not None else None)
+        if widget is None or widget.width() < 16:
+            return QSize(1200, 800)
+        return widget.size()
 
 
 # ------------------------------------------------------------ command line
@@ -176,14 +212,14 @@ def export_session_pictures(
     Needs a Qt platform; the command line sets ``QT_QPA_PLATFORM=offscreen``.
     """
     app = QApplication.instance() or QApplication([])
-    session = Session()
-    session.restore(snap)
+    model = AppModel()
+    model.restore(snap)
     qsize = QSize(*size)
     jobs: list[tuple[str | None, Callable[[], bytes]]] = [
-        (diagram_png_path, lambda: diagram_png(session, qsize)),
-        (diagram_svg_path, lambda: diagram_svg(session, qsize)),
-        (loss_png_path, lambda: loss_png(session, qsize)),
-        (loss_svg_path, lambda: loss_svg(session, qsize)),
+        (diagram_png_path, lambda: diagram_png(model, qsize)),
+        (diagram_svg_path, lambda: diagram_svg(model, qsize)),
+        (loss_png_path, lambda: loss_png(model, qsize)),
+        (loss_svg_path, lambda: loss_svg(model, qsize)),
     ]
     written = []
     for path, make in jobs:

@@ -1,10 +1,10 @@
 """The pixel editor: draw the input image a (H×W pixels, white = 1, black = 0).
 
 Left-drag paints with the brush value, right-drag erases to 0; a whole stroke
-is one command on the session's undo stack.  Tools clear, fill, invert, add
+is one command on the model's undo stack.  Tools clear, fill, invert, add
 noise and shift the drawing; an image file dropped on the editor, or an image
 pasted with Ctrl+V, becomes the input (grayscale, area-averaged to H×W).
-Every edit goes through the session, which re-runs the forward pass, so the
+Every edit goes through the model, which re-runs the forward pass, so the
 diagram and the prediction bars repaint in the same frame.
 """
 
@@ -14,23 +14,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QLine, QMimeData, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtGui import (
+    QAction,
     QColor,
     QDragEnterEvent,
     QDropEvent,
-    QFont,
     QGuiApplication,
-    QHelpEvent,
     QImage,
-    QKeyEvent,
     QKeySequence,
-    QMouseEvent,
-    QPainter,
-    QPaintEvent,
     QPalette,
-    QPen,
-    QShortcut,
 )
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -43,319 +36,31 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSlider,
     QToolButton,
-    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
-from neuroviz.core.notation import neuron_label
-from neuroviz.io.dataset_import import IMAGE_SUFFIXES, DatasetImportError, load_image
+from neuroviz.io.dataset_import import DatasetImportError, load_image
+from neuroviz.model import AppModel
+from neuroviz.ui.binding import subscribe
 from neuroviz.ui.math_text import shown_number
+from neuroviz.ui.panel_protocol import MenuEntry
+from neuroviz.ui.pixel_grid import NOISE_AMPLITUDE, PixelGrid, image_file, qimage_to_png, shifted
 from neuroviz.ui.prediction_bars import PredictionBars
-from neuroviz.ui.session import Session
-from neuroviz.ui.window_shortcuts import PanelKeys, key_name
-
-SOFT_KERNEL = np.array([[0.25, 0.5, 0.25], [0.5, 1.0, 0.5], [0.25, 0.5, 0.25]])
-"""Coverage of the soft brush around the cell under the pointer (centre 1)."""
-VALUE_CELL_SIZE = 56
-"""Cells at least this many pixels wide show their value (twice as wide: also their label a_n)."""
-GRID_LINE_COLOR = QColor(112, 112, 112)
-"""Lines between cells: opaque (fast to draw) and visible on both black and white."""
-NOISE_AMPLITUDE = 0.15
-"""``Add noise`` adds uniform noise in ±this to every pixel (then clips to [0, 1])."""
+from neuroviz.ui.window_shortcuts import PanelKeys, key_name, with_shortcut
 
 
-# ------------------------------------------------------------ image edits
-def stroke_cells(start: tuple[int, int], end: tuple[int, int]) -> list[tuple[int, int]]:
-    """The cells (row, column) on the straight line from ``start`` to ``end``, both included."""
-    (r0, c0), (r1, c1) = start, end
-    n = max(abs(r1 - r0), abs(c1 - c0))
-    if n == 0:
-        return [start]
-    t = np.arange(n + 1) / n
-    rows = np.rint(r0 + t * (r1 - r0)).astype(int)
-    cols = np.rint(c0 + t * (c1 - c0)).astype(int)
-    return list(zip(rows.tolist(), cols.tolist()))
-
-
-def cover(mask: np.ndarray, row: int, col: int, soft: bool) -> None:
-    """Raise ``mask`` (shape (H, W), coverage in [0, 1]) under a brush at (row, col), in place."""
-    if not soft:
-        mask[row, col] = 1.0
-        return
-    h, w = mask.shape
-    for dr in (-1, 0, 1):
-        for dc in (-1, 0, 1):
-            r, c = row + dr, col + dc
-            if 0 <= r < h and 0 <= c < w:
-                mask[r, c] = max(mask[r, c], SOFT_KERNEL[dr + 1, dc + 1])
-
-
-def painted(before: np.ndarray, mask: np.ndarray, value: float) -> np.ndarray:
-    """``before`` blended toward ``value`` by coverage ``mask`` (both shape (H, W))."""
-    return before + mask * (value - before)
-
-
-def shifted(image: np.ndarray, d_row: int, d_col: int) -> np.ndarray:
-    """The (H, W) ``image`` moved by whole pixels; cells moved in from outside are 0."""
-    out = np.zeros_like(image)
-    h, w = image.shape
-    src = image[max(0, -d_row): h - max(0, d_row), max(0, -d_col): w - max(0, d_col)]
-    out[max(0, d_row): max(0, d_row) + src.shape[0], max(0, d_col): max(0, d_col) + src.shape[1]] = src
-    return out
-
-
-def qimage_to_png(image: QImage) -> bytes:
-    """A QImage encoded as PNG bytes (decoded again by ``neuroviz.io`` like any file)."""
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
-    buffer.close()
-    return bytes(data.data())
-
-
-def image_file(mime: QMimeData) -> Path | None:
-    """The first local PNG/JPEG file among ``mime``'s URLs, if any."""
-    for url in mime.urls():
-        if url.isLocalFile() and Path(url.toLocalFile()).suffix.lower() in IMAGE_SUFFIXES:
-            return Path(url.toLocalFile())
-    return None
-
-
-# ------------------------------------------------------------------ grid
-class PixelGrid(QWidget):
-    """The H×W cells of the input a; paints strokes into the session.
-
-    ``hovered(int)`` carries the flat pixel index under the pointer (−1: none).
-    """
-
-    hovered = Signal(int)
-
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.session = session
-        self.setObjectName("pixelGrid")
-        self.brush_value = 1.0
-        self.soft = False
-        self.hover = -1
-        self.paint_count = 0
-        """Frames painted so far (benchmarks wait for the next one)."""
-        self._before: np.ndarray | None = None
-        self._mask: np.ndarray | None = None
-        self._value = 0.0
-        self._button = Qt.MouseButton.NoButton
-        self._last: tuple[int, int] | None = None
-        self.keys: dict[Qt.Key, Callable[[], None]] = {}
-        """Unmodified keys handled while the grid has focus (they win over window shortcuts)."""
-        self.setMouseTracking(True)
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(120, 120)
-        self.setContextMenuPolicy(Qt.ContextMenuPolicy.PreventContextMenu)
-        session.inputChanged.connect(self.update)
-        session.architectureChanged.connect(self._on_architecture_changed)
-
-    # -------------------------------------------------------------- geometry
-    @property
-    def shape(self) -> tuple[int, int]:
-        return self.session.image_shape
-
-    def sizeHint(self) -> QSize:
-        return QSize(288, 288)
-
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        h, w = self.shape
-        return max(self.minimumHeight(), round(width * h / w))
-
-    def cell_size(self) -> int:
-        h, w = self.shape
-        return max(1, min((self.width() - 1) // w, (self.height() - 1) // h))
-
-    def origin(self) -> QPoint:
-        h, w = self.shape
-        s = self.cell_size()
-        return QPoint((self.width() - s * w) // 2, (self.height() - s * h) // 2)
-
-    def cell_rect(self, row: int, col: int) -> QRect:
-        """The widget rectangle of cell (row, col)."""
-        s = self.cell_size()
-        o = self.origin()
-        return QRect(o.x() + col * s, o.y() + row * s, s, s)
-
-    def cell_at(self, pos: QPoint) -> tuple[int, int] | None:
-        """(row, col) of the cell at widget position ``pos``, or None outside the grid."""
-        h, w = self.shape
-        s = self.cell_size()
-        o = self.origin()
-        dx, dy = pos.x() - o.x(), pos.y() - o.y()
-        if dx < 0 or dy < 0:
-            return None
-        row, col = dy // s, dx // s
-        return (row, col) if row < h and col < w else None
-
-    # ---------------------------------------------------------------- strokes
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        button = event.button()
-        if self._button != Qt.MouseButton.NoButton or button not in (Qt.MouseButton.LeftButton,
-                                                                     Qt.MouseButton.RightButton):
-            return
-        cell = self.cell_at(event.position().toPoint())
-        if cell is None:
-            return
-        self._button = button
-        self._value = self.brush_value if button == Qt.MouseButton.LeftButton else 0.0
-        self._before = self.session.input.reshape(self.shape).copy()
-        self._mask = np.zeros(self.shape)
-        self._last = None
-        self._stroke_to(cell)
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        cell = self.cell_at(event.position().toPoint())
-        self._set_hover(-1 if cell is None else cell[0] * self.shape[1] + cell[1])
-        if self._button != Qt.MouseButton.NoButton and event.buttons() & self._button:
-            if cell is None:
-                self._last = None
-            else:
-                self._stroke_to(cell)
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if event.button() != self._button or self._before is None:
-            return
-        before = self._before
-        self._button = Qt.MouseButton.NoButton
-        self._before = self._mask = self._last = None
-        after = self.session.input
-        if not np.array_equal(after, before.reshape(-1)):
-            text = "Erase stroke" if self._value == 0.0 else f"Paint stroke ({shown_number(self._value, 3)})"
-            self.session.edit_input(after, text, before=before)
-
-    def leaveEvent(self, event: QEvent) -> None:
-        self._set_hover(-1)
-        super().leaveEvent(event)
-
-    def cancel_stroke(self) -> None:
-        """Forget a stroke in progress, restoring the image it started from."""
-        if self._before is not None and self._before.size == self.session.input.size:
-            self.session.set_input(self._before)
-        self._button = Qt.MouseButton.NoButton
-        self._before = self._mask = self._last = None
-
-    def _stroke_to(self, cell: tuple[int, int]) -> None:
-        assert self._mask is not None and self._before is not None
-        if cell == self._last:
-            return  # still inside the same cell: nothing new to paint
-        for r, c in stroke_cells(self._last or cell, cell):
-            cover(self._mask, r, c, self.soft)
-        self._last = cell
-        self.session.set_input(painted(self._before, self._mask, self._value))
-
-    def _set_hover(self, index: int) -> None:
-        if index != self.hover:
-            old, self.hover = self.hover, index
-            for i in (old, index):
-                if i >= 0:
-                    self.update(self.cell_rect(*divmod(i, self.shape[1])).adjusted(-2, -2, 2, 2))
-            self.hovered.emit(index)
-
-    def _on_architecture_changed(self) -> None:
-        self._button = Qt.MouseButton.NoButton
-        self._before = self._mask = self._last = None
-        self.hover = -1
-        self.updateGeometry()
-        self.update()
-
-    # ---------------------------------------------------------------- hover
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride and self._own_key(event):
-            event.accept()
-            return True
-        if event.type() == QEvent.Type.ToolTip:
-            assert isinstance(event, QHelpEvent)
-            cell = self.cell_at(event.pos())
-            if cell is None:
-                QToolTip.hideText()
-            else:
-                QToolTip.showText(event.globalPos(), self.describe(cell[0] * self.shape[1] + cell[1]), self)
-            return True
-        return super().event(event)
-
-    def _own_key(self, event: QEvent) -> bool:
-        assert isinstance(event, QKeyEvent)
-        return event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier) and \
-            Qt.Key(event.key()) in self.keys
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if self._own_key(event):
-            self.keys[Qt.Key(event.key())]()
-        else:
-            super().keyPressEvent(event)
-
-    def describe(self, index: int) -> str:
-        """``a_12 = 0.734 (row 2, column 4)`` for pixel ``index`` (0-based)."""
-        row, col = divmod(index, self.shape[1])
-        value = float(self.session.input[index])
-        return f"{neuron_label(0, index, 'unicode')} = {shown_number(value, 4)}   (row {row + 1}, column {col + 1})"
-
-    # ---------------------------------------------------------------- paint
-    def paintEvent(self, event: QPaintEvent) -> None:
-        self.paint_count += 1
-        painter = QPainter(self)
-        pal = self.palette()
-        painter.fillRect(self.rect(), pal.color(QPalette.ColorRole.Window))
-        h, w = self.shape
-        s = self.cell_size()
-        o = self.origin()
-        img = self.session.input.reshape(h, w)
-        levels = np.ascontiguousarray(np.rint(np.clip(img, 0.0, 1.0) * 255), dtype=np.uint8)
-        pixels = QImage(levels.tobytes(), w, h, w, QImage.Format.Format_Grayscale8)
-        painter.drawImage(QRect(o.x(), o.y(), w * s, h * s), pixels)  # scaled without smoothing
-        if s >= 6:
-            painter.setPen(QPen(GRID_LINE_COLOR, 1))
-            painter.drawLines([QLine(o.x(), o.y() + r * s, o.x() + w * s - 1, o.y() + r * s) for r in range(1, h)]
-                              + [QLine(o.x() + c * s, o.y(), o.x() + c * s, o.y() + h * s - 1) for c in range(1, w)])
-        if s >= VALUE_CELL_SIZE:
-            self._paint_values(painter, img, levels, labels=s >= 2 * VALUE_CELL_SIZE)
-        painter.setPen(QPen(pal.color(QPalette.ColorRole.Mid), 1))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRect(o.x() - 1, o.y() - 1, w * s + 1, h * s + 1)
-        if 0 <= self.hover < h * w:
-            painter.setPen(QPen(pal.color(QPalette.ColorRole.Highlight), 2))
-            painter.drawRect(self.cell_rect(*divmod(self.hover, w)).adjusted(1, 1, -1, -1))
-        painter.end()
-
-    def _paint_values(self, painter: QPainter, img: np.ndarray, levels: np.ndarray, labels: bool) -> None:
-        """Write each value (and its label a_n if ``labels``) in its cell, for large cells."""
-        font = QFont(self.font())
-        font.setPointSizeF(font.pointSizeF() * 1.15)
-        painter.setFont(font)
-        h, w = img.shape
-        for r in range(h):
-            for c in range(w):
-                dark = levels[r, c] > 140
-                painter.setPen(QColor(20, 20, 20) if dark else QColor(235, 235, 235))
-                rect = self.cell_rect(r, c)
-                value = shown_number(float(img[r, c]), 3)
-                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter,
-                                 f"{neuron_label(0, r * w + c, 'unicode')}\n{value}" if labels else value)
-
-
-# ----------------------------------------------------------------- editor
 class PixelEditor(QWidget):
     """The dock's contents: brush controls, the grid, tools, target, prediction bars."""
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, model: AppModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.session = session
+        self.model = model
         self.setObjectName("pixelEditor")
         self.setAcceptDrops(True)
         self._rng = np.random.default_rng(0)
-        self.grid = PixelGrid(session, self)
-        self.bars = PredictionBars(session, self)
+        self.grid = PixelGrid(model, self)
+        self.bars = PredictionBars(model, self)
         self.readout = QLabel(self)
         self.readout.setObjectName("pixelReadout")
         self.message = QLabel(self)
@@ -366,10 +71,10 @@ class PixelEditor(QWidget):
         self.keys = PanelKeys(self, "Input image panel")
         self._build()
         self.grid.hovered.connect(self._show_readout)
-        session.inputChanged.connect(self._on_input_changed)
-        session.viewChanged.connect(self._on_walk_changed)
-        session.architectureChanged.connect(self._on_architecture_changed)
-        session.datasetChanged.connect(self._on_architecture_changed)
+        subscribe(self, model.drawing.changed, self._on_input_changed)
+        subscribe(self, model.walk.changed, self._on_walk_changed)
+        subscribe(self, model.document.architecture_changed, self._on_architecture_changed)
+        subscribe(self, model.document.dataset_changed, self._on_architecture_changed)
         self._on_architecture_changed()
 
     # ---------------------------------------------------------------- build
@@ -395,9 +100,15 @@ class PixelEditor(QWidget):
         layout.addWidget(self.bars_heading)
         layout.addWidget(self.bars)
         layout.addStretch(0)
-        # Ctrl+V while the editor has focus (a main window offers it window-wide instead).
-        self.paste_shortcut = QShortcut(QKeySequence.StandardKey.Paste, self, self.paste)
-        self.paste_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        # Ctrl+V while the editor has focus; a window lists it as Edit ▸ Paste Image as Input, window-wide.
+        self.paste_action = QAction("&Paste Image as Input", self)
+        self.paste_action.setShortcut(QKeySequence.StandardKey.Paste)
+        self.paste_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.paste_action.setToolTip(with_shortcut(
+            "Load the clipboard's image (or image file) as the input drawing: grayscale, averaged to the "
+            "input's size", self.paste_action))
+        self.paste_action.triggered.connect(self.paste)
+        self.addAction(self.paste_action)
 
     def _brush_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -469,6 +180,10 @@ class PixelEditor(QWidget):
         """(what, key) of every key this panel answers (listed in Help ▸ Keyboard shortcuts)."""
         return list(self.keys.help)
 
+    def menu_entries(self) -> list[MenuEntry]:
+        """Edit ▸ Paste Image as Input, window-wide."""
+        return [MenuEntry("Edit", 0, self.paste_action, window_wide=True)]
+
     def _target_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
         label = QLabel("Target r", self)
@@ -498,20 +213,20 @@ class PixelEditor(QWidget):
     # ---------------------------------------------------------------- state
     def _on_architecture_changed(self) -> None:
         self.target_box.clear()
-        self.target_box.addItems(list(self.session.class_names))
+        self.target_box.addItems(list(self.model.class_names))
         self.bars_heading.setText(self.bars.title())
         self._on_input_changed()
 
     def _on_input_changed(self) -> None:
-        if self.target_box.currentIndex() != self.session.target:
-            self.target_box.setCurrentIndex(self.session.target)
+        if self.target_box.currentIndex() != self.model.target:
+            self.target_box.setCurrentIndex(self.model.target)
         self._show_readout(self.grid.hover)
 
     def _show_readout(self, index: int) -> None:
         if index >= 0:
             self.readout.setText(self.grid.describe(index))
         else:
-            h, w = self.session.image_shape
+            h, w = self.model.image_shape
             self.readout.setText(f"{h}×{w} input · left-drag paints, right-drag erases · drop or paste an image")
 
     def _set_brush_value(self, value: float) -> None:
@@ -524,8 +239,8 @@ class PixelEditor(QWidget):
         self.grid.soft = soft
 
     def _on_target_chosen(self, index: int) -> None:
-        if index >= 0 and index != self.session.target:
-            self.session.set_target(index)
+        if index >= 0 and index != self.model.target:
+            self.model.set_target(index)
 
     def show_message(self, text: str, error: bool = False) -> None:
         """Show a short note (an import note, or an error in red) under the tools."""
@@ -538,11 +253,11 @@ class PixelEditor(QWidget):
 
     # ---------------------------------------------------------------- tools
     def _image(self) -> np.ndarray:
-        return self.session.input.reshape(self.session.image_shape)
+        return self.model.input.reshape(self.model.image_shape)
 
     def _edit(self, image: np.ndarray, text: str) -> None:
         self.grid.cancel_stroke()
-        self.session.edit_input(np.clip(image, 0.0, 1.0).reshape(-1), text)
+        self.model.edit_input(np.clip(image, 0.0, 1.0).reshape(-1), text)
 
     def clear(self) -> None:
         self._edit(np.zeros_like(self._image()), "Clear")
@@ -563,29 +278,29 @@ class PixelEditor(QWidget):
         self._edit(shifted(self._image(), d_row, d_col), f"Shift {name}")
 
     def train_on_drawing(self) -> None:
-        """One traced SGD step on the current drawing and target (``session.step_on_input``)."""
+        """One traced SGD step on the current drawing and target (``model.step_on_input``)."""
         self.grid.cancel_stroke()
-        self.session.step_on_input()
+        self.model.step_on_input()
 
     def _on_walk_changed(self) -> None:
         """While an update is walked through, Walk… is unavailable (the inspector goes on with it)."""
-        self.walk_button.setEnabled(self.session.pending_trace is None)
+        self.walk_button.setEnabled(self.model.pending_trace is None)
 
     def walk_on_drawing(self) -> None:
         """Begin a phase walk through the update on the current drawing and target (not applied until it ends)."""
         self.grid.cancel_stroke()
-        if self.session.pending_trace is None:
-            self.session.begin_phased_step(on_input=True)
+        if self.model.pending_trace is None:
+            self.model.begin_phased_step(on_input=True)
 
     # ----------------------------------------------------- drop and paste
     def load_image(self, source: Path | bytes, name: str) -> bool:
         """Make an image file (or its bytes) the input; False (with a message) if unreadable."""
         try:
-            x = load_image(source, self.session.image_shape)
+            x = load_image(source, self.model.image_shape)
         except DatasetImportError as exc:
             self.show_message(str(exc), error=True)
             return False
-        h, w = self.session.image_shape
+        h, w = self.model.image_shape
         self._edit(x, f"Load image {name}")
         self.show_message(f"Loaded {name}: grayscale, area-averaged to {h}×{w}.")
         return True

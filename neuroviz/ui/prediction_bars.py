@@ -11,8 +11,9 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from neuroviz.model import AppModel
+from neuroviz.ui.binding import subscribe
 from neuroviz.ui.math_text import shown_number
-from neuroviz.ui.session import Session
 
 ROW_HEIGHT = 22
 COMPACT_ROW_HEIGHT = 16
@@ -32,24 +33,24 @@ def mix(a: QColor, b: QColor, t: float) -> QColor:
 
 
 class PredictionBars(QWidget):
-    """Bars of p (shape (K,)) for the session's current input; repaints on its signals."""
+    """Bars of p (shape (K,)) for the model's current input; repaints on its signals."""
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, model: AppModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.session = session
+        self.model = model
         self.setObjectName("predictionBars")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.values = np.zeros(0)
         """Shape (K,): the probabilities drawn in the last refresh."""
         self.argmax = -1
-        for signal in (session.inputChanged, session.networkChanged, session.architectureChanged,
-                       session.datasetChanged):
-            signal.connect(self._on_session_changed)
-        self._on_session_changed()
+        for signal in (model.drawing.changed, model.document.network_changed, model.document.architecture_changed,
+                       model.document.dataset_changed):
+            subscribe(self, signal, self._on_model_changed)
+        self._on_model_changed()
 
     # ---------------------------------------------------------------- state
-    def _on_session_changed(self) -> None:
-        self.values = np.array(self.session.probabilities(), dtype=np.float64)
+    def _on_model_changed(self) -> None:
+        self.values = np.array(self.model.probabilities(), dtype=np.float64)
         self.argmax = int(np.argmax(self.values)) if self.values.size else -1
         self.setFixedHeight(self.sizeHint().height())
         self.setToolTip(self._summary())
@@ -57,16 +58,16 @@ class PredictionBars(QWidget):
 
     def title(self) -> str:
         """What the bars show: softmax probabilities p, or the raw outputs without a softmax."""
-        if self.session.config.loss == "cross_entropy":
+        if self.model.config.loss == "cross_entropy":
             return "Prediction p (softmax)"
         return "Prediction: outputs (no softmax; bars clipped to [0, 1])"
 
     def _summary(self) -> str:
-        names = self.session.class_names
+        names = self.model.class_names
         if self.argmax < 0:
             return ""
         return (f"Predicted: {names[self.argmax]} (p = {shown_number(self.values[self.argmax], 4)}); "
-                f"target r: {names[self.session.target]}")
+                f"target r: {names[self.model.target]}")
 
     def sizeHint(self) -> QSize:
         n = len(self.values)
@@ -77,7 +78,7 @@ class PredictionBars(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         pal = self.palette()
-        names = self.session.class_names
+        names = self.model.class_names
         font = QFont(self.font())
         bold = QFont(font)
         bold.setBold(True)
@@ -103,7 +104,7 @@ class PredictionBars(QWidget):
             name = names[k] if k < len(names) else str(k)
             painter.drawText(QRectF(0, top, name_w - 19, row), Qt.AlignmentFlag.AlignRight |
                              Qt.AlignmentFlag.AlignVCenter, name)
-            if k == self.session.target:
+            if k == self.model.target:
                 self._draw_target_tag(painter, QRectF(name_w - 15, top + inset, 12, row - 2 * inset), muted)
             bar = QRectF(bar_left, top + inset, bar_w, row - 2 * inset)
             painter.setPen(Qt.PenStyle.NoPen)

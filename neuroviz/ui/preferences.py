@@ -1,7 +1,7 @@
 """Preferences (Edit ▸ Preferences…): the memory budget of the training timeline.
 
 The budget is stored in QSettings under ``BUDGET_KEY`` (MiB) and applied to
-the session when the main window opens (``apply_saved_preferences``) and
+the model when the main window opens (``apply_saved_preferences``) and
 when the dialog is accepted.  The dialog also shows what the timeline holds
 now: its memory, the range of updates that can still be reached and how
 far apart its checkpoints are.
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from neuroviz.core.history import DEFAULT_BUDGET
-from neuroviz.ui.session import Session
+from neuroviz.model import AppModel
 
 BUDGET_KEY = "history/budgetMiB"
 MIB = 2**20
@@ -40,19 +40,19 @@ def saved_budget_mib(settings: QSettings) -> int:
     return value if MIN_BUDGET_MIB <= value <= MAX_BUDGET_MIB else DEFAULT_BUDGET_MIB
 
 
-def apply_saved_preferences(session: Session, settings: QSettings) -> None:
-    """Give ``session`` the stored memory budget (kept if the open network needs more)."""
+def apply_saved_preferences(model: AppModel, settings: QSettings) -> None:
+    """Give ``model`` the stored memory budget (kept if the open network needs more)."""
     try:
-        session.set_history_budget(saved_budget_mib(settings) * MIB)
+        model.set_history_budget(saved_budget_mib(settings) * MIB)
     except ValueError:
-        session.history_budget = saved_budget_mib(settings) * MIB  # the next network may fit it
+        model.time.set_budget_for_next(saved_budget_mib(settings) * MIB)  # the next network may fit it
 
 
-def timeline_summary(session: Session) -> tuple[str, str, str]:
+def timeline_summary(model: AppModel) -> tuple[str, str, str]:
     """(memory in use, reachable updates, checkpoint spacing) as shown in the dialog."""
-    h = session.history
+    h = model.time.history
     used = f"{h.memory_bytes / MIB:,.1f} MiB of {h.budget_bytes / MIB:,.0f} MiB"
-    oldest, newest = session.update_number(h.first), session.newest_update
+    oldest, newest = model.time.update_number(h.first), model.time.newest_update
     reach = f"updates {oldest:,} – {newest:,}"
     if h.first > 0:
         reach += " (older ones were forgotten to stay within the budget)"
@@ -71,11 +71,11 @@ def timeline_summary(session: Session) -> tuple[str, str, str]:
 class PreferencesDialog(QDialog):
     """Edit ▸ Preferences…: the timeline's memory budget and what it holds now."""
 
-    def __init__(self, session: Session, settings: QSettings, parent: QWidget | None = None) -> None:
+    def __init__(self, model: AppModel, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("preferencesDialog")
         self.setWindowTitle("Preferences")
-        self.session = session
+        self.model = model
         self.settings = settings
 
         box = QGroupBox("Time travel (History ▸ Step back, ←)", self)
@@ -85,7 +85,7 @@ class PreferencesDialog(QDialog):
         self.budget_spin.setSuffix(" MiB")
         self.budget_spin.setSingleStep(16)
         self.budget_spin.setMaximumWidth(self.fontMetrics().horizontalAdvance("000,000 MiB") + 48)
-        self.budget_spin.setValue(round(session.history.budget_bytes / MIB))
+        self.budget_spin.setValue(round(model.time.history.budget_bytes / MIB))
         self.budget_spin.setToolTip(
             f"Memory the timeline of updates may use (default {DEFAULT_BUDGET_MIB} MiB). When it is full, "
             "kept branches go first, then the oldest updates can no longer be reached.")
@@ -126,7 +126,7 @@ class PreferencesDialog(QDialog):
 
     def refresh(self) -> None:
         """Show the timeline's memory use, reachable range and checkpoint spacing now."""
-        used, reach, spacing = timeline_summary(self.session)
+        used, reach, spacing = timeline_summary(self.model)
         self.used_label.setText(used)
         self.reach_label.setText(reach)
         self.checkpoint_label.setText(spacing)
@@ -135,7 +135,7 @@ class PreferencesDialog(QDialog):
         """Apply and store the budget (a budget the open network cannot live with is explained, not taken)."""
         mib = self.budget_spin.value()
         try:
-            self.session.set_history_budget(mib * MIB)
+            self.model.set_history_budget(mib * MIB)
         except ValueError as exc:
             self.error_label.setText(f"{str(exc).capitalize()}.")
             self.error_label.show()
@@ -145,9 +145,9 @@ class PreferencesDialog(QDialog):
         super().accept()
 
 
-def show_preferences(session: Session, settings: QSettings, parent: QWidget) -> PreferencesDialog:
+def show_preferences(model: AppModel, settings: QSettings, parent: QWidget) -> PreferencesDialog:
     """Open the (window-modal) preferences dialog; returns it."""
-    dialog = PreferencesDialog(session, settings, parent)
+    dialog = PreferencesDialog(model, settings, parent)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()

@@ -1,15 +1,16 @@
 """The timeline strip: step back through training and jump to any recorded update.
 
-A row over the session's ``history``: ◀ (step back, ←), a slider over every
+A row over the model's ``history``: ◀ (step back, ←), a slider over every
 recorded moment, ▶ (the training controls' Step, →: the next recorded update,
 or a new one at the newest), the readout "update 63 of 100" and a menu of
 the kept branches.  Dragging the slider shows each moment as it passes: the
 diagram, the inspector, the loss curve's marker, the input and the status
-bar follow the session's ``timeChanged``/``networkChanged`` signals.
+bar follow the model's ``timeChanged``/``networkChanged`` signals.
 
-Training or stepping from a past moment asks (``ask_fork``, installed as the
-session's ``ask_fork``) whether to discard the later updates or keep them as
-a branch; the History menu's Branches entries return to a kept one.
+Training or stepping from a past moment follows the model's fork policy (in
+the window: ``fork_dialog.ask_fork`` asks whether to discard the later
+updates or keep them as a branch); the History menu's Branches entries
+return to a kept one.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
-    QMessageBox,
     QSizePolicy,
     QSlider,
     QStyle,
@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from neuroviz.core.history import Branch
-from neuroviz.ui.session import ForkChoice, Session
+from neuroviz.model import AppModel
+from neuroviz.ui.binding import subscribe
+from neuroviz.ui.panel_protocol import MenuEntry
 from neuroviz.ui.training_loop import TrainingLoop
 from neuroviz.ui.window_shortcuts import WindowShortcuts, with_shortcut
 
@@ -37,40 +39,12 @@ MIB = 2**20
 
 
 
-def ask_fork(session: Session, parent: QWidget | None) -> ForkChoice | None:
-    """Ask whether recording at a past moment discards the later updates or keeps them as a branch.
-
-    A modal box (object name ``forkBox``) with the buttons ``keepBranchButton``,
-    ``discardButton`` and Cancel; returns "keep", "discard" or None.
-    """
-    h = session.history
-    now, newest = session.trainer.step_count, session.newest_update
-    later = h.last - h.position
-    what = f"updates {now + 1:,}–{newest:,}" if newest > now + 1 else (
-        f"update {newest:,}" if newest > now else f"{later:,} later change{'s' if later > 1 else ''}")
-    box = QMessageBox(QMessageBox.Icon.Question, "Change the past?",
-                      f"<b>This is update {now:,} of {newest:,}.</b> Going on from here replaces {what}.",
-                      QMessageBox.StandardButton.Cancel, parent)
-    box.setObjectName("forkBox")
-    box.setInformativeText("<b>Keep as branch</b>: they stay, and History&nbsp;▸&nbsp;Branches returns to them.<br>"
-                           "<b>Discard</b>: they are forgotten.")
-    keep = box.addButton("Keep as branch", QMessageBox.ButtonRole.AcceptRole)
-    keep.setObjectName("keepBranchButton")
-    discard = box.addButton("Discard later updates", QMessageBox.ButtonRole.DestructiveRole)
-    discard.setObjectName("discardButton")
-    box.setDefaultButton(keep)
-    box.exec()
-    clicked = box.clickedButton()
-    box.deleteLater()
-    return "keep" if clicked is keep else "discard" if clicked is discard else None
-
-
-def branch_text(session: Session, branch: Branch) -> str:
+def branch_text(model: AppModel, branch: Branch) -> str:
     """``From update 63: 37 later moments (to update 100)``, a Branches menu entry."""
     n = branch.n_events
-    on_timeline = session.history.can_switch(branch)
+    on_timeline = model.time.history.can_switch(branch)
     if on_timeline:
-        start = f"update {session.update_number(branch.fork):,}"
+        start = f"update {model.time.update_number(branch.fork):,}"
     else:
         start = f"update {int(branch.hist_steps[0]) - 1:,}" if len(branch.hist_steps) else "an earlier timeline"
     text = f"From {start}: {n:,} later moment{'s' if n > 1 else ''}"
@@ -80,18 +54,17 @@ def branch_text(session: Session, branch: Branch) -> str:
 
 
 class Timeline(QWidget):
-    """The timeline strip over ``session.history`` (see the module docstring)."""
+    """The timeline strip over ``model.time.history`` (see the module docstring)."""
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, model: AppModel, loop: TrainingLoop, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("timeline")
-        self.session = session
-        self.loop = TrainingLoop.for_session(session)
+        self.model = model
+        self.loop = loop
         self._make_actions()
         self._build()
-        session.ask_fork = lambda: ask_fork(session, self.window())
-        session.timeChanged.connect(self.sync)
-        session.architectureChanged.connect(self.sync)
+        subscribe(self, model.time.changed, self.sync)
+        subscribe(self, model.document.architecture_changed, self.sync)
         self.sync()
 
     # ---------------------------------------------------------------- actions
@@ -103,18 +76,18 @@ class Timeline(QWidget):
         self.back_action.setShortcut(QKeySequence(Qt.Key.Key_Left))
         self.back_action.setToolTip(with_shortcut(
             "Go back one update: the network, its numbers and the input as they were", self.back_action))
-        self.back_action.triggered.connect(self.session.step_back)
+        self.back_action.triggered.connect(self.model.step_back)
         self.start_action = QAction("Go to the &start", self)
         self.start_action.setObjectName("goToStartAction")
         self.start_action.setShortcut(QKeySequence("Ctrl+Home"))
         self.start_action.setToolTip(with_shortcut("Go to the oldest recorded moment", self.start_action))
-        self.start_action.triggered.connect(lambda: self.session.go_to(self.session.history.first))
+        self.start_action.triggered.connect(lambda: self.model.go_to(self.model.time.history.first))
         self.newest_action = QAction("Go to the &newest", self)
         self.newest_action.setObjectName("goToNewestAction")
         self.newest_action.setShortcut(QKeySequence("Ctrl+End"))
         self.newest_action.setToolTip(with_shortcut("Go to the newest update, where training goes on",
                                                     self.newest_action))
-        self.newest_action.triggered.connect(lambda: self.session.go_to(self.session.history.last))
+        self.newest_action.triggered.connect(lambda: self.model.go_to(self.model.time.history.last))
         self.shortcut_actions = (self.back_action, self.start_action, self.newest_action)
         for action in self.shortcut_actions:
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -126,12 +99,15 @@ class Timeline(QWidget):
         # ←, Ctrl+Home and Ctrl+End work anywhere in the main window, even with the strip hidden.
         self.window_shortcuts = WindowShortcuts(self, self.shortcut_actions)
 
-    def fill_menu(self, menu: QMenu) -> None:
-        """Put the timeline's commands into ``menu`` (the main window's History menu)."""
-        for action in (self.back_action, self.start_action, self.newest_action):
-            menu.addAction(action)
-        menu.addSeparator()
-        menu.addMenu(self.branch_menu)
+    def menu_entries(self) -> list[MenuEntry]:
+        """The History menu's commands: ◀ first, the training controls' Step (order 1) after it."""
+        return [MenuEntry("History", 0, self.back_action), MenuEntry("History", 2, self.start_action),
+                MenuEntry("History", 3, self.newest_action),
+                MenuEntry("History", 4, submenu=self.branch_menu, separator_before=True)]
+
+    def key_help(self) -> list[tuple[str, str]]:
+        """The timeline's keys are window shortcuts, listed with the History menu."""
+        return []
 
     # ----------------------------------------------------------------- layout
     def _build(self) -> None:
@@ -197,9 +173,9 @@ class Timeline(QWidget):
 
     # ---------------------------------------------------------------- syncing
     def sync(self) -> None:
-        """Show the session's place on its timeline."""
-        s = self.session
-        h = s.history
+        """Show the model's place on its timeline."""
+        s = self.model
+        h = s.time.history
         with QSignalBlocker(self.slider):
             self.slider.setRange(h.first, h.last)
             self.slider.setValue(h.position)
@@ -208,14 +184,14 @@ class Timeline(QWidget):
         if h.at_end:
             text = f"update <b>{now:,}</b> <span style='color:{self._muted()}'>· newest</span>"
         else:
-            newest = s.newest_update
+            newest = s.time.newest_update
             text = (f"update <b>{now:,}</b> of {newest:,} "
                     f"<span style='color:{self._muted()}'>· back {newest - now:,}</span>")
         kind = h.moment.kind if h.moment.position == h.position else h.kind(h.position)
         if kind == "edit":
             text += f" <span style='color:{self._muted()}'>(an edit)</span>"
         self.readout.setText(text)
-        widest = f"{max(now, s.newest_update if not h.at_end else now):,}"
+        widest = f"{max(now, s.time.newest_update if not h.at_end else now):,}"
         self.readout.setMinimumWidth(  # steady while scrubbing: room for the widest numbers
             self.fontMetrics().horizontalAdvance(f"update {widest} of {widest} · back {widest} (an edit)"))
         first = "" if h.first == 0 else " The oldest updates were forgotten to stay within the memory budget."
@@ -234,16 +210,16 @@ class Timeline(QWidget):
         return self.palette().color(QPalette.ColorRole.PlaceholderText).name()
 
     def _on_slider(self, value: int) -> None:
-        self.session.go_to(value)
+        self.model.go_to(value)
 
     def _fill_branch_menu(self) -> None:
         self.branch_menu.clear()
-        s = self.session
-        for i, branch in enumerate(s.history.branches):
+        s = self.model
+        for branch in s.time.history.branches:
             action = self.branch_menu.addAction(branch_text(s, branch))
-            action.setEnabled(s.history.can_switch(branch))
+            action.setEnabled(s.time.history.can_switch(branch))
             action.setToolTip("Make these updates the timeline again (the ones they replace become a branch)")
-            action.triggered.connect(lambda _=False, k=i: self.session.switch_to_branch(k))
-        if not s.history.branches:
+            action.triggered.connect(lambda _=False, b=branch: self.model.go_to(b))
+        if not s.time.history.branches:
             none = self.branch_menu.addAction("No branches kept")
             none.setEnabled(False)

@@ -1,8 +1,8 @@
 """The training controls dock: play, step, train for epochs, reset, η, batch, speed.
 
-Every control calls a ``Session`` method (or the session's ``TrainingLoop``)
-and every shown value is read back from the session, so the dock stays right
-whatever else changes the session.  Problems (a rejected learning rate, an
+Every control calls a ``AppModel`` method (or the model's ``TrainingLoop``)
+and every shown value is read back from the model, so the dock stays right
+whatever else changes the model.  Problems (a rejected learning rate, an
 update that diverged) appear in an inline banner at the top of the dock.
 
 Shortcuts (shown in the tooltips): Space plays / pauses, → makes one update
@@ -36,9 +36,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from neuroviz.model import AppModel
+from neuroviz.ui.binding import subscribe
 from neuroviz.ui.log_spin_box import LogSpinBox
 from neuroviz.ui.math_text import shown_number
-from neuroviz.ui.session import Session
+from neuroviz.ui.panel_protocol import MenuEntry
 from neuroviz.ui.training_loop import SPEEDS, TrainingLoop, speed_text
 from neuroviz.ui.window_shortcuts import WindowShortcuts, with_shortcut
 
@@ -105,32 +107,40 @@ class MessageBanner(QFrame):
 
 
 class TrainingControls(QWidget):
-    """The dock's widget over ``session`` (uses the session's ``TrainingLoop``)."""
+    """The dock's widget over ``model``, driving training through ``loop``."""
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, model: AppModel, loop: TrainingLoop, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("trainingControls")
-        self.session = session
-        self.loop = TrainingLoop.for_session(session)
+        self.model = model
+        self.loop = loop
         self._make_actions()
         self._build()
-        session.architectureChanged.connect(self._sync_options)
-        session.datasetChanged.connect(self._sync_options)
+        subscribe(self, model.document.architecture_changed, self._sync_options)
+        subscribe(self, model.document.dataset_changed, self._sync_options)
         self._position_timer = QTimer(self)
         self._position_timer.setSingleShot(True)
         self._position_timer.setInterval(POSITION_REFRESH_MS)
         self._position_timer.timeout.connect(self._update_position)
-        session.networkChanged.connect(self._schedule_position)
-        session.trainingStateChanged.connect(self._on_running_changed)
-        session.diverged.connect(self._on_diverged)
-        session.updatesPerSecondChanged.connect(self._update_rate)
+        subscribe(self, model.document.network_changed, self._schedule_position)
+        subscribe(self, model.running_changed, self._on_running_changed)
+        subscribe(self, model.diverged, self._on_diverged)
+        subscribe(self, model.rate_changed, self._update_rate)
         self.loop.progressChanged.connect(self._on_progress)
         self.loop.runFinished.connect(self._on_run_finished)
         self.loop.rateChanged.connect(self._sync_speed)
         self._sync_options()
-        self._on_running_changed(session.running)
+        self._on_running_changed(model.running)
 
     # ---------------------------------------------------------------- actions
+    def key_help(self) -> list[tuple[str, str]]:
+        """The training keys are window shortcuts (Space, →), listed with the menus."""
+        return []
+
+    def menu_entries(self) -> list[MenuEntry]:
+        """Step (→) in the History menu, after Step back."""
+        return [MenuEntry("History", 1, self.step_action)]
+
     def _make_actions(self) -> None:
         icon = self.style().standardIcon
         px = QStyle.StandardPixmap
@@ -223,7 +233,7 @@ class TrainingControls(QWidget):
         run_layout.addWidget(self.rate_label)
 
         options_box = QGroupBox("Options", self)
-        self.lr_spin = LogSpinBox(LR_MIN, LR_MAX, self.session.trainer.lr, options_box)
+        self.lr_spin = LogSpinBox(LR_MIN, LR_MAX, self.model.trainer.lr, options_box)
         self.lr_spin.setObjectName("lrSpin")
         self.lr_spin.setMinimumWidth(110)
         self.lr_spin.setToolTip(
@@ -242,13 +252,13 @@ class TrainingControls(QWidget):
         self.shuffle_check = QCheckBox("new order each epoch", options_box)
         self.shuffle_check.setObjectName("shuffleCheck")
         self.shuffle_check.setToolTip("Visit the training samples in a new random order every epoch")
-        self.shuffle_check.toggled.connect(self.session.set_shuffle)
+        self.shuffle_check.toggled.connect(self.model.set_shuffle)
 
         self.seed_spin = QSpinBox(options_box)
         self.seed_spin.setObjectName("seedSpin")
         self.seed_spin.setRange(0, MAX_SEED)
         self.seed_spin.setToolTip("Seed of the initial weights and of the sample order, used by Reset weights")
-        self.seed_spin.valueChanged.connect(self.session.set_seed)
+        self.seed_spin.valueChanged.connect(self.model.set_seed)
 
         self.speed_combo = QComboBox(options_box)
         self.speed_combo.setObjectName("speedCombo")
@@ -306,10 +316,10 @@ class TrainingControls(QWidget):
 
     # ---------------------------------------------------------------- syncing
     def _sync_options(self) -> None:
-        """Show the session's η, batch size, shuffle and seed; limit the batch size to the data."""
-        trainer = self.session.trainer
+        """Show the model's η, batch size, shuffle and seed; limit the batch size to the data."""
+        trainer = self.model.trainer
         self.lr_spin.setValue(trainer.lr)
-        n_train = len(self.session.dataset.train_indices)
+        n_train = len(self.model.dataset.train_indices)
         quiet = (self.batch_spin, self.shuffle_check, self.seed_spin)  # showing is not choosing
         for widget in quiet:
             widget.blockSignals(True)
@@ -317,7 +327,7 @@ class TrainingControls(QWidget):
         self.batch_spin.setSuffix(f" of {n_train}")
         self.batch_spin.setValue(trainer.batch_size)
         self.shuffle_check.setChecked(trainer.shuffle)
-        self.seed_spin.setValue(self.session.config.seed)
+        self.seed_spin.setValue(self.model.config.seed)
         for widget in quiet:
             widget.blockSignals(False)
         self._sync_speed(self.loop.rate)
@@ -331,13 +341,13 @@ class TrainingControls(QWidget):
             self.speed_combo.blockSignals(False)
 
     def _schedule_position(self) -> None:
-        if not self.session.running:
+        if not self.model.running:
             self._update_position()
         elif not self._position_timer.isActive():
             self._position_timer.start()
 
     def _update_position(self) -> None:
-        trainer = self.session.trainer
+        trainer = self.model.trainer
         percent = round(100 * trainer.epoch_progress)
         done = "1 epoch" if trainer.epoch == 1 else f"{trainer.epoch} epochs"
         text = f"Update {trainer.step_count:,}\n{done} done"
@@ -353,7 +363,7 @@ class TrainingControls(QWidget):
         if rate > 0:
             self.rate_label.setText(f"Training at {rate:,.0f} updates/s")
         else:
-            self.rate_label.setText("Training" if self.session.running else "Paused")
+            self.rate_label.setText("Training" if self.model.running else "Paused")
 
     def _on_running_changed(self, running: bool) -> None:
         px = QStyle.StandardPixmap
@@ -369,7 +379,7 @@ class TrainingControls(QWidget):
     # --------------------------------------------------------------- commands
     def _on_play_triggered(self) -> None:
         self.loop.toggle()
-        self.play_action.setChecked(self.session.running)
+        self.play_action.setChecked(self.model.running)
 
     def _on_step(self) -> None:
         self.banner.hide()
@@ -381,7 +391,7 @@ class TrainingControls(QWidget):
 
     def _on_reset(self) -> None:
         self.banner.hide()
-        self.session.reset_weights()
+        self.model.reset_weights()
 
     def _on_progress(self, done: int, total: int) -> None:
         running = total > 0
@@ -401,22 +411,22 @@ class TrainingControls(QWidget):
 
     def _on_lr_typed(self, text: str) -> None:
         try:
-            self.session.set_lr(text)  # type: ignore[arg-type]  # check_lr parses the text and explains bad text
+            self.model.set_lr(text)  # type: ignore[arg-type]  # check_lr parses the text and explains bad text
         except ValueError as exc:
-            kept = shown_number(self.session.trainer.lr)
+            kept = shown_number(self.model.trainer.lr)
             self.banner.show_message(f"{str(exc).capitalize()}. The learning rate stays η = {kept}.")
             self.lr_spin.revert()
             return
         self.banner.hide()
-        self.lr_spin.setValue(self.session.trainer.lr)
+        self.lr_spin.setValue(self.model.trainer.lr)
 
     def _on_lr_stepped(self, value: float) -> None:
-        self.session.set_lr(value)
-        self.lr_spin.setValue(self.session.trainer.lr)
+        self.model.set_lr(value)
+        self.lr_spin.setValue(self.model.trainer.lr)
 
     def _on_batch_changed(self, value: int) -> None:
         try:
-            self.session.set_batch_size(value)
+            self.model.set_batch_size(value)
         except ValueError as exc:
             self.banner.show_message(str(exc).capitalize())
             self._sync_options()

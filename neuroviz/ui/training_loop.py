@@ -1,19 +1,19 @@
 """The driver of continuous training: trains in small time slices on the GUI thread.
 
-While the session is running, a zero-interval ``QTimer`` calls ``_tick``.  At
-full speed each tick trains through the fast path (``Session.train_for``) for
+While the model is running, a zero-interval ``QTimer`` calls ``_tick``.  At
+full speed each tick trains through the fast path (``AppModel.train_for``) for
 a time budget and returns to the event loop, which paints the frame and
 handles input before the next tick.  The budget adapts so that one tick plus
 the painting that follows it takes about ``FRAME_SECONDS``: the more the
 window costs to paint, the shorter the slice (never below ``MIN_BUDGET``).
 
 At a chosen rate (``set_rate(n)``: n updates per second) each update is a
-traced ``Session.step`` so that the diagram and the inspector show every one.
+traced ``AppModel.step`` so that the diagram and the inspector show every one.
 
 A run of epochs (``run_epochs(n)``) trains until the trainer's epoch count
 reaches its target, reports ``progressChanged(done, total)`` in updates and
 stops on its own.  Pausing cancels it.  The measured rate of updates is put in
-``Session.updates_per_second`` about once a second.
+``AppModel.updates_per_second`` about once a second.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from neuroviz.ui.session import Session
+from neuroviz.model import AppModel
+from neuroviz.ui.binding import subscribe
 
 FRAME_SECONDS = 1 / 34
 """Target time for one tick plus the frame that follows it (34 fps: ≥ 30 with some jitter)."""
@@ -47,7 +48,7 @@ def speed_text(rate: float | None) -> str:
 
 
 class TrainingLoop(QObject):
-    """Runs training while ``session.running``; one per session (``for_session``).
+    """Runs training while ``model.running``; one per model, made by the composition root.
 
     Signals
     -------
@@ -64,10 +65,10 @@ class TrainingLoop(QObject):
     rateChanged = Signal(object)
     runFinished = Signal(bool)
 
-    def __init__(self, session: Session) -> None:
-        super().__init__(session)
+    def __init__(self, model: AppModel, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.setObjectName("trainingLoop")
-        self.session = session
+        self.model = model
         self._rate: float | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(0)
@@ -85,13 +86,7 @@ class TrainingLoop(QObject):
         self._window_steps = 0
         self._paced_start = 0.0
         self._paced_done = 0
-        session.trainingStateChanged.connect(self._on_running_changed)
-
-    @classmethod
-    def for_session(cls, session: Session) -> TrainingLoop:
-        """The session's loop, created on first use (a child of the session)."""
-        loop = session.findChild(TrainingLoop, "trainingLoop")
-        return loop if loop is not None else cls(session)
+        subscribe(self, model.running_changed, self._on_running_changed)
 
     # ------------------------------------------------------------------ speed
     @property
@@ -116,14 +111,14 @@ class TrainingLoop(QObject):
 
     # --------------------------------------------------------------- commands
     def play(self) -> None:
-        self.session.start()
+        self.model.start()
 
     def pause(self) -> None:
-        self.session.stop()
+        self.model.stop()
 
     def toggle(self) -> None:
         """Play if paused, pause if playing."""
-        if self.session.running:
+        if self.model.running:
             self.pause()
         else:
             self.play()
@@ -131,7 +126,7 @@ class TrainingLoop(QObject):
     def step_once(self) -> None:
         """Pause, then make one traced update (at a past moment: go to the next recorded one)."""
         self.pause()
-        self.session.step_forward()
+        self.model.step_forward()
 
     def run_epochs(self, n: int, full_speed: bool = False) -> None:
         """Train until ``n`` more epochs are complete (the current one counts if begun).
@@ -141,7 +136,7 @@ class TrainingLoop(QObject):
         if n < 1:
             raise ValueError(f"the number of epochs must be at least 1; got {n}")
         self.pause()
-        trainer = self.session.trainer
+        trainer = self.model.trainer
         self._run_full_speed = full_speed
         self._target_epoch = trainer.epoch + n
         self._run_start = trainer.step_count
@@ -157,7 +152,7 @@ class TrainingLoop(QObject):
     def _updates_to_target(self) -> int:
         """Updates left until the trainer completes ``_target_epoch``."""
         assert self._target_epoch is not None
-        trainer = self.session.trainer
+        trainer = self.model.trainer
         batch = trainer.batch_size
         n_train = len(trainer.order)
         per_epoch = math.ceil(n_train / batch)
@@ -173,9 +168,9 @@ class TrainingLoop(QObject):
             self._timer.start()
         else:
             self._timer.stop()
-            self.session.set_updates_per_second(0.0)
+            self.model.set_updates_per_second(0.0)
             if self._target_epoch is not None:
-                completed = self.session.trainer.epoch >= self._target_epoch
+                completed = self.model.trainer.epoch >= self._target_epoch
                 self._target_epoch = None
                 self.progressChanged.emit(0, 0)
                 self.runFinished.emit(completed)
@@ -193,8 +188,8 @@ class TrainingLoop(QObject):
         self._timer.setInterval(0 if rate is None else max(10, min(100, round(500 / rate))))
 
     def _tick(self) -> None:
-        session = self.session
-        if not session.running:
+        model = self.model
+        if not model.running:
             self._timer.stop()
             return
         start = time.perf_counter()
@@ -205,17 +200,17 @@ class TrainingLoop(QObject):
             self._budget = min(MAX_BUDGET, max(MIN_BUDGET, FRAME_SECONDS - self._overhead))
         limit = self._updates_to_target() if self._target_epoch is not None else None
         if self._effective_rate is None:
-            session.train_for(self._budget, limit)
+            model.train_for(self._budget, limit)
         else:
             self._paced_steps(limit)
-        if session.running and self._target_epoch is not None:
-            done = session.trainer.step_count - self._run_start
+        if model.running and self._target_epoch is not None:
+            done = model.trainer.step_count - self._run_start
             # Re-planned each tick: the batch size may change during the run.
             self._run_total = done + self._updates_to_target()
             self.progressChanged.emit(done, self._run_total)
-            if session.trainer.epoch >= self._target_epoch:
-                session.stop()
-        if session.running:  # not paused by a divergence or the end of a run during this tick
+            if model.trainer.epoch >= self._target_epoch:
+                model.stop()
+        if model.running:  # not paused by a divergence or the end of a run during this tick
             self._measure()
         self._last_tick_end = time.perf_counter()
 
@@ -229,7 +224,7 @@ class TrainingLoop(QObject):
         if limit is not None:
             n = min(n, limit)
         for _ in range(n):
-            if self.session.step() is None:
+            if self.model.step() is None:
                 return
             self._paced_done += 1
         if due > MAX_TRACED_PER_TICK:  # fell behind after a slow frame: carry on from now
@@ -241,11 +236,11 @@ class TrainingLoop(QObject):
         now = time.perf_counter()
         if self._window_start is None:
             self._window_start = now
-            self._window_steps = self.session.trainer.step_count
+            self._window_steps = self.model.trainer.step_count
             return
         elapsed = now - self._window_start
         if elapsed >= RATE_WINDOW:
-            steps = self.session.trainer.step_count
-            self.session.set_updates_per_second(max(0, steps - self._window_steps) / elapsed)
+            steps = self.model.trainer.step_count
+            self.model.set_updates_per_second(max(0, steps - self._window_steps) / elapsed)
             self._window_start = now
             self._window_steps = steps

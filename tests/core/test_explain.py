@@ -240,7 +240,7 @@ def test_update_check_agrees_with_the_full_gradient_check(output, loss):
 
 def test_the_papers_printed_slips_are_noted_only_for_its_example(fig4):
     ex, t = fig4
-    assert ex.paper
+    assert ex.remarks is not None
     g21 = ex.gradient(t, t.find(WEIGHT, 1, 1, 0))
     assert any("δ^c_1 · b_1 = (0.4)(0.3)" in n and "δ^c_2 · b_1" in n for n in g21.notes)
     upd = ex.update(t, t.find(WEIGHT, 0, 0, 0))
@@ -251,7 +251,7 @@ def test_the_papers_printed_slips_are_noted_only_for_its_example(fig4):
     preset.network.set_weight(0, 2, 3, -0.25)
     other = preset.network.step(preset.inputs, preset.label, 0.01)
     ex2 = Explainer(other, preset.network.config)
-    assert not ex2.paper
+    assert ex2.remarks is None
     t2 = UpdateTable.from_trace(other)
     assert ex2.gradient(t2, t2.find(WEIGHT, 1, 1, 0)).notes == ()
 

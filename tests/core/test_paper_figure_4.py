@@ -1,4 +1,4 @@
-"""The paper's worked example (Figure 4) reproduces every number NOTES.md gives, to 1e-9."""
+"""The paper's worked example (Figure 4) reproduces every number docs/paper-notes.md gives, to 1e-9."""
 
 import math
 

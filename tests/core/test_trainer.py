@@ -27,6 +27,11 @@ def params_bytes(net: Network) -> list[bytes]:
     return [a.tobytes() for a in (*net.weights, *net.biases)]
 
 
+def next_indices(trainer: Trainer) -> np.ndarray:
+    """Indices into the training split of the trainer's next mini-batch, read from its epoch order and cursor."""
+    return trainer.order[trainer.cursor : trainer.cursor + trainer.batch_size]
+
+
 def test_an_epoch_visits_every_training_sample_once_in_batches(data):
     trainer = make(data, batch_size=8)
     n_train = len(data.train_indices)
@@ -34,10 +39,10 @@ def test_an_epoch_visits_every_training_sample_once_in_batches(data):
     seen = []
     sizes = []
     while trainer.epoch == 0:
-        seen.extend(trainer.peek_batch().tolist())
+        seen.extend(next_indices(trainer).tolist())
         x, y = trainer.next_batch()
         sizes.append(len(y))
-        np.testing.assert_array_equal(x, data.X_train[trainer.peek_batch()])
+        np.testing.assert_array_equal(x, data.X_train[next_indices(trainer)])
         trainer.step()
     assert sorted(seen) == list(range(n_train))
     assert sizes == [8] * 9 + [4]
@@ -49,9 +54,9 @@ def test_an_epoch_visits_every_training_sample_once_in_batches(data):
 
 def test_no_shuffle_keeps_the_data_order(data):
     trainer = make(data, shuffle=False, batch_size=5)
-    np.testing.assert_array_equal(trainer.peek_batch(), np.arange(5))
+    np.testing.assert_array_equal(next_indices(trainer), np.arange(5))
     trainer.train_steps(2)
-    np.testing.assert_array_equal(trainer.peek_batch(), np.arange(10, 15))
+    np.testing.assert_array_equal(next_indices(trainer), np.arange(10, 15))
     assert trainer.epoch_progress == pytest.approx(10 / 76)
 
 

@@ -3,8 +3,8 @@
 Mutated valid files (a field replaced by random JSON, a field deleted, the
 text cut short, a byte changed) and random JSON documents are fed to the
 loader; each either loads or raises ``SnapshotError``, and each that loads
-saves and reopens equal.  Opening through the
-session leaves the open network exactly as it was when loading fails.
+saves and reopens equal.  Opening through the model leaves the open network
+exactly as it was when loading fails.
 """
 
 from __future__ import annotations
@@ -117,30 +117,30 @@ def test_random_bytes_are_refused(data):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(path=st.sampled_from(PATHS), value=json_values)
 def test_failed_open_leaves_the_session_unchanged(qapp, path, value):
-    from neuroviz.ui.session import Session
+    from neuroviz.model import AppModel
 
-    session = _fuzz_session()
-    before = snapshot.dumps(session.snapshot_state())
-    modified, file_path = session.modified, session.file_path
+    model = _fuzz_session()
+    before = snapshot.dumps(model.snapshot_state())
+    modified, file_path = model.document.modified, model.document.file_path
     try:
-        session.restore(snapshot.loads(json.dumps(_replace(VALID_DOC, path, value))), "fuzzed.nvz.json")
+        model.restore(snapshot.loads(json.dumps(_replace(VALID_DOC, path, value))), "fuzzed.nvz.json")
     except SnapshotError:
-        assert snapshot.dumps(session.snapshot_state()) == before
-        assert (session.modified, session.file_path) == (modified, file_path)
-    else:  # the mutation was harmless: the session now holds the file's state
-        assert isinstance(session, Session) and session.file_path == "fuzzed.nvz.json"
-        session.restore(snapshot.loads(before))  # back to the start for the next example
+        assert snapshot.dumps(model.snapshot_state()) == before
+        assert (model.document.modified, model.document.file_path) == (modified, file_path)
+    else:  # the mutation was harmless: the model now holds the file's state
+        assert isinstance(model, AppModel) and model.document.file_path == "fuzzed.nvz.json"
+        model.restore(snapshot.loads(before))  # back to the start for the next example
 
 
 _SESSION: list[Any] = []
 
 
 def _fuzz_session() -> Any:
-    """One session (on the digits example, trained a little) shared by the examples."""
-    from neuroviz.ui.session import Session
+    """One model (on the digits example, trained a little) shared by the examples."""
+    from neuroviz.model import AppModel
 
     if not _SESSION:
-        s = Session()
+        s = AppModel()
         s.load_example("digits")
         s.set_input(s.dataset.X[7])
         s.step()

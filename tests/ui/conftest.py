@@ -1,4 +1,4 @@
-"""UI test set-up: QSettings in a temporary folder, a fresh session and window."""
+"""UI test set-up: QSettings in a temporary folder, a fresh model and window."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
 
-from neuroviz.ui.session import Session
+from neuroviz.model import AppModel
 
 
 @pytest.fixture(autouse=True)
@@ -19,9 +19,9 @@ def settings_path(tmp_path):
 
 
 @pytest.fixture
-def session(qtbot):
-    """A fresh session on the default example."""
-    return Session()
+def model(qtbot):
+    """A fresh model on the default example."""
+    return AppModel()
 
 
 @pytest.fixture
@@ -40,8 +40,8 @@ def show(qtbot):
 
 
 @pytest.fixture
-def main_window(show, session):
-    """The main window over ``session``, shown at 1400×900."""
-    from neuroviz.ui.main_window import MainWindow
+def main_window(show, model):
+    """The main window over ``model``, shown at 1400×900."""
+    from neuroviz.ui.composition import build_window
 
-    return show(MainWindow(session, QSettings()), (1400, 900))
+    return show(build_window(model, QSettings()), (1400, 900))

@@ -12,8 +12,8 @@ from neuroviz.ui.data_browser import DataBrowser
 
 
 @pytest.fixture
-def browser(show, session):
-    widget = show(DataBrowser(session), (360, 260))
+def browser(show, model):
+    widget = show(DataBrowser(model), (360, 260))
     widget.questions = []
 
     def agree(title, text):
@@ -28,77 +28,77 @@ def click(qtbot, button):
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def test_browsing_loads_sample_k_with_its_label(qtbot, browser, session):
-    ds = session.dataset
+def test_browsing_loads_sample_k_with_its_label(qtbot, browser, model):
+    ds = model.dataset
     click(qtbot, browser.next_button)
     click(qtbot, browser.next_button)
     assert browser.index == 2
-    assert np.array_equal(session.input, ds.X[2]) and session.target == ds.y[2]
+    assert np.array_equal(model.input, ds.X[2]) and model.target == ds.y[2]
     split = "test" if ds.is_test[2] else "train"
     assert f"Sample 3: label <b>{ds.class_names[ds.y[2]]}</b> · <b>{split}</b> split" in browser.status.text()
     click(qtbot, browser.prev_button)
-    assert np.array_equal(session.input, ds.X[1]) and session.target == ds.y[1]
+    assert np.array_equal(model.input, ds.X[1]) and model.target == ds.y[1]
     # type an index into the spin box
     browser.index_spin.lineEdit().selectAll()
     qtbot.keyClicks(browser.index_spin.lineEdit(), "17")
     qtbot.keyClick(browser.index_spin.lineEdit(), Qt.Key.Key_Return)
     assert browser.index == 16
-    assert np.array_equal(session.input, ds.X[16]) and session.target == ds.y[16]
+    assert np.array_equal(model.input, ds.X[16]) and model.target == ds.y[16]
     # each load is undoable
-    session.undo_stack.undo()
-    assert np.array_equal(session.input, ds.X[1])
+    model.drawing.undo_stack.undo()
+    assert np.array_equal(model.input, ds.X[1])
 
 
-def test_test_split_is_shown(browser, session):
-    k = int(session.dataset.test_indices[0])
+def test_test_split_is_shown(browser, model):
+    k = int(model.dataset.test_indices[0])
     browser.load(k)
     assert "<b>test</b> split" in browser.status.text()
 
 
-def test_random_loads_a_valid_sample(qtbot, browser, session):
+def test_random_loads_a_valid_sample(qtbot, browser, model):
     click(qtbot, browser.random_button)
     k = browser.index
-    assert 0 <= k < len(session.dataset) and k != 0
-    assert np.array_equal(session.input, session.dataset.X[k])
+    assert 0 <= k < len(model.dataset) and k != 0
+    assert np.array_equal(model.input, model.dataset.X[k])
 
 
-def test_editing_marks_the_sample_as_edited(browser, session):
+def test_editing_marks_the_sample_as_edited(browser, model):
     browser.load(4)
     assert "edited" not in browser.status.text()
-    session.set_input(np.ones(64))
+    model.set_input(np.ones(64))
     assert "edited since loaded" in browser.status.text()
 
 
-def test_add_this_drawing_to_the_training_set(qtbot, browser, session):
-    n = len(session.dataset)
+def test_add_this_drawing_to_the_training_set(qtbot, browser, model):
+    n = len(model.dataset)
     drawing = np.linspace(0, 1, 64)
-    session.set_input(drawing)
-    session.set_target(1)
+    model.set_input(drawing)
+    model.set_target(1)
     assert "“square”" in browser.add_button.text()
     click(qtbot, browser.add_button)
-    ds = session.dataset
+    ds = model.dataset
     assert len(ds) == n + 1
     assert np.array_equal(ds.X[-1], drawing) and ds.y[-1] == 1 and not ds.is_test[-1]
-    assert len(session.trainer.dataset) == n + 1
+    assert len(model.trainer.dataset) == n + 1
     assert browser.index == n and f"{n + 1:,} samples" in browser.summary.text()
 
 
-def test_switching_to_digits_builds_a_new_network_when_agreed(qtbot, browser, session):
+def test_switching_to_digits_builds_a_new_network_when_agreed(qtbot, browser, model):
     browser.dataset_box.setFocus()
     qtbot.keyClick(browser.dataset_box, Qt.Key.Key_Down)
     assert browser.questions and "10 classes" in browser.questions[0]
-    assert session.dataset.name == "digits"
-    assert session.config.sizes == (64, 16, 16, 10)
-    assert np.array_equal(session.input, session.dataset.X[0])
+    assert model.dataset.name == "digits"
+    assert model.config.sizes == (64, 16, 16, 10)
+    assert np.array_equal(model.input, model.dataset.X[0])
     assert browser.dataset_box.currentText() == "Digits (UCI 8×8)"
 
 
-def test_declining_a_new_network_changes_nothing(qtbot, browser, session):
-    network, dataset = session.network, session.dataset
+def test_declining_a_new_network_changes_nothing(qtbot, browser, model):
+    network, dataset = model.network, model.dataset
     browser.confirm = lambda title, text: False
     browser.dataset_box.setFocus()
     qtbot.keyClick(browser.dataset_box, Qt.Key.Key_Down)
-    assert session.network is network and session.dataset is dataset
+    assert model.network is network and model.dataset is dataset
     assert browser.dataset_box.currentText() == "Circles vs squares"
     assert "Kept the current network" in browser.message.text()
 
@@ -108,20 +108,20 @@ def _write_csv(path, rows):
     return path
 
 
-def test_import_csv_that_fits_keeps_the_network(browser, session, tmp_path):
+def test_import_csv_that_fits_keeps_the_network(browser, model, tmp_path):
     rng = np.random.default_rng(0)
     rows = [[*rng.integers(0, 256, 64), k % 2] for k in range(12)]
-    network = session.network
+    network = model.network
     assert browser.import_from(_write_csv(tmp_path / "mine.csv", rows))
-    ds = session.dataset
-    assert session.network is network and ds.name == "mine" and len(ds) == 12
+    ds = model.dataset
+    assert model.network is network and ds.name == "mine" and len(ds) == 12
     assert ds.class_names == ("circle", "square")
     assert "rescaled" in browser.message.text() and browser.message.isVisible()
-    assert np.array_equal(session.input, ds.X[0]) and session.target == rows[0][-1]
+    assert np.array_equal(model.input, ds.X[0]) and model.target == rows[0][-1]
     assert browser.dataset_box.findText("mine") >= 0
 
 
-def test_import_folder_of_a_new_class_count_offers_a_new_network(browser, session, tmp_path):
+def test_import_folder_of_a_new_class_count_offers_a_new_network(browser, model, tmp_path):
     root = tmp_path / "shapes"
     for k, name in enumerate(("dot", "line", "ring")):
         (root / name).mkdir(parents=True)
@@ -129,8 +129,8 @@ def test_import_folder_of_a_new_class_count_offers_a_new_network(browser, sessio
             Image.fromarray(np.full((10, 10), 60 * k + i, dtype=np.uint8)).save(root / name / f"{i}.png")
     assert browser.import_from(root)
     assert "3 classes" in browser.questions[0]
-    assert session.config.sizes == (64, 16, 16, 3)
-    assert session.dataset.class_names == ("dot", "line", "ring")
+    assert model.config.sizes == (64, 16, 16, 3)
+    assert model.dataset.class_names == ("dot", "line", "ring")
 
 
 @pytest.mark.parametrize(
@@ -143,21 +143,21 @@ def test_import_folder_of_a_new_class_count_offers_a_new_network(browser, sessio
         ("0," * 64 + "1\n" + "0," * 63 + "1\n", "row 2 has 64 columns"),
     ],
 )
-def test_bad_imports_show_their_message_and_change_nothing(browser, session, tmp_path, content, message):
-    network, dataset, x = session.network, session.dataset, session.input.copy()
+def test_bad_imports_show_their_message_and_change_nothing(browser, model, tmp_path, content, message):
+    network, dataset, x = model.network, model.dataset, model.input.copy()
     (tmp_path / "mine.csv").write_text(content)
     assert not browser.import_from(tmp_path / "mine.csv")
     assert message in browser.message.text() and browser.message.text().startswith("Import failed")
-    assert session.network is network and session.dataset is dataset
-    assert np.array_equal(session.input, x) and not browser.questions
+    assert model.network is network and model.dataset is dataset
+    assert np.array_equal(model.input, x) and not browser.questions
 
 
-def test_bad_npz_changes_nothing(browser, session, tmp_path):
-    dataset = session.dataset
+def test_bad_npz_changes_nothing(browser, model, tmp_path):
+    dataset = model.dataset
     np.savez(tmp_path / "d.npz", X=np.zeros((3, 64)), y=np.array([0, 1]))
     assert not browser.import_from(tmp_path / "d.npz")
     assert "X has 3 images but y has 2 labels" in browser.message.text()
-    assert session.dataset is dataset
+    assert model.dataset is dataset
 
 
 def test_main_window_has_editor_and_browser_docks(main_window):
@@ -168,31 +168,31 @@ def test_main_window_has_editor_and_browser_docks(main_window):
     assert browser.widget().objectName() == "dataBrowser"
 
 
-def test_clicking_a_thumbnail_loads_that_sample(qtbot, browser, session):
+def test_clicking_a_thumbnail_loads_that_sample(qtbot, browser, model):
     browser.load(10)
     shown = browser.strip.shown()
     assert 10 in shown and len(shown) >= 3
     slot = shown.index(10) + 1
     qtbot.mouseClick(browser.strip, Qt.MouseButton.LeftButton, pos=browser.strip.thumb_rect(slot).center())
     assert browser.index == 11
-    assert np.array_equal(session.input, session.dataset.X[11])
+    assert np.array_equal(model.input, model.dataset.X[11])
     # the thumbnail shows the sample's pixels: white where the image is 1
     grab = browser.strip.grab().toImage()
     rect = browser.strip.thumb_rect(browser.strip.shown().index(11))
-    h, w = session.image_shape
+    h, w = model.image_shape
     cell = rect.width() // w
-    img = session.dataset.X[11].reshape(h, w)
+    img = model.dataset.X[11].reshape(h, w)
     r, c = np.unravel_index(int(np.argmax(img)), img.shape)
     centre = rect.topLeft() + QPoint(int(c * cell + cell // 2), int(r * cell + cell // 2))
     assert grab.pixelColor(centre).lightness() == round(img[r, c] * 255)
 
 
-def test_a_new_network_starts_the_browser_at_sample_1(browser, session):
+def test_a_new_network_starts_the_browser_at_sample_1(browser, model):
     browser.load(9)
-    session.load_example("digits")
+    model.load_example("digits")
     assert browser.index == 0 and browser.index_spin.value() == 1
-    assert browser.status.text() == f"Sample 1: label <b>{session.class_names[session.target]}</b> · " + (
-        "<b>test</b> split" if session.dataset.is_test[0] else "<b>train</b> split")
+    assert browser.status.text() == f"Sample 1: label <b>{model.class_names[model.target]}</b> · " + (
+        "<b>test</b> split" if model.dataset.is_test[0] else "<b>train</b> split")
     assert browser.dataset_box.currentText() == "Digits (UCI 8×8)"
 
 
@@ -204,9 +204,9 @@ def _image_folder(root, per_class):
     return root
 
 
-def test_cancel_during_a_folder_import_changes_nothing(browser, session, tmp_path, qtbot):
+def test_cancel_during_a_folder_import_changes_nothing(browser, model, tmp_path, qtbot):
     root = _image_folder(tmp_path / "shapes", per_class=6)
-    network, dataset = session.network, session.dataset
+    network, dataset = model.network, model.dataset
     pressed = []
 
     def press_cancel() -> None:  # runs while the import processes events
@@ -220,8 +220,8 @@ def test_cancel_during_a_folder_import_changes_nothing(browser, session, tmp_pat
     assert pressed == [0]
     assert browser.message.text() == \
         "Import of shapes cancelled (import cancelled after 0 of 12 images); nothing changed."
-    assert session.network is network and session.dataset is dataset and not browser.questions
+    assert model.network is network and model.dataset is dataset and not browser.questions
     # A second import runs to the end and takes the data.
     assert browser.import_from(root)
-    assert len(session.dataset) == 12 and session.dataset.class_names == ("dot", "ring")
+    assert len(model.dataset) == 12 and model.dataset.class_names == ("dot", "ring")
     qtbot.waitUntil(lambda: browser.findChild(QProgressDialog, "importProgress") is None)

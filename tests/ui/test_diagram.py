@@ -1,4 +1,4 @@
-"""The network diagram: colours and widths follow the session, hover, click, zoom, themes, modes."""
+"""The network diagram: colours and widths follow the model, hover, click, zoom, themes, modes."""
 
 from __future__ import annotations
 
@@ -17,15 +17,15 @@ from neuroviz.ui.theme import DARK, LIGHT
 
 
 @pytest.fixture
-def diagram(show, session):
-    """The diagram over the default session (64-16-16-2), shown at 900×600."""
-    return show(NetworkDiagram(session, LIGHT), (900, 600))
+def diagram(show, model):
+    """The diagram over the default model (64-16-16-2), shown at 900×600."""
+    return show(NetworkDiagram(model, LIGHT), (900, 600))
 
 
 @pytest.fixture
-def paper_diagram(diagram, session):
+def paper_diagram(diagram, model):
     """The diagram showing the paper's 4-3-2 example (few edges, easy to aim at)."""
-    session.load_example("paper-figure-4")
+    model.load_example("paper-figure-4")
     diagram.refresh()
     return diagram
 
@@ -37,76 +37,76 @@ def pixels(image: QImage) -> np.ndarray:
     return arr.reshape(image.height(), image.width()).copy()
 
 
-def test_weight_change_changes_that_edges_colour_and_width(diagram, session):
+def test_weight_change_changes_that_edges_colour_and_width(diagram, model):
     sel = Selection("weight", 1, 2, 3)
     vmax = diagram.edge_vmax
-    session.set_parameter(sel, 10 * vmax)
+    model.set_parameter(sel, 10 * vmax)
     strong_pos, width_pos = diagram.edge_style(1, 2, 3)
     assert width_pos == pytest.approx(THIN + (THICK - THIN) * (LEVELS - 0.5) / LEVELS)
     assert diagram.edge_value(1, 2, 3) == pytest.approx(10 * vmax)
-    session.set_parameter(sel, -10 * vmax)
+    model.set_parameter(sel, -10 * vmax)
     strong_neg, width_neg = diagram.edge_style(1, 2, 3)
     assert width_neg == pytest.approx(width_pos)
     assert strong_neg != strong_pos
     assert strong_neg.blue() > strong_neg.red() and strong_pos.red() > strong_pos.blue()
-    session.set_parameter(sel, 0.0)
+    model.set_parameter(sel, 0.0)
     faint, width_zero = diagram.edge_style(1, 2, 3)
     assert width_zero < width_pos
     assert faint not in (strong_pos, strong_neg)
     other_before = diagram.edge_style(0, 5, 7)
-    session.set_parameter(sel, 0.0)
+    model.set_parameter(sel, 0.0)
     assert diagram.edge_style(0, 5, 7) == other_before
 
 
-def test_hovering_an_edge_shows_its_label_and_values(paper_diagram, session, qtbot):
+def test_hovering_an_edge_shows_its_label_and_values(paper_diagram, model, qtbot):
     pos = paper_diagram.edge_screen_pos(1, 0, 1, t=0.35).toPoint()
     qtbot.mouseMove(paper_diagram, pos)
-    w = float(session.network.weights[1][0, 1])
+    w = float(model.network.weights[1][0, 1])
     qtbot.waitUntil(lambda: paper_diagram.toolTip().startswith(f"θ^{{cb}}_{{12}} = {fmt(w, 4)}"))
     assert paper_diagram.hover == Selection("weight", 1, 0, 1)
     assert "∂L/∂θ" not in paper_diagram.toolTip()
-    trace = session.step()
+    trace = model.step()
     assert trace is not None
     qtbot.mouseMove(paper_diagram, paper_diagram.neuron_screen_pos(2, 0).toPoint())
     qtbot.mouseMove(paper_diagram, pos)
     g = float(trace.grad_weights[1][0, 1])
     d = float(trace.weights_after[1][0, 1] - trace.weights_before[1][0, 1])
-    w = float(session.network.weights[1][0, 1])
+    w = float(model.network.weights[1][0, 1])
     expected = f"θ^{{cb}}_{{12}} = {fmt(w, 4)} · ∂L/∂θ = {fmt(g, 4)} · Δ = {fmt(d, 4)}"
     qtbot.waitUntil(lambda: paper_diagram.toolTip().startswith(expected))
 
 
-def test_hovering_a_neuron_shows_its_values(paper_diagram, session, qtbot):
+def test_hovering_a_neuron_shows_its_values(paper_diagram, model, qtbot):
     qtbot.mouseMove(paper_diagram, paper_diagram.neuron_screen_pos(1, 0).toPoint())
-    fwd = session.forward()
+    fwd = model.forward()
     qtbot.waitUntil(lambda: paper_diagram.toolTip().startswith(f"b_1 = {fmt(float(fwd.act[1][0, 0]), 4)}"))
     qtbot.mouseMove(paper_diagram, paper_diagram.neuron_screen_pos(2, 1).toPoint())
-    p = session.probabilities()[1]
+    p = model.probabilities()[1]
     qtbot.waitUntil(lambda: f"class “square” · p = {fmt(float(p), 4)}" in paper_diagram.toolTip())
 
 
-def test_hovering_an_input_pixel_names_its_row_and_column(diagram, session, qtbot):
+def test_hovering_an_input_pixel_names_its_row_and_column(diagram, model, qtbot):
     qtbot.mouseMove(diagram, diagram.neuron_screen_pos(0, 10).toPoint())
     qtbot.waitUntil(lambda: diagram.toolTip().startswith("a_{11} = "))
     assert "pixel row 2, column 3" in diagram.toolTip()
 
 
-def test_click_selects_and_escape_clears(paper_diagram, session, qtbot):
+def test_click_selects_and_escape_clears(paper_diagram, model, qtbot):
     qtbot.mouseClick(paper_diagram, Qt.MouseButton.LeftButton, pos=paper_diagram.neuron_screen_pos(1, 2).toPoint())
-    assert session.selection == Selection("neuron", 1, 2)
+    assert model.selection == Selection("neuron", 1, 2)
     qtbot.mouseClick(paper_diagram, Qt.MouseButton.LeftButton,
                      pos=paper_diagram.edge_screen_pos(0, 1, 3, t=0.3).toPoint())
-    assert session.selection == Selection("weight", 0, 1, 3)
+    assert model.selection == Selection("weight", 0, 1, 3)
     qtbot.keyClick(paper_diagram, Qt.Key.Key_Escape)
-    assert session.selection is None
+    assert model.selection is None
     qtbot.mouseClick(paper_diagram, Qt.MouseButton.LeftButton, pos=paper_diagram.neuron_screen_pos(2, 0).toPoint())
     qtbot.mouseClick(paper_diagram, Qt.MouseButton.LeftButton, pos=QPoint(5, 300))
-    assert session.selection is None
+    assert model.selection is None
 
 
-def test_selected_neuron_highlights_its_edges(paper_diagram, session):
+def test_selected_neuron_highlights_its_edges(paper_diagram, model):
     before = pixels(paper_diagram.render_image())
-    session.select(Selection("neuron", 1, 0))
+    model.select(Selection("neuron", 1, 0))
     after = pixels(paper_diagram.render_image())
     # An edge attached to b_1 keeps its colour; one that is not fades toward the background.
     attached = paper_diagram.edge_screen_pos(1, 1, 0, t=0.5)
@@ -117,10 +117,10 @@ def test_selected_neuron_highlights_its_edges(paper_diagram, session):
     assert (after[ay - 1:ay + 2, ax - 1:ax + 2] != 0).all()
 
 
-def test_rendered_image_changes_where_the_changed_edge_is(paper_diagram, session):
+def test_rendered_image_changes_where_the_changed_edge_is(paper_diagram, model):
     before = pixels(paper_diagram.render_image())
-    old = float(session.network.weights[0][1, 3])
-    session.set_parameter(Selection("weight", 0, 1, 3), -old if old else 0.5)
+    old = float(model.network.weights[0][1, 3])
+    model.set_parameter(Selection("weight", 0, 1, 3), -old if old else 0.5)
     after = pixels(paper_diagram.render_image())
     changed = before != after
     a = paper_diagram.edge_screen_pos(0, 1, 3, t=0.15)
@@ -142,50 +142,50 @@ def test_theme_switch_changes_the_background(diagram):
     assert dark[3, 3] & 0xFFFFFF == int(DARK.background[1:], 16)
 
 
-def test_edge_and_neuron_modes_show_the_last_update(diagram, session):
-    session.set_view(edge_mode="gradients", node_mode="deltas")
+def test_edge_and_neuron_modes_show_the_last_update(diagram, model):
+    model.set_view(edge_mode="gradients", node_mode="deltas")
     assert np.isnan(diagram.edge_value(0, 0, 0))
     assert diagram.values is not None and "after the first update" in diagram.values.note
-    trace = session.step()
+    trace = model.step()
     assert trace is not None
     assert diagram.edge_value(2, 1, 4) == pytest.approx(float(trace.grad_weights[2][1, 4]))
     assert diagram.values.nodes[2] == pytest.approx(trace.deltas[1].mean(axis=0))
-    session.set_view(edge_mode="updates")
+    model.set_view(edge_mode="updates")
     delta = float(trace.weights_after[0][3, 9] - trace.weights_before[0][3, 9])
     assert diagram.edge_value(0, 3, 9) == pytest.approx(delta)
 
 
-def test_phase_walk_highlights_the_active_layer(diagram, session):
-    assert session.begin_phased_step() is not None
-    assert session.phase is not None and session.phase.kind == "forward" and session.phase.layer == 1
+def test_phase_walk_highlights_the_active_layer(diagram, model):
+    assert model.begin_phased_step() is not None
+    assert model.phase is not None and model.phase.kind == "forward" and model.phase.layer == 1
     diagram.refresh()
     v = diagram.values
     assert v is not None and v.active_layer == 1
     assert v.nodes[1] is not None and v.nodes[2] is None
     assert v.dim_edges == [False, True, True]
-    while session.phase is not None and session.phase.kind != "backward":
-        session.next_phase()
+    while model.phase is not None and model.phase.kind != "backward":
+        model.next_phase()
     diagram.refresh()
     v = diagram.values
     assert v.node_mode == "deltas" and v.active_layer == 3
-    assert v.nodes[3] == pytest.approx(session.pending_trace.deltas[2].mean(axis=0))
+    assert v.nodes[3] == pytest.approx(model.pending_trace.deltas[2].mean(axis=0))
     assert v.nodes[1] is None
-    while session.phase is not None and session.phase.kind != "update":
-        session.next_phase()
+    while model.phase is not None and model.phase.kind != "update":
+        model.next_phase()
     diagram.refresh()
-    trace = session.pending_trace
+    trace = model.pending_trace
     assert diagram.values.edge_mode == "updates"
     assert diagram.edge_value(1, 0, 0) == pytest.approx(float(trace.weights_after[1][0, 0]
                                                               - trace.weights_before[1][0, 0]))
 
 
-def test_large_network_draws_the_strongest_edges(diagram, session):
-    session.new_network(NetworkConfig(sizes=(64, 128, 128, 10)), "digits")
+def test_large_network_draws_the_strongest_edges(diagram, model):
+    model.new_network(NetworkConfig(sizes=(64, 128, 128, 10)), "digits")
     assert diagram.layout_.n_edges == 64 * 128 + 128 * 128 + 128 * 10
     assert diagram.drawn_edge_count() == diagram.max_edges < diagram.layout_.n_edges
     drawn = diagram._drawn
     lay = diagram.layout_
-    for l, w in enumerate(session.network.weights):
+    for l, w in enumerate(model.network.weights):
         mine = drawn[(drawn >= lay.offsets[l]) & (drawn < lay.offsets[l] + w.size)] - lay.offsets[l]
         assert mine.size > 0
         # Within each layer, the drawn edges are that layer's strongest.
@@ -193,18 +193,18 @@ def test_large_network_draws_the_strongest_edges(diagram, session):
     assert len(np.unique(pixels(diagram.render_image()))) > 2 * LEVELS
 
 
-def test_many_changes_between_frames_cost_one_repaint(diagram, session, qtbot):
+def test_many_changes_between_frames_cost_one_repaint(diagram, model, qtbot):
     qtbot.waitUntil(lambda: diagram.repaints > 0)
     start = diagram.repaints
     for _ in range(50):
-        session.train_for(0.0, max_steps=1)
-        session.networkChanged.emit()
+        model.train_for(0.0, max_steps=1)
+        model.document.network_changed.emit()
     qtbot.waitUntil(lambda: diagram.repaints > start)
     QApplication.processEvents()
     assert diagram.repaints - start == 1
 
 
-def test_receptive_fields_draw_first_hidden_weights(diagram, session):
+def test_receptive_fields_draw_first_hidden_weights(diagram, model):
     diagram.set_receptive_fields(True)
     rects = diagram.layout_.rf_rects
     assert rects.shape == (16, 4)
@@ -241,7 +241,7 @@ def test_high_dpi_render_is_sharp(paper_diagram):
     assert image.width() == 2 * paper_diagram.width() and image.devicePixelRatio() == 2.0
 
 
-def test_zoomed_far_in_still_draws_and_hits(diagram, session):
+def test_zoomed_far_in_still_draws_and_hits(diagram, model):
     target = diagram.neuron_screen_pos(1, 3)
     for _ in range(30):
         diagram.zoom_by(1.5, target)
@@ -254,11 +254,11 @@ def test_zoomed_far_in_still_draws_and_hits(diagram, session):
     assert diagram.drawn_edge_count() == 100
 
 
-def test_cached_headers_and_texts_follow_theme_zoom_font_and_architecture(diagram, session, qtbot):
+def test_cached_headers_and_texts_follow_theme_zoom_font_and_architecture(diagram, model, qtbot):
     """After each change the long-lived diagram (with its caches) paints exactly what a new one paints."""
 
     def fresh(theme=LIGHT, zoom: float = 1.0, font: QFont | None = None) -> np.ndarray:
-        other = NetworkDiagram(session, theme)
+        other = NetworkDiagram(model, theme)
         qtbot.addWidget(other)
         other.resize(diagram.size())
         if font is not None:
@@ -283,16 +283,16 @@ def test_cached_headers_and_texts_follow_theme_zoom_font_and_architecture(diagra
     larger = pixels(diagram.render_image())
     assert not np.array_equal(larger, zoomed)
     assert np.array_equal(larger, fresh(DARK, 1.25, big))
-    session.new_network(NetworkConfig(sizes=(64, 16, 16, 2), hidden_activation="tanh"))
+    model.new_network(NetworkConfig(sizes=(64, 16, 16, 2), hidden_activation="tanh"))
     tanh = pixels(diagram.render_image())
     assert np.array_equal(tanh, fresh(DARK, 1.0, big))
-    session.set_target(1 - session.target)  # the "◂ target" mark moves to the other output
+    model.set_target(1 - model.target)  # the "◂ target" mark moves to the other output
     moved = pixels(diagram.render_image())
     assert not np.array_equal(moved, tanh)
     assert np.array_equal(moved, fresh(DARK, 1.0, big))
 
 
-def test_edges_stop_inside_the_circles_that_cover_their_ends(diagram, session, monkeypatch):
+def test_edges_stop_inside_the_circles_that_cover_their_ends(diagram, model, monkeypatch):
     lay = diagram.layout_
     full = diagram._screen_segments()
     drawn = diagram._drawn_segments(1.0, vector=False)
@@ -324,10 +324,10 @@ def test_edges_stop_inside_the_circles_that_cover_their_ends(diagram, session, m
     assert np.array_equal(diagram._drawn_segments(1.0, vector=True), full)
 
 
-def test_numbers_drawn_for_the_first_time_look_as_when_they_come_back(paper_diagram, session):
+def test_numbers_drawn_for_the_first_time_look_as_when_they_come_back(paper_diagram, model):
     # A number seen for the first time is drawn directly, one that comes back from a prepared layout:
     # the pixels must not tell the two apart.
-    session.set_parameter(Selection("weight", 1, 0, 1), 0.123456)
+    model.set_parameter(Selection("weight", 1, 0, 1), 0.123456)
     first = pixels(paper_diagram.render_image())
     assert any(text[0].startswith("p = ") for text in paper_diagram._seen_texts)
     prepared_before = len(paper_diagram._texts)

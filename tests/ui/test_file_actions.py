@@ -27,9 +27,9 @@ from neuroviz.ui.file_actions import RECENT_KEY, PictureSizeDialog
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def state_text(session) -> str:
-    """The whole session state as snapshot text (compares everything, bit for bit)."""
-    return snapshot.dumps(session.snapshot_state())
+def state_text(model) -> str:
+    """The whole model state as snapshot text (compares everything, bit for bit)."""
+    return snapshot.dumps(model.snapshot_state())
 
 
 def answer_modal(qtbot, act: Callable[[QWidget], None], found: list[str] | None = None) -> None:
@@ -77,21 +77,21 @@ def press(qtbot, window, key: str) -> None:
 
 @pytest.fixture
 def trained(main_window):
-    """The main window's session after three updates (so it has unsaved changes and a last update)."""
-    s = main_window.session
+    """The main window's model after three updates (so it has unsaved changes and a last update)."""
+    s = main_window.model
     for _ in range(3):
         s.step()
-    assert s.modified
+    assert s.document.modified
     return main_window
 
 
 # ------------------------------------------------------------------ save/open
 def test_save_as_then_open_restores_everything(qtbot, trained, tmp_path, monkeypatch):
-    window, s = trained, trained.session
+    window, s = trained, trained.model
     path = tmp_path / "mine.nvz.json"
     choose_file(monkeypatch, tmp_path / "mine")  # no ending typed: .nvz.json is added
     press(qtbot, window, "Ctrl+Shift+S")
-    assert path.exists() and s.file_path == str(path) and not s.modified
+    assert path.exists() and s.document.file_path == str(path) and not s.document.modified
     assert not window.isWindowModified()
     saved = state_text(s)
     assert path.read_text("utf-8") == saved
@@ -102,41 +102,41 @@ def test_save_as_then_open_restores_everything(qtbot, trained, tmp_path, monkeyp
     choose_file(monkeypatch, path, "getOpenFileName")
     press(qtbot, window, "Ctrl+O")
     assert state_text(s) == saved
-    assert s.file_path == str(path) and not s.modified
+    assert s.document.file_path == str(path) and not s.document.modified
     assert "Opened" in window.statusBar().currentMessage()
 
 
 def test_ctrl_s_saves_to_the_open_file_without_asking(qtbot, trained, tmp_path, monkeypatch):
-    window, s = trained, trained.session
+    window, s = trained, trained.model
     path = tmp_path / "a.nvz.json"
     assert window.file_actions.save_to(str(path))
     s.step()
-    assert s.modified
+    assert s.document.modified
     calls = choose_file(monkeypatch, tmp_path / "other.nvz.json")
     press(qtbot, window, "Ctrl+S")
-    assert calls == [] and not s.modified
+    assert calls == [] and not s.document.modified
     assert snapshot.load(path).trainer_state["step"] == s.trainer.step_count == 4
 
 
 def test_opened_session_trains_on_exactly_like_the_saved_one(qtbot, main_window, tmp_path):
-    s = main_window.session
+    s = main_window.model
     s.train_for(10.0, max_steps=150)
     s.step()
     path = tmp_path / "mid.nvz.json"
     assert main_window.file_actions.save_to(str(path))
-    from neuroviz.ui.session import Session
+    from neuroviz.model import AppModel
 
-    other = Session()
+    other = AppModel()
     other.restore(snapshot.load(path), str(path))
-    for session in (s, other):
-        session.train_for(10.0, max_steps=300)  # crosses the end of the first epoch
-        session.step()
+    for model in (s, other):
+        model.train_for(10.0, max_steps=300)  # crosses the end of the first epoch
+        model.step()
     assert state_text(s) == state_text(other)
     assert other.trainer.epoch >= 1
 
 
 def test_a_bad_file_is_reported_and_changes_nothing(qtbot, trained, tmp_path, monkeypatch):
-    window, s = trained, trained.session
+    window, s = trained, trained.model
     good = tmp_path / "good.nvz.json"
     snapshot.save(good, s.snapshot_state())
     doc = json.loads(good.read_text("utf-8"))
@@ -144,7 +144,7 @@ def test_a_bad_file_is_reported_and_changes_nothing(qtbot, trained, tmp_path, mo
     bad = tmp_path / "bad.nvz.json"
     bad.write_text(json.dumps(doc))
     before, title = state_text(s), window.windowTitle()
-    s.modified = False
+    s.document.modified = False
     choose_file(monkeypatch, bad, "getOpenFileName")
     press(qtbot, window, "Ctrl+O")
     box = window.findChild(QMessageBox, "fileErrorBox")
@@ -157,22 +157,22 @@ def test_a_bad_file_is_reported_and_changes_nothing(qtbot, trained, tmp_path, mo
 
 # ------------------------------------------------------------ unsaved changes
 def test_open_asks_about_unsaved_changes_and_cancel_keeps_everything(qtbot, trained, tmp_path, monkeypatch):
-    window, s = trained, trained.session
+    window, s = trained, trained.model
     before = state_text(s)
     calls = choose_file(monkeypatch, tmp_path / "x.nvz.json", "getOpenFileName")
     found: list[str] = []
     answer_modal(qtbot, click_button(qtbot, QMessageBox.StandardButton.Cancel), found)
     press(qtbot, window, "Ctrl+O")
     assert found == ["unsavedChangesBox"]
-    assert calls == [] and state_text(s) == before and s.modified
+    assert calls == [] and state_text(s) == before and s.document.modified
 
 
 def test_save_in_the_prompt_saves_before_opening(qtbot, trained, tmp_path, monkeypatch):
-    window, s = trained, trained.session
+    window, s = trained, trained.model
     other = tmp_path / "other.nvz.json"
-    from neuroviz.ui.session import Session
+    from neuroviz.model import AppModel
 
-    fresh = Session()
+    fresh = AppModel()
     fresh.load_example("paper-figure-4")
     snapshot.save(other, fresh.snapshot_state())
     first = tmp_path / "first.nvz.json"
@@ -182,7 +182,7 @@ def test_save_in_the_prompt_saves_before_opening(qtbot, trained, tmp_path, monke
     answer_modal(qtbot, click_button(qtbot, QMessageBox.StandardButton.Save))
     press(qtbot, window, "Ctrl+O")
     assert first.read_text("utf-8") == changed  # the changes were saved first
-    assert s.title == "Paper, Figure 4 (4-3-2)" and s.file_path == str(other)
+    assert s.document.title == "Paper, Figure 4 (4-3-2)" and s.document.file_path == str(other)
 
 
 def test_new_network_asks_and_discard_goes_on(qtbot, trained, monkeypatch):
@@ -215,7 +215,7 @@ def test_quit_asks_and_cancel_keeps_the_window_open(qtbot, trained):
 
 # ------------------------------------------------------------ recent, drop
 def test_open_recent_lists_files_and_opens_them(qtbot, trained, tmp_path):
-    window, s = trained, trained.session
+    window, s = trained, trained.model
     actions = window.file_actions
     a, b = tmp_path / "a.nvz.json", tmp_path / "b.nvz.json"
     assert actions.save_to(str(a))
@@ -228,7 +228,7 @@ def test_open_recent_lists_files_and_opens_them(qtbot, trained, tmp_path):
     entries = [act for act in menu.actions() if act.text().startswith("&")]
     assert [e.text() for e in entries[:2]] == ["&1  b.nvz.json", "&2  a.nvz.json"]
     entries[1].trigger()
-    assert s.file_path == str(a) and s.trainer.step_count == 3
+    assert s.document.file_path == str(a) and s.trainer.step_count == 3
     a.unlink()
     actions.open_recent(str(a))
     assert str(a) not in actions.recent_files()
@@ -252,17 +252,17 @@ def _drop(window, path: Path) -> QDropEvent:
 
 
 def test_dropping_a_snapshot_on_the_window_opens_it(qtbot, main_window, tmp_path):
-    from neuroviz.ui.session import Session
+    from neuroviz.model import AppModel
 
-    other = Session()
+    other = AppModel()
     other.load_example("digits")
     other.step()
     path = tmp_path / "digits.nvz.json"
     snapshot.save(path, other.snapshot_state())
     drop = _drop(main_window, path)
     assert drop.isAccepted()
-    assert main_window.session.network.sizes == (64, 32, 16, 10)
-    assert state_text(main_window.session) == state_text(other)
+    assert main_window.model.network.sizes == (64, 32, 16, 10)
+    assert state_text(main_window.model) == state_text(other)
 
 
 def test_dragging_other_files_is_not_accepted(qtbot, main_window, tmp_path):
@@ -299,7 +299,7 @@ def test_export_diagram_png_of_the_size_typed_in_the_dialog(qtbot, trained, tmp_
 
 
 def test_export_diagram_svg_has_an_element_per_edge_and_neuron(qtbot, main_window, tmp_path):
-    window, s = main_window, main_window.session
+    window, s = main_window, main_window.model
     s.load_example("paper-figure-4")
     path = tmp_path / "d.svg"
     assert window.file_actions.export_to("diagram_svg", str(path), window.diagram.size())
@@ -313,7 +313,7 @@ def test_export_diagram_svg_has_an_element_per_edge_and_neuron(qtbot, main_windo
 
 
 def test_export_loss_pictures_and_csv(qtbot, trained, tmp_path):
-    actions, s = trained.file_actions, trained.session
+    actions, s = trained.file_actions, trained.model
     s.train_for(10.0, max_steps=40)
     assert actions.export_to("loss_png", str(tmp_path / "l.png"), QImage(500, 300, QImage.Format.Format_RGB32).size())
     image = QImage(str(tmp_path / "l.png"))
@@ -327,7 +327,7 @@ def test_export_loss_pictures_and_csv(qtbot, trained, tmp_path):
 
 
 def test_export_table_npz_and_onnx(qtbot, trained, tmp_path):
-    actions, s = trained.file_actions, trained.session
+    actions, s = trained.file_actions, trained.model
     assert actions.export_actions["table_csv"].isEnabled()
     assert actions.export_to("table_csv", str(tmp_path / "t.csv"))
     rows = list(csv.DictReader(io.StringIO((tmp_path / "t.csv").read_text("utf-8"))))
@@ -341,9 +341,9 @@ def test_export_table_npz_and_onnx(qtbot, trained, tmp_path):
 
 
 def test_update_table_export_is_disabled_before_any_update(qtbot, main_window):
-    assert main_window.session.last_trace is None
+    assert main_window.model.last_trace is None
     assert not main_window.file_actions.export_actions["table_csv"].isEnabled()
-    main_window.session.step()
+    main_window.model.step()
     assert main_window.file_actions.export_actions["table_csv"].isEnabled()
 
 

@@ -20,32 +20,32 @@ VALID = {"csv": "".join(",".join(map(str, r)) + f",{i % 2}\n" for i, r in enumer
 _buffer = io.BytesIO()
 np.savez_compressed(_buffer, X=ROWS.reshape(6, 8, 8) * 255, y=np.arange(6) % 2)
 VALID["npz"] = _buffer.getvalue()
-"""Files that fit the session's 64-16-16-2 network, so that an import that succeeds replaces the data."""
+"""Files that fit the model's 64-16-16-2 network, so that an import that succeeds replaces the data."""
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @FUZZ
 @given(kind=st.sampled_from(["csv", "npz"]), ops=mutations)
-def test_a_failed_import_changes_nothing(show, session, tmp_path, kind, ops):
-    browser = getattr(session, "_fuzz_browser", None)
+def test_a_failed_import_changes_nothing(show, model, tmp_path, kind, ops):
+    browser = getattr(model, "_fuzz_browser", None)
     if browser is None:
-        browser = session._fuzz_browser = show(DataBrowser(session), (360, 260))
+        browser = model._fuzz_browser = show(DataBrowser(model), (360, 260))
         browser.confirm = lambda title, text: False  # never replace the network
     path = tmp_path / f"fuzz.{kind}"
     path.write_bytes(mutate(VALID[kind], ops))
-    dataset, params = session.dataset, session.network.flat_params().copy()
+    dataset, params = model.dataset, model.network.flat_params().copy()
     if browser.import_from(path):
-        X = session.dataset.X
-        assert session.dataset is not dataset and np.isfinite(X).all() and X.min() >= 0 and X.max() <= 1
+        X = model.dataset.X
+        assert model.dataset is not dataset and np.isfinite(X).all() and X.min() >= 0 and X.max() <= 1
     else:
-        assert session.dataset is dataset and np.array_equal(session.network.flat_params(), params)
+        assert model.dataset is dataset and np.array_equal(model.network.flat_params(), params)
         assert browser.message.text()
 
 
-def test_the_unmutated_files_do_import(show, session, tmp_path):
-    browser = show(DataBrowser(session), (360, 260))
+def test_the_unmutated_files_do_import(show, model, tmp_path):
+    browser = show(DataBrowser(model), (360, 260))
     for kind, data in VALID.items():
         (tmp_path / f"ok.{kind}").write_bytes(data)
-        before = session.dataset
-        assert browser.import_from(tmp_path / f"ok.{kind}") and session.dataset is not before
+        before = model.dataset
+        assert browser.import_from(tmp_path / f"ok.{kind}") and model.dataset is not before

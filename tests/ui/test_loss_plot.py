@@ -15,8 +15,8 @@ LEFT = Qt.MouseButton.LeftButton
 
 
 @pytest.fixture
-def plot(show, session):
-    return show(LossPlot(session), (900, 360))
+def plot(show, model):
+    return show(LossPlot(model), (900, 360))
 
 
 def count_near(image: QImage, color: QColor, tolerance: int = 40) -> int:
@@ -28,40 +28,40 @@ def count_near(image: QImage, color: QColor, tolerance: int = 40) -> int:
     return int((np.abs(rgb - target) <= tolerance).all(axis=2).sum())
 
 
-def test_curves_follow_the_history_and_clear_on_reset(qtbot, plot, session):
+def test_curves_follow_the_history_and_clear_on_reset(qtbot, plot, model):
     before = count_near(plot.graphics.grab().toImage(), TRAIN_COLOR)
-    session.step()
+    model.step()
     qtbot.waitUntil(lambda: plot.n_points == 1)
     assert plot.raw_curve.xData.tolist() == [1]
-    assert plot.raw_curve.yData.tolist() == [session.trainer.history.values[0]]
-    session.train_for(5.0, max_steps=300)
-    n = len(session.trainer.history)
+    assert plot.raw_curve.yData.tolist() == [model.trainer.history.values[0]]
+    model.train_for(5.0, max_steps=300)
+    n = len(model.trainer.history)
     qtbot.waitUntil(lambda: plot.n_points == n)
-    np.testing.assert_array_equal(plot.raw_curve.yData, session.trainer.history.values)
-    np.testing.assert_allclose(plot.smooth_curve.yData, smooth(session.trainer.history.values, DEFAULT_SMOOTHING))
-    assert plot.now_line.value() == session.trainer.step_count
+    np.testing.assert_array_equal(plot.raw_curve.yData, model.trainer.history.values)
+    np.testing.assert_allclose(plot.smooth_curve.yData, smooth(model.trainer.history.values, DEFAULT_SMOOTHING))
+    assert plot.now_line.value() == model.trainer.step_count
     after = count_near(plot.graphics.grab().toImage(), TRAIN_COLOR)
     assert after > before + 100  # the smoothed line is drawn in the training colour
-    session.reset_weights()
+    model.reset_weights()
     qtbot.waitUntil(lambda: plot.n_points == 0)
     assert plot.raw_curve.xData is None or len(plot.raw_curve.xData) == 0
     assert plot.now_line.value() == 0
 
 
-def test_epochs_show_test_loss_and_accuracies(qtbot, plot, session):
-    session.trainer.run_epoch()
-    session.trainer.run_epoch()
-    session.networkChanged.emit()
+def test_epochs_show_test_loss_and_accuracies(qtbot, plot, model):
+    model.trainer.run_epoch()
+    model.trainer.run_epoch()
+    model.document.network_changed.emit()
     qtbot.waitUntil(lambda: plot.train_acc_curve.xData is not None and len(plot.train_acc_curve.xData) == 2)
-    epochs = session.trainer.epochs
+    epochs = model.trainer.epochs
     assert plot.test_loss_curve.yData.tolist() == [m.test_loss for m in epochs]
     assert plot.test_acc_curve.yData.tolist() == [100 * m.test_accuracy for m in epochs]
     assert plot.train_acc_curve.xData.tolist() == [m.step for m in epochs]
     assert count_near(plot.graphics.grab().toImage(), TEST_COLOR) > 50
 
 
-def test_log_scale_toggle(qtbot, plot, session):
-    session.train_for(5.0, max_steps=200)
+def test_log_scale_toggle(qtbot, plot, model):
+    model.train_for(5.0, max_steps=200)
     qtbot.waitUntil(lambda: plot.n_points == 200)
     linear = plot.graphics.grab().toImage()
     qtbot.mouseClick(plot.log_check, LEFT)
@@ -69,13 +69,13 @@ def test_log_scale_toggle(qtbot, plot, session):
     assert plot.raw_curve.opts["logMode"][1]
     qtbot.waitUntil(lambda: plot.graphics.grab().toImage() != linear)
     y = plot.raw_curve.getData()[1]
-    np.testing.assert_allclose(np.nanmax(y), np.log10(session.trainer.history.values.max()))
+    np.testing.assert_allclose(np.nanmax(y), np.log10(model.trainer.history.values.max()))
     qtbot.mouseClick(plot.log_check, LEFT)
     assert not plot.raw_curve.opts["logMode"][1]
 
 
-def test_crosshair_reads_out_the_nearest_update(qtbot, plot, session):
-    session.train_for(5.0, max_steps=100)
+def test_crosshair_reads_out_the_nearest_update(qtbot, plot, model):
+    model.train_for(5.0, max_steps=100)
     qtbot.waitUntil(lambda: plot.n_points == 100)
     plot.loss_plot.getViewBox().setXRange(1, 100, padding=0)
     viewbox = plot.loss_plot.getViewBox()
@@ -85,23 +85,23 @@ def test_crosshair_reads_out_the_nearest_update(qtbot, plot, session):
     qtbot.waitUntil(lambda: plot.readout.text().startswith("update"))
     step = int(plot.cross_v.value())
     assert abs(step - 50) <= 2
-    loss = session.trainer.history.values[step - 1]
+    loss = model.trainer.history.values[step - 1]
     assert f"L = {fmt(loss, 4)}" in plot.readout.text()
     assert plot.cross_v.isVisible()
 
 
-def test_smoothing_factor_recomputes_the_bold_line(qtbot, plot, session):
-    session.train_for(5.0, max_steps=150)
+def test_smoothing_factor_recomputes_the_bold_line(qtbot, plot, model):
+    model.train_for(5.0, max_steps=150)
     qtbot.waitUntil(lambda: plot.n_points == 150)
     plot.smoothing_spin.setFocus()
     plot.smoothing_spin.lineEdit().selectAll()
     qtbot.keyClicks(plot.smoothing_spin.lineEdit(), "0.5")
     qtbot.keyClick(plot.smoothing_spin.lineEdit(), Qt.Key.Key_Return)
-    np.testing.assert_allclose(plot.smooth_curve.yData, smooth(session.trainer.history.values, 0.5))
+    np.testing.assert_allclose(plot.smooth_curve.yData, smooth(model.trainer.history.values, 0.5))
 
 
-def test_a_long_history_is_drawn_from_its_envelope_and_in_full_when_zoomed(qtbot, plot, session):
-    history = session.trainer.history
+def test_a_long_history_is_drawn_from_its_envelope_and_in_full_when_zoomed(qtbot, plot, model):
+    history = model.trainer.history
     values = np.random.default_rng(0).random(200_000) + 0.1
     for step, value in enumerate(values.tolist(), start=1):
         history.append(step, value)

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QImage, QKeySequence
+from PySide6.QtGui import QImage, QKeySequence
 from PySide6.QtWidgets import QTableWidget
 
-from neuroviz.ui.main_window import MainWindow
-from neuroviz.ui.session import Session
+from neuroviz.model import AppModel
+from neuroviz.ui.composition import build_window
 from neuroviz.ui.theme import DARK, LIGHT
 
 
-def test_window_builds_with_the_diagram_in_the_centre(main_window, session):
+def test_window_builds_with_the_diagram_in_the_centre(main_window, model):
     assert main_window.centralWidget() is main_window.diagram
     assert main_window.docks, "the panels of panel_specs() are docked"
     names = [d.objectName() for d in main_window.docks.values()]
@@ -40,7 +40,7 @@ def test_every_dock_toggles_from_the_view_menu(main_window, qtbot):
 
 
 def test_layout_survives_a_restart_and_reset_restores_it(qtbot, settings_path):
-    first = MainWindow(Session(), QSettings())
+    first = build_window(AppModel(), QSettings())
     qtbot.addWidget(first)
     with qtbot.waitExposed(first):
         first.show()
@@ -53,7 +53,7 @@ def test_layout_survives_a_restart_and_reset_restores_it(qtbot, settings_path):
     assert any(settings_path.rglob("*.ini"))
     assert QSettings().value("mainWindow/geometry") == geometry
 
-    second = MainWindow(Session(), QSettings())
+    second = build_window(AppModel(), QSettings())
     qtbot.addWidget(second)
     with qtbot.waitExposed(second):
         second.show()
@@ -77,60 +77,59 @@ def test_theme_actions_switch_the_diagram(main_window):
     assert main_window.diagram.render_image().pixelColor(3, 3).name() == LIGHT.background
 
 
-def test_view_mode_shortcuts_and_menu_stay_in_sync(main_window, session, qtbot):
+def test_view_mode_shortcuts_and_menu_stay_in_sync(main_window, model, qtbot):
     main_window.activateWindow()
     qtbot.waitUntil(main_window.isActiveWindow)
     main_window.diagram.setFocus()
     qtbot.keyClick(main_window.diagram, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
-    assert session.edge_mode == "gradients"
+    assert model.edge_mode == "gradients"
     qtbot.keyClick(main_window.diagram, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
-    assert session.node_mode == "deltas"
-    session.set_view(edge_mode="updates", node_mode="activations")
+    assert model.node_mode == "deltas"
+    model.set_view(edge_mode="updates", node_mode="activations")
     assert main_window.edge_actions["updates"].isChecked()
     assert main_window.node_actions["activations"].isChecked()
     assert "Ctrl+1" in main_window.edge_actions["weights"].toolTip()
 
 
-def test_examples_menu_opens_the_paper_example(main_window, session):
+def test_examples_menu_opens_the_paper_example(main_window, model):
     main_window.example_actions["paper-figure-4"].trigger()
-    assert session.network.sizes == (4, 3, 2)
+    assert model.network.sizes == (4, 3, 2)
     assert "Figure 4" in main_window.windowTitle()
     assert main_window.diagram.layout_.sizes == (4, 3, 2)
 
 
-def test_status_bar_shows_step_loss_and_rate(main_window, session, qtbot):
+def test_status_bar_shows_step_loss_and_rate(main_window, model, qtbot):
     labels = main_window.status_labels
     assert labels["step"].text() == "step 0" and labels["loss"].text() == "loss —"
-    trace = session.step()
+    trace = model.step()
     assert trace is not None
     qtbot.waitUntil(lambda: labels["step"].text() == "step 1")
     assert labels["loss"].text() == f"loss {trace.loss:.4g}"
-    session.trainer.run_epoch()
-    session.step()
+    model.trainer.run_epoch()
+    model.step()
     qtbot.waitUntil(lambda: labels["accuracy"].text().endswith("(test)"))
     assert labels["epoch"].text() == "epoch 1"
-    session.set_updates_per_second(1234.0)
+    model.set_updates_per_second(1234.0)
     qtbot.waitUntil(lambda: labels["rate"].text() == "1,234 updates/s")
 
 
-def test_undo_and_redo_name_what_they_undo(main_window, session):
+def test_undo_and_redo_name_what_they_undo(main_window, model):
     assert main_window.undo_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Undo)
     assert main_window.redo_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Redo)
     assert not main_window.undo_action.isEnabled()
-    old = session.input.copy()
-    session.edit_input(np.zeros_like(session.input), "Clear drawing")
+    old = model.input.copy()
+    model.edit_input(np.zeros_like(model.input), "Clear drawing")
     assert main_window.undo_action.isEnabled()
     assert main_window.undo_action.text() == "&Undo Clear drawing"
     main_window.undo_action.trigger()
-    assert np.array_equal(session.input, old)
+    assert np.array_equal(model.input, old)
     assert main_window.redo_action.text() == "&Redo Clear drawing"
 
 
 def test_file_actions_go_above_quit(main_window):
-    action = QAction("Open…", main_window)
-    main_window.add_file_actions([action])
     actions = main_window.file_menu.actions()
-    assert actions.index(action) < actions.index(main_window.quit_action)
+    for group in main_window.file_actions.menu_groups():
+        assert all(actions.index(a) < actions.index(main_window.quit_action) for a in group)
     standard = QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)
     assert main_window.quit_action.shortcut() == (standard[0] if standard else QKeySequence("Ctrl+Q"))
 
@@ -182,8 +181,8 @@ def test_view_toggles_for_the_input_grid_and_receptive_fields(main_window):
 
 
 def test_ctrl_q_quits_and_the_title_names_the_saved_file(main_window, qtbot, tmp_path):
-    session = main_window.session
-    session.mark_saved(str(tmp_path / "lesson.neuroviz.json"))
+    model = main_window.model
+    model.document.mark_saved(str(tmp_path / "lesson.neuroviz.json"))
     assert main_window.windowTitle().startswith("lesson.neuroviz.json")
     assert main_window.quit_action.shortcut().toString() == "Ctrl+Q"
     qtbot.keyClick(main_window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
@@ -197,16 +196,16 @@ def test_a_single_step_brings_the_inspector_tab_forward(main_window, qtbot):
     qtbot.keyClick(main_window, Qt.Key.Key_Right)
     qtbot.waitUntil(lambda: not inspector.visibleRegion().isEmpty())
     assert loss.visibleRegion().isEmpty()
-    assert main_window.session.trainer.step_count == 1
+    assert main_window.model.trainer.step_count == 1
     inspector.toggleViewAction().trigger()  # closed by the user: a step leaves it closed
     qtbot.keyClick(main_window, Qt.Key.Key_Right)
-    assert main_window.session.trainer.step_count == 2 and not inspector.isVisible()
+    assert main_window.model.trainer.step_count == 2 and not inspector.isVisible()
 
 
-def test_first_start_takes_most_of_the_screen(qtbot, session):
-    from neuroviz.ui.main_window import DEFAULT_SIZE, MainWindow
+def test_first_start_takes_most_of_the_screen(qtbot, model):
+    from neuroviz.ui.main_window import DEFAULT_SIZE
 
-    window = MainWindow(session, QSettings())
+    window = build_window(model, QSettings())
     qtbot.addWidget(window)
     area = window.screen().availableGeometry()
     expected_w = min(area.width(), max(DEFAULT_SIZE[0], round(area.width() * 0.9)))
@@ -215,8 +214,8 @@ def test_first_start_takes_most_of_the_screen(qtbot, session):
     assert area.contains(window.geometry())
 
 
-def test_on_a_small_screen_the_diagram_keeps_most_of_the_height(show, session, settings_path, qtbot):
-    window = show(MainWindow(session, QSettings()), (1280, 720))  # no saved layout: the default one
+def test_on_a_small_screen_the_diagram_keeps_most_of_the_height(show, model, settings_path, qtbot):
+    window = show(build_window(model, QSettings()), (1280, 720))  # no saved layout: the default one
     bottom = window.docks["lossCurvesDock"]  # the front tab of the bottom row
 
     def small_bottom_row() -> bool:  # a third of the height, or as little as its tabs allow

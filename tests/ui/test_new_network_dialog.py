@@ -14,8 +14,8 @@ LARGEST_K = max(k for k in range(1, 4097) if parameter_count((64, 4096, k, 2)) <
 
 
 @pytest.fixture
-def dialog(show, session):
-    return show(NewNetworkDialog(session))
+def dialog(show, model):
+    return show(NewNetworkDialog(model))
 
 
 def type_sizes(qtbot, dialog: NewNetworkDialog, text: str) -> None:
@@ -37,16 +37,16 @@ def ok_button(dialog: NewNetworkDialog):
     ("", "enter the layer sizes"),
     ("64-5000-2", "the limit is"),
 ])
-def test_bad_sizes_are_shown_and_cannot_be_accepted(dialog, qtbot, session, text, message):
+def test_bad_sizes_are_shown_and_cannot_be_accepted(dialog, qtbot, model, text, message):
     type_sizes(qtbot, dialog, text)
     assert message.lower() in dialog.error_label.text().lower()
     assert not ok_button(dialog).isEnabled()
     qtbot.keyClick(dialog.sizes_edit, Qt.Key.Key_Return)
     assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted
-    assert session.network.sizes == (64, 16, 16, 2)
+    assert model.network.sizes == (64, 16, 16, 2)
 
 
-def test_good_entries_open_a_new_network(dialog, qtbot, session):
+def test_good_entries_open_a_new_network(dialog, qtbot, model):
     type_sizes(qtbot, dialog, "64-8-2")
     dialog.hidden_box.setCurrentIndex(dialog.hidden_box.findData("tanh"))
     dialog.seed_box.setValue(7)
@@ -54,16 +54,16 @@ def test_good_entries_open_a_new_network(dialog, qtbot, session):
     qtbot.mouseClick(ok_button(dialog), Qt.MouseButton.LeftButton)
     assert dialog.result() == QDialog.DialogCode.Accepted
     dialog.apply()
-    assert session.network.sizes == (64, 8, 2)
-    assert session.config.hidden_activation == "tanh" and session.config.seed == 7
+    assert model.network.sizes == (64, 8, 2)
+    assert model.config.hidden_activation == "tanh" and model.config.seed == 7
 
 
-def test_choosing_a_dataset_fits_the_input_and_output_sizes(dialog, session):
+def test_choosing_a_dataset_fits_the_input_and_output_sizes(dialog, model):
     dialog.dataset_box.setCurrentIndex(dialog.dataset_box.findData("digits"))
     assert dialog.sizes_edit.text() == "64-16-16-10"
     assert ok_button(dialog).isEnabled()
     dialog.apply()
-    assert session.dataset.name == "digits" and session.network.sizes[-1] == 10
+    assert model.dataset.name == "digits" and model.network.sizes[-1] == 10
 
 
 def test_parse_sizes_accepts_common_separators():

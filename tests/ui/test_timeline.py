@@ -31,8 +31,8 @@ def same_bits(a: object, b: object) -> bool:
     return a == b
 
 
-def params(session) -> bytes:
-    return session.network.flat_params().tobytes()
+def params(model) -> bytes:
+    return model.network.flat_params().tobytes()
 
 
 def press(qtbot, window, key: Qt.Key, n: int = 1, modifier=Qt.KeyboardModifier.NoModifier) -> None:
@@ -74,12 +74,12 @@ def inspector(window):
 
 
 def test_back_37_of_100_and_forward_again_bit_for_bit(window, qtbot):
-    s = window.session
+    s = window.model
     taken: list[tuple[bytes, StepTrace, np.ndarray]] = []
     for _ in range(100):
         press(qtbot, window, Qt.Key.Key_Right)  # at the newest, → is Step
         taken.append((params(s), s.last_trace, s.input.copy()))
-    assert s.trainer.step_count == 100 and s.history.last == 100
+    assert s.trainer.step_count == 100 and s.time.history.last == 100
 
     press(qtbot, window, Qt.Key.Key_Left, 37)
     p63, trace63, _ = taken[62]
@@ -107,11 +107,11 @@ def test_back_37_of_100_and_forward_again_bit_for_bit(window, qtbot):
     assert np.array_equal(s.trainer.history.values, [t.loss for _, t, _ in taken])
 
     press(qtbot, window, Qt.Key.Key_Right)  # at the newest: a new update
-    assert s.trainer.step_count == 101 and s.history.last == 101
+    assert s.trainer.step_count == 101 and s.time.history.last == 101
 
 
 def test_the_scrubber_and_the_buttons_move_through_time(window, qtbot):
-    s = window.session
+    s = window.model
     seen = {}
     for _ in range(40):
         s.step()
@@ -122,7 +122,7 @@ def test_the_scrubber_and_the_buttons_move_through_time(window, qtbot):
     slider: QSlider = timeline.slider
     qtbot.mouseClick(slider, Qt.MouseButton.LeftButton, pos=QPoint(slider.width() * 3 // 4, slider.height() // 2))
     qtbot.waitUntil(lambda: s.trainer.step_count > 0)
-    assert slider.value() == s.history.position == s.trainer.step_count
+    assert slider.value() == s.time.history.position == s.trainer.step_count
     assert params(s) == seen[s.trainer.step_count]
     at = s.trainer.step_count
     qtbot.mouseClick(timeline.back_button, Qt.MouseButton.LeftButton)
@@ -135,7 +135,7 @@ def test_the_scrubber_and_the_buttons_move_through_time(window, qtbot):
 
 @pytest.mark.parametrize("answer", ["discardButton", "keepBranchButton", "cancel"])
 def test_training_from_a_past_moment_asks(window, qtbot, answer):
-    s = window.session
+    s = window.model
     for _ in range(10):
         s.step()
     p10 = params(s)
@@ -147,13 +147,13 @@ def test_training_from_a_past_moment_asks(window, qtbot, answer):
     qtbot.mouseClick(editor.findChild(QPushButton, "trainOnDrawing"), Qt.MouseButton.LeftButton)
     assert asked and "update 6 of 10" in asked[0]
     if answer == "cancel":
-        assert (s.history.position, s.history.last, params(s)) == (6, 10, p6)
-        assert not s.history.branches
+        assert (s.time.history.position, s.time.history.last, params(s)) == (6, 10, p6)
+        assert not s.time.history.branches
         return
-    assert s.at_newest and s.history.last == 7 and s.trainer.step_count == 7
-    assert s.history.kind(7) == "input"
+    assert s.at_newest and s.time.history.last == 7 and s.trainer.step_count == 7
+    assert s.time.history.kind(7) == "input"
     if answer == "discardButton":
-        assert not s.history.branches
+        assert not s.time.history.branches
         return
     # The kept updates 7–10 come back from History ▸ Branches.
     timeline = window.docks["timelineDock"].widget()
@@ -163,11 +163,11 @@ def test_training_from_a_past_moment_asks(window, qtbot, answer):
     assert entry.text() == "From update 6: 4 later moments (to update 10)"
     entry.trigger()
     assert s.trainer.step_count == 10 and params(s) == p10 and s.at_newest
-    assert len(s.history.branches) == 1  # the drawn update is the branch now
+    assert len(s.time.history.branches) == 1  # the drawn update is the branch now
 
 
 def test_playing_from_a_past_moment_asks_and_then_trains_on(window, qtbot):
-    s = window.session
+    s = window.model
     for _ in range(5):
         s.step()
     press(qtbot, window, Qt.Key.Key_Left, 2)
@@ -177,7 +177,7 @@ def test_playing_from_a_past_moment_asks_and_then_trains_on(window, qtbot):
     qtbot.waitUntil(lambda: s.trainer.step_count > 3)
     reactivate(qtbot, window)
     press(qtbot, window, Qt.Key.Key_Space)
-    assert asked and not s.running and s.at_newest and not s.history.branches
+    assert asked and not s.running and s.at_newest and not s.time.history.branches
 
 
 def test_arrow_keys_have_one_action_each_and_the_menus_name_them(window):
@@ -193,8 +193,8 @@ def test_arrow_keys_have_one_action_each_and_the_menus_name_them(window):
 
 
 def test_the_memory_budget_preference_holds(window, qtbot):
-    s = window.session
-    assert s.history.budget_bytes == 128 * MIB  # the default
+    s = window.model
+    assert s.time.history.budget_bytes == 128 * MIB  # the default
     window.preferences_action.trigger()
     dialog = window.findChild(PreferencesDialog)
     qtbot.waitUntil(dialog.isVisible)
@@ -203,15 +203,15 @@ def test_the_memory_budget_preference_holds(window, qtbot):
     qtbot.keyClicks(spin.lineEdit(), "1")
     qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.isVisible())
-    assert s.history.budget_bytes == MIB and int(QSettings().value(BUDGET_KEY)) == 1
+    assert s.time.history.budget_bytes == MIB and int(QSettings().value(BUDGET_KEY)) == 1
 
-    while s.history.first == 0:  # many updates: the oldest are forgotten, the budget holds
+    while s.time.history.first == 0:  # many updates: the oldest are forgotten, the budget holds
         s.train_for(5.0, 2000)
-        assert s.history.memory_bytes <= MIB
+        assert s.time.history.memory_bytes <= MIB
     newest = params(s)
-    s.go_to(s.history.first)
-    assert s.history.memory_bytes <= MIB
-    s.go_to(s.history.last)
+    s.go_to(s.time.history.first)
+    assert s.time.history.memory_bytes <= MIB
+    s.go_to(s.time.history.last)
     assert params(s) == newest
 
     shown = PreferencesDialog(s, QSettings(), window)
@@ -220,19 +220,19 @@ def test_the_memory_budget_preference_holds(window, qtbot):
     shown.deleteLater()
 
 
-def test_the_saved_budget_applies_to_a_new_window(qtbot, session):
-    from neuroviz.ui.main_window import MainWindow
+def test_the_saved_budget_applies_to_a_new_window(qtbot, model):
+    from neuroviz.ui.composition import build_window
 
     QSettings().setValue(BUDGET_KEY, 3)
-    window = MainWindow(session, QSettings())
+    window = build_window(model, QSettings())
     qtbot.addWidget(window)
-    assert session.history.budget_bytes == 3 * MIB
-    session.load_example("digits")  # a new network keeps the budget
-    assert session.history.budget_bytes == 3 * MIB
+    assert model.time.history.budget_bytes == 3 * MIB
+    model.load_example("digits")  # a new network keeps the budget
+    assert model.time.history.budget_bytes == 3 * MIB
 
 
 def test_replay_after_reopening_a_snapshot_is_deterministic(window, qtbot, tmp_path):
-    s = window.session
+    s = window.model
     for _ in range(12):
         s.step()
     trace12 = s.last_trace
@@ -243,33 +243,33 @@ def test_replay_after_reopening_a_snapshot_is_deterministic(window, qtbot, tmp_p
     expected = params(s), s.last_trace
 
     assert window.file_actions.open_path(str(path), ask=False)
-    assert s.trainer.step_count == 12 and s.history.position == s.history.first == 0
+    assert s.trainer.step_count == 12 and s.time.history.position == s.time.history.first == 0
     press(qtbot, window, Qt.Key.Key_Right, 20)
     assert params(s) == expected[0] and same_bits(s.last_trace, expected[1])
     trace32 = s.last_trace
     press(qtbot, window, Qt.Key.Key_Left, 20)
-    assert s.trainer.step_count == 12 and s.history.position == 0  # the opened state starts the timeline
+    assert s.trainer.step_count == 12 and s.time.history.position == 0  # the opened state starts the timeline
     assert same_bits(s.last_trace, trace12)  # with the snapshot's last update
     press(qtbot, window, Qt.Key.Key_Left)  # nothing before it
-    assert s.history.position == 0
+    assert s.time.history.position == 0
     press(qtbot, window, Qt.Key.Key_Right, 20)
     assert params(s) == expected[0] and same_bits(s.last_trace, trace32)
 
 
 def test_an_update_walked_phase_by_phase_is_recorded_and_asks_in_the_past(window, qtbot):
-    s = window.session
+    s = window.model
     for _ in range(3):
         s.step()
     trace = s.begin_phased_step()
     while s.phase is not None:
         s.next_phase()
-    assert s.history.last == 4 and s.history.kind(4) == "update" and s.last_trace is trace
+    assert s.time.history.last == 4 and s.time.history.kind(4) == "update" and s.last_trace is trace
     p4 = params(s)
     press(qtbot, window, Qt.Key.Key_Left, 2)
     asked: list[str] = []
     answer_fork(qtbot, "cancel", asked)
     assert s.begin_phased_step() is None and s.phase is None
-    assert asked and s.history.last == 4
+    assert asked and s.time.history.last == 4
     reactivate(qtbot, window)
     press(qtbot, window, Qt.Key.Key_Right, 2)
     assert params(s) == p4 and same_bits(s.last_trace, trace)

@@ -199,6 +199,11 @@ class UpdateTableModel(QAbstractTableModel):
             return -1
         return int(self._inverse[table_row])
 
+    def view_rows(self, mask: np.ndarray) -> list[int]:
+        """The view rows, in order, of the table rows where ``mask`` (P,) is true and that are shown."""
+        view_rows = self._inverse[np.flatnonzero(mask)]
+        return sorted(int(r) for r in view_rows if r >= 0)
+
     # ------------------------------------------------------------ Qt model
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else int(self.rows.size)
@@ -227,12 +232,12 @@ class UpdateTableModel(QAbstractTableModel):
             return tip
         return None
 
-    def _known(self, row: int) -> tuple[bool, bool]:
-        """(gradient known, new value known) for table row ``row``."""
+    def _known(self, t: UpdateTable, row: int) -> tuple[bool, bool]:
+        """(gradient known, new value known) for row ``row`` of ``t``."""
         p = self.progress
         if p is None:
             return True, True
-        return p.knows_gradient(int(self.table.layer[row])), p.updated  # type: ignore[union-attr]
+        return p.knows_gradient(int(t.layer[row])), p.updated
 
     def data(self, index: Index, role: int = DISPLAY) -> Any:
         # Called for every role of every visible cell on each paint: ints only, roles first.
@@ -256,7 +261,7 @@ class UpdateTableModel(QAbstractTableModel):
                 return MUTED
             if col not in (Col.GRAD, Col.DELTA, Col.REL_ERROR):
                 return None
-            grad_known, new_known = self._known(row)
+            grad_known, new_known = self._known(t, row)
             if col == Col.GRAD and grad_known:
                 return self.colours.of(float(t.grad[row]))
             if col == Col.DELTA and new_known:
@@ -275,7 +280,7 @@ class UpdateTableModel(QAbstractTableModel):
             return number(float(t.old[row]))
         if col == Col.ETA:
             return number(t.lr)
-        grad_known, new_known = self._known(row)
+        grad_known, new_known = self._known(t, row)
         if col == Col.GRAD:
             return number(float(t.grad[row])) if grad_known else ""
         if col == Col.PRODUCT:
@@ -300,7 +305,7 @@ class UpdateTableModel(QAbstractTableModel):
                 return (f"{weight_label(layer, m, n, 'unicode')}: the weight from "
                         f"{neuron_label(layer, n, 'unicode')} to {neuron_label(layer + 1, m, 'unicode')}")
             return f"{bias_label(layer, m, 'unicode')}: the bias of {neuron_label(layer + 1, m, 'unicode')}"
-        grad_known, new_known = self._known(row)
+        grad_known, new_known = self._known(t, row)
         if col in (Col.NEW, Col.DELTA) and new_known:
             return f"{t.label(row, 'unicode')} := {unicode_exponent(t.update_formula(row))}"
         if col in (Col.GRAD, Col.PRODUCT) and grad_known:
@@ -400,7 +405,7 @@ class NeuronTableModel(QAbstractTableModel):
             return neuron_label(layer, int(nt.index[row]), "unicode")
         if col == NCol.TARGET:
             return "" if np.isnan(nt.target[row]) else number(float(nt.target[row]))
-        known = p is None or layer <= p.forward_upto
+        known = p is None or p.knows_values(layer)
         if col == NCol.RAW:
             return number(float(nt.raw[row])) if known and layer > 0 else ""
         if col == NCol.VALUE:

@@ -1,0 +1,497 @@
+"""The application state in one object: the parts composed, and the operations that span them.
+
+``AppModel`` holds
+
+``document`` (``Document``)
+    the network, its data set and trainer, title and file state;
+``drawing`` (``InputModel``)
+    the input image x, its target r and their undo stack;
+``walk`` (``PhaseWalk``)
+    an update computed but not yet applied, shown phase by phase;
+``time`` (``TimeTravel``)
+    the timeline, its branches, the fork policy and the update shown;
+``view`` (``ViewState``)
+    the diagram's modes and the selection.
+
+Views subscribe to the parts' signals and change the state only through
+these methods; a script, a lesson or a test drives the whole app the same
+way, without Qt.  Training signals live here:
+
+``stepped(StepTrace)``: one traced update was made (``last_trace``);
+``trained(int)``: that many fast updates (no traces);
+``diverged(str)``: an update would have made something non-finite: it was
+refused, nothing changed and training paused (the text says why);
+``running_changed(bool)``: continuous training started or stopped;
+``rate_changed(float)``: the measured rate of continuous training.
+
+Every number comes from ``neuroviz.core``; the forward pass of the input
+through the network is computed when first asked for and kept until either
+changes (``forward()``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+from psygnal import Signal
+
+from neuroviz.core.datasets import Dataset, builtin_dataset
+from neuroviz.core.history import DEFAULT_BUDGET, Branch
+from neuroviz.core.network import DEFAULT_LR, DivergenceError, Network, NetworkConfig
+from neuroviz.core.phases import Phase, phases_for
+from neuroviz.core.selection import Selection
+from neuroviz.core.trace import ForwardTrace, StepTrace
+from neuroviz.core.trainer import DEFAULT_BATCH_SIZE, Trainer
+from neuroviz.io.snapshot import Snapshot
+from neuroviz.model.document import Document
+from neuroviz.model.examples import example
+from neuroviz.model.input_model import InputModel
+from neuroviz.model.phase_walk import PhaseWalk
+from neuroviz.model.time_travel import KEEP_BRANCH, ForkPolicy, TimeTravel
+from neuroviz.model.view_state import EdgeMode, NodeMode, ViewState
+
+DIVERGENCE_HINT = "Training was paused. Try a smaller learning rate η."
+
+
+class AppModel:
+    """The open network and everything around it (see the module docstring)."""
+
+    stepped = Signal(object)
+    trained = Signal(int)
+    diverged = Signal(str)
+    running_changed = Signal(bool)
+    rate_changed = Signal(float)
+
+    def __init__(self, example_name: str = "circles-squares", fork_policy: ForkPolicy = KEEP_BRANCH,
+                 history_budget: int = DEFAULT_BUDGET) -> None:
+        ex = example(example_name)
+        trainer = Trainer(ex.network, ex.dataset, ex.lr, min(ex.batch_size, len(ex.dataset.train_indices)))
+        self.document = Document(ex.network, ex.dataset, trainer, ex.title)
+        self.drawing = InputModel(ex.dataset.X[0], int(ex.dataset.y[0]), ex.network.config.n_outputs)
+        self.walk = PhaseWalk()
+        self.time = TimeTravel(trainer, fork_policy, history_budget)
+        self.view = ViewState()
+        self.running = False
+        self.updates_per_second = 0.0
+        """Measured rate of continuous training (0 when stopped)."""
+        self._forward: ForwardTrace | None = None
+        # Connected first, so that every view reads a fresh forward pass.
+        self.document.network_changed.connect(self._forget_forward)
+        self.drawing.changed.connect(self._forget_forward)
+
+    # ------------------------------------------------------------ reading
+    @property
+    def network(self) -> Network:
+        return self.document.network
+
+    @property
+    def dataset(self) -> Dataset:
+        return self.document.dataset
+
+    @property
+    def trainer(self) -> Trainer:
+        return self.document.trainer
+
+    @property
+    def config(self) -> NetworkConfig:
+        return self.document.config
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        return self.document.class_names
+
+    @property
+    def image_shape(self) -> tuple[int, int]:
+        """(H, W) in which the input layer is drawn as pixels."""
+        return self.document.image_shape
+
+    @property
+    def input(self) -> np.ndarray:
+        """The input x, shape (n_0,)."""
+        return self.drawing.image
+
+    @property
+    def target(self) -> int:
+        """The input's target class r."""
+        return self.drawing.target
+
+    @property
+    def selection(self) -> Selection | None:
+        return self.view.selection
+
+    @property
+    def edge_mode(self) -> EdgeMode:
+        return self.view.edge_mode
+
+    @property
+    def node_mode(self) -> NodeMode:
+        return self.view.node_mode
+
+    @property
+    def last_trace(self) -> StepTrace | None:
+        """The traced update that led to the moment shown."""
+        return self.time.last_trace
+
+    @property
+    def phase(self) -> Phase | None:
+        """The phase of the walked update shown (``None``: no walk)."""
+        return self.walk.phase
+
+    @property
+    def pending_trace(self) -> StepTrace | None:
+        """The update being walked through, not yet applied."""
+        return self.walk.pending
+
+    @property
+    def phases(self) -> list[Phase]:
+        """The phases of one update of the open network, in order."""
+        return phases_for(self.network.n_layers)
+
+    @property
+    def at_newest(self) -> bool:
+        return self.time.at_newest
+
+    def forward(self) -> ForwardTrace:
+        """The forward pass of the input through the network (computed once per change)."""
+        if self._forward is None:
+            self._forward = self.network.forward(self.input)
+        return self._forward
+
+    def probabilities(self) -> np.ndarray:
+        """Shape (n_L,): p for the input."""
+        p: np.ndarray = self.forward().probs[0]
+        return p
+
+    def _forget_forward(self) -> None:
+        self._forward = None
+
+    # ------------------------------------------------------------ opening
+    def open(self, network: Network, dataset: Dataset, trainer: Trainer | None = None, title: str = "",
+             path: str | None = None, image: np.ndarray | None = None, target: int | None = None,
+             last_trace: StepTrace | None = None) -> None:
+        """Open ``network`` on ``dataset`` with ``trainer`` (default: a fresh one), starting a new timeline.
+
+        ``image`` and ``target`` are the input (default: the first sample); ``path`` the file it came from.
+        """
+        if trainer is None:
+            trainer = Trainer(network, dataset, DEFAULT_LR, min(DEFAULT_BATCH_SIZE, len(dataset.train_indices)))
+        image = dataset.X[0] if image is None else image
+        target = int(dataset.y[0]) if target is None else int(target)
+        self.stop()
+        self.walk.cancel()
+        self.document.replace(network, dataset, trainer, title, path)
+        with self.drawing.changed.blocked():  # announced once the views know the new layout
+            self.drawing.reset(image, target, network.config.n_outputs)
+        self.time.restart(trainer, last_trace)
+        self._network_changed(architecture=True)
+        self.view.select(None)
+        self.document.dataset_changed.emit()
+        self.drawing.changed.emit()
+        self.document.file_changed.emit()
+
+    def new_network(self, config: NetworkConfig, dataset: str | Dataset = "circles-squares") -> None:
+        """A freshly initialised network of ``config`` on a data set (a built-in's name or a ``Dataset``)."""
+        ds = builtin_dataset(dataset) if isinstance(dataset, str) else dataset
+        self.open(Network(config), ds, title=f"{'-'.join(map(str, config.sizes))} on {ds.name}")
+
+    def load_example(self, name: str) -> None:
+        """Open one of ``EXAMPLE_TITLES``'s examples."""
+        ex = example(name)
+        trainer = Trainer(ex.network, ex.dataset, ex.lr, min(ex.batch_size, len(ex.dataset.train_indices)))
+        self.open(ex.network, ex.dataset, trainer, ex.title)
+
+    def snapshot_state(self) -> Snapshot:
+        """The whole state as a ``Snapshot`` (copies: later changes do not alter it)."""
+        return Snapshot(self.network.copy(), self.dataset, self.trainer.state_dict(), self.input.copy(),
+                        self.target, self.last_trace, self.document.title)
+
+    def restore(self, snapshot: Snapshot, path: str | None = None) -> None:
+        """Open ``snapshot`` exactly as it was saved (``path``: the file it came from).
+
+        Raises ``SnapshotError`` before changing anything if its parts do not fit.
+        """
+        network, trainer = snapshot.build()
+        self.open(network, snapshot.dataset, trainer, snapshot.title, path, snapshot.input, snapshot.target,
+                  snapshot.last_trace)
+
+    # ------------------------------------------------------------ input
+    def set_input(self, x: np.ndarray) -> None:
+        """Replace the input (shape (n_0,), values in [0, 1]); not undoable (``edit_input`` is)."""
+        self.drawing.set_image(x)
+
+    def set_target(self, label: int) -> None:
+        """Set the class r of the input (0 .. K−1)."""
+        self.drawing.set_target(label)
+
+    def edit_input(self, x: np.ndarray, text: str, before: np.ndarray | None = None,
+                   target: int | None = None) -> None:
+        """Set the input (and optionally the target) as one undoable command named ``text``."""
+        self.drawing.edit(x, text, before, target)
+
+    def load_sample(self, index: int) -> None:
+        """Load sample ``index`` of the data set (its image and label) as the input."""
+        self.drawing.set(self.dataset.X[index], int(self.dataset.y[index]))
+
+    # ------------------------------------------------------------ view
+    def select(self, selection: Selection | None) -> None:
+        """Pick a neuron, weight or bias (or ``None`` to clear)."""
+        self.view.select(selection)
+
+    def set_view(self, edge_mode: EdgeMode | None = None, node_mode: NodeMode | None = None) -> None:
+        """Choose what the diagram's edges and neurons show."""
+        self.view.set_modes(edge_mode, node_mode)
+
+    # ------------------------------------------------------------ changes at the newest moment
+    def _changing(self) -> bool:
+        """Every change that is recorded goes through here first: at a past moment the fork rule
+        decides (False: cancelled, change nothing)."""
+        return self.time.make_newest()
+
+    def _edited(self) -> None:
+        """A change of the network or trainer was made: log it in the timeline."""
+        self.document.mark_modified()
+        self.time.record_edit()
+
+    def set_dataset(self, dataset: Dataset) -> None:
+        """Train on another data set of the same image and class count (at a past moment: forks first)."""
+        if not self._changing():
+            return
+        self.trainer.set_dataset(dataset)
+        self.walk.cancel()
+        self.document.set_dataset(dataset)
+        self._edited()
+
+    def add_current_to_dataset(self, label: int | None = None, test: bool = False) -> None:
+        """Append the input (with ``label``, default the target) to the data set."""
+        self.set_dataset(self.dataset.with_added(self.input, self.target if label is None else label, test))
+
+    def set_shuffle(self, shuffle: bool) -> None:
+        """Visit the samples in a new random order each epoch (from the next epoch on)."""
+        if bool(shuffle) == self.trainer.shuffle or not self._changing():
+            return
+        self.trainer.shuffle = bool(shuffle)
+        self._edited()
+
+    def set_seed(self, seed: int) -> None:
+        """Seed of the initial parameters and of the epoch order; used by ``reset_weights``.
+
+        At a past moment this forks like any other change, so that the network's
+        config and the trainer always agree and the timeline logs the edit.
+        """
+        if not 0 <= int(seed) < 2**32:
+            raise ValueError(f"the seed must be a whole number from 0 to {2**32 - 1}; got {seed!r}")
+        if int(seed) == self.config.seed == self.trainer.seed or not self._changing():
+            return
+        self.network.config = replace(self.network.config, seed=int(seed))
+        self.trainer.seed = int(seed)
+        self._edited()
+
+    def set_parameter(self, selection: Selection, value: float) -> None:
+        """Set one weight or bias (``ValueError`` if not finite; at a past moment forks first)."""
+        if selection.kind not in ("weight", "bias"):
+            raise ValueError("only weights and biases have a value to set")
+        if not self._changing():
+            return
+        if selection.kind == "weight":
+            self.network.set_weight(selection.layer, selection.m, selection.n, value)
+        else:
+            self.network.set_bias(selection.layer, selection.m, value)
+        self._edited()
+        self._network_changed()
+
+    def set_lr(self, lr: float) -> None:
+        """Set η (``ValueError`` keeps the old one); a walked update is dropped."""
+        self.trainer.set_lr(lr)
+        self.walk.cancel()
+
+    def set_batch_size(self, batch_size: int) -> None:
+        """Set B (``ValueError`` keeps the old one); a walked update is dropped."""
+        self.trainer.batch_size = batch_size
+        self.walk.cancel()
+
+    def set_history_budget(self, budget_bytes: int) -> None:
+        """Memory (bytes) the timeline may keep (``ValueError`` below what the network needs)."""
+        self.time.set_budget(budget_bytes)
+
+    def reset_weights(self) -> None:
+        """Re-initialise from the config's seed and forget all training (a new timeline)."""
+        self.stop()
+        self.trainer.reset()
+        self.document.mark_modified()
+        self.time.restart(self.trainer)
+        self._network_changed()
+
+    # ------------------------------------------------------------ updates
+    def step(self) -> StepTrace | None:
+        """One traced update on the next mini-batch; ``None`` if it diverged or the fork was cancelled."""
+        return self._traced(self.time.history.step)
+
+    def step_on_input(self) -> StepTrace | None:
+        """One traced update on the input and target; ``None`` if it diverged or was cancelled."""
+        return self._traced(lambda: self.time.history.step_on(self.input, self.target))
+
+    def _traced(self, do_step: Callable[[], StepTrace]) -> StepTrace | None:
+        if not self._changing():
+            return None
+        try:
+            trace = do_step()
+        except DivergenceError as exc:
+            self._diverged(str(exc))
+            return None
+        self.document.mark_modified()
+        self.time.last_trace = trace
+        self._network_changed()
+        self.stepped.emit(trace)
+        self.time.recorded(trace)
+        return trace
+
+    def train_for(self, seconds: float, max_steps: int | None = None) -> int:
+        """Fast updates for about ``seconds``; emits ``trained`` and ``network_changed`` once.
+
+        If an update diverges, the updates made before it are kept (and
+        reported) and training pauses with ``diverged``.
+        """
+        if not self._changing():
+            return 0
+        before = self.trainer.step_count
+        problem = ""
+        try:
+            self.time.history.train_for(seconds, max_steps)
+        except DivergenceError as exc:
+            problem = str(exc)
+        n = self.trainer.step_count - before
+        if n:
+            self.document.mark_modified()
+            self._network_changed()
+            self.trained.emit(n)
+            self.time.recorded(None)
+        if problem:
+            self._diverged(problem)
+        return n
+
+    def start(self) -> None:
+        """Start continuous training (at a past moment: forks first, and does not start if cancelled)."""
+        if not self.running and self._changing():
+            self.running = True
+            self.running_changed.emit(True)
+
+    def stop(self) -> None:
+        """Stop continuous training."""
+        if self.running:
+            self.running = False
+            self.running_changed.emit(False)
+
+    def set_updates_per_second(self, rate: float) -> None:
+        """Record the measured training rate (the training loop calls this)."""
+        if rate != self.updates_per_second:
+            self.updates_per_second = float(rate)
+            self.rate_changed.emit(self.updates_per_second)
+
+    # ------------------------------------------------------------ phase walk
+    def begin_phased_step(self, on_input: bool = False) -> StepTrace | None:
+        """Compute the next mini-batch's update (or, ``on_input``, the update on the input and target)
+        without applying it, and show its first phase.
+
+        Returns the pending trace, or ``None`` if the update would diverge
+        (``diverged`` is emitted and nothing changes) or the fork was cancelled.
+        """
+        self.stop()
+        if not self._changing():
+            return None
+        history = self.time.history
+        apply: Callable[[StepTrace], None]
+        try:
+            if on_input:
+                trace = self.trainer.compute_on(self.input, self.target)
+                apply = history.commit_on
+            else:
+                trace, batch = self.trainer.compute_next()
+                apply = lambda walked: history.commit(walked, batch)  # noqa: E731
+        except DivergenceError as exc:
+            self._diverged(str(exc))
+            return None
+        self.walk.begin(trace, self.phases, apply)
+        return trace
+
+    def next_phase(self) -> StepTrace | None:
+        """Show the next phase; after the last (the update) finish.  Returns the trace when finished."""
+        if not self.walk.active:
+            return None
+        if self.walk.at_last:
+            return self.finish_phased_step()
+        self.walk.next()
+        return None
+
+    def previous_phase(self) -> None:
+        """Show the phase before the current one (stays at the first)."""
+        self.walk.previous()
+
+    def finish_phased_step(self) -> StepTrace | None:
+        """Apply the walked update exactly as ``step`` would, and end the walk."""
+        taken = self.walk.finish()
+        if taken is None:
+            return None
+        trace, apply = taken
+
+        def commit() -> StepTrace:
+            apply(trace)
+            return trace
+
+        return self._traced(commit)
+
+    def cancel_phased_step(self) -> None:
+        """Drop the walked update: nothing is applied."""
+        self.walk.cancel()
+
+    # ------------------------------------------------------------ time travel
+    def go_to(self, where: int | Branch) -> None:
+        """Show timeline position ``where`` (``history.first`` .. ``history.last``), or return to the kept
+        branch ``where``, exactly as it was.
+
+        The network, the trainer and ``last_trace`` follow, and the input becomes
+        that update's first sample; η and the batch size stay as chosen.
+        """
+        self.stop()
+        self.walk.cancel()
+        moment = self.time.go_to(where)
+        if moment is None:
+            return
+        self.document.mark_modified()
+        if self.trainer.dataset is not self.dataset:
+            self.document.set_dataset(self.trainer.dataset)
+        self._network_changed()
+        trace = moment.trace
+        if trace is not None and not isinstance(where, Branch):
+            label = int(trace.labels[0]) if trace.labels is not None else int(np.argmax(trace.targets[0]))
+            self.drawing.set(trace.inputs[0], label)
+        self.time.changed.emit()
+
+    def step_back(self) -> None:
+        """Go one moment back along the timeline (nothing at its start)."""
+        h = self.time.history
+        if h.position > h.first:
+            self.go_to(h.position - 1)
+
+    def step_forward(self) -> StepTrace | None:
+        """Go to the next recorded moment; at the newest, make a new update (``step``).
+
+        Returns the trace now shown (``None`` for an edit, a divergence or a cancelled fork).
+        """
+        if self.time.at_newest:
+            return self.step()
+        self.go_to(self.time.history.position + 1)
+        return self.last_trace
+
+    # ------------------------------------------------------------ internal
+    def _diverged(self, what: str) -> None:
+        self.stop()
+        self.diverged.emit(f"{what}. {DIVERGENCE_HINT}")
+
+    def _network_changed(self, architecture: bool = False) -> None:
+        self._forward = None
+        self.walk.cancel()  # a walked update no longer fits changed parameters
+        if architecture:
+            self.document.architecture_changed.emit()
+        self.document.network_changed.emit()

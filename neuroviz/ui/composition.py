@@ -1,0 +1,48 @@
+"""The composition root: builds the window over a model and hands every part what it needs.
+
+``build_window(model, settings)`` makes the one ``TrainingLoop``, the window
+(its diagram and dock panels, each given the model and, where it drives
+training, the loop), the fork policy that asks the user before recording at
+a past moment, and the picture export service over the window's diagram and
+loss plot for the File menu's actions.  Nothing else looks a part up.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import shiboken6
+from PySide6.QtCore import QSettings
+
+from neuroviz.model import AppModel, ForkChoice, ForkQuestion
+from neuroviz.ui.file_actions import FileActions
+from neuroviz.ui.fork_dialog import ask_fork
+from neuroviz.ui.loss_plot import LossPlot
+from neuroviz.ui.main_window import MainWindow
+from neuroviz.ui.picture_export import PictureExports
+from neuroviz.ui.training_loop import TrainingLoop
+
+
+class AskInWindow:
+    """The window's fork policy: a dialog over ``window`` (while it exists; else a dialog of its own)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self._window = weakref.ref(window)
+
+    def __call__(self, question: ForkQuestion) -> ForkChoice | None:
+        window = self._window()
+        parent = window if window is not None and shiboken6.isValid(window) else None
+        return ask_fork(question, parent)
+
+
+def build_window(model: AppModel, settings: QSettings | None = None,
+                 window_class: type[MainWindow] = MainWindow) -> MainWindow:
+    """The main window over ``model``, wired (``settings``: where the layout and preferences live)."""
+    settings = settings if settings is not None else QSettings()
+    loop = TrainingLoop(model)
+    window = window_class(model, settings, loop)
+    model.time.fork_policy = AskInWindow(window)
+    loss_plot = window.panels.get("lossCurvesDock")
+    pictures = PictureExports(model, window.diagram, loss_plot if isinstance(loss_plot, LossPlot) else None)
+    window.set_file_actions(FileActions(window, model, settings, pictures))
+    return window
