@@ -8,8 +8,9 @@ removed and the old file is left as it was.
 - A name that is a symbolic link writes the file it points to (the link stays).
 - A folder, device, pipe or socket is refused (it is not replaced by a file).
 - The temporary name is short (``.nvz-<pid>-<random>.tmp``), so any name the
-  folder allows works; temporary files left by a save that was killed (its
-  process is gone, or a day old) are removed by the next save to that folder.
+  folder allows works; temporary files left by a save that was killed (a
+  minute old and its process gone, or a day old) are removed by the next save
+  to that folder.
 - Errors name the user's file, never the temporary one.
 """
 
@@ -31,6 +32,8 @@ TEMP_NAME = re.compile(r"\.nvz-(\d+)-[0-9a-f]{8}\.tmp")
 """The temporary files this module makes: ``.nvz-<pid>-<8 hex digits>.tmp``."""
 STALE_SECONDS = 24 * 3600
 """A temporary file this old is stale even if its process number is in use again."""
+GRACE_SECONDS = 60
+"""A temporary file younger than this is left alone (its save may run on another computer sharing the folder)."""
 
 
 def _default_mode() -> int:
@@ -63,7 +66,8 @@ def clean_stale_temporaries(folder: str) -> list[str]:
             if match is None or not entry.is_file(follow_symlinks=False):
                 continue
             with contextlib.suppress(OSError):
-                if _process_gone(int(match[1])) or now - entry.stat(follow_symlinks=False).st_mtime > STALE_SECONDS:
+                age = now - entry.stat(follow_symlinks=False).st_mtime
+                if age > STALE_SECONDS or (age > GRACE_SECONDS and _process_gone(int(match[1]))):
                     os.unlink(entry.path)
                     removed.append(entry.name)
     return removed
