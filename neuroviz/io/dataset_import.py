@@ -238,13 +238,13 @@ def _read_csv(reader: Iterator[list[str]], name: str, shape: tuple[int, int] | N
     n_cols = 0
     image_shape = (0, 0)
     limit = max_rows
-    lines = 0
+    blank = 0
     for cells in reader:
         line = reader.line_num  # type: ignore[attr-defined]
-        lines += 1
-        if lines > max_rows + 1:
-            raise DatasetImportError(f"{name} has more than {max_rows:,} rows (the import limit)")
         if not any(c.strip() for c in cells):
+            blank += 1
+            if blank > max_rows:  # a file of nothing but line breaks would take minutes
+                raise DatasetImportError(f"{name} has more than {max_rows:,} empty rows")
             continue
         if line == 1 and (not _is_number(cells[-1]) or not any(_is_number(c) for c in cells)):
             notes.append("row 1 was read as column names")

@@ -5,7 +5,9 @@ flipped, inserted, deleted, duplicated, the file cut short; for CSV also cells
 replaced by hostile tokens), imports it, and checks that the importer either
 returns fully checked data (finite, in [0, 1], labels 0 … K−1 within the
 limits) or raises ``DatasetImportError`` naming the file; the peak of traced
-memory stays under ``MAX_PEAK`` and the file itself is untouched.
+memory stays under ``MAX_PEAK`` (tracemalloc sees Python's and NumPy's
+allocations; Pillow's own buffers are bounded by the declared-size check,
+which ``test_import_hardening`` measures) and the file itself is untouched.
 ``NEUROVIZ_FUZZ_EXAMPLES=5000`` runs a deeper search.
 """
 

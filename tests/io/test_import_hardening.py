@@ -306,3 +306,11 @@ def test_a_class_folder_is_not_listed_past_the_limit(tmp_path):
             Image.new("L", (2, 2)).save(tmp_path / name / f"{i}.png")
     with pytest.raises(DatasetImportError, match="the class folder 'a' holds more than 3 files"):
         import_folder(tmp_path, (2, 2), max_rows=3)
+
+
+def test_a_csv_of_line_breaks_is_refused_after_the_row_limit(tmp_path):
+    path = tmp_path / "breaks.csv"
+    path.write_text("\n" * 50 + "0,0,0,0,0\n1,1,1,1,1\n" + "\n" * 20)
+    assert len(import_csv(path, (2, 2), max_rows=100)) == 2  # some empty rows are fine
+    path.write_text("\n" * 101 + "0,0,0,0,0\n1,1,1,1,1\n")
+    refused(lambda: import_csv(path, (2, 2), max_rows=100), "breaks.csv has more than 100 empty rows")
