@@ -154,7 +154,7 @@ def import_folder(path: str | Path, shape: tuple[int, int] = DEFAULT_SHAPE,
     root = Path(path)
     if not root.is_dir():
         raise DatasetImportError(f"{display_name(root.name)} is not a folder")
-    classes = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    classes = sorted(p for p in _listing(root, max_rows) if p.is_dir() and not p.name.startswith("."))
     if len(classes) < 2:
         raise DatasetImportError(
             f"{display_name(root.name)} holds {len(classes)} subfolder(s); put each class's images in its own "
@@ -195,7 +195,7 @@ def _listing(folder: Path, limit: int) -> list[Path]:
     with os.scandir(folder) as entries:
         found = [Path(e.path) for e in itertools.islice(entries, limit + 1)]
     if len(found) > limit:
-        raise DatasetImportError(f"the class folder '{display_name(folder.name)}' holds more than {limit:,} files "
+        raise DatasetImportError(f"the folder '{display_name(folder.name)}' holds more than {limit:,} files "
                                  "(the import limit)")
     return found
 

@@ -304,7 +304,7 @@ def test_a_class_folder_is_not_listed_past_the_limit(tmp_path):
         (tmp_path / name).mkdir()
         for i in range(5):
             Image.new("L", (2, 2)).save(tmp_path / name / f"{i}.png")
-    with pytest.raises(DatasetImportError, match="the class folder 'a' holds more than 3 files"):
+    with pytest.raises(DatasetImportError, match="the folder 'a' holds more than 3 files"):
         import_folder(tmp_path, (2, 2), max_rows=3)
 
 
