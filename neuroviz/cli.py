@@ -12,6 +12,7 @@ import json
 import math
 import os
 import sys
+import unicodedata
 from typing import Any
 
 import numpy as np
@@ -153,6 +154,8 @@ def open_snapshot(path: str) -> Snapshot:
 
 
 def run_step(args: argparse.Namespace) -> str:
+    if args.save is not None and not args.save.strip():
+        raise CliError("--save needs a file name (got an empty one)")
     if args.snapshot is None:
         if args.on_input or args.save:
             raise CliError("--on-input and --save need a SNAPSHOT")
@@ -177,8 +180,8 @@ def run_step(args: argparse.Namespace) -> str:
             after = Snapshot(network, snap.dataset, trainer.state_dict(), snap.input, snap.target, trace, snap.title)
             try:
                 snapshot_mod.save(args.save, after)
-            except OSError as exc:
-                raise CliError(f"cannot write {args.save}: {exc.strerror or exc}") from None
+            except (OSError, SnapshotError) as exc:
+                raise CliError(f"cannot write {args.save}: {getattr(exc, 'strerror', None) or exc}") from None
     if args.json:
         return json.dumps(trace_to_json(trace), indent=2)
     return trace_to_text(trace)
@@ -215,7 +218,7 @@ def snapshot_info(snap: Snapshot) -> dict[str, Any]:
         },
         "trainer": {k: st[k] for k in ("lr", "batch_size", "shuffle", "seed", "epoch", "step", "cursor")},
         "loss": losses[-1] if losses else None,
-        "mean_loss_last_100": sum(recent) / len(recent) if recent else None,
+        "mean_loss_last_100": sum(v / len(recent) for v in recent) if recent else None,
         "last_epoch": last_epoch,
         "last_update": None if snap.last_trace is None else {
             "loss": snap.last_trace.loss, "samples": snap.last_trace.batch_size, "lr": snap.last_trace.lr,
@@ -223,20 +226,63 @@ def snapshot_info(snap: Snapshot) -> dict[str, Any]:
     }
 
 
+ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+"""Unicode categories escaped in ``info``'s text: controls, format characters (bidi overrides),
+surrogates, private and unassigned code points, line and paragraph separators."""
+
+
+def printable(text: str) -> str:
+    """``text`` with every control or invisible formatting character written as an escape (``\\x1b``).
+
+    A title or class name from a file then cannot move the cursor, colour the
+    terminal, break a line or reorder the text around it.
+    """
+    out = []
+    for ch in text:
+        if unicodedata.category(ch) in ESCAPED_CATEGORIES:
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else
+                       f"\\U{code:08x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def json_safe(value: Any, where: str, notes: list[str]) -> Any:
+    """``value`` with every non-finite float replaced by ``None`` (noting where in ``notes``)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        notes.append(f"{where} is {value!r}, written as null")
+        return None
+    if isinstance(value, dict):
+        return {k: json_safe(v, f"{where}.{k}" if where else k, notes) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_safe(v, f"{where}[{i}]", notes) for i, v in enumerate(value)]
+    return value
+
+
+def info_to_json(info: dict[str, Any]) -> str:
+    """``snapshot_info`` as strict JSON: non-finite numbers become ``null``, listed under ``notes``."""
+    notes: list[str] = []
+    safe = json_safe(info, "", notes)
+    if notes:
+        safe["notes"] = notes
+    return json.dumps(safe, indent=2, ensure_ascii=False, allow_nan=False)
+
+
 def info_to_text(path: str, info: dict[str, Any]) -> str:
-    """``snapshot_info`` as aligned lines."""
+    """``snapshot_info`` as aligned lines (text from the file escaped by ``printable``)."""
     cfg, ds, tr = info["network"], info["dataset"], info["trainer"]
     loss_name = "cross-entropy" if cfg["loss"] == "cross_entropy" else "squared-error"
     h, w = ds["image_shape"]
-    classes = ", ".join(ds["classes"][:10]) + (" ..." if len(ds["classes"]) > 10 else "")
+    classes = ", ".join(printable(c) for c in ds["classes"][:10]) + (" ..." if len(ds["classes"]) > 10 else "")
     rows = [
-        ("File", path),
-        ("Title", info["title"] or "(none)"),
+        ("File", printable(path)),
+        ("Title", printable(info["title"]) or "(none)"),
         ("Network", f"{info['architecture']}: hidden {cfg['hidden_activation']}, output {cfg['output_activation']}, "
                     f"{loss_name} loss; {cfg['init']} initialisation, seed {cfg['seed']}; "
                     f"{info['parameters']:,} parameters"),
-        ("Data set", f"{ds['name']}: {ds['samples']:,} samples ({ds['train']:,} train, {ds['test']:,} test), "
-                     f"{h}×{w} images, {len(ds['classes'])} classes ({classes})"),
+        ("Data set", f"{printable(ds['name'])}: {ds['samples']:,} samples ({ds['train']:,} train, "
+                     f"{ds['test']:,} test), {h}×{w} images, {len(ds['classes'])} classes ({classes})"),
         ("Training", f"step {tr['step']:,}, epoch {tr['epoch']:,} ({tr['cursor']:,} of {ds['train']:,} samples into "
                      f"the next), η = {fmt(tr['lr'])}, batch size {tr['batch_size']}, "
                      f"{'shuffled' if tr['shuffle'] else 'in order'}, seed {tr['seed']}"),
@@ -268,7 +314,7 @@ def run_info(args: argparse.Namespace) -> str:
     snap = open_snapshot(args.snapshot)
     info = snapshot_info(snap)
     if args.json:
-        return json.dumps(info, indent=2, ensure_ascii=False)
+        return info_to_json(info)
     return info_to_text(args.snapshot, info)
 
 

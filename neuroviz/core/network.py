@@ -505,6 +505,7 @@ class Network:
         # Overflow on the way is reported as a DivergenceError, not as warnings.
         with np.errstate(over="ignore", invalid="ignore"):
             g, new = self._descend(xb, r if labels is None else None, labels, eta)
+        _check_trace_finite(g)
         new_w, new_b = split(new, self.config.sizes)
         return _Traced(StepTrace(
             forward=ForwardTrace(frozen_list(g.raws), frozen_list(g.acts), frozen(g.probs)),
@@ -546,3 +547,20 @@ class Network:
         grads, new = self._descend(x, None, labels, lr)
         self._adopt(new)
         return grads.loss
+
+
+def _check_trace_finite(g: BackwardPass) -> None:
+    """Raise ``DivergenceError`` if a layer's raw or activated values (B, n_l) or its δ would be non-finite.
+
+    Finite but huge parameters (θ ≈ 1e308 with tanh or sigmoid) can overflow
+    a raw value to ±∞ while the loss and the new parameters stay finite; such
+    a trace could not be shown, saved or printed as JSON.  The loss,
+    gradients and probabilities follow from these and the (checked) loss and
+    new parameters, so they need no check of their own.
+    """
+    for l, (raw, act) in enumerate(zip(g.raws[1:], g.acts[1:]), start=1):
+        if not (np.isfinite(raw).all() and np.isfinite(act).all() and np.isfinite(g.deltas[l - 1]).all()):
+            raise DivergenceError(
+                f"layer {l + 1}'s values overflowed to infinity (the parameters are too large for float64); "
+                "the update was not applied"
+            )

@@ -1,26 +1,32 @@
 """Importing labelled images from files: an image folder, a CSV or an ``.npz``.
 
-Pure NumPy (+ Pillow to decode PNG/JPEG); never imports Qt.  Every reader
-returns an ``ImportedData`` or raises ``DatasetImportError`` with a message a
-user can act on; nothing is half-imported.
+Pure NumPy (+ Pillow to decode images); never imports Qt.  Every reader
+returns an ``ImportedData`` or raises ``DatasetImportError`` with a message
+naming the file and the problem; nothing is half-imported.  What is returned
+is fully checked: finite, pixels in [0, 1], labels 0 … K−1 with 2 ≤ K ≤
+``MAX_CLASSES``, within every limit of ``neuroviz.io.limits`` (so that it can
+be saved in a snapshot and opened again).
 
 Formats
 -------
 folder
     One subfolder per class (sorted names become the class names), holding
-    PNG or JPEG images of any size.  Each image is converted to grayscale
-    (white = 1, black = 0; transparent pixels count as black) and resized to
-    the wanted (H, W) by area averaging.
+    images (``IMAGE_SUFFIXES``) of any size up to the limits.  Each image is
+    converted to grayscale (white = 1, black = 0; transparent pixels count as
+    black) and resized to the wanted (H, W) by area averaging.
 CSV
     One sample per row: H·W pixel values (row by row), then an integer label.
     A first row whose label cell (or every cell) is not a number is read as
-    column names and skipped, with a note.
+    column names and skipped, with a note.  Lines, columns and rows are
+    counted while reading, before anything is stored.
 npz
     Arrays ``X`` (shape (N, H·W) or (N, H, W)) and ``y`` (shape (N,)).  The
-    member headers and sizes are checked before any data is read, and object
-    arrays (which would need pickle) are refused.
+    archive's table of contents and the member headers and sizes are checked
+    before any data is read, and object arrays (which would need pickle) are
+    refused.
 
-Values outside [0, 1] are rescaled linearly to [0, 1] and a note says so.
+Only regular files are read (not pipes or devices).  Values outside [0, 1]
+are rescaled linearly to [0, 1] and a note says so.
 """
 
 from __future__ import annotations
@@ -28,31 +34,50 @@ from __future__ import annotations
 import ast
 import csv
 import io
+import itertools
 import math
-import warnings
+import os
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, BinaryIO
 
 import numpy as np
 
 from neuroviz.core.datasets import Dataset
+from neuroviz.io.image_import import IMAGE_SUFFIXES, area_resize, load_image
+from neuroviz.io.import_errors import DatasetImportError, import_guard
+from neuroviz.io.limits import (
+    MAX_CLASSES,
+    MAX_CSV_LINE,
+    MAX_DATASET_VALUES,
+    MAX_IMPORT_FILE_BYTES,
+    MAX_IMPORT_ROWS,
+    MAX_INPUTS,
+    MAX_NAME,
+    MAX_ZIP_DIRECTORY,
+)
+from neuroviz.io.regular_file import open_regular
 
-DEFAULT_MAX_ROWS = 100_000
+DEFAULT_MAX_ROWS = MAX_IMPORT_ROWS
+"""At most this many samples are imported (a stated limit, not a silent cut)."""
 Progress = Callable[[int, int], bool]
 """``progress(done, total)``: told how far an import is; returns False to stop it."""
-"""At most this many samples are imported (a stated limit, not a silent cut)."""
-MAX_ARRAY_BYTES = 512 * 1024 * 1024
-"""An ``.npz`` member may hold at most this many bytes of data."""
-MAX_IMAGE_PIXELS = 40_000_000
-"""Images larger than this (width × height) are refused as likely decompression bombs."""
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 DEFAULT_SHAPE = (8, 8)
 
-
-class DatasetImportError(ValueError):
-    """A file could not be imported; the message says why, naming row or file."""
+__all__ = [
+    "DEFAULT_SHAPE",
+    "IMAGE_SUFFIXES",
+    "DatasetImportError",
+    "ImportedData",
+    "area_resize",
+    "import_csv",
+    "import_folder",
+    "import_npz",
+    "import_path",
+    "load_image",
+]
 
 
 @dataclass(frozen=True)
@@ -102,106 +127,77 @@ class ImportedData:
         return Dataset(self.source, self.X, self.y, names, self.image_shape).with_split(test_fraction, seed)
 
 
-# ------------------------------------------------------------------ images
-def area_resize(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """Resize a 2-D image to ``shape`` (H, W) by area averaging.
-
-    Each output pixel is the mean of the input area it covers, partial input
-    pixels weighted by the covered fraction.  Works for shrinking and
-    enlarging, with any ratio.  ``image`` has shape (h, w); returns (H, W).
-    """
-    img = np.asarray(image, dtype=np.float64)
-    if img.ndim != 2 or img.size == 0:
-        raise ValueError(f"expected a non-empty 2-D image; got shape {img.shape}")
-    rows = _area_weights(img.shape[0], shape[0])
-    cols = _area_weights(img.shape[1], shape[1])
-    return rows @ img @ cols.T
+def display_name(name: str) -> str:
+    """A file name as text that can be saved: bytes that are not UTF-8 become U+FFFD."""
+    return os.fsencode(name).decode("utf-8", "replace")
 
 
-def _area_weights(n_in: int, n_out: int) -> np.ndarray:
-    """Shape (n_out, n_in): row i averages input cells over [i, i+1)·n_in/n_out."""
-    edges = np.arange(n_out + 1) * (n_in / n_out)
-    lo, hi = edges[:-1, None], edges[1:, None]
-    j = np.arange(n_in)[None, :]
-    overlap = np.clip(np.minimum(hi, j + 1) - np.maximum(lo, j), 0.0, None)
-    return overlap / (n_in / n_out)
+def _row_limit(max_rows: int, n_pix: int) -> int:
+    """Samples of ``n_pix`` pixels an import may hold: ``max_rows`` and ``MAX_DATASET_VALUES`` allow."""
+    return max(1, min(max_rows, MAX_DATASET_VALUES // n_pix))
 
 
-def image_to_gray(source: str | Path | bytes) -> np.ndarray:
-    """Decode a PNG or JPEG (a file, or its bytes) to shape (h, w) in [0, 1].
-
-    White = 1, black = 0; colours become their luma, transparent pixels black.
-    """
-    from PIL import Image
-
-    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
-    name = "the image" if isinstance(source, bytes) else Path(source).name
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as im:
-                im.load()
-                return _pil_to_gray(im)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise DatasetImportError(f"{name}: the image is too large (over {MAX_IMAGE_PIXELS:,} pixels)") from None
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise DatasetImportError(f"{name}: not a readable PNG or JPEG image ({exc})") from None
+def _too_many(name: str, limit: int, n_pix: int, what: str) -> DatasetImportError:
+    return DatasetImportError(
+        f"{name} has more than {limit:,} {what} (the import limit: {MAX_IMPORT_ROWS:,} samples and "
+        f"{MAX_DATASET_VALUES:,} pixel values, {n_pix} per image)")
 
 
-def _pil_to_gray(im: object) -> np.ndarray:
-    """Grayscale in [0, 1] from a Pillow image of any mode (alpha over black)."""
-    mode: str = im.mode  # type: ignore[attr-defined]
-    if mode.startswith("I"):  # 16- or 32-bit integer grayscale
-        arr = np.asarray(im, dtype=np.float64)
-        full = 65535.0 if mode.startswith("I;16") or arr.max(initial=0) > 255 else 255.0
-        return np.clip(arr / full, 0.0, 1.0)
-    if mode == "F":
-        return np.clip(np.asarray(im, dtype=np.float64), 0.0, 1.0)
-    la = np.asarray(im.convert("LA"), dtype=np.float64) / 255.0  # type: ignore[attr-defined]
-    return la[..., 0] * la[..., 1]
-
-
-def load_image(source: str | Path | bytes, shape: tuple[int, int]) -> np.ndarray:
-    """One image (a file or its bytes) as shape (H·W,) in [0, 1], area-resized to ``shape``."""
-    return np.clip(area_resize(image_to_gray(source), shape), 0.0, 1.0).reshape(-1)
-
-
+# ------------------------------------------------------------------ folder
 def import_folder(path: str | Path, shape: tuple[int, int] = DEFAULT_SHAPE,
                   max_rows: int = DEFAULT_MAX_ROWS, progress: Progress | None = None) -> ImportedData:
-    """Read a folder with one subfolder of PNG/JPEG images per class.
+    """Read a folder with one subfolder of images per class.
 
     ``progress(done, total)`` is called before each image is read; when it
     returns False the import stops with a ``DatasetImportError``.
     """
     root = Path(path)
     if not root.is_dir():
-        raise DatasetImportError(f"{root.name} is not a folder")
-    classes = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+        raise DatasetImportError(f"{display_name(root.name)} is not a folder")
+    classes = sorted(p for p in _listing(root, max_rows) if p.is_dir() and not p.name.startswith("."))
     if len(classes) < 2:
         raise DatasetImportError(
-            f"{root.name} holds {len(classes)} subfolder(s); put each class's images in its own subfolder "
-            "(at least 2 classes)")
+            f"{display_name(root.name)} holds {len(classes)} subfolder(s); put each class's images in its own "
+            "subfolder (at least 2 classes)")
+    if len(classes) > MAX_CLASSES:
+        raise DatasetImportError(f"{display_name(root.name)} holds {len(classes):,} class folders; the limit is "
+                                 f"{MAX_CLASSES:,}")
+    names = tuple(display_name(p.name) for p in classes)
+    long = next((n for n in names if len(n) > MAX_NAME), None)
+    if long is not None:
+        raise DatasetImportError(f"the class folder name '{long[:40]}…' is longer than {MAX_NAME} characters")
+    limit = _row_limit(max_rows, shape[0] * shape[1])
     todo: list[tuple[Path, int]] = []
     skipped = 0
     for k, folder in enumerate(classes):
-        files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+        files = sorted(p for p in _listing(folder, limit) if p.is_file() and not p.name.startswith("."))
         chosen = [p for p in files if p.suffix.lower() in IMAGE_SUFFIXES]
         skipped += len(files) - len(chosen)
         if not chosen:
-            raise DatasetImportError(f"the class folder '{folder.name}' holds no PNG or JPEG images")
-        if len(todo) + len(chosen) > max_rows:
-            raise DatasetImportError(f"the folder holds more than {max_rows:,} images (the limit)")
+            raise DatasetImportError(f"the class folder '{names[k]}' holds no PNG or JPEG (or BMP, GIF, PGM/PPM) "
+                                     "images")
+        if len(todo) + len(chosen) > limit:
+            raise _too_many(display_name(root.name), limit, shape[0] * shape[1], "images")
         todo.extend((file, k) for file in chosen)
-    images: list[np.ndarray] = []
+    X = np.empty((len(todo), shape[0] * shape[1]))
     for done, (file, _) in enumerate(todo):
         if progress is not None and not progress(done, len(todo)):
             raise DatasetImportError(f"import cancelled after {done:,} of {len(todo):,} images")
-        images.append(load_image(file, shape))
-    labels = [k for _, k in todo]
-    notes = [f"{skipped} file(s) that are not PNG or JPEG were skipped"] if skipped else []
+        X[done] = load_image(file, shape)
+    notes = [f"{skipped} file(s) that are not images were skipped"] if skipped else []
     notes.append(f"images were converted to grayscale and resized to {shape[0]}×{shape[1]} by area averaging")
-    return ImportedData(np.array(images), np.array(labels, dtype=np.int64), shape,
-                        tuple(p.name for p in classes), root.name, tuple(notes))
+    y = np.array([k for _, k in todo], dtype=np.int64)
+    return _finish(X, y, shape, display_name(root.name), notes, names)
+
+
+def _listing(folder: Path, limit: int) -> list[Path]:
+    """The entries of ``folder``, refusing one that holds more than ``limit`` (before listing them all)."""
+    with os.scandir(folder) as entries:
+        found = [Path(e.path) for e in itertools.islice(entries, limit + 1)]
+    if len(found) > limit:
+        raise DatasetImportError(f"the folder '{display_name(folder.name)}' holds more than {limit:,} files "
+                                 "(the import limit)")
+    return found
 
 
 # ------------------------------------------------------------------ tables
@@ -214,46 +210,72 @@ def import_csv(path: str | Path, shape: tuple[int, int] | None = DEFAULT_SHAPE,
     decides whether they fit the network).
     """
     file = Path(path)
-    name = file.name
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise DatasetImportError(f"{name} is not a text file (UTF-8 CSV expected)") from None
-    except OSError as exc:
-        raise DatasetImportError(f"{name} could not be read: {exc.strerror or exc}") from None
-    if not text.strip():
-        raise DatasetImportError(f"{name} is empty")
-    rows: list[tuple[int, list[str]]] = []
+    name = display_name(file.name)
+    fh, size = open_regular(file, MAX_IMPORT_FILE_BYTES, DatasetImportError)
+    with fh, import_guard(name, "CSV file"):
+        if size == 0:
+            raise DatasetImportError(f"{name} is empty")
+        text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
+        return _read_csv(csv.reader(_bounded_lines(text, name)), name, shape, max_rows)
+
+
+def _bounded_lines(text: io.TextIOWrapper, name: str) -> Iterator[str]:
+    """The lines of ``text``, refusing one longer than ``MAX_CSV_LINE`` before it is split into cells."""
+    line_number = 0
+    while line := text.readline(MAX_CSV_LINE + 1):
+        line_number += 1
+        if len(line) > MAX_CSV_LINE:
+            raise DatasetImportError(f"{name}: line {line_number} is longer than {MAX_CSV_LINE:,} characters")
+        yield line
+
+
+def _read_csv(reader: Iterator[list[str]], name: str, shape: tuple[int, int] | None,
+              max_rows: int) -> ImportedData:
+    """Samples from CSV rows, checked row by row: each row is stored as numbers as soon as it is read."""
+    rows: list[np.ndarray] = []
+    labels: list[int] = []
     notes: list[str] = []
-    for line, cells in enumerate(csv.reader(text.splitlines()), start=1):
+    n_cols = 0
+    image_shape = (0, 0)
+    limit = max_rows
+    blank = 0
+    for cells in reader:
+        line = reader.line_num  # type: ignore[attr-defined]
         if not any(c.strip() for c in cells):
+            blank += 1
+            if blank > max_rows:  # a file of nothing but line breaks would take minutes
+                raise DatasetImportError(f"{name} has more than {max_rows:,} empty rows")
             continue
         if line == 1 and (not _is_number(cells[-1]) or not any(_is_number(c) for c in cells)):
             notes.append("row 1 was read as column names")
             continue
-        if len(rows) == max_rows:
-            raise DatasetImportError(f"{name} has more than {max_rows:,} rows (the import limit)")
-        rows.append((line, cells))
-    if not rows:
-        raise DatasetImportError(f"{name} has a header but no data rows")
-    n_cols = len(rows[0][1])
-    image_shape = _shape_for(n_cols - 1, shape, f"{name}: row {rows[0][0]} has {n_cols} columns")
-    n_pix = image_shape[0] * image_shape[1]
-    X = np.empty((len(rows), n_pix))
-    y = np.empty(len(rows), dtype=np.int64)
-    for r, (line, cells) in enumerate(rows):
-        if len(cells) != n_pix + 1:
+        if not rows:
+            n_cols = len(cells)
+            if n_cols - 1 > MAX_INPUTS:
+                raise DatasetImportError(f"{name}: row {line} has {n_cols:,} columns; at most {MAX_INPUTS:,} "
+                                         "pixels (then the label) fit a network's input layer")
+            image_shape = _shape_for(n_cols - 1, shape, f"{name}: row {line} has {n_cols} columns")
+            limit = _row_limit(max_rows, n_cols - 1)
+        if len(cells) != n_cols:
             raise DatasetImportError(
-                f"{name}: row {line} has {len(cells)} columns; expected {n_pix + 1} "
+                f"{name}: row {line} has {len(cells)} columns; expected {n_cols} "
                 f"({image_shape[0]}×{image_shape[1]} pixels, then the label)")
-        for c, cell in enumerate(cells[:n_pix]):
-            try:
-                X[r, c] = float(cell)
-            except ValueError:
-                raise DatasetImportError(
-                    f"{name}: row {line}, column {c + 1}: {cell.strip()!r} is not a number") from None
-        y[r] = _label(cells[-1], f"{name}: row {line}")
-    return _finish(X, y, image_shape, name, notes)
+        if len(rows) == limit:
+            raise _too_many(name, limit, n_cols - 1, "rows")
+        rows.append(_numbers(cells[:-1], f"{name}: row {line}"))
+        labels.append(_label(cells[-1], f"{name}: row {line}"))
+    if not rows:
+        raise DatasetImportError(f"{name} has a header but no data rows" if notes else f"{name} is empty")
+    return _finish(np.array(rows), np.array(labels, dtype=np.int64), image_shape, name, notes)
+
+
+def _numbers(cells: list[str], where: str) -> np.ndarray:
+    """One row's pixel cells as float64 (n,), or an error naming the first bad cell."""
+    try:
+        return np.array([float(c) for c in cells])
+    except ValueError:
+        c = next(i for i, cell in enumerate(cells) if not _is_number(cell))
+        raise DatasetImportError(f"{where}, column {c + 1}: {cells[c].strip()[:40]!r} is not a number") from None
 
 
 def _is_number(cell: str) -> bool:
@@ -265,14 +287,19 @@ def _is_number(cell: str) -> bool:
 
 
 def _label(cell: str, where: str) -> int:
+    """A label cell as a class 0 … MAX_CLASSES−1 (``5`` or ``5.0``), or an error."""
+    shown = cell.strip()[:40]
     try:
         value = float(cell)
     except ValueError:
-        raise DatasetImportError(f"{where}: the label {cell.strip()!r} is not an integer") from None
+        raise DatasetImportError(f"{where}: the label {shown!r} is not an integer") from None
     if not math.isfinite(value) or value != int(value):
-        raise DatasetImportError(f"{where}: the label {cell.strip()!r} is not an integer")
+        raise DatasetImportError(f"{where}: the label {shown!r} is not an integer")
     if value < 0:
-        raise DatasetImportError(f"{where}: the label {cell.strip()!r} is negative; labels are 0, 1, 2, …")
+        raise DatasetImportError(f"{where}: the label {shown!r} is negative; labels are 0, 1, 2, …")
+    if value >= MAX_CLASSES:
+        raise DatasetImportError(f"{where}: the label {shown!r} is too large; labels are classes 0 to "
+                                 f"{MAX_CLASSES - 1} (at most {MAX_CLASSES:,} classes)")
     return int(value)
 
 
@@ -288,26 +315,48 @@ def _shape_for(n_pix: int, shape: tuple[int, int] | None, what: str) -> tuple[in
     raise DatasetImportError(f"{what}; expected {expected}")
 
 
+def rescale_to_unit(X: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """``X`` mapped linearly from [min(lo, 0), hi] onto [0, 1]; also lo and hi.
+
+    Computed on halves, so that a range as wide as ±1.7e308 does not
+    overflow; a constant negative ``X`` (no range to spread) becomes 0.
+    """
+    lo, hi = float(X.min()), float(X.max())
+    low = min(lo, 0.0)
+    span = hi / 2 - low / 2
+    if span == 0.0:
+        return np.zeros_like(X), lo, hi
+    return np.clip((X / 2 - low / 2) / span, 0.0, 1.0), lo, hi
+
+
 def _finish(X: np.ndarray, y: np.ndarray, shape: tuple[int, int], source: str,
-            notes: Sequence[str] = ()) -> ImportedData:
-    """Check values and labels, rescale X to [0, 1] with a note, build the result."""
+            notes: Sequence[str] = (), class_names: tuple[str, ...] | None = None) -> ImportedData:
+    """Check values and labels, rescale X to [0, 1] with a note, build the result.
+
+    ``X`` (N, H·W), ``y`` (N,) int64 in 0 … MAX_CLASSES−1.  Raises unless the
+    result is finite, in [0, 1] and has at least 2 classes.
+    """
     if X.shape[0] == 0:
         raise DatasetImportError(f"{source} holds no samples")
-    if not np.isfinite(X).all():
-        row = int(np.flatnonzero(~np.isfinite(X).all(axis=1))[0])
+    finite = np.isfinite(X).all(axis=1)
+    if not finite.all():
+        row = int(np.flatnonzero(~finite)[0])
         raise DatasetImportError(f"{source}: sample {row + 1} contains NaN or infinity")
     out = list(notes)
-    lo, hi = float(X.min()), float(X.max())
-    if lo < 0.0 or hi > 1.0:
-        low = min(lo, 0.0)
-        X = (X - low) / (hi - low)
+    if X.size and (X.min() < 0.0 or X.max() > 1.0):
+        X, lo, hi = rescale_to_unit(X)
         out.append(f"pixel values ran from {lo:g} to {hi:g}; they were rescaled linearly to [0, 1]")
+    if not (np.isfinite(X).all() and ((X >= 0.0) & (X <= 1.0)).all()):  # cannot happen: a last guard
+        raise DatasetImportError(f"{source}: the pixel values could not be brought into [0, 1]")
     n_classes = int(y.max()) + 1
     if n_classes < 2:
         raise DatasetImportError(f"{source}: every label is 0; a classifier needs at least 2 classes")
-    names = tuple(str(k) for k in range(n_classes))
+    if n_classes > MAX_CLASSES:
+        raise DatasetImportError(f"{source}: {n_classes:,} classes; the limit is {MAX_CLASSES:,}")
+    names = class_names if class_names is not None else tuple(str(k) for k in range(n_classes))
+    title = Path(source).stem if class_names is None else source
     return ImportedData(np.ascontiguousarray(X, dtype=np.float64), y.astype(np.int64), shape, names,
-                        Path(source).stem, tuple(out))
+                        title if len(title) <= MAX_NAME else title[: MAX_NAME - 1] + "…", tuple(out))
 
 
 # --------------------------------------------------------------------- npz
@@ -315,36 +364,70 @@ def import_npz(path: str | Path, shape: tuple[int, int] | None = DEFAULT_SHAPE,
                max_rows: int = DEFAULT_MAX_ROWS) -> ImportedData:
     """Read an ``.npz`` with arrays ``X`` (N, H·W) or (N, H, W) and ``y`` (N,).
 
-    Headers are parsed and sizes checked before any array data is read;
-    object arrays are refused (loading never unpickles).
+    The zip directory's size, then each member's header and size, are checked
+    before any array data is read; object arrays are refused (loading never
+    unpickles).
     """
     file = Path(path)
-    name = file.name
-    if file.stat().st_size == 0:
-        raise DatasetImportError(f"{name} is empty")
-    try:
-        with zipfile.ZipFile(file) as zf:
+    name = display_name(file.name)
+    fh, size = open_regular(file, MAX_IMPORT_FILE_BYTES, DatasetImportError)
+    with fh, import_guard(name, "npz archive"):
+        if size == 0:
+            raise DatasetImportError(f"{name} is empty")
+        _check_zip_directory(fh, size, name)
+        with zipfile.ZipFile(fh) as zf:
             members = {info.filename: info for info in zf.infolist()}
             for key in ("X", "y"):
                 if f"{key}.npy" not in members:
-                    raise DatasetImportError(
-                        f"{name} has no array '{key}'; it holds {', '.join(sorted(members)) or 'nothing'}")
+                    listed = ", ".join(sorted(members)[:10])[:200] or "nothing"
+                    raise DatasetImportError(f"{name} has no array '{key}'; it holds {listed}")
             X = _read_member(zf, members["X.npy"], name, "X", max_rows)
             y = _read_member(zf, members["y.npy"], name, "y", max_rows)
-    except zipfile.BadZipFile:
-        raise DatasetImportError(f"{name} is not an .npz file (not a zip archive)") from None
-    if X.ndim == 3:
-        image_shape = (int(X.shape[1]), int(X.shape[2]))
-        X = X.reshape(X.shape[0], -1)
-    elif X.ndim == 2:
-        image_shape = _shape_for(int(X.shape[1]), shape, f"{name}: X has {X.shape[1]} columns")
-    else:
-        raise DatasetImportError(f"{name}: X has shape {X.shape}; expected (N, H·W) or (N, H, W)")
-    if y.ndim != 1:
-        raise DatasetImportError(f"{name}: y has shape {y.shape}; expected (N,), one label per image")
-    if y.shape[0] != X.shape[0]:
-        raise DatasetImportError(f"{name}: X has {X.shape[0]} images but y has {y.shape[0]} labels")
-    return _finish(X.astype(np.float64), _labels_array(y, name), image_shape, name)
+        if X.ndim == 3:
+            image_shape = (int(X.shape[1]), int(X.shape[2]))
+            X = X.reshape(X.shape[0], -1)
+        else:
+            image_shape = _shape_for(int(X.shape[1]), shape, f"{name}: X has {X.shape[1]} columns")
+        if y.shape[0] != X.shape[0]:
+            raise DatasetImportError(f"{name}: X has {X.shape[0]} images but y has {y.shape[0]} labels")
+        return _finish(X.astype(np.float64), _labels_array(y, name), image_shape, name)
+
+
+def _check_zip_directory(fh: BinaryIO, size: int, name: str) -> None:
+    """Refuse an archive whose table of contents is larger than ``MAX_ZIP_DIRECTORY`` (before reading it)."""
+    tail_size = min(size, 22 + 65535)
+    fh.seek(size - tail_size)
+    tail = fh.read(tail_size)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + 22 > len(tail):
+        raise DatasetImportError(f"{name} is not an .npz file (not a zip archive)")
+    directory_size = int.from_bytes(tail[at + 12:at + 16], "little")
+    entries = int.from_bytes(tail[at + 10:at + 12], "little")
+    if directory_size > MAX_ZIP_DIRECTORY or entries > MAX_ZIP_DIRECTORY // 46:
+        raise DatasetImportError(f"{name}: the archive lists too much ({entries:,} members, {directory_size:,} "
+                                 f"bytes of contents; the limit is {MAX_ZIP_DIRECTORY:,} bytes)")
+    fh.seek(0)
+
+
+def _check_shape(shape: tuple[int, ...], name: str, key: str, max_rows: int) -> None:
+    """Refuse a member shape that is not a data set's, or too large, before its data is read."""
+    if key == "y" and len(shape) != 1:
+        raise DatasetImportError(f"{name}: y has shape {shape}; expected (N,), one label per image")
+    if key == "X" and len(shape) not in (2, 3):
+        raise DatasetImportError(f"{name}: X has shape {shape}; expected (N, H·W) or (N, H, W)")
+    if shape[0] == 0:
+        raise DatasetImportError(f"{name} holds no samples")
+    if shape[0] > max_rows:
+        raise DatasetImportError(f"{name}: {shape[0]:,} samples; at most {max_rows:,} can be imported")
+    if 0 in shape:
+        raise DatasetImportError(f"{name}: {key} has shape {shape}; an image needs at least one pixel")
+    n_pix = math.prod(shape[1:])
+    if n_pix > MAX_INPUTS:
+        raise DatasetImportError(f"{name}: {key} has {n_pix:,} pixels per image; at most {MAX_INPUTS:,} fit a "
+                                 "network's input layer")
+    if shape[0] * n_pix > MAX_DATASET_VALUES:
+        raise DatasetImportError(f"{name}: {key} holds {shape[0] * n_pix:,} pixel values; the limit is "
+                                 f"{MAX_DATASET_VALUES:,}")
 
 
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, key: str, max_rows: int) -> np.ndarray:
@@ -352,21 +435,16 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, key: str
     with zf.open(info) as f:
         try:
             version = np.lib.format.read_magic(f)
-            header = _read_header(f, version)
+            shape, fortran, dtype = _read_header(f, version)
         except ValueError as exc:
             raise DatasetImportError(f"{name}: array '{key}' has a bad header ({exc})") from None
-        shape, fortran, dtype = header
         if dtype.hasobject:
             raise DatasetImportError(f"{name}: array '{key}' holds Python objects, which are not loaded")
-        if dtype.kind not in "biuf":
-            raise DatasetImportError(f"{name}: array '{key}' has type {dtype}; numbers are needed")
-        if shape and shape[0] > max_rows:
-            raise DatasetImportError(f"{name}: {shape[0]:,} samples; at most {max_rows:,} can be imported")
+        if dtype.kind not in "biuf" or dtype.itemsize > 8:
+            raise DatasetImportError(f"{name}: array '{key}' has type {dtype}; numbers are needed (of at most 64 bits)")
+        _check_shape(shape, name, key, max_rows)
         count = math.prod(shape)
         nbytes = count * dtype.itemsize
-        if nbytes > MAX_ARRAY_BYTES:
-            raise DatasetImportError(f"{name}: array '{key}' would need {nbytes:,} bytes; the limit is "
-                                     f"{MAX_ARRAY_BYTES:,}")
         if nbytes + f.tell() != info.file_size:
             raise DatasetImportError(f"{name}: array '{key}' is damaged (its header does not match its size)")
         data = f.read(nbytes)
@@ -376,38 +454,45 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, key: str
     return arr.reshape(shape, order="F" if fortran else "C")
 
 
-def _read_header(f: object, version: tuple[int, int]) -> tuple[tuple[int, ...], bool, np.dtype]:
+def _read_header(f: IO[bytes], version: tuple[int, int]) -> tuple[tuple[int, ...], bool, np.dtype]:
     """(shape, fortran_order, dtype) of an .npy header, parsed without evaluating code."""
     if version == (1, 0):
-        hlen = int.from_bytes(f.read(2), "little")  # type: ignore[attr-defined]
+        hlen = int.from_bytes(f.read(2), "little")
     elif version in ((2, 0), (3, 0)):
-        hlen = int.from_bytes(f.read(4), "little")  # type: ignore[attr-defined]
+        hlen = int.from_bytes(f.read(4), "little")
     else:
         raise ValueError(f"unknown .npy version {version}")
     if hlen > 65536:
         raise ValueError("header too long")
-    raw = f.read(hlen).decode("latin1" if version != (3, 0) else "utf8")  # type: ignore[attr-defined]
+    raw = f.read(hlen).decode("latin1" if version != (3, 0) else "utf8")
     try:
         d = ast.literal_eval(raw)
         shape = tuple(int(s) for s in d["shape"])
         fortran = bool(d["fortran_order"])
         descr = d["descr"]
-    except (SyntaxError, ValueError, KeyError, TypeError) as exc:
-        raise ValueError(f"unreadable header: {exc}") from None
+    except (SyntaxError, ValueError, KeyError, TypeError, OverflowError, MemoryError, RecursionError) as exc:
+        raise ValueError(f"unreadable header: {str(exc)[:80]}") from None
     if not isinstance(descr, str):
         raise ValueError("structured arrays are not supported")
     if any(s < 0 for s in shape):
         raise ValueError("negative dimension")
-    return shape, fortran, np.dtype(descr)
+    try:
+        dtype = np.dtype(descr)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"unknown type {descr[:40]!r} ({str(exc)[:80]})") from None
+    return shape, fortran, dtype
 
 
 def _labels_array(y: np.ndarray, name: str) -> np.ndarray:
-    """Labels as int64, refusing fractions, negatives, NaN."""
+    """Labels (N,) as int64 classes 0 … MAX_CLASSES−1, refusing fractions, negatives, NaN, huge values."""
     fractional = ~np.isfinite(y) | (y != np.round(y)) if y.dtype.kind == "f" else np.zeros(y.shape, bool)
     if fractional.any():
         raise DatasetImportError(f"{name}: the label {y[fractional][0]:g} is not an integer")
     if (y < 0).any():
-        raise DatasetImportError(f"{name}: labels must be 0, 1, 2, …; found {int(y.min())}")
+        raise DatasetImportError(f"{name}: labels must be 0, 1, 2, …; found {y.min()}")
+    if (y >= MAX_CLASSES).any():
+        raise DatasetImportError(f"{name}: the label {y.max()} is too large; labels are classes 0 to "
+                                 f"{MAX_CLASSES - 1} (at most {MAX_CLASSES:,} classes)")
     return y.astype(np.int64)
 
 
@@ -418,16 +503,19 @@ def import_path(path: str | Path, shape: tuple[int, int] = DEFAULT_SHAPE,
 
     ``shape`` is the network's (H, W): images are resized to it; tables whose
     pixel count matches are read with it.  ``progress`` follows a folder's
-    images (see ``import_folder``).
+    images (see ``import_folder``).  The result is fully checked (see the
+    module's docstring); any failure raises ``DatasetImportError``.
     """
     p = Path(path)
+    name = display_name(p.name)
     if not p.exists():
-        raise DatasetImportError(f"{p.name} does not exist")
+        raise DatasetImportError(f"{name} does not exist")
     if p.is_dir():
-        return import_folder(p, shape, max_rows, progress)
+        with import_guard(name, "folder"):
+            return import_folder(p, shape, max_rows, progress)
     suffix = p.suffix.lower()
     if suffix == ".csv":
         return import_csv(p, shape, max_rows)
     if suffix == ".npz":
         return import_npz(p, shape, max_rows)
-    raise DatasetImportError(f"{p.name}: choose a folder of class subfolders, a .csv or an .npz file")
+    raise DatasetImportError(f"{name}: choose a folder of class subfolders, a .csv or an .npz file")

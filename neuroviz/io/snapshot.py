@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-import itertools
 import json
 import math
 import os
@@ -78,10 +77,26 @@ from neuroviz.core.network import (
 from neuroviz.core.trace import ForwardTrace, StepTrace, frozen, frozen_list
 from neuroviz.core.trainer import Trainer
 from neuroviz.io.atomic import atomic_write_bytes
+from neuroviz.io.limits import (
+    MAX_CLASSES,
+    MAX_DATASET_VALUES,
+    MAX_EPOCHS,
+    MAX_FILE_BYTES,
+    MAX_HISTORY,
+    MAX_IMAGE_SIDE,
+    MAX_INPUTS,
+    MAX_NAME,
+    MAX_PARAMETERS,
+    MAX_SAMPLES,
+    MAX_TEXT,
+    parameter_count,
+)
+from neuroviz.io.regular_file import read_bounded
 from neuroviz.io.validate import (
     SnapshotError,
     bool_array,
     boolean,
+    check_parse_memory,
     fail,
     field,
     float_array,
@@ -101,15 +116,6 @@ FORMAT_VERSION = 1
 FILE_SUFFIX = ".nvz.json"
 """Suggested file name ending; any name opens."""
 
-MAX_FILE_BYTES = 256 * 1024 * 1024
-MAX_PARAMETERS = 4_000_000
-MAX_SAMPLES = 200_000
-MAX_DATASET_VALUES = 16_000_000
-MAX_HISTORY = 10_000_000
-MAX_EPOCHS = 1_000_000
-MAX_CLASSES = 1000
-MAX_IMAGE_SIDE = 256
-MAX_TEXT = 10_000
 MAX_SEED = (1 << 63) - 1
 MAX_COUNT = (1 << 62) - 1
 
@@ -327,9 +333,36 @@ def dumps(snap: Snapshot) -> str:
     return _dump(to_document(snap)) + "\n"
 
 
+def encode(snap: Snapshot) -> bytes:
+    """The snapshot file's bytes, only if ``load`` would open them again.
+
+    The document is put through the reader's own checks (``from_document``)
+    and its size through the file limit before anything is written, so the
+    app never writes a file it would then refuse.  Raises ``SnapshotError``
+    saying what is in the way.
+    """
+    doc = to_document(snap)
+    try:
+        from_document(doc)
+    except SnapshotError as exc:
+        raise SnapshotError(f"this state cannot be saved so that it opens again: {exc}") from None
+    data = (_dump(doc) + "\n").encode("utf-8")
+    if len(data) > MAX_FILE_BYTES:
+        raise SnapshotError(
+            f"the snapshot would be {len(data) / 2**20:,.0f} MB, over the {MAX_FILE_BYTES // 2**20} MB that Open "
+            "accepts (the last update of a large mini-batch, an embedded data set or a long loss history is "
+            "most of it: take a step on a smaller batch, or start a new network)")
+    check_parse_memory(data)
+    return data
+
+
 def save(path: str | os.PathLike[str], snap: Snapshot) -> None:
-    """Write ``snap`` to ``path`` atomically (the old file survives a failed write)."""
-    atomic_write_bytes(path, dumps(snap).encode("utf-8"))
+    """Write ``snap`` to ``path`` atomically (the old file survives a failed write).
+
+    Raises ``SnapshotError`` (nothing written) if the file would not open
+    again (see ``encode``), ``OSError`` if it cannot be written.
+    """
+    atomic_write_bytes(path, encode(snap))
 
 
 # ================================================================== reading
@@ -340,9 +373,10 @@ def read_network(d: Any, where: str = "network") -> Network:
     if not isinstance(sizes_value, list) or not 2 <= len(sizes_value) <= MAX_LAYERS:
         raise fail(sub(where, "sizes"), f"expected a list of 2 to {MAX_LAYERS} layer sizes")
     sizes = [integer(s, sub(sub(where, "sizes"), i), 1, MAX_LAYER_SIZE) for i, s in enumerate(sizes_value)]
-    n_params = sum(a * b + b for a, b in itertools.pairwise(sizes))
+    n_params = parameter_count(sizes)
     if n_params > MAX_PARAMETERS:
-        raise fail(sub(where, "sizes"), f"the network would have {n_params} parameters; the limit is {MAX_PARAMETERS}")
+        raise fail(sub(where, "sizes"), f"the network would have {n_params:,} parameters; the limit is "
+                   f"{MAX_PARAMETERS:,}")
     config = NetworkConfig(
         sizes=tuple(sizes),
         hidden_activation=string(field(d, "hidden_activation", where), sub(where, "hidden_activation"), 40,
@@ -433,15 +467,15 @@ def read_dataset(d: Any, where: str = "dataset") -> Dataset:
             return base
         return Dataset(name, np.vstack([base.X, X]), np.concatenate([base.y, y]), base.class_names,
                        base.image_shape, np.concatenate([base.is_test, is_test]))
-    name = string(field(d, "name", where), sub(where, "name"), 200)
+    name = string(field(d, "name", where), sub(where, "name"), MAX_NAME)
     names_value = field(d, "class_names", where)
     if not isinstance(names_value, list) or not 1 <= len(names_value) <= MAX_CLASSES:
         raise fail(sub(where, "class_names"), f"expected a list of 1 to {MAX_CLASSES} class names")
-    class_names = tuple(string(v, sub(sub(where, "class_names"), i), 200) for i, v in enumerate(names_value))
+    class_names = tuple(string(v, sub(sub(where, "class_names"), i), MAX_NAME) for i, v in enumerate(names_value))
     shape_value = field(d, "image_shape", where)
     if not isinstance(shape_value, list) or len(shape_value) != 2:
         raise fail(sub(where, "image_shape"), "expected [height, width]")
-    h, w = (integer(v, sub(sub(where, "image_shape"), i), 1, MAX_IMAGE_SIDE) for i, v in enumerate(shape_value))
+    h, w = (integer(v, sub(sub(where, "image_shape"), i), 1, MAX_INPUTS) for i, v in enumerate(shape_value))
     limit = min(MAX_SAMPLES, MAX_DATASET_VALUES // (h * w))
     X, y, is_test = _read_samples(field(d, "samples", where), sub(where, "samples"), h * w, len(class_names), limit)
     return Dataset(name, X, y, class_names, (h, w), is_test)
@@ -592,7 +626,7 @@ def from_document(doc: Any) -> Snapshot:
 
 
 def loads(data: bytes | str) -> Snapshot:
-    """Parse and check a snapshot file's contents."""
+    """Parse and check a snapshot file's contents (size and structure first, then every field)."""
     if len(data) > MAX_FILE_BYTES:
         raise SnapshotError(f"the file is larger than the limit of {MAX_FILE_BYTES // (1024 * 1024)} MB")
     return from_document(parse_json(data))
@@ -601,18 +635,11 @@ def loads(data: bytes | str) -> Snapshot:
 def load(path: str | os.PathLike[str]) -> Snapshot:
     """Read and check the snapshot at ``path``.
 
-    Raises ``SnapshotError`` for a file that cannot be read or is not a valid
-    snapshot, with a message naming the problem.
+    Only a regular file of at most ``MAX_FILE_BYTES`` is read (not a pipe,
+    device or folder).  Raises ``SnapshotError`` for a file that cannot be
+    read or is not a valid snapshot, with a message naming the problem.
     """
-    try:
-        size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            raise SnapshotError(f"the file is {size // 2**20} MB; the limit is {MAX_FILE_BYTES // 2**20} MB")
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise SnapshotError(f"cannot read the file: {exc.strerror or exc}") from None
-    return loads(data)
+    return loads(read_bounded(path, MAX_FILE_BYTES, SnapshotError))
 
 
 __all__ = [
@@ -621,6 +648,7 @@ __all__ = [
     "Snapshot",
     "SnapshotError",
     "dumps",
+    "encode",
     "from_document",
     "load",
     "loads",

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import numpy as np
+
+from neuroviz.io.limits import PARSE_MEMORY_FACTOR, PARSE_MEMORY_SLACK
 
 N = TypeVar("N", int, float)
 """A number type checked by ``_within`` (it gives back what it was given)."""
@@ -55,17 +58,47 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise SnapshotError(f"the field {key!r} appears twice in one object")
+            shown = key if len(key) <= 40 else key[:40] + "…"
+            raise SnapshotError(f"the field {shown!r} appears twice in one object")
         out[key] = value
     return out
 
 
+PARSE_COSTS = {"[": 96, "{": 192, ",": 40, ":": 100, '"': 45}
+"""Bytes of parsed Python objects each character can stand for, at most (measured
+with tracemalloc on the densest documents: ``[[],[],…]``, ``[{},{},…]``, short
+floats, one-key objects, short strings)."""
+
+
+def parse_memory_estimate(data: bytes | str) -> int:
+    """An upper bound of the memory ``json.loads(data)`` takes, from character counts.
+
+    Every JSON value begins with one of ``[ { "`` or follows a ``,`` or
+    ``:`` (or is the only value), so counting those bounds the number of
+    objects the parser makes; ``PARSE_COSTS`` is what each may cost.
+    """
+    if isinstance(data, bytes):
+        return sum(cost * data.count(char.encode()) for char, cost in PARSE_COSTS.items()) + 64
+    return sum(cost * data.count(char) for char, cost in PARSE_COSTS.items()) + 64
+
+
+def check_parse_memory(data: bytes | str) -> None:
+    """Refuse a document whose parse could need more than a small multiple of its size."""
+    budget = PARSE_MEMORY_FACTOR * len(data) + PARSE_MEMORY_SLACK
+    need = parse_memory_estimate(data)
+    if need > budget:
+        raise SnapshotError(f"the file's structure is too dense to read safely: parsing it could take "
+                            f"{need // 2**20:,} MB (the limit for a file of this size is {budget // 2**20:,} MB)")
+
+
 def parse_json(data: bytes | str) -> Any:
-    """Parse UTF-8 JSON strictly: no NaN/Infinity, no repeated keys.
+    """Parse UTF-8 JSON strictly: no NaN/Infinity, no repeated keys, bounded memory.
 
     A number too large for a float64 (``1e999``) parses as infinity; every
-    reader of numbers below refuses it.
+    reader of numbers below refuses it.  Before parsing, ``check_parse_memory``
+    refuses a document whose parsed form could be much larger than the file.
     """
+    check_parse_memory(data)
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
     except UnicodeDecodeError as exc:
@@ -112,6 +145,11 @@ def string(value: Any, where: str, max_length: int = 1000, choices: Sequence[str
         raise fail(where, f"expected text; found {describe(value)}")
     if len(value) > max_length:
         raise fail(where, f"the text has {len(value)} characters; the limit is {max_length}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise fail(where, f"character {exc.start + 1} is a lone surrogate (U+{ord(value[exc.start]):04X}), "
+                   "not a character that can be saved") from None
     if choices is not None and value not in choices:
         raise fail(where, f"{value[:40]!r} is not one of {', '.join(choices)}")
     return value
@@ -157,15 +195,16 @@ def boolean(value: Any, where: str) -> bool:
     return value
 
 
+HEX = re.compile(r"0x[0-9a-f]+", re.ASCII)
+"""What ``hex()`` writes for a non-negative integer (no sign, space or underscore)."""
+
+
 def hex_integer(value: Any, where: str, bits: int) -> int:
-    """A non-negative integer below 2**bits written as ``"0x..."`` text."""
+    """A non-negative integer below 2**bits written as ``"0x..."`` text (as ``hex()`` writes it)."""
     text = string(value, where, max_length=2 + bits // 4)
-    if not text.startswith("0x") or len(text) < 3:
-        raise fail(where, f"expected a hexadecimal number such as '0x1f'; found {text!r}")
-    try:
-        result = int(text[2:], 16)
-    except ValueError:
-        raise fail(where, f"{text!r} is not a hexadecimal number") from None
+    if not HEX.fullmatch(text):
+        raise fail(where, f"expected a hexadecimal number such as '0x1f'; found {text[:40]!r}")
+    result = int(text[2:], 16)
     if result >= 1 << bits:
         raise fail(where, f"the number needs more than {bits} bits")
     return result

@@ -1,7 +1,9 @@
 """File ▸ New network…: choose an architecture and a data set, checked as you type.
 
-Every entry is validated by ``NetworkConfig`` itself (the core's rules) plus
-the data set's fit (input size = pixels per image, output size = classes);
+Every entry is validated by ``NetworkConfig`` itself (the core's rules), the
+limit table's parameter count (``neuroviz.io.limits``: what the app makes it
+can save and open again) and the data set's fit (input size = pixels per
+image, output size = classes);
 the first problem is shown under the form and OK stays disabled until the
 entries are valid.
 """
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
 from neuroviz.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from neuroviz.core.datasets import BUILTIN_DATASETS, builtin_dataset
 from neuroviz.core.network import NetworkConfig
+from neuroviz.io.limits import check_parameter_count
 from neuroviz.model import AppModel
 
 SEPARATORS = re.compile(r"[\s,×x*-]+")
@@ -135,6 +138,7 @@ class NewNetworkDialog(QDialog):
                                output_activation=str(self.output_box.currentData()),
                                loss=str(self.loss_box.currentData()), init=str(self.init_box.currentData()),
                                seed=int(self.seed_box.value()))
+        check_parameter_count(sizes)
         name = self.dataset_name()
         n_in, n_out = self._dataset_shape(name)
         if sizes[0] != n_in:

@@ -203,8 +203,11 @@ def _lying_npz(path, shape):
 
 def test_npz_with_lying_header_is_refused_before_allocating(tmp_path):
     _lying_npz(tmp_path / "big.npz", (100_000, 100_000))
-    with pytest.raises(DatasetImportError, match="would need"):
+    with pytest.raises(DatasetImportError, match="100,000 pixels per image; at most 4,096"):
         import_npz(tmp_path / "big.npz")
+    _lying_npz(tmp_path / "many.npz", (100_000, 64))
+    with pytest.raises(DatasetImportError, match="6,400,000 pixel values; the limit is 4,000,000"):
+        import_npz(tmp_path / "many.npz")
     _lying_npz(tmp_path / "mid.npz", (2, 64))
     with pytest.raises(DatasetImportError, match="damaged"):
         import_npz(tmp_path / "mid.npz")

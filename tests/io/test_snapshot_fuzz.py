@@ -2,8 +2,9 @@
 
 Mutated valid files (a field replaced by random JSON, a field deleted, the
 text cut short, a byte changed) and random JSON documents are fed to the
-loader; each either loads or raises ``SnapshotError``.  Opening through the
-model leaves the open network exactly as it was when loading fails.
+loader; each either loads or raises ``SnapshotError``, and each that loads
+saves and reopens equal.  Opening through the model leaves the open network
+exactly as it was when loading fails.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ VALID_DOC = json.loads(VALID_TEXT)
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70)
-    | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12),
+    | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12)
+    | st.sampled_from(["0x-1", "0x 1", "0x+1", "0x_1", "a\ud800", "\udfff", "0x1", "0xfff"]),
     lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=8), inner, max_size=5),
     max_leaves=20,
 )
@@ -60,13 +62,20 @@ def _replace(doc: Any, path: tuple, value: Any, delete: bool = False) -> Any:
 
 
 def _load_or_refuse(data: str | bytes) -> None:
-    """Load; any failure must be a SnapshotError with a readable message."""
+    """Load; any failure must be a SnapshotError with a readable message.
+
+    Whatever loads must also save, and reopen equal: the file written for it
+    opens again to a snapshot that is written with exactly the same bytes.
+    """
     try:
-        snapshot.loads(data)
+        snap = snapshot.loads(data)
     except SnapshotError as exc:
         message = str(exc)
         assert message and len(message) < 400, message
         assert "Traceback" not in message
+        return
+    saved = snapshot.encode(snap)
+    assert snapshot.encode(snapshot.loads(saved)) == saved
 
 
 @FUZZ

@@ -6,7 +6,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
+from neuroviz.io.limits import MAX_PARAMETERS, parameter_count
 from neuroviz.ui.new_network_dialog import NewNetworkDialog, parse_sizes
+
+LARGEST_K = max(k for k in range(1, 4097) if parameter_count((64, 4096, k, 2)) <= MAX_PARAMETERS)
+"""The widest 64-4096-k-2 network within the limit (tests/io/test_snapshot_hardening.py saves and reopens it)."""
 
 
 @pytest.fixture
@@ -66,3 +70,19 @@ def test_parse_sizes_accepts_common_separators():
     assert parse_sizes("64, 16 ,16 × 2") == (64, 16, 16, 2)
     with pytest.raises(ValueError, match="whole number"):
         parse_sizes("64-1.5-2")
+
+
+def test_the_218_million_parameter_network_is_refused(dialog, qtbot):
+    sizes = (64, *[4096] * 14, 2)
+    assert parameter_count(sizes) > 218_000_000
+    type_sizes(qtbot, dialog, "-".join(map(str, sizes)))
+    assert not ok_button(dialog).isEnabled()
+    assert f"parameters; the limit is {MAX_PARAMETERS:,}" in dialog.error_label.text()
+
+
+def test_the_parameter_limit_is_exactly_the_tables(dialog, qtbot):
+    type_sizes(qtbot, dialog, f"64-4096-{LARGEST_K}-2")
+    assert ok_button(dialog).isEnabled() and dialog.config().sizes == (64, 4096, LARGEST_K, 2)
+    type_sizes(qtbot, dialog, f"64-4096-{LARGEST_K + 1}-2")
+    assert not ok_button(dialog).isEnabled()
+    assert f"{parameter_count((64, 4096, LARGEST_K + 1, 2)):,} parameters" in dialog.error_label.text()
