@@ -126,8 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="write pictures and tables of a snapshot",
         description=(
             "Write the network diagram (--png, --svg), the last update's table (--csv), the loss curves "
-            "(--loss-png, --loss-svg, --loss-csv), the parameters (--npz) or an ONNX model (--onnx) of a "
-            "snapshot.  No display is needed."
+            "(--loss-png, --loss-svg, --loss-csv), the parameters (--npz), an ONNX model (--onnx) or a Jupyter "
+            "notebook that recomputes the last update with plain NumPy (--notebook) of a snapshot.  No display "
+            "is needed."
         ),
     )
     exp.add_argument("snapshot", metavar="SNAPSHOT", help="a snapshot file")
@@ -140,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--loss-csv", metavar="OUT.csv", help="the loss of every update and the epoch metrics")
     exp.add_argument("--npz", metavar="OUT.npz", help="the parameters for NumPy (np.load)")
     exp.add_argument("--onnx", metavar="OUT.onnx", help="the network as an ONNX model (needs neuroviz[onnx])")
+    exp.add_argument("--notebook", metavar="OUT.ipynb",
+                     help="a Jupyter notebook that recomputes the last update (or, before any, the update on the "
+                     "snapshot's input) with plain NumPy, one cell per phase, checked by PyTorch when installed")
     exp.add_argument("--size", default="x".join(map(str, DEFAULT_PICTURE_SIZE)), metavar="WxH",
                      help="size of the PNG/SVG pictures in pixels (default %(default)s)")
     return parser
@@ -331,10 +335,10 @@ def parse_size(text: str) -> tuple[int, int]:
 
 
 def run_export(args: argparse.Namespace) -> str:
-    outputs = ("png", "svg", "csv", "loss_png", "loss_svg", "loss_csv", "npz", "onnx")
+    outputs = ("png", "svg", "csv", "loss_png", "loss_svg", "loss_csv", "npz", "onnx", "notebook")
     if not any(getattr(args, o) for o in outputs):
         raise CliError("nothing to export: give at least one of --png, --svg, --csv, --loss-png, --loss-svg, "
-                       "--loss-csv, --npz, --onnx")
+                       "--loss-csv, --npz, --onnx, --notebook")
     size = parse_size(args.size)
     snap = open_snapshot(args.snapshot)
     written: list[str] = []
@@ -364,6 +368,12 @@ def run_export(args: argparse.Namespace) -> str:
             except OnnxUnavailableError as exc:
                 raise CliError(str(exc)) from None
             written.append(args.onnx)
+        if args.notebook:
+            from neuroviz.io.notebook import export_notebook, update_to_show
+
+            trace = update_to_show(snap.network, snap.last_trace, snap.input, snap.target, snap.trainer_state["lr"])
+            export_notebook(args.notebook, snap.network, trace, snap.title)
+            written.append(args.notebook)
         if args.png or args.svg or args.loss_png or args.loss_svg:
             written += _export_pictures(args, snap, size)
     except OSError as exc:

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from neuroviz.io import export, snapshot
 from neuroviz.io.atomic import atomic_write_bytes
+from neuroviz.io.notebook import export_notebook, update_to_show
 from neuroviz.io.snapshot import FILE_SUFFIX, SnapshotError
 from neuroviz.model import AppModel
 from neuroviz.ui.binding import subscribe
@@ -53,6 +54,7 @@ EXPORT_FORMATS: dict[str, tuple[str, str, str]] = {
     "table_csv": ("Export update table as CSV", "CSV tables (*.csv)", ".csv"),
     "npz": ("Export parameters for NumPy", "NumPy archives (*.npz)", ".npz"),
     "onnx": ("Export network as ONNX", "ONNX models (*.onnx)", ".onnx"),
+    "notebook": ("Export the update as a Jupyter notebook", "Jupyter notebooks (*.ipynb)", ".ipynb"),
 }
 """Each export: dialog title, file filter, file name ending."""
 
@@ -120,6 +122,9 @@ class FileActions(QObject):
              "The last update's table: every parameter's old value, gradient, η, change and new value"),
             ("npz", "Parameters for &NumPy (.npz)…", None, "Every weight matrix and bias vector for np.load"),
             ("onnx", "Network as &ONNX…", None, "The network as an ONNX model (Netron, onnxruntime)"),
+            ("notebook", "Update as &Jupyter notebook…", None,
+             "A notebook that recomputes the last update (or the one on the drawing) with plain NumPy, "
+             "one cell per phase"),
         ):
             action = self._action(text, lambda _=False, k=key: self.export_dialog(k), shortcut, tip)
             action.setObjectName(f"export_{key}")
@@ -271,6 +276,10 @@ class FileActions(QObject):
                 data = None
             elif kind == "npz":
                 export.export_parameters_npz(path, s.network)
+                data = None
+            elif kind == "notebook":
+                shown = update_to_show(s.network, s.last_trace, s.input, s.target, s.trainer.lr)
+                export_notebook(path, s.network, shown, s.document.title)
                 data = None
             elif kind == "onnx":
                 from neuroviz.io.onnx_export import export_onnx

@@ -364,3 +364,20 @@ def test_file_menu_holds_the_actions_with_shortcut_tooltips(qtbot, main_window):
     assert actions.save_action.toolTip().endswith("(Ctrl+S)")
     assert actions.export_menu.menuAction() in menu
     assert actions.export_actions["diagram_png"].toolTip().endswith("(Ctrl+E)")
+
+
+def test_export_jupyter_notebook_from_the_menu_recomputes_the_last_update(qtbot, trained, tmp_path, monkeypatch):
+    import nbformat
+
+    choose_file(monkeypatch, tmp_path / "update")  # the ending .ipynb is added
+    trained.file_actions.export_actions["notebook"].trigger()
+    path = tmp_path / "update.ipynb"
+    qtbot.waitUntil(path.exists)
+    nb = nbformat.read(path, as_version=4)
+    ns: dict = {}
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            exec(cell.source, ns)
+    trace = trained.model.last_trace
+    np.testing.assert_allclose(ns["theta_new"][0], trace.weights_after[0], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(ns["L"], trace.loss, rtol=0, atol=1e-12)
