@@ -52,12 +52,6 @@ def _literal(a: np.ndarray) -> str:
     return f"np.array({np.asarray(a, dtype=np.float64).tolist()!r})"
 
 
-def layer_activations(network: Network) -> list[str]:
-    """The activation of layers 1 .. L−1 (the hidden layers, then the output layer)."""
-    c = network.config
-    return [c.hidden_activation] * (network.n_layers - 2) + [c.output_activation]
-
-
 def update_to_show(network: Network, trace: StepTrace | None, x: np.ndarray, target: int, lr: float) -> StepTrace:
     """``trace``, or (no update made yet) the update of ``network`` on the input ``x`` (n_0,) with class ``target``."""
     if trace is not None:
@@ -70,7 +64,7 @@ def notebook_cells(network: Network, trace: StepTrace, title: str = "") -> list[
     c = network.config
     n_layers = len(trace.weights_before) + 1
     letters = [layer_letter(i) for i in range(n_layers)]
-    acts = layer_activations(network)
+    acts = [c.activation_of(layer) for layer in range(1, n_layers)]
     batch = trace.inputs.shape[0]
     out = letters[-1]
     cells: list[tuple[str, str]] = []
