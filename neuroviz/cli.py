@@ -1,4 +1,4 @@
-"""Headless commands: ``neuroviz step``, ``info`` and ``export``.
+"""Headless commands: ``neuroviz step``, ``info``, ``export`` and ``import``.
 
 None of them needs a display.  ``step`` and ``info`` never import Qt;
 ``export`` imports it only to draw pictures (``--png``/``--svg``), on Qt's
@@ -27,7 +27,7 @@ from neuroviz.io import export as export_mod
 from neuroviz.io import snapshot as snapshot_mod
 from neuroviz.io.snapshot import Snapshot, SnapshotError
 
-COMMANDS = ("step", "info", "export")
+COMMANDS = ("step", "info", "export", "import")
 DEFAULT_PICTURE_SIZE = (1200, 800)
 MAX_PICTURE_SIDE = 16384
 
@@ -146,7 +146,37 @@ def build_parser() -> argparse.ArgumentParser:
                      "snapshot's input) with plain NumPy, one cell per phase, checked by PyTorch when installed")
     exp.add_argument("--size", default="x".join(map(str, DEFAULT_PICTURE_SIZE)), metavar="WxH",
                      help="size of the PNG/SVG pictures in pixels (default %(default)s)")
+    imp = sub.add_parser(
+        "import",
+        help="make a snapshot of your own model: an ONNX MLP or a neuroviz .npz of parameters",
+        description=(
+            "Read MODEL (an ONNX multi-layer perceptron: Gemm, or MatMul + Add, layers with Relu, LeakyRelu, "
+            "Sigmoid, Tanh or no activation between, and an optional final Softmax; or the .npz that "
+            "'neuroviz export --npz' writes) and save it as a snapshot that opens untrained on a data set it fits. "
+            "Anything else is refused with a message naming the node."
+        ),
+    )
+    imp.add_argument("model", metavar="MODEL", help="an .onnx model or a neuroviz .npz of parameters")
+    imp.add_argument("--save", metavar="OUT", required=True, help="the snapshot file to write")
     return parser
+
+
+def run_import(args: argparse.Namespace) -> str:
+    from neuroviz.io.model_import import ModelImportError, import_model
+
+    if not args.save.strip():
+        raise CliError("--save needs a file name (got an empty one)")
+    try:
+        imported = import_model(args.model)
+        snapshot_mod.save(args.save, imported.snapshot())
+    except ModelImportError as exc:
+        raise CliError(str(exc)) from None
+    except (OSError, SnapshotError) as exc:
+        raise CliError(f"cannot write {args.save}: {getattr(exc, 'strerror', None) or exc}") from None
+    net = imported.network
+    c = net.config
+    return (f"wrote {args.save}: a {'-'.join(map(str, net.sizes))} network ({c.hidden_activation} hidden, "
+            f"{c.output_activation} output, {c.loss.replace('_', ' ')}) of {net.n_params:,} parameters")
 
 
 def open_snapshot(path: str) -> Snapshot:
@@ -390,7 +420,7 @@ def _export_pictures(args: argparse.Namespace, snap: Snapshot, size: tuple[int, 
                                    loss_png_path=args.loss_png, loss_svg_path=args.loss_svg)
 
 
-RUNNERS = {"step": run_step, "info": run_info, "export": run_export}
+RUNNERS = {"step": run_step, "info": run_info, "export": run_export, "import": run_import}
 
 
 def main(argv: list[str]) -> int:

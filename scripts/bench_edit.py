@@ -19,6 +19,7 @@ import argparse
 import os
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 
@@ -89,13 +90,15 @@ def time_frames(app: QApplication, counter: PaintCounter, edit: Callable[[int], 
 def bench(app: QApplication, example: str, frames: int) -> list[tuple[str, Timing]]:
     model = AppModel()
     model.load_example(example)
-    window = build_window(model, QSettings(os.devnull, QSettings.Format.IniFormat))
+    # Settings in a folder of their own: a settings file is replaced when written (never point it at /dev/null).
+    settings_dir = tempfile.mkdtemp(prefix="bench-edit-")
+    window = build_window(model, QSettings(os.path.join(settings_dir, "settings.ini"), QSettings.Format.IniFormat))
     window.resize(1400, 900)
     window.show()
     for _ in range(5):
         app.processEvents()
-    editor = window.findChild(PixelEditor)
-    assert editor is not None, "the pixel editor dock is missing"
+    editor = window.panels["pixelEditorDock"]
+    assert isinstance(editor, PixelEditor), "the pixel editor dock is missing"
     grid = editor.grid
     diagram = window.centralWidget()
     counter = PaintCounter([grid, editor.bars, diagram])

@@ -11,6 +11,7 @@ import csv
 import functools
 import gzip
 import io
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -233,3 +234,24 @@ def builtin_dataset(name: str) -> Dataset:
 @functools.cache
 def _builtin(name: str) -> Dataset:
     return BUILTIN_DATASETS[name]()
+
+
+def image_shape_for(n_pixels: int) -> tuple[int, int]:
+    """(H, W) with H·W = ``n_pixels`` and H ≤ W as close as possible (8×8 for 64, 1×7 for 7)."""
+    h = max(d for d in range(1, math.isqrt(n_pixels) + 1) if n_pixels % d == 0)
+    return h, n_pixels // h
+
+
+def dataset_for(n_inputs: int, n_classes: int) -> Dataset:
+    """A data set a network with ``n_inputs`` inputs and ``n_classes`` outputs can train on.
+
+    A built-in data set when one fits (64 inputs: 2 classes, circles and
+    squares; 10 classes, the digits); otherwise one blank image per class
+    (shape (K, n_0), all 0), named "blank", for the user to draw on and add to.
+    """
+    for name in BUILTIN_DATASETS:
+        ds = builtin_dataset(name)
+        if ds.X.shape[1] == n_inputs and len(ds.class_names) == n_classes:
+            return ds
+    return Dataset("blank", np.zeros((n_classes, n_inputs)), np.arange(n_classes, dtype=np.int64),
+                   tuple(f"class {k + 1}" for k in range(n_classes)), image_shape_for(n_inputs))

@@ -374,15 +374,15 @@ def import_npz(path: str | Path, shape: tuple[int, int] | None = DEFAULT_SHAPE,
     with fh, import_guard(name, "npz archive"):
         if size == 0:
             raise DatasetImportError(f"{name} is empty")
-        _check_zip_directory(fh, size, name)
+        check_zip_directory(fh, size, name)
         with zipfile.ZipFile(fh) as zf:
             members = {info.filename: info for info in zf.infolist()}
             for key in ("X", "y"):
                 if f"{key}.npy" not in members:
                     listed = ", ".join(sorted(members)[:10])[:200] or "nothing"
                     raise DatasetImportError(f"{name} has no array '{key}'; it holds {listed}")
-            X = _read_member(zf, members["X.npy"], name, "X", max_rows)
-            y = _read_member(zf, members["y.npy"], name, "y", max_rows)
+            X = read_member(zf, members["X.npy"], name, "X", lambda shape: _check_shape(shape, name, "X", max_rows))
+            y = read_member(zf, members["y.npy"], name, "y", lambda shape: _check_shape(shape, name, "y", max_rows))
         if X.ndim == 3:
             image_shape = (int(X.shape[1]), int(X.shape[2]))
             X = X.reshape(X.shape[0], -1)
@@ -393,7 +393,7 @@ def import_npz(path: str | Path, shape: tuple[int, int] | None = DEFAULT_SHAPE,
         return _finish(X.astype(np.float64), _labels_array(y, name), image_shape, name)
 
 
-def _check_zip_directory(fh: BinaryIO, size: int, name: str) -> None:
+def check_zip_directory(fh: BinaryIO, size: int, name: str) -> None:
     """Refuse an archive whose table of contents is larger than ``MAX_ZIP_DIRECTORY`` (before reading it)."""
     tail_size = min(size, 22 + 65535)
     fh.seek(size - tail_size)
@@ -430,8 +430,12 @@ def _check_shape(shape: tuple[int, ...], name: str, key: str, max_rows: int) -> 
                                  f"{MAX_DATASET_VALUES:,}")
 
 
-def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, key: str, max_rows: int) -> np.ndarray:
-    """Read one ``.npy`` member after validating its header against the limits."""
+def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, key: str,
+                check: Callable[[tuple[int, ...]], None], kinds: str = "biuf") -> np.ndarray:
+    """Read one ``.npy`` member after ``check`` accepted the shape its header declares.
+
+    ``kinds`` are the dtype kinds accepted (numbers; "U" adds text); Python objects are never loaded.
+    """
     with zf.open(info) as f:
         try:
             version = np.lib.format.read_magic(f)
@@ -440,9 +444,9 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, key: str
             raise DatasetImportError(f"{name}: array '{key}' has a bad header ({exc})") from None
         if dtype.hasobject:
             raise DatasetImportError(f"{name}: array '{key}' holds Python objects, which are not loaded")
-        if dtype.kind not in "biuf" or dtype.itemsize > 8:
+        if dtype.kind not in kinds or (dtype.kind != "U" and dtype.itemsize > 8) or dtype.itemsize > 65536:
             raise DatasetImportError(f"{name}: array '{key}' has type {dtype}; numbers are needed (of at most 64 bits)")
-        _check_shape(shape, name, key, max_rows)
+        check(shape)
         count = math.prod(shape)
         nbytes = count * dtype.itemsize
         if nbytes + f.tell() != info.file_size:

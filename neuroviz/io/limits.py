@@ -66,6 +66,9 @@ MAX_IMPORT_FILE_BYTES = 256 * MIB
 MAX_IMAGE_FILE_BYTES = 64 * MIB
 """One image file (PNG, JPEG, BMP, GIF, PGM/PPM)."""
 
+MAX_MODEL_FILE_BYTES = 64 * MIB
+"""An ONNX model or a neuroviz .npz of parameters to import (a million float64 parameters are 8 MB)."""
+
 MAX_SOURCE_PIXELS = 4096 * 4096
 MAX_SOURCE_SIDE = 16_384
 """An image's declared size, checked before it is decoded (decompression bombs)."""
@@ -89,6 +92,7 @@ LIMITS: tuple[tuple[str, int, str], ...] = (
     ("MAX_IMPORT_ROWS", MAX_IMPORT_ROWS, "samples read by one import"),
     ("MAX_IMPORT_FILE_BYTES", MAX_IMPORT_FILE_BYTES, "bytes of a CSV or .npz to import"),
     ("MAX_IMAGE_FILE_BYTES", MAX_IMAGE_FILE_BYTES, "bytes of one image file"),
+    ("MAX_MODEL_FILE_BYTES", MAX_MODEL_FILE_BYTES, "bytes of an ONNX model or .npz of parameters to import"),
     ("MAX_SOURCE_PIXELS", MAX_SOURCE_PIXELS, "declared pixels of one image before decoding"),
     ("MAX_SOURCE_SIDE", MAX_SOURCE_SIDE, "declared width or height of one image"),
     ("MAX_CSV_LINE", MAX_CSV_LINE, "characters of one CSV line"),

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from neuroviz.io import export, snapshot
 from neuroviz.io.atomic import atomic_write_bytes
+from neuroviz.io.model_import import MODEL_SUFFIXES, ModelImportError, import_model
 from neuroviz.io.notebook import export_notebook, update_to_show
 from neuroviz.io.snapshot import FILE_SUFFIX, SnapshotError
 from neuroviz.model import AppModel
@@ -44,6 +45,11 @@ RECENT_KEY = "file/recentFiles"
 LAST_DIR_KEY = "file/lastFolder"
 MAX_RECENT = 8
 SNAPSHOT_FILTER = f"neuroviz snapshots (*{FILE_SUFFIX} *.json);;All files (*)"
+OPEN_FILTER = (f"Snapshots and models (*{FILE_SUFFIX} *.json *.onnx *.npz);;"
+               f"neuroviz snapshots (*{FILE_SUFFIX} *.json);;"
+               "Models: ONNX or neuroviz parameters (*.onnx *.npz);;All files (*)")
+OPENED_SUFFIXES = (".json", *MODEL_SUFFIXES)
+"""What Open (and a drop on the window) takes: snapshots, and models to import."""
 STATUS_MS = 6000
 EXPORT_FORMATS: dict[str, tuple[str, str, str]] = {
     "diagram_png": ("Export diagram as PNG", "PNG images (*.png)", ".png"),
@@ -184,17 +190,20 @@ class FileActions(QObject):
         """Ask for unsaved changes, then for a snapshot file, and open it."""
         if not self.maybe_save():
             return False
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open snapshot", self._folder(), SNAPSHOT_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open snapshot or model", self._folder(), OPEN_FILTER)
         return bool(path) and self.open_path(path, ask=False)
 
     def open_path(self, path: str, ask: bool = True) -> bool:
-        """Open the snapshot at ``path`` (asking about unsaved changes first if ``ask``).
+        """Open the snapshot at ``path``, or import the model (``.onnx``, ``.npz``) there
+        (asking about unsaved changes first if ``ask``).
 
         On a bad file a message box names the problem and nothing changes.
         """
         if ask and not self.maybe_save():
             return False
         path = os.path.abspath(path)
+        if path.lower().endswith(MODEL_SUFFIXES):
+            return self._import_model(path)
         try:
             self.model.restore(snapshot.load(path), path)
         except SnapshotError as exc:
@@ -202,6 +211,21 @@ class FileActions(QObject):
             return False
         self._remember(path)
         self.window.statusBar().showMessage(f"Opened {path}", STATUS_MS)
+        return True
+
+    def _import_model(self, path: str) -> bool:
+        """Open the model at ``path`` untrained, as a new document (Save asks for a snapshot name)."""
+        try:
+            imported = import_model(path)
+            self.model.restore(imported.snapshot())
+        except (ModelImportError, SnapshotError) as exc:
+            self.show_error("Cannot open the model", f"“{Path(path).name}” could not be imported.", str(exc))
+            return False
+        self._remember(path)
+        net = imported.network
+        self.window.statusBar().showMessage(
+            f"Imported {Path(path).name}: a {'-'.join(map(str, net.sizes))} network, untrained on "
+            f"{self.model.dataset.name}", STATUS_MS)
         return True
 
     # -------------------------------------------------------------- save
@@ -344,12 +368,12 @@ class FileActions(QObject):
     # -------------------------------------------------------------- drop
     @staticmethod
     def dropped_snapshot(event: QDragMoveEvent | QDropEvent) -> str | None:
-        """The one local ``.json`` file being dragged, or None."""
+        """The one local snapshot or model file being dragged, or None."""
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
         if len(urls) != 1 or not urls[0].isLocalFile():
             return None
         path = urls[0].toLocalFile()
-        return path if path.lower().endswith(".json") else None
+        return path if path.lower().endswith(OPENED_SUFFIXES) else None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() in (QEvent.Type.DragEnter, QEvent.Type.DragMove):

@@ -381,3 +381,31 @@ def test_export_jupyter_notebook_from_the_menu_recomputes_the_last_update(qtbot,
     trace = trained.model.last_trace
     np.testing.assert_allclose(ns["theta_new"][0], trace.weights_after[0], rtol=0, atol=1e-12)
     np.testing.assert_allclose(ns["L"], trace.loss, rtol=0, atol=1e-12)
+
+
+def test_open_imports_an_onnx_model_and_a_dropped_npz(qtbot, main_window, tmp_path, monkeypatch):
+    pytest.importorskip("onnx")
+    from neuroviz.core.network import Network, NetworkConfig
+    from neuroviz.io.export import export_parameters_npz
+    from neuroviz.io.onnx_export import onnx_bytes
+
+    net = Network(NetworkConfig(sizes=(64, 8, 10), hidden_activation="tanh", seed=2))
+    (tmp_path / "mine.onnx").write_bytes(onnx_bytes(net))
+    choose_file(monkeypatch, tmp_path / "mine.onnx", "getOpenFileName")
+    main_window.file_actions.open_action.trigger()
+    model = main_window.model
+    qtbot.waitUntil(lambda: model.network.sizes == (64, 8, 10))
+    assert model.dataset.name == "digits" and model.document.title == "mine" and model.document.file_path is None
+    assert model.config.hidden_activation == "tanh" and not model.document.modified
+    export_parameters_npz(tmp_path / "p.npz", Network(NetworkConfig(sizes=(4, 3, 2), seed=5)))
+    drop = _drop(main_window, tmp_path / "p.npz")
+    assert drop.isAccepted() and model.network.sizes == (4, 3, 2) and model.dataset.name == "blank"
+    assert model.step() is not None
+
+
+def test_a_model_that_cannot_be_imported_is_reported_and_changes_nothing(qtbot, main_window, tmp_path):
+    (tmp_path / "broken.onnx").write_bytes(b"\x08\x07garbage")
+    network = main_window.model.network
+    assert not main_window.file_actions.open_path(str(tmp_path / "broken.onnx"), ask=False)
+    assert main_window.model.network is network
+    assert "broken.onnx" in main_window.file_actions.last_error
