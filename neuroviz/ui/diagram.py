@@ -309,6 +309,8 @@ class NetworkDiagram(QWidget):
 
     def _on_values_changed(self, *_: object) -> None:
         self._values_dirty = True
+        if self.hover is not None and not self._layout_dirty:  # the tooltip says the numbers shown now
+            self.setToolTip(self.describe(self.hover))
         self.update()
 
     def _on_selection_changed(self, *_: object) -> None:
