@@ -218,6 +218,8 @@ class Shown:
         if on_parameter or (phase is not None and phase.kind == "update"):
             return of_update.sections(selection, phase)
         mine = self._neuron_sections(network, selection, phase)
+        if phase is not None and phase.kind == "loss" and self.row is None and self.trace is not None:
+            return [*mine, ("Loss", [Explainer(self.trace, config).batch_loss()])]
         if selection is None and phase is None:
             return mine + of_update.sections(None)[1:]
         if selection is not None and selection.kind == "neuron" and selection.layer >= 1 and phase is None:

@@ -315,7 +315,8 @@ class InspectorPanel(QWidget):
             self.header.setText(header_html(t, shown.number, shown.walking))
         self.showing_label.setText(f"Showing <b>{to_html(shown.words())}</b>")
         outcome = Outcome(shown.target_class, int(np.argmax(shown.probs)))
-        self.sample_info.setText(outcome_text(outcome, self.model.class_names))
+        one = shown.row is not None  # a batch mean has no one true class
+        self.sample_info.setText(outcome_text(outcome, self.model.class_names) if one else "")
 
     def _show_walk(self) -> None:
         s = self.model

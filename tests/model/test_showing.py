@@ -105,6 +105,9 @@ def test_a_walk_shows_its_batch_before_the_update():
     model.show("sample", 1)
     assert model.shown().trace is pending and model.shown().row == 1
     assert model.shown().progress(Phase("forward", 1)).forward_upto == 1
+    model.show("mean")
+    loss = model.shown().sections(model.network, None, Phase("loss", 3))
+    assert loss[-1][0] == "Loss" and loss[-1][1][0].rhs[-1] == fmt(pending.loss)
 
 
 def test_fast_updates_and_edits_leave_no_traced_update_to_show():
