@@ -371,7 +371,7 @@ class AppModel:
             self._diverged(str(exc))
             return None
         self.document.mark_modified()
-        self.time.show(trace)
+        self.time.set_trace(trace)
         self._network_changed()
         self.stepped.emit(trace)
         self.time.recorded(trace)

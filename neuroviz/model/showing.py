@@ -291,10 +291,8 @@ def shown(choice: Showing, network: Network, image: np.ndarray, target: int, upd
     if before and update is not None:
         weights, biases = update.weights_before, update.biases_before
         net = network if walking else Network(network.config, list(weights), list(biases))
-    else:
+    else:  # the open network is the moment after the update (the same bits as the update's θ_after)
         weights, biases = tuple(network.weights), tuple(network.biases)
-        if update is not None:
-            weights, biases = update.weights_after, update.biases_after
         net = network
     if choice.input == "drawing" or update is None:
         x = image.reshape(1, -1)

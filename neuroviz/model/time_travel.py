@@ -78,10 +78,10 @@ class TimeTravel:
         (an opened snapshot's last update)."""
         self.history = self._history(trainer)
         self._start_trace = last_trace
-        self.show(last_trace)
+        self.set_trace(last_trace)
         self.changed.emit()
 
-    def show(self, trace: StepTrace | None) -> None:
+    def set_trace(self, trace: StepTrace | None) -> None:
         """``trace`` is the update that led to the moment now shown."""
         self.last_trace = trace
         self._trace_position = self.history.position
@@ -160,7 +160,7 @@ class TimeTravel:
     def recorded(self, trace: StepTrace | None) -> None:
         """Updates were just recorded; ``trace`` is the last one's if it was traced."""
         if trace is not None:
-            self.show(trace)
+            self.set_trace(trace)
         self.changed.emit()
 
     def go_to(self, where: int | Branch) -> Moment | None:
@@ -184,5 +184,5 @@ class TimeTravel:
         t.batch_size = min(batch, len(t.dataset.train_indices))
         if t.network.config.seed != t.seed:  # the seed is the trainer's at that moment, in both places
             t.network.config = replace(t.network.config, seed=t.seed)
-        self.show(trace)
+        self.set_trace(trace)
         return moment

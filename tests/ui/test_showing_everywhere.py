@@ -159,3 +159,20 @@ def test_scrubbing_the_timeline_shows_the_drawings_prediction_at_each_moment(qtb
         assert np.array_equal(window.diagram.values.nodes[2], after.act[2][0])
     model.drawing.undo_stack.undo()  # undo still brings back what was there before the stroke
     assert not np.array_equal(model.input, drawing)
+
+
+def test_the_showing_control_has_keys_and_says_what_it_shows(qtbot, window):
+    model = window.model
+    control = window.showing_control
+    assert not control.input_combo.isEnabled() and "start · your drawing" in control.toolTip()
+    model.step()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: window.isActiveWindow())
+    qtbot.keyClick(window.diagram, Qt.Key.Key_BracketLeft, Qt.KeyboardModifier.ControlModifier)
+    assert model.showing.choice.moment == "before" and control.moment_buttons["before"].isChecked()
+    assert control.toolTip() == "Every panel shows update 1 · before · your drawing"
+    qtbot.keyClick(window.diagram, Qt.Key.Key_BracketRight, Qt.KeyboardModifier.ControlModifier)
+    assert model.showing.choice.moment == "after"
+    assert "(Ctrl+[)" in control.moment_buttons["before"].toolTip()
+    shortcuts = {a.shortcut().toString() for a in window.view_menu.actions()}
+    assert {"Ctrl+[", "Ctrl+]"} <= shortcuts
