@@ -11,7 +11,9 @@
 ``time`` (``TimeTravel``)
     the timeline, its branches, the fork policy and the update shown;
 ``view`` (``ViewState``)
-    the diagram's modes and the selection.
+    the diagram's modes and the selection;
+``showing`` (``ShowingState``)
+    which input at which moment every panel shows (``shown()`` has its numbers).
 
 Views subscribe to the parts' signals and change the state only through
 these methods; a script, a lesson or a test drives the whole app the same
@@ -26,7 +28,8 @@ refused, nothing changed and training paused (the text says why);
 
 Every number comes from ``neuroviz.core``; the forward pass of the input
 through the network is computed when first asked for and kept until either
-changes (``forward()``).
+changes (``forward()``), and so are the numbers every panel shows
+(``shown()``: the shown input at the shown moment, and the update shown).
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from neuroviz.model.document import Document
 from neuroviz.model.examples import example
 from neuroviz.model.input_model import InputModel
 from neuroviz.model.phase_walk import PhaseWalk
+from neuroviz.model.showing import ShowingState, Shown, ShownInput, ShownMoment, shown
 from neuroviz.model.time_travel import KEEP_BRANCH, ForkPolicy, TimeTravel
 from neuroviz.model.view_state import EdgeMode, NodeMode, ViewState
 
@@ -73,13 +77,17 @@ class AppModel:
         self.walk = PhaseWalk()
         self.time = TimeTravel(trainer, fork_policy, history_budget)
         self.view = ViewState()
+        self.showing = ShowingState()
         self.running = False
         self.updates_per_second = 0.0
         """Measured rate of continuous training (0 when stopped)."""
         self._forward: ForwardTrace | None = None
-        # Connected first, so that every view reads a fresh forward pass.
+        self._shown: Shown | None = None
+        # Connected first, so that every view reads a fresh forward pass and fresh shown numbers.
         self.document.network_changed.connect(self._forget_forward)
         self.drawing.changed.connect(self._forget_forward)
+        for signal in (self.walk.changed, self.time.changed, self.showing.changed, self.stepped):
+            signal.connect(self._forget_shown)
 
     # ------------------------------------------------------------ reading
     @property
@@ -164,8 +172,30 @@ class AppModel:
         p: np.ndarray = self.forward().probs[0]
         return p
 
+    def shown(self) -> Shown:
+        """The numbers every panel shows: the chosen input at the chosen moment of the update shown
+        (the walked one during a phase walk; none when fast updates or an edit came after the last traced
+        one), computed once per change."""
+        if self._shown is None:
+            walking = self.walk.pending is not None
+            update = self.walk.pending if walking else (self.last_trace if self.time.trace_is_current else None)
+            number = self.trainer.step_count + (1 if walking else 0)
+            self._shown = shown(self.showing.choice, self.network, self.input, self.target, update, number,
+                                walking)
+        return self._shown
+
+    def show(self, input: ShownInput | None = None, sample: int | None = None,
+             moment: ShownMoment | None = None) -> None:
+        """Choose what every panel shows: the drawing, ``sample`` (0-based) of the update's batch or the batch
+        mean, before or after the update (``ValueError`` for an unknown choice)."""
+        self.showing.choose(input, sample, moment)
+
     def _forget_forward(self) -> None:
         self._forward = None
+        self._shown = None
+
+    def _forget_shown(self, *_: object) -> None:
+        self._shown = None
 
     # ------------------------------------------------------------ opening
     def open(self, network: Network, dataset: Dataset, trainer: Trainer | None = None, title: str = "",
@@ -341,7 +371,7 @@ class AppModel:
             self._diverged(str(exc))
             return None
         self.document.mark_modified()
-        self.time.last_trace = trace
+        self.time.set_trace(trace)
         self._network_changed()
         self.stepped.emit(trace)
         self.time.recorded(trace)
@@ -450,8 +480,9 @@ class AppModel:
         """Show timeline position ``where`` (``history.first`` .. ``history.last``), or return to the kept
         branch ``where``, exactly as it was.
 
-        The network, the trainer and ``last_trace`` follow, and the input becomes
-        that update's first sample; η and the batch size stay as chosen.
+        The network, the trainer and ``last_trace`` follow; the drawing and its
+        target stay the user's (the update's batch is shown through ``show``);
+        η and the batch size stay as chosen.
         """
         self.stop()
         self.walk.cancel()
@@ -462,10 +493,6 @@ class AppModel:
         if self.trainer.dataset is not self.dataset:
             self.document.set_dataset(self.trainer.dataset)
         self._network_changed()
-        trace = moment.trace
-        if trace is not None and not isinstance(where, Branch):
-            label = int(trace.labels[0]) if trace.labels is not None else int(np.argmax(trace.targets[0]))
-            self.drawing.set(trace.inputs[0], label)
         self.time.changed.emit()
 
     def step_back(self) -> None:
@@ -490,7 +517,7 @@ class AppModel:
         self.diverged.emit(f"{what}. {DIVERGENCE_HINT}")
 
     def _network_changed(self, architecture: bool = False) -> None:
-        self._forward = None
+        self._forget_forward()
         self.walk.cancel()  # a walked update no longer fits changed parameters
         if architecture:
             self.document.architecture_changed.emit()

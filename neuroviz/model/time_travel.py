@@ -68,6 +68,7 @@ class TimeTravel:
         """The traced update that led to the moment shown (``None`` if there is none)."""
         self._start_trace: StepTrace | None = None
         self.history = self._history(trainer)
+        self._trace_position = 0
 
     def _history(self, trainer: Trainer) -> History:
         return History(trainer, budget_bytes=max(self.budget_bytes, minimum_budget(trainer)))
@@ -76,8 +77,19 @@ class TimeTravel:
         """A fresh timeline starting at ``trainer``'s state now; ``last_trace`` is shown again at its start
         (an opened snapshot's last update)."""
         self.history = self._history(trainer)
-        self.last_trace = self._start_trace = last_trace
+        self._start_trace = last_trace
+        self.set_trace(last_trace)
         self.changed.emit()
+
+    def set_trace(self, trace: StepTrace | None) -> None:
+        """``trace`` is the update that led to the moment now shown."""
+        self.last_trace = trace
+        self._trace_position = self.history.position
+
+    @property
+    def trace_is_current(self) -> bool:
+        """``last_trace`` led to this very moment (no fast update or edit since)."""
+        return self.last_trace is not None and self._trace_position == self.history.position
 
     @property
     def trainer(self) -> Trainer:
@@ -148,7 +160,7 @@ class TimeTravel:
     def recorded(self, trace: StepTrace | None) -> None:
         """Updates were just recorded; ``trace`` is the last one's if it was traced."""
         if trace is not None:
-            self.last_trace = trace
+            self.set_trace(trace)
         self.changed.emit()
 
     def go_to(self, where: int | Branch) -> Moment | None:
@@ -172,5 +184,5 @@ class TimeTravel:
         t.batch_size = min(batch, len(t.dataset.train_indices))
         if t.network.config.seed != t.seed:  # the seed is the trainer's at that moment, in both places
             t.network.config = replace(t.network.config, seed=t.seed)
-        self.last_trace = trace
+        self.set_trace(trace)
         return moment

@@ -11,8 +11,10 @@ hands the layers plain data (the layout, the values, the view, the palette):
 - ``diagram_annotations``: headers, the outputs' values, the mode line, legends;
 - ``diagram_text`` and ``diagram_sprites``: the prepared texts and images they draw.
 
-Only this module reads the model.  Hover shows a tooltip in the paper's
-notation, a click selects through ``AppModel.select``, the wheel zooms, a drag
+Only this module reads the model: every number it shows is the model's
+``shown()`` (the input and moment the showing state picks, and the update
+shown), the same the inspector shows.  Hover shows a tooltip in the paper's
+notation (ending with what is shown, in words), a click selects through ``AppModel.select``, the wheel zooms, a drag
 pans, F fits the view.
 """
 
@@ -35,7 +37,6 @@ from PySide6.QtWidgets import QToolTip, QWidget
 
 from neuroviz.core.notation import bias_label, delta_label, neuron_label, weight_label
 from neuroviz.core.selection import Selection
-from neuroviz.core.trace import StepTrace
 from neuroviz.model import AppModel
 from neuroviz.ui.binding import subscribe
 from neuroviz.ui.diagram_annotations import Annotations, Outputs
@@ -97,7 +98,7 @@ class NetworkDiagram(QWidget):
         subscribe(self, model.document.architecture_changed, self._on_architecture_changed)
         subscribe(self, model.document.dataset_changed, self._on_architecture_changed)
         for signal in (model.document.network_changed, model.drawing.changed, model.view.changed, model.walk.changed,
-                       model.stepped):
+                       model.stepped, model.time.changed, model.showing.changed):
             subscribe(self, signal, self._on_values_changed)
         subscribe(self, model.view.selection_changed, self._on_selection_changed)
 
@@ -215,33 +216,48 @@ class NetworkDiagram(QWidget):
         return None if edge is None else Selection("weight", *edge)
 
     def describe(self, item: Selection) -> str:
-        """Tooltip text of a neuron or weight, in the paper's notation."""
+        """Tooltip text of a neuron or weight, in the paper's notation: the numbers shown, and what they are of.
+
+        During a phase walk a number the walk has not computed yet reads "not computed yet".
+        """
         s = self.model
-        trace = self._shown_trace()
+        shown = s.shown()
+        trace = shown.update
+        progress = shown.progress(s.phase)
+
+        def number(x: float | None) -> str:
+            return "not computed yet" if x is None else shown_number(x, 4)
+
         if item.kind == "weight":
             l, m, n = item.layer, item.m, item.n
-            parts = [f"{weight_label(l, m, n)} = {shown_number(float(s.network.weights[l][m, n]), 4)}"]
+            parts = [f"{weight_label(l, m, n)} = {shown_number(float(shown.weights[l][m, n]), 4)}"]
             if trace is not None:
-                parts.append(f"∂L/∂θ = {shown_number(float(trace.grad_weights[l][m, n]), 4)}")
+                known = progress is None or progress.knows_gradient(l)
+                parts.append(f"∂L/∂θ = {number(float(trace.grad_weights[l][m, n]) if known else None)}")
+                updated = progress is None or progress.updated
                 delta = float(trace.weights_after[l][m, n] - trace.weights_before[l][m, n])
-                parts.append(f"Δ = {shown_number(delta, 4)}")
+                parts.append(f"Δ = {number(delta if updated else None)}")
             src, dst = neuron_label(l, n), neuron_label(l + 1, m)
-            return " · ".join(parts) + f"\nfrom {src} to {dst}"
+            return " · ".join(parts) + f"\nfrom {src} to {dst}\n{shown.words()}"
         l, i = item.layer, item.m
-        fwd = s.forward()
         if l == 0:
             h, w = s.image_shape
             where = f"pixel row {i // w + 1}, column {i % w + 1}" if h * w == s.config.n_inputs else "input"
-            return f"{neuron_label(0, i)} = {shown_number(float(fwd.act[0][0, i]), 4)} · {where}"
-        parts = [f"{neuron_label(l, i)} = {shown_number(float(fwd.act[l][0, i]), 4)}",
-                 f"{neuron_label(l, i, raw=True)} = {shown_number(float(fwd.raw[l][0, i]), 4)}"]
-        if trace is not None:
-            parts.append(f"{delta_label(l, i)} = {shown_number(float(trace.deltas[l - 1][:, i].mean()), 4)}")
-        lines = [" · ".join(parts), f"{bias_label(l - 1, i)} = {shown_number(float(s.network.biases[l - 1][i]), 4)}"]
+            return f"{neuron_label(0, i)} = {shown_number(float(shown.act(0)[i]), 4)} · {where}\n{shown.words()}"
+        values_known = progress is None or progress.knows_values(l)
+        parts = [f"{neuron_label(l, i)} = {number(float(shown.act(l)[i]) if values_known else None)}",
+                 f"{neuron_label(l, i, raw=True)} = {number(float(shown.raw(l)[i]) if values_known else None)}"]
+        deltas = shown.delta(l)
+        if deltas is not None:
+            known = progress is None or progress.knows_delta(l)
+            parts.append(f"{delta_label(l, i)} = {number(float(deltas[i]) if known else None)}")
+        lines = [" · ".join(parts), f"{bias_label(l - 1, i)} = {shown_number(float(shown.biases[l - 1][i]), 4)}"]
         if l == len(s.network.sizes) - 1:
             sym = "p" if s.config.loss == "cross_entropy" else "o"
             name = s.class_names[i] if i < len(s.class_names) else str(i)
-            lines.append(f"class “{name}” · {sym} = {shown_number(float(s.probabilities()[i]), 4)}")
+            p_known = progress is None or progress.loss
+            lines.append(f"class “{name}” · {sym} = {number(float(shown.probs[i]) if p_known else None)}")
+        lines.append(shown.words())
         return "\n".join(lines)
 
     def render_image(self, size: QSize | None = None, dpr: float = 1.0) -> QImage:
@@ -272,7 +288,9 @@ class NetworkDiagram(QWidget):
         self.edges.paint_labels(p, frame)
         self.neurons.paint(p, frame, v.nodes, marks(s.selection, self.hover, self.palette_))
         self.annotations.paint_headers(p, frame, s.config, s.image_shape)
-        self.annotations.paint_outputs(p, frame, Outputs(s.probabilities(), s.config.loss, s.class_names, s.target))
+        shown = s.shown()
+        self.annotations.paint_outputs(p, frame, Outputs(shown.probs, s.config.loss, s.class_names,
+                                                         shown.target_class))
         thinned = (self.edges.drawn.size, lay.n_edges) if self.edges.thinned() else None
         self.annotations.paint_info(p, frame, v, s.phase, thinned)
         self.annotations.paint_legends(p, frame, v, self.edges.vmax, self.neurons.vmax)
@@ -291,6 +309,8 @@ class NetworkDiagram(QWidget):
 
     def _on_values_changed(self, *_: object) -> None:
         self._values_dirty = True
+        if self.hover is not None and not self._layout_dirty:  # the tooltip says the numbers shown now
+            self.setToolTip(self.describe(self.hover))
         self.update()
 
     def _on_selection_changed(self, *_: object) -> None:
@@ -300,18 +320,19 @@ class NetworkDiagram(QWidget):
         if self._layout is not None:
             self.view.fit(self._layout.bounds, self.width(), self.height())
 
-    def _shown_trace(self) -> StepTrace | None:
-        """The update shown: the one being walked through during a phase walk, else the last one."""
-        s = self.model
-        return s.pending_trace if s.phase is not None else s.last_trace
-
     def _refresh_values(self) -> None:
         s, lay = self.model, self._layout
         assert lay is not None
-        v = diagram_values(s.network.weights, s.forward(), self._shown_trace(), s.edge_mode, s.node_mode, s.phase)
+        shown = s.shown()
+        layers = range(1, len(shown.weights) + 1)
+        deltas = [shown.delta(l) for l in layers]
+        known = [d for d in deltas if d is not None]
+        v = diagram_values(shown.weights, [shown.act(l) for l in range(len(shown.weights) + 1)],
+                           known if len(known) == len(deltas) else None, shown.update, s.edge_mode, s.node_mode,
+                           s.phase, shown.words())
         self.values = v
         self.edges.update(v, lay, self.max_edges)
-        self.neurons.update(v, lay, self.palette_, s.network.weights[0], s.image_shape)
+        self.neurons.update(v, lay, self.palette_, shown.weights[0], s.image_shape)
 
     # ------------------------------------------------------------ events
     def changeEvent(self, event: QEvent) -> None:

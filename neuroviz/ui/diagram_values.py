@@ -2,9 +2,9 @@
 
 ``diagram_values`` picks, for the current view modes and update phase, the
 value of every neuron and every edge.  It never computes math of its own:
-activations come from a ``ForwardTrace``, δ, ∂L/∂θ and Δθ from a ``StepTrace``.
-When a trace holds a batch of B samples, neurons show the batch mean (the
-gradients already are batch means).
+the neurons' values and δ are those of the input and moment shown
+(``neuroviz.model.Shown``), θ the moment's, ∂L/∂θ and Δθ the update's
+(batch means) from its ``StepTrace``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from itertools import pairwise
 import numpy as np
 
 from neuroviz.core.phases import Phase
-from neuroviz.core.trace import ForwardTrace, StepTrace
+from neuroviz.core.trace import StepTrace
 
 EDGE_SYMBOLS = {"weights": "θ", "gradients": "∂L/∂θ", "updates": "Δθ"}
 EDGE_TITLES = {"weights": "weights θ", "gradients": "gradients ∂L/∂θ", "updates": "last update Δθ"}
@@ -57,56 +57,61 @@ class DiagramValues:
     note: str = ""
 
 
-def diagram_values(weights: list[np.ndarray] | tuple[np.ndarray, ...], forward: ForwardTrace,
-                   trace: StepTrace | None, edge_mode: str, node_mode: str,
-                   phase: Phase | None = None) -> DiagramValues:
+def diagram_values(weights: list[np.ndarray] | tuple[np.ndarray, ...], acts: list[np.ndarray],
+                   deltas: list[np.ndarray] | None, trace: StepTrace | None, edge_mode: str, node_mode: str,
+                   phase: Phase | None = None, showing: str = "") -> DiagramValues:
     """Values for the view.
 
-    ``weights`` are the network's current θ (shapes (n_{l+1}, n_l));
-    ``forward`` the current input's forward pass; ``trace`` the last update
-    (or, during a phase walk, the pending one).
+    ``weights`` are the θ of the moment shown (shapes (n_{l+1}, n_l));
+    ``acts[l]`` (n_l,) the values of the input shown, layer by layer (0: the
+    input); ``deltas[l − 1]`` (n_l,) its δ of layers l ≥ 1 (``None``: not
+    known); ``trace`` the update shown (the pending one during a phase walk),
+    whose batch-mean gradients and Δθ the edges show; ``showing`` says in
+    words which input and moment they are (it leads the note).
     """
     n_w = len(weights)
     n_layers = n_w + 1
-    notes: list[str] = []
+    notes: list[str] = [showing] if showing else []
     dim = [False] * n_w
     active = -1
-    batch = trace.batch_size if trace is not None else 0
+    batch = trace.batch_size if trace is not None and edge_mode != "weights" else 0
 
     # ---- neurons
-    walking = phase is not None and trace is not None
-    inputs = trace.forward.act[0].mean(axis=0) if walking and trace is not None else forward.act[0][0]
-    nodes: list[np.ndarray | None] = [inputs] + [None] * n_w
+    nodes: list[np.ndarray | None] = [acts[0]] + [None] * n_w
+
+    def delta(l: int) -> np.ndarray | None:
+        return None if deltas is None else deltas[l - 1]
+
     if phase is not None and trace is not None:
         if phase.kind == "forward":
             node_mode = "activations"
             active = phase.layer
             for l in range(1, phase.layer + 1):
-                nodes[l] = trace.forward.act[l].mean(axis=0)
+                nodes[l] = acts[l]
             dim = [l != phase.layer - 1 for l in range(n_w)]
         elif phase.kind == "backward":
             node_mode = "deltas"
             active = phase.layer
             for l in range(phase.layer, n_layers):
-                nodes[l] = trace.deltas[l - 1].mean(axis=0)
+                nodes[l] = delta(l)
             if phase.layer < n_w:
                 # δ of a hidden layer flows back through the weights above it.
                 dim = [l != phase.layer for l in range(n_w)]
         elif node_mode == "activations":
             active = n_layers - 1 if phase.kind == "loss" else -1
             for l in range(1, n_layers):
-                nodes[l] = trace.forward.act[l].mean(axis=0)
+                nodes[l] = acts[l]
         else:
             for l in range(1, n_layers):
-                nodes[l] = trace.deltas[l - 1].mean(axis=0) if phase.kind == "update" else None
+                nodes[l] = delta(l) if phase.kind == "update" else None
     elif node_mode == "activations":
         for l in range(1, n_layers):
-            nodes[l] = forward.act[l][0]
-    elif trace is not None:
+            nodes[l] = acts[l]
+    elif deltas is not None:
         for l in range(1, n_layers):
-            nodes[l] = trace.deltas[l - 1].mean(axis=0)
+            nodes[l] = delta(l)
     else:
-        notes.append("δ appears after the first update (Step)")
+        notes.append("δ is not known: the loss is not finite")
 
     # ---- edges
     edges: list[np.ndarray | None] = [None] * n_w

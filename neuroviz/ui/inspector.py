@@ -1,13 +1,14 @@
 """The backprop inspector: one update, every number, in the paper's notation.
 
-The panel follows the model's last traced update (``stepped`` /
-``last_trace``) or, while an update is walked through in phases, the pending
-one (``phase`` / ``pending_trace``), and shows
+The panel follows the model's showing state (``AppModel.shown()``): the
+update shown (the last traced one, or the one walked through in phases) and
+the input and moment shown (the drawing, a sample of the batch or the batch
+mean; before or after the update), says which in words, and shows
 
 * the equations with numbers (``neuroviz.core.explain``) for the selected
   neuron or parameter, or for what the current phase computes;
 * the loss, with the note on the paper's base-10 logarithm;
-* every neuron's raw value, value, δ, p and r (``Neurons`` tab);
+* every neuron's raw value, value, δ, p and r of the input and moment shown (``Neurons`` tab);
 * one row per parameter: old value, gradient written out, η, Δ, new value and
   the gradient check (``Parameters`` tab) — sortable, filtered by layer, by
   "touches the selected neuron" and top k by |gradient|, exported as CSV.
@@ -28,22 +29,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QSignalBlocker, Qt, QTimer
+import numpy as np
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QPalette, QResizeEvent, QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from neuroviz.core.explain import Explainer, NeuronTable, Progress
+from neuroviz.core.explain import Explainer, Progress
 from neuroviz.core.phases import Phase
 from neuroviz.core.selection import Selection
 from neuroviz.core.trace import StepTrace
 from neuroviz.core.update_check import CheckQueue, UpdateCheck
-from neuroviz.core.update_table import UpdateTable
-from neuroviz.model import AppModel
+from neuroviz.core.update_table import Outcome, UpdateTable
+from neuroviz.model import AppModel, Shown
 from neuroviz.ui.binding import subscribe
 from neuroviz.ui.gradient_check_runner import GradientCheckRunner
 from neuroviz.ui.inspector_equations import EquationsView
 from neuroviz.ui.inspector_tabs import NeuronView, ParameterTab
 from neuroviz.ui.inspector_texts import header_html, loss_html, outcome_text
+from neuroviz.ui.math_text import to_html
 from neuroviz.ui.panel_protocol import MenuEntry
 from neuroviz.ui.phase_bar import PhaseBar, PhaseTrack
 from neuroviz.ui.window_shortcuts import PanelKeys
@@ -65,10 +68,10 @@ class InspectorPanel(QWidget):
         self.explainer: Explainer | None = None
         self.progress: Progress | None = None
         self.check: UpdateCheck | None = None
+        self.shown: Shown | None = None
+        """The numbers shown (the model's ``shown()`` at the last refresh)."""
         self.sample = 0
-        self._update_number = 0
-        self._numbered: tuple[StepTrace | None, int] = (None, 0)  # the last stepped trace and its number
-        self._steps_since = 0
+        """The sample of the batch whose products the Parameters tab writes out (0-based)."""
         self._stale = False
         self._last_phase: Phase | None = None
         self._syncing = False
@@ -80,11 +83,11 @@ class InspectorPanel(QWidget):
         self._checker.progressed.connect(self._on_check_progress)
         self._build()
         self._palette_colours()
-        subscribe(self, model.stepped, self._on_stepped)
         subscribe(self, model.walk.changed, self._on_walk_changed)
-        subscribe(self, model.document.network_changed, self._schedule_refresh)
+        for signal in (model.stepped, model.document.network_changed, model.drawing.changed, model.time.changed,
+                       model.showing.changed):
+            subscribe(self, signal, self._schedule_refresh)
         subscribe(self, model.document.architecture_changed, self._on_architecture_changed)
-        subscribe(self, model.trained, self._on_trained)
         subscribe(self, model.view.selection_changed, self._on_selection)
         self.refresh()
 
@@ -114,20 +117,20 @@ class InspectorPanel(QWidget):
         })
         self.buttons = self.phase_bar.buttons
         bar.addWidget(self.phase_bar)
-        self.sample_label = QLabel("Sample")
-        self.sample_spin = QSpinBox()
-        self.sample_spin.setObjectName("inspectorSample")
-        self.sample_spin.setMinimum(1)
-        self.sample_spin.setToolTip("The sample of the batch whose values and δ are shown; "
-                                    "gradients are always the batch mean")
-        self.sample_spin.valueChanged.connect(self._on_sample)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        showing = QHBoxLayout()
+        self.showing_label = QLabel()
+        self.showing_label.setObjectName("inspectorShowing")
+        self.showing_label.setWordWrap(True)
+        self.showing_label.setToolTip("Which input at which moment the values, δ and equations are of "
+                                      "(switched in the Showing bar); gradients and Δ are always the update's")
         self.sample_info = QLabel()
         self.sample_info.setObjectName("inspectorSampleInfo")
-        self.sample_info.setToolTip("The sample's true class r and the class the network predicted (largest p)")
-        bar.addWidget(self.sample_label)
-        bar.addWidget(self.sample_spin)
-        bar.addWidget(self.sample_info)
-        layout.addLayout(bar)
+        self.sample_info.setToolTip("The input's true class r and the class the network predicts for it (largest p)")
+        showing.addWidget(self.showing_label, 1)
+        showing.addWidget(self.sample_info)
+        layout.addLayout(showing)
 
         self.phase_track = PhaseTrack()
         self.phase_track.phasePicked.connect(self._on_phase_picked)
@@ -232,14 +235,14 @@ class InspectorPanel(QWidget):
         super().showEvent(event)
         self._schedule_refresh()
 
-    def _current(self) -> tuple[StepTrace | None, Progress | None]:
+    def _current(self) -> tuple[Shown | None, Progress | None]:
         s = self.model
-        trace, progress = (s.pending_trace, Progress.at(s.phase, s.network.n_layers)) if s.pending_trace is not None \
-            else (s.last_trace, None)
+        shown = s.shown()
+        trace = shown.update
         if trace is not None and tuple(w.shape for w in trace.weights_before) != tuple(
                 w.shape for w in s.network.weights):
             return None, None
-        return trace, progress
+        return shown, shown.progress(s.phase)
 
     def refresh(self) -> None:
         """Show the model's pending or last update (cheap if it is the one already shown).
@@ -251,16 +254,20 @@ class InspectorPanel(QWidget):
         if not self.isVisible():
             self._stale = True
             return
-        trace, progress = self._current()
+        shown, progress = self._current()
+        trace = None if shown is None else shown.update
+        self.shown = shown
+        sample = shown.showing.sample if shown is not None and shown.showing.input == "sample" else 0
         if trace is not self.trace:
+            self.sample = sample
             self._show_trace(trace, progress)
         else:
-            if progress != self.progress:
-                self.progress = progress
-                self.parameters.set_progress(progress)
-                self._update_neurons()
+            if progress != self.progress or sample != self.sample:
+                self.progress, self.sample = progress, sample
+                self.parameters.set_progress(progress, sample)
             if self._stale:
                 self._on_selection(self.model.selection, render=False)
+        self._update_neurons()
         self._stale = False
         self._update_texts()
 
@@ -268,47 +275,22 @@ class InspectorPanel(QWidget):
         self._stop_check()
         self.trace, self.progress, self.check = trace, progress, None
         s = self.model
-        if trace is None:
+        if trace is None or self.shown is None:
             self.table = self.explainer = None
             self.parameters.show_table(None, None, 0)
-            self.neuron_view.clear_neurons()
             return
-        if self._numbered[0] is trace:
-            self._update_number = self._numbered[1]
-        else:
-            self._update_number = s.trainer.step_count + (1 if s.pending_trace is trace else 0)
-        self._steps_since = 0
-        self.table = UpdateTable.from_trace(trace)
+        self.table = self.shown.update_table
         self.explainer = Explainer(trace, s.config)
-        self.sample = min(self.sample, trace.batch_size - 1)
-        with QSignalBlocker(self.sample_spin):
-            self.sample_spin.setMaximum(trace.batch_size)
-            self.sample_spin.setValue(self.sample + 1)
-        self.parameters.update_number = self._update_number
+        self.parameters.update_number = self.shown.number
         self.parameters.show_table(self.table, progress, self.sample)
-        self._update_neurons()
         self._on_selection(s.selection, render=False)
 
     def _update_neurons(self) -> None:
-        if self.trace is None:
+        if self.trace is None or self.shown is None:
+            self.neuron_view.clear_neurons()
             return
         phase = self.model.phase if self.progress is not None else None
-        self.neuron_view.show_neurons(NeuronTable.from_trace(self.trace, self.sample), self.progress,
-                                      -1 if phase is None else phase.layer)
-
-    def _on_stepped(self, trace: StepTrace) -> None:
-        self._numbered = (trace, self.model.trainer.step_count)
-        self._schedule_refresh()
-
-    def _on_trained(self, n: int) -> None:
-        self._steps_since += n
-        self._update_header()
-
-    def _on_sample(self, value: int) -> None:
-        self.sample = value - 1
-        self.parameters.set_progress(self.progress, self.sample)
-        self._update_neurons()
-        self._update_texts()
+        self.neuron_view.show_neurons(self.shown.neuron_table(), self.progress, -1 if phase is None else phase.layer)
 
     # ------------------------------------------------------------ the texts
     def _update_texts(self) -> None:
@@ -319,15 +301,22 @@ class InspectorPanel(QWidget):
         self._render_equations()
 
     def _update_header(self) -> None:
-        t = self.trace
-        batched = t is not None and t.batch_size > 1
-        self.sample_label.setVisible(batched)
-        self.sample_spin.setVisible(batched)
-        self.sample_info.setVisible(batched)
-        if batched and self.table is not None:
-            self.sample_info.setText(outcome_text(self.table.outcome(self.sample), self.model.class_names))
-        walking = t is not None and self.model.pending_trace is t
-        self.header.setText(header_html(t, self._update_number, walking, self._steps_since))
+        t, shown = self.trace, self.shown
+        if shown is None:
+            self.header.setText(header_html(None, 0, False))
+            self.showing_label.setText("")
+            self.sample_info.setText("")
+            return
+        if t is None and shown.number:
+            self.header.setText(f"<b>Update {shown.number:,}</b> came without a trace (fast training or an edit "
+                                "since the last traced update). Step, or walk through one (<b>W</b>), to see every "
+                                "number of it.")
+        else:
+            self.header.setText(header_html(t, shown.number, shown.walking))
+        self.showing_label.setText(f"Showing <b>{to_html(shown.words())}</b>")
+        outcome = Outcome(shown.target_class, int(np.argmax(shown.probs)))
+        one = shown.row is not None  # a batch mean has no one true class
+        self.sample_info.setText(outcome_text(outcome, self.model.class_names) if one else "")
 
     def _show_walk(self) -> None:
         s = self.model
@@ -337,17 +326,20 @@ class InspectorPanel(QWidget):
         self.parameters.set_walking(walking)
 
     def _update_loss(self) -> None:
-        if self.explainer is None:
+        shown = self.shown
+        if self.explainer is None or shown is None or shown.trace is None:
             self.loss_label.setText("")
             return
-        text, tip = loss_html(self.explainer, self.progress, self.sample)
+        text, tip = loss_html(Explainer(shown.trace, self.model.config), self.progress, shown.row)
         self.loss_label.setText(text)
         if tip is not None:
             self.loss_label.setToolTip(tip)
 
     def _render_equations(self) -> None:
         phase = self.model.phase if self.progress is not None else None
-        self.equations.show_update(self.explainer, self.table, self.sample, self.model.selection, phase)
+        shown, selection = self.shown, self.model.selection
+        sections = [] if shown is None or self.trace is None else shown.sections(self.model.network, selection, phase)
+        self.equations.show_sections(sections, self.trace is not None, selection)
 
     # ------------------------------------------------------ linked selection
     def _on_selection(self, sel: Selection | None, render: bool = True) -> None:

@@ -14,11 +14,9 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from neuroviz.core.explain import Equation, Explainer
-from neuroviz.core.explain_sections import Section, SectionBuilder
-from neuroviz.core.phases import Phase
+from neuroviz.core.explain import Equation
+from neuroviz.core.explain_sections import Section
 from neuroviz.core.selection import Selection
-from neuroviz.core.update_table import UpdateTable
 from neuroviz.ui.math_text import HangingIndent, equation_html, to_html
 
 MUTED = "#8a919c"
@@ -46,18 +44,12 @@ class EquationsView(QTextBrowser):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._menu)
 
-    def show_update(self, explainer: Explainer | None, table: UpdateTable | None, sample: int,
-                    selection: Selection | None, phase: Phase | None) -> None:
-        """Write out the equations of ``phase`` (while walking) or of ``selection`` for ``sample``.
-
-        ``explainer`` and ``table`` are of the update shown; None shows what
-        will appear here.  The scroll position is kept.
-        """
-        if explainer is None or table is None:
-            self.sections = []
-        else:
-            self.sections = SectionBuilder(explainer, table, sample).sections(selection, phase)
-        if explainer is None:
+    def show_sections(self, sections: list[Section], has_update: bool, selection: Selection | None) -> None:
+        """Write out ``sections`` (``neuroviz.model.Shown.sections``: of the input and moment shown, for
+        ``selection`` or the phase walked through); ``has_update`` False: there is no update, say what will
+        appear here.  The scroll position is kept."""
+        self.sections = sections
+        if not has_update:
             self.setHtml(f"<p style='color:{MUTED}'>The equations of the update appear here, "
                          "in the paper's notation, with every number.</p>")
             return

@@ -16,22 +16,19 @@ NO_UPDATE = ("<b>No update yet.</b> Take a step, or walk through one in phases "
              "(<b>W</b>), to see every number of it.")
 
 
-def header_html(trace: StepTrace | None, number: int, walking: bool, steps_since: int) -> str:
+def header_html(trace: StepTrace | None, number: int, walking: bool) -> str:
     """``Update 3 · batch of 8 · η = 0.01 · gradients are batch means``.
 
-    ``walking``: ``trace`` is being walked through, not applied yet;
-    ``steps_since``: fast updates made since it (not shown while walking).
+    ``walking``: ``trace`` is being walked through, not applied yet.
     """
     if trace is None:
         return NO_UPDATE
     batched = trace.batch_size > 1
-    parts = [f"<b>Update {number}</b>" + (" — walking through it, not applied yet" if walking else "")]
+    parts = [f"<b>Update {number:,}</b>" + (" — walking through it, not applied yet" if walking else "")]
     parts.append(f"batch of {trace.batch_size}" if batched else "one sample")
     parts.append(f"η = {fmt(trace.lr)}")
     if batched:
         parts.append("gradients are batch means")
-    if steps_since and not walking:
-        parts.append(f"<span style='color:{MUTED}'>{steps_since:,} faster updates since</span>")
     return " · ".join(parts)
 
 
@@ -45,17 +42,18 @@ def outcome_text(outcome: Outcome, class_names: tuple[str, ...]) -> str:
     return f"r: {name(outcome.true)} · predicted: {name(outcome.predicted)} {mark}"
 
 
-def loss_html(explainer: Explainer, progress: Progress | None, sample: int) -> tuple[str, str | None]:
-    """(text, tooltip) of the loss of ``sample``, the batch mean, the note on the paper's logarithm.
+def loss_html(explainer: Explainer, progress: Progress | None, sample: int | None) -> tuple[str, str | None]:
+    """(text, tooltip) of the loss of ``sample`` (``None``: the batch mean only), the batch mean, the note on
+    the paper's logarithm.
 
     While the walk has not computed the loss yet (``progress``) the text says
     so, and there is no new tooltip (None).
     """
     if progress is not None and not progress.loss:
         return "<b>Loss</b>: not computed yet", None
-    eq = explainer.loss(sample)
+    eq = explainer.batch_loss() if sample is None else explainer.loss(sample)
     text = f"<b>Loss</b> &nbsp;{to_html(eq.text())}"
-    if explainer.batch_size > 1:
+    if explainer.batch_size > 1 and sample is not None:
         text += f" &nbsp;·&nbsp; batch mean L = {to_html(fmt(explainer.trace.loss))}"
     if explainer.config.loss == "cross_entropy":
         text += f"<br><span style='color:{MUTED}'>{PAPER_LOG_NOTE_SHORT}</span>"

@@ -48,6 +48,7 @@ from neuroviz.ui.new_network_dialog import NewNetworkDialog
 from neuroviz.ui.panel_protocol import Panel, PanelContext
 from neuroviz.ui.panels import PanelSpec, panel_specs
 from neuroviz.ui.preferences import apply_saved_preferences, show_preferences
+from neuroviz.ui.showing_control import ShowingControl
 from neuroviz.ui.theme import THEME_CHOICES, apply_palette, resolve_theme
 from neuroviz.ui.training_loop import TrainingLoop
 from neuroviz.ui.undo_actions import undo_redo_actions
@@ -149,7 +150,7 @@ class MainWindow(QMainWindow):
         self._walking = False
         subscribe(self, model.walk.changed, self._show_walk)
         for signal in (model.document.network_changed, model.trained, model.stepped, model.rate_changed,
-                       model.running_changed, model.time.changed):
+                       model.running_changed, model.time.changed, model.showing.changed, model.walk.changed):
             subscribe(self, signal, self._schedule_status)
         self._update_title()
         self._sync_view_actions()
@@ -367,6 +368,11 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         bar.addAction(self.receptive_fields_action)
         bar.addAction(self.fit_action)
+        bar.addSeparator()
+        self.showing_control = ShowingControl(self.model, bar)
+        bar.addWidget(self.showing_control)
+        self.view_menu.addSeparator()
+        self.view_menu.addActions(list(self.showing_control.moment_actions.values()))
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         self.diagram_toolbar = bar
         self.view_menu.insertAction(self._view_panels_end, bar.toggleViewAction())
@@ -375,6 +381,8 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         self.status_labels: dict[str, QLabel] = {}
         tips = {
+            "showing": "What the diagram, the inspector and the prediction show: which update, before or after it, "
+                       "and which input (switched in the diagram toolbar's Showing control)",
             "step": "Updates made so far",
             "epoch": "Completed passes over the training set",
             "loss": "Loss L of the last update",
@@ -558,7 +566,7 @@ class MainWindow(QMainWindow):
             self._status_timer.start()
 
     def refresh_status(self) -> None:
-        """Step, epoch, last loss, accuracy and updates per second in the status bar."""
+        """What is shown, step, epoch, last loss, accuracy and updates per second in the status bar."""
         t = self.model.trainer
         history = t.history
         loss = f"{history.values[-1]:.4g}" if len(history) else "—"
@@ -571,6 +579,7 @@ class MainWindow(QMainWindow):
         rate = self.model.updates_per_second
         back = "" if self.model.at_newest else f" of {self.model.time.newest_update:,} (back in time)"
         texts = {
+            "showing": f"showing {self.model.shown().words()}",
             "step": f"step {t.step_count:,}{back}",
             "epoch": f"epoch {t.epoch}",
             "loss": f"loss {loss}",

@@ -1,7 +1,10 @@
 """The prediction: one horizontal bar per class with its probability p_k.
 
-The argmax (the predicted class) is drawn in the highlight colour with its
-name in bold; the target class r carries a small ``r`` tag.
+The bars are of the input and moment every panel shows (``AppModel.shown()``:
+your drawing with the parameters after the update, by default), and a line
+above them says which.  The argmax (the predicted class) is drawn in the
+highlight colour with its name in bold; the target class r carries a small
+``r`` tag.
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ def mix(a: QColor, b: QColor, t: float) -> QColor:
 
 
 class PredictionBars(QWidget):
-    """Bars of p (shape (K,)) for the model's current input; repaints on its signals."""
+    """Bars of p (shape (K,)) for the input and moment shown, under a line saying which; repaints on the
+    model's signals."""
 
     def __init__(self, model: AppModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,15 +47,23 @@ class PredictionBars(QWidget):
         self.values = np.zeros(0)
         """Shape (K,): the probabilities drawn in the last refresh."""
         self.argmax = -1
+        self.target = 0
+        """The target class r of the input shown."""
+        self.words = ""
+        """What the bars show, in words (``update 12 · after · your drawing``)."""
         for signal in (model.drawing.changed, model.document.network_changed, model.document.architecture_changed,
-                       model.document.dataset_changed):
+                       model.document.dataset_changed, model.showing.changed, model.time.changed, model.walk.changed,
+                       model.stepped):
             subscribe(self, signal, self._on_model_changed)
         self._on_model_changed()
 
     # ---------------------------------------------------------------- state
-    def _on_model_changed(self) -> None:
-        self.values = np.array(self.model.probabilities(), dtype=np.float64)
+    def _on_model_changed(self, *_: object) -> None:
+        shown = self.model.shown()
+        self.values = np.array(shown.probs, dtype=np.float64)
         self.argmax = int(np.argmax(self.values)) if self.values.size else -1
+        self.target = shown.target_class
+        self.words = shown.words()
         self.setFixedHeight(self.sizeHint().height())
         self.setToolTip(self._summary())
         self.update()
@@ -67,11 +79,15 @@ class PredictionBars(QWidget):
         if self.argmax < 0:
             return ""
         return (f"Predicted: {names[self.argmax]} (p = {shown_number(self.values[self.argmax], 4)}); "
-                f"target r: {names[self.model.target]}")
+                f"target r: {names[self.target]} · {self.words}")
+
+    def caption_height(self) -> int:
+        """Height of the line above the bars that says what they show."""
+        return self.fontMetrics().height() + 2
 
     def sizeHint(self) -> QSize:
         n = len(self.values)
-        return QSize(260, max(1, n) * row_height(n) + 2)
+        return QSize(260, self.caption_height() + max(1, n) * row_height(n) + 2)
 
     # --------------------------------------------------------------- paint
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -96,15 +112,20 @@ class PredictionBars(QWidget):
         muted.setAlphaF(0.6)
         row = row_height(len(self.values))
         inset = 4 if row == ROW_HEIGHT else 2
+        caption = self.caption_height()
+        painter.setFont(font)
+        painter.setPen(muted)
+        painter.drawText(QRectF(0, 0, self.width(), caption), Qt.AlignmentFlag.AlignLeft |
+                         Qt.AlignmentFlag.AlignVCenter, self.words)
         for k, p in enumerate(self.values):
-            top = 1 + k * row
+            top = caption + 1 + k * row
             is_best = k == self.argmax
             painter.setFont(bold if is_best else font)
             painter.setPen(text)
             name = names[k] if k < len(names) else str(k)
             painter.drawText(QRectF(0, top, name_w - 19, row), Qt.AlignmentFlag.AlignRight |
                              Qt.AlignmentFlag.AlignVCenter, name)
-            if k == self.model.target:
+            if k == self.target:
                 self._draw_target_tag(painter, QRectF(name_w - 15, top + inset, 12, row - 2 * inset), muted)
             bar = QRectF(bar_left, top + inset, bar_w, row - 2 * inset)
             painter.setPen(Qt.PenStyle.NoPen)

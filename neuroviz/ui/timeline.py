@@ -4,8 +4,10 @@ A row over the model's ``history``: ◀ (step back, ←), a slider over every
 recorded moment, ▶ (the training controls' Step, →: the next recorded update,
 or a new one at the newest), the readout "update 63 of 100" and a menu of
 the kept branches.  Dragging the slider shows each moment as it passes: the
-diagram, the inspector, the loss curve's marker, the input and the status
-bar follow the model's ``timeChanged``/``networkChanged`` signals.
+diagram, the inspector, the loss curve's marker, the prediction and the
+status bar follow the model's ``time.changed``/``network_changed`` signals.
+The drawing stays the user's: scrubbing shows its prediction at each moment
+(the update's batch is shown through the showing control instead).
 
 Training or stepping from a past moment follows the model's fork policy (in
 the window: ``fork_dialog.ask_fork`` asks whether to discard the later
@@ -75,7 +77,7 @@ class Timeline(QWidget):
         self.back_action.setObjectName("stepBackAction")
         self.back_action.setShortcut(QKeySequence(Qt.Key.Key_Left))
         self.back_action.setToolTip(with_shortcut(
-            "Go back one update: the network, its numbers and the input as they were", self.back_action))
+            "Go back one update: the network and its numbers as they were (your drawing stays)", self.back_action))
         self.back_action.triggered.connect(self.model.step_back)
         self.start_action = QAction("Go to the &start", self)
         self.start_action.setObjectName("goToStartAction")

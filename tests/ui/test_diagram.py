@@ -153,7 +153,11 @@ def test_edge_and_neuron_modes_show_the_last_update(diagram, model):
     trace = model.step()
     assert trace is not None
     assert diagram.edge_value(2, 1, 4) == pytest.approx(float(trace.grad_weights[2][1, 4]))
-    assert diagram.values.nodes[2] == pytest.approx(trace.deltas[1].mean(axis=0))
+    assert np.array_equal(diagram.values.nodes[2], model.shown().delta(2))  # the drawing's δ, after the update
+    model.show("mean", moment="before")
+    diagram.refresh()
+    assert np.array_equal(diagram.values.nodes[2], trace.deltas[1].mean(axis=0))
+    assert "update 1 · before · mean of the batch" in diagram.values.note
     model.set_view(edge_mode="updates")
     delta = float(trace.weights_after[0][3, 9] - trace.weights_before[0][3, 9])
     assert diagram.edge_value(0, 3, 9) == pytest.approx(delta)

@@ -92,16 +92,17 @@ def test_colour_scale_is_centred_on_the_background():
 def test_values_follow_modes_and_phases():
     net = Network(NetworkConfig(sizes=(4, 3, 2), seed=1))
     x = np.array([[0.1, 0.9, 0.4, 0.0]])
-    fwd = net.forward(x)
     trace = net.compute_step(x, np.array([1]), lr=0.5)
-    v = diagram_values(net.weights, fwd, None, "gradients", "deltas")
-    assert v.edges == [None, None] and v.nodes[1] is None and "first update" in v.note
-    v = diagram_values(net.weights, fwd, trace, "updates", "deltas")
+    acts = [a[0] for a in trace.forward.act]
+    deltas = [d[0] for d in trace.deltas]
+    v = diagram_values(net.weights, acts, None, None, "gradients", "deltas")
+    assert v.edges == [None, None] and v.nodes[1] is None and "first update" in v.note and "not finite" in v.note
+    v = diagram_values(net.weights, acts, deltas, trace, "updates", "deltas", showing="update 1 · after · drawing")
     assert np.allclose(v.edges[0], trace.weights_after[0] - trace.weights_before[0])
-    assert np.allclose(v.nodes[2], trace.deltas[1][0])
-    v = diagram_values(net.weights, fwd, trace, "weights", "activations", Phase("forward", 1))
+    assert np.allclose(v.nodes[2], trace.deltas[1][0]) and v.note == "update 1 · after · drawing"
+    v = diagram_values(net.weights, acts, deltas, trace, "weights", "activations", Phase("forward", 1))
     assert v.active_layer == 1 and v.nodes[2] is None and v.dim_edges == [False, True]
-    v = diagram_values(net.weights, fwd, trace, "gradients", "activations", Phase("backward", 2))
+    v = diagram_values(net.weights, acts, deltas, trace, "gradients", "activations", Phase("backward", 2))
     assert v.node_mode == "deltas" and v.nodes[1] is None
     assert v.edges[0] is None and np.allclose(v.edges[1], trace.grad_weights[1])
 

@@ -34,6 +34,7 @@ def panel(show, model):
 @pytest.fixture
 def fig4(qtbot, model, panel):
     model.load_example("paper-figure-4")
+    model.show("sample", 0, "before")  # the paper's worked example: its sample, before the update
     model.step()
     wait_shown(qtbot, panel, lambda: model.last_trace)
     assert panel.trace is not None
@@ -311,15 +312,15 @@ def test_batch_shows_a_sample_and_says_gradients_are_means(qtbot, model, panel):
     model.set_batch_size(8)
     model.step()
     wait_shown(qtbot, panel, lambda: model.last_trace)
-    assert panel.sample_spin.isVisible() and panel.sample_spin.maximum() == 8
+    assert panel.showing_label.text() == "Showing <b>update 1 · after · your drawing</b>"
     assert "batch of 8" in panel.header.text() and "batch means" in panel.header.text()
     h = Qt.Orientation.Horizontal
     assert panel.table_model.headerData(Col.GRAD, h) == "∂L/∂· (mean)"
     assert "mean over the batch of 8" in panel.table_model.headerData(Col.GRAD, h, Qt.ItemDataRole.ToolTipRole)
     assert "mean over the batch of 8" in panel.count_label.text()
-    panel.sample_spin.setFocus()
-    qtbot.keyClick(panel.sample_spin, Qt.Key.Key_Up)
-    assert panel.sample == 1
+    model.show("sample", 1, "before")
+    qtbot.waitUntil(lambda: panel.sample == 1 and "sample 2 of 8" in panel.showing_label.text())
+    assert panel.showing_label.text() == "Showing <b>update 1 · before · sample 2 of 8</b>"
     assert panel.table_model.headerData(Col.PRODUCT, h) == "Sample 2: δ · input"
     true, guess = np.argmax(panel.trace.targets[1]), np.argmax(panel.trace.probs[1])
     names = model.class_names

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from neuroviz.core.explain import Explainer, NeuronTable
+from neuroviz.core.explain_sections import SectionBuilder
 from neuroviz.core.phases import phases_for
 from neuroviz.core.presets import paper_figure_4
 from neuroviz.core.selection import Selection
@@ -73,12 +74,14 @@ def test_a_clicked_neuron_row_names_its_neuron(qtbot, show, fig4):
 def test_equations_of_a_selection_and_of_a_phase(show, fig4):
     _, table, explainer = fig4
     view = show(EquationsView(), (600, 500))
-    view.show_update(explainer, table, 0, Selection("weight", 1, 0, 0), None)
+    builder = SectionBuilder(explainer, table, 0)
+    weight = Selection("weight", 1, 0, 0)
+    view.show_sections(builder.sections(weight), True, weight)
     assert view.sections[0][0] == "Gradient and update of θ^{cb}_{11}"
     assert "0.8 − 0.01(−0.12)" in view.toPlainText() and "\\begin{aligned}" in view.latex()
-    view.show_update(explainer, table, 0, None, phases_for(3)[0])
+    view.show_sections(builder.sections(None, phases_for(3)[0]), True, None)
     assert [title for title, _ in view.sections] == ["Forward layer b"]
-    view.show_update(None, None, 0, None, None)
+    view.show_sections([], False, None)
     assert view.sections == [] and view.latex() == "" and "appear here" in view.toPlainText()
 
 

@@ -312,13 +312,14 @@ def test_bars_heading_follows_the_loss(editor, model):
 def test_ten_classes_get_compact_bars_that_fit(qtbot, editor, model):
     from neuroviz.ui.prediction_bars import COMPACT_ROW_HEIGHT, ROW_HEIGHT
 
-    assert editor.bars.height() == 2 * ROW_HEIGHT + 2
+    caption = editor.bars.caption_height()  # the line saying what the bars show
+    assert editor.bars.height() == caption + 2 * ROW_HEIGHT + 2
     model.load_example("digits")
-    assert editor.bars.height() == 10 * COMPACT_ROW_HEIGHT + 2
+    assert editor.bars.height() == caption + 10 * COMPACT_ROW_HEIGHT + 2
     image = editor.bars.grab().toImage()
     best = editor.bars.argmax
     # The argmax row's bar is drawn in the highlight colour inside its compact row.
-    y = 1 + best * COMPACT_ROW_HEIGHT + COMPACT_ROW_HEIGHT // 2
+    y = caption + 1 + best * COMPACT_ROW_HEIGHT + COMPACT_ROW_HEIGHT // 2
     highlight = editor.bars.palette().color(editor.bars.palette().ColorRole.Highlight)
     row_colours = {image.pixelColor(x, y).name() for x in range(image.width())}
     assert highlight.name() in row_colours

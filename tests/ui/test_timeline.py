@@ -88,9 +88,12 @@ def test_back_37_of_100_and_forward_again_bit_for_bit(window, qtbot):
     assert s.last_trace is not trace63 and same_bits(s.last_trace, trace63)  # recomputed, the same bits
     qtbot.waitUntil(lambda: inspector(window).trace is s.last_trace)
     assert same_bits(inspector(window).trace, trace63)
-    assert s.input.tobytes() == trace63.inputs[0].tobytes()  # that update's first sample is the input
-    assert s.target == int(trace63.labels[0])
-    assert s.forward().act[0][0].tobytes() == trace63.inputs[0].tobytes()
+    drawing = taken[0][2]
+    assert s.input.tobytes() == drawing.tobytes()  # the drawing stays the user's
+    assert s.shown().words() == "update 63 · after · your drawing"
+    s.show("sample", 0)  # the update's batch is shown through the showing state
+    assert s.shown().act(0).tobytes() == trace63.inputs[0].tobytes()
+    s.show("drawing")
     loss_plot = window.docks["lossCurvesDock"].widget()
     qtbot.waitUntil(lambda: loss_plot.now_line.value() == 63)
     assert loss_plot.n_points == 100  # the later updates stay on the curve
@@ -103,7 +106,7 @@ def test_back_37_of_100_and_forward_again_bit_for_bit(window, qtbot):
     p100, trace100, _ = taken[99]
     assert s.trainer.step_count == 100 and s.at_newest
     assert params(s) == p100 and same_bits(s.last_trace, trace100)
-    assert s.input.tobytes() == trace100.inputs[0].tobytes()  # the moment's input: its batch's first sample
+    assert s.input.tobytes() == drawing.tobytes()
     assert np.array_equal(s.trainer.history.values, [t.loss for _, t, _ in taken])
 
     press(qtbot, window, Qt.Key.Key_Right)  # at the newest: a new update
