@@ -46,7 +46,7 @@ from neuroviz.ui.inspector_tabs import NeuronView, ParameterTab
 from neuroviz.ui.inspector_texts import header_html, loss_html, outcome_text
 from neuroviz.ui.panel_protocol import MenuEntry
 from neuroviz.ui.phase_bar import PhaseBar, PhaseTrack
-from neuroviz.ui.window_shortcuts import PanelKeys
+from neuroviz.ui.window_shortcuts import PanelKeys, WindowShortcuts, with_shortcut
 
 WIDE_RATIO = 1.6
 """A panel wider than this times its height puts the equations beside the tables."""
@@ -109,9 +109,11 @@ class InspectorPanel(QWidget):
             "next": self._action("Next ▶", "N", "Show the next phase (starts a walk if none)", self._next),
             "finish": self._action("Finish", "F", "Complete the update: apply it, exactly as a direct step",
                                    s.finish_phased_step),
-            "cancel": self._action("Cancel", "Esc", "Drop the walked update: nothing is applied",
+            "cancel": self._action("Cancel", "C", "Drop the walked update: nothing is applied",
                                    s.cancel_phased_step),
         })
+        # The walk's keys work anywhere in the window (a walk also starts from the Input image panel).
+        self.window_shortcuts = WindowShortcuts(self, list(self.phase_bar.actions_by_name.values()))
         self.buttons = self.phase_bar.buttons
         bar.addWidget(self.phase_bar)
         self.sample_label = QLabel("Sample")
@@ -144,7 +146,7 @@ class InspectorPanel(QWidget):
         self.equations = EquationsView()
         self.latex_action = self._action("Copy equations as LaTeX", "Ctrl+Shift+C",
                                          "Copy the equations shown as a LaTeX aligned environment",
-                                         self.equations.copy_latex)
+                                         self.equations.copy_latex, window_wide=False)
         self.equations.menu_actions.append(self.latex_action)
         splitter.addWidget(self.equations)
 
@@ -169,20 +171,22 @@ class InspectorPanel(QWidget):
         self.neuron_model = self.neuron_view.neuron_model
 
     def key_help(self) -> list[tuple[str, str]]:
-        """(what, key) of the phase-walk keys (listed in Help ▸ Keyboard shortcuts)."""
+        """(what, key) of the keys that act inside the panel; the walk's keys are window shortcuts."""
         return list(self.keys.help)
-
 
     def menu_entries(self) -> list[MenuEntry]:
         """The panel adds nothing to the window's menus."""
         return []
-    def _action(self, text: str, key: str, tip: str, slot: Callable[[], object]) -> QAction:
-        """An action of the panel: its key acts while the panel (or a child) has focus, and is listed."""
+
+    def _action(self, text: str, key: str, tip: str, slot: Callable[[], object], window_wide: bool = True) -> QAction:
+        """An action of the panel: its key acts in the whole window, or (not ``window_wide``) in the panel, listed."""
         action = QAction(text, self)
         action.setShortcut(QKeySequence(key))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        action.setToolTip(f"{tip} ({key})")
-        self.keys.note(key, tip)
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut if window_wide
+                                  else Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.setToolTip(with_shortcut(tip, action))
+        if not window_wide:
+            self.keys.note(key, tip)
         action.triggered.connect(lambda _checked=False: slot())
         self.addAction(action)
         return action

@@ -177,7 +177,7 @@ def test_back_and_cancel_apply_nothing(qtbot, model, panel):
     qtbot.mouseClick(panel.buttons["back"], Qt.MouseButton.LeftButton)
     assert model.phase == model.phases[0]
     panel.setFocus()
-    qtbot.keyClick(panel, Qt.Key.Key_Escape)
+    qtbot.keyClick(panel, Qt.Key.Key_C)
     assert model.phase is None and model.trainer.step_count == 0
     assert all(np.array_equal(a, b) for a, b in zip(before, model.network.weights))
 

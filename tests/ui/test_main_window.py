@@ -149,8 +149,11 @@ def test_shortcuts_dialog_lists_menu_shortcuts(main_window, qtbot):
     assert rows["Walk through the update on this drawing, phase by phase (Input image panel)"] == "Ctrl+Shift+Return"
     assert rows["Replace each value v by 1 − v (input grid)"] == "I"
     assert rows["Cancel the stroke being drawn (input grid)"] == "Esc"
-    assert rows["Show the next phase (starts a walk if none) (inspector)"] == "N"
-    assert rows["Complete the update: apply it, exactly as a direct step (inspector)"] == "F"
+    assert rows["Show the next phase (starts a walk if none)"] == "N"  # the walk's keys act anywhere
+    assert rows["Complete the update: apply it, exactly as a direct step"] == "F"
+    assert rows["Drop the walked update: nothing is applied"] == "C"
+    assert rows["Clear the selection (on the diagram)"] == "Esc"
+    assert rows["Presentation"] == "F11"
     assert rows["Load the next sample (Data panel)"] == "PgDown"
     assert rows["Train continuously; press again to pause"] == "Space"  # a panel's key that acts anywhere
     dialog.close()
