@@ -50,6 +50,8 @@ from neuroviz.ui.window_shortcuts import PanelKeys, WindowShortcuts, with_shortc
 
 WIDE_RATIO = 1.6
 """A panel wider than this times its height puts the equations beside the tables."""
+EQUATIONS_SHARE_WIDE = 0.36
+"""The equations' share of the width beside the tables (the tables show the written-out column whole)."""
 
 
 class InspectorPanel(QWidget):
@@ -98,7 +100,9 @@ class InspectorPanel(QWidget):
         self.header.setObjectName("inspectorHeader")
         self.header.setWordWrap(True)
         self.header.setTextFormat(Qt.TextFormat.RichText)
-        layout.addWidget(self.header)
+        top = QHBoxLayout()  # the header, then the batch's sample shown
+        top.addWidget(self.header, 1)
+        layout.addLayout(top)
 
         s = self.model
         bar = QHBoxLayout()
@@ -116,6 +120,9 @@ class InspectorPanel(QWidget):
         self.window_shortcuts = WindowShortcuts(self, list(self.phase_bar.actions_by_name.values()))
         self.buttons = self.phase_bar.buttons
         bar.addWidget(self.phase_bar)
+        self.phase_track = PhaseTrack()  # beside the buttons: the tables keep the height
+        self.phase_track.phasePicked.connect(self._on_phase_picked)
+        bar.addWidget(self.phase_track, 1)
         self.sample_label = QLabel("Sample")
         self.sample_spin = QSpinBox()
         self.sample_spin.setObjectName("inspectorSample")
@@ -126,29 +133,30 @@ class InspectorPanel(QWidget):
         self.sample_info = QLabel()
         self.sample_info.setObjectName("inspectorSampleInfo")
         self.sample_info.setToolTip("The sample's true class r and the class the network predicted (largest p)")
-        bar.addWidget(self.sample_label)
-        bar.addWidget(self.sample_spin)
-        bar.addWidget(self.sample_info)
+        top.addWidget(self.sample_label)
+        top.addWidget(self.sample_spin)
+        top.addWidget(self.sample_info)
         layout.addLayout(bar)
-
-        self.phase_track = PhaseTrack()
-        self.phase_track.phasePicked.connect(self._on_phase_picked)
-        layout.addWidget(self.phase_track)
 
         self.loss_label = QLabel()
         self.loss_label.setObjectName("inspectorLoss")
         self.loss_label.setTextFormat(Qt.TextFormat.RichText)
         self.loss_label.setWordWrap(True)
-        layout.addWidget(self.loss_label)
-
         self.splitter = splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setChildrenCollapsible(False)
+        # the loss heads the equations (not the whole panel), so the tables keep the height
+        explained = QWidget()
+        explained_layout = QVBoxLayout(explained)
+        explained_layout.setContentsMargins(0, 0, 0, 0)
+        explained_layout.setSpacing(2)
+        explained_layout.addWidget(self.loss_label)
         self.equations = EquationsView()
+        explained_layout.addWidget(self.equations, 1)
         self.latex_action = self._action("Copy equations as LaTeX", "Ctrl+Shift+C",
                                          "Copy the equations shown as a LaTeX aligned environment",
                                          self.equations.copy_latex, window_wide=False)
         self.equations.menu_actions.append(self.latex_action)
-        splitter.addWidget(self.equations)
+        splitter.addWidget(explained)
 
         self.parameters = ParameterTab()
         self.parameters.rowPicked.connect(self._on_parameter_picked)
@@ -157,8 +165,10 @@ class InspectorPanel(QWidget):
         self.neuron_view = NeuronView()
         self.neuron_view.rowPicked.connect(self._on_neuron_picked)
         self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.parameters, "Parameters")
         self.tabs.addTab(self.neuron_view, "Neurons")
+        self.tabs.setCornerWidget(self.parameters.corner)  # beside the tabs: the rows keep the height
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
@@ -230,7 +240,8 @@ class InspectorPanel(QWidget):
         if self.splitter.orientation() != orientation:
             self.splitter.setOrientation(orientation)
             total = size.width() if wide else size.height()
-            self.splitter.setSizes([int(total * 0.45), int(total * 0.55)])
+            share = EQUATIONS_SHARE_WIDE if wide else 0.45
+            self.splitter.setSizes([int(total * share), int(total * (1 - share))])
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -13,7 +13,7 @@ import os
 
 import numpy as np
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QSettings, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence
+from PySide6.QtGui import QColor, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -40,7 +40,10 @@ from neuroviz.io.atomic import atomic_open
 from neuroviz.ui.inspector_tables import Col, NeuronTableModel, UpdateTableModel
 from neuroviz.ui.math_text import unicode_exponent
 
-ROW_HEIGHT_PAD = 6
+ROW_HEIGHT_PAD = 4
+PRODUCT_SAMPLE_ROWS = 40
+"""The written-out column is fitted to the texts of this many first rows."""
+PRODUCT_MIN_WIDTH = 160
 EXPORT_DIR_KEY = "inspector/exportFolder"
 """QSettings key: the folder of the last CSV export."""
 NEURON_COLUMN_WIDTHS = (64, None, None, None, None, 40)
@@ -48,7 +51,9 @@ NEURON_COLUMN_WIDTHS = (64, None, None, None, None, 40)
 
 
 class ParameterTab(QWidget):
-    """The Parameters tab: filters, Gradient check and Export CSV…, the table, a count of the rows shown.
+    """The Parameters tab: filters with a count of the rows shown, the table; Gradient check and Export CSV…
+
+    The two buttons are in ``corner``, a widget the panel places (beside the tabs).
 
     ``rowPicked(Selection)``: the user made a row current; ``filtered()``:
     the filters changed the rows shown; ``checkClicked()``: the Gradient check
@@ -89,7 +94,10 @@ class ParameterTab(QWidget):
         self.top_spin.setToolTip("Keep the k parameters with the largest |∂L/∂·| (0: all)")
         self.top_spin.valueChanged.connect(self._apply_filter)
         filters.addWidget(self.top_spin)
-        filters.addStretch(1)
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("inspectorCount")
+        self.count_label.setWordWrap(True)
+        filters.addWidget(self.count_label, 1)
         self.check_button = QToolButton()
         self.check_button.setObjectName("inspectorGradCheck")
         self.check_button.setText("Gradient check")
@@ -97,13 +105,18 @@ class ParameterTab(QWidget):
                                      "the numeric gradient and relative error per row (Ctrl+G)")
         self.check_button.setShortcut(QKeySequence("Ctrl+G"))
         self.check_button.clicked.connect(self.checkClicked)
-        filters.addWidget(self.check_button)
         self.export_button = QToolButton()
         self.export_button.setObjectName("inspectorExport")
         self.export_button.setText("Export CSV…")
         self.export_button.setToolTip("Save the rows shown (filtered and sorted) as CSV, full precision")
         self.export_button.clicked.connect(self._export_clicked)
-        filters.addWidget(self.export_button)
+        # Gradient check and Export beside the tabs (``corner``): the filters keep the row to themselves
+        self.corner = QWidget(self)
+        corner = QHBoxLayout(self.corner)
+        corner.setContentsMargins(0, 0, 0, 2)
+        corner.setSpacing(4)
+        corner.addWidget(self.check_button)
+        corner.addWidget(self.export_button)
         box.addLayout(filters)
 
         self.table_model = UpdateTableModel(self)
@@ -114,16 +127,15 @@ class ParameterTab(QWidget):
         self.view.setSortingEnabled(True)
         self.view.horizontalHeader().setSortIndicator(Col.PARAM, Qt.SortOrder.AscendingOrder)
         number = number_width(self.view)
-        widths = {Col.PARAM: 76, Col.OLD: number, Col.GRAD: number, Col.ETA: 44, Col.DELTA: number,
+        widths = {Col.PARAM: 84, Col.OLD: number, Col.GRAD: number, Col.ETA: 44, Col.DELTA: number,
                   Col.NEW: number, Col.PRODUCT: 250, Col.NUMERIC: number, Col.REL_ERROR: 78}
         for col, w in widths.items():
             self.view.setColumnWidth(col, w)
+        # the column that teaches sits beside the gradient it writes out, in sight without scrolling
+        header = self.view.horizontalHeader()
+        header.moveSection(header.visualIndex(Col.PRODUCT), header.visualIndex(Col.GRAD) + 1)
         self.view.selectionModel().currentRowChanged.connect(self._on_current_row)
         box.addWidget(self.view, 1)
-        self.count_label = QLabel()
-        self.count_label.setObjectName("inspectorCount")
-        self.count_label.setWordWrap(True)
-        box.addWidget(self.count_label)
 
     # ------------------------------------------------------------------ state
     def show_table(self, table: UpdateTable | None, progress: Progress | None, sample: int) -> None:
@@ -135,10 +147,31 @@ class ParameterTab(QWidget):
             return
         self._fill_layer_combo(len(table.trace.weights_before))
         self.table_model.set_table(table, progress, None, sample, *self._filter_args())
+        self.fit_product_column()
+
+    def fit_product_column(self) -> None:
+        """Make the written-out column as wide as its texts in the first rows (at least its title).
+
+        It ends inside the view when unscrolled, if that leaves it ``PRODUCT_MIN_WIDTH``; the columns
+        after it (η, Δ, new) are the ones that scroll.
+        """
+        view, col = self.view, int(Col.PRODUCT)
+        fm = view.fontMetrics()
+        texts = [str(self.table_model.index(r, col).data() or "")
+                 for r in range(min(PRODUCT_SAMPLE_ROWS, self.table_model.rowCount()))]
+        title = str(self.table_model.headerData(col, Qt.Orientation.Horizontal))
+        width = max([fm.horizontalAdvance(t) for t in texts] + [fm.horizontalAdvance(title) + 16]) + 14
+        room = view.viewport().width() - view.horizontalHeader().sectionPosition(col)
+        view.setColumnWidth(col, max(PRODUCT_MIN_WIDTH, min(width, room)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_product_column()
 
     def set_progress(self, progress: Progress | None, sample: int | None = None) -> None:
         """Reveal more (or less) of the same update, or show another sample's products."""
         self.table_model.set_progress(progress, sample)
+        self.fit_product_column()
 
     def set_check(self, check: UpdateCheck | None) -> None:
         """Show the numeric gradients of ``check`` (of the table shown)."""
@@ -167,13 +200,17 @@ class ParameterTab(QWidget):
         if t is None:
             self.count_label.setText("")
             return
-        text = f"{self.table_model.rowCount():,} of {len(t):,} parameters"
+        text = f"{self.table_model.rowCount():,} of {len(t):,}"
+        tip = f"{self.table_model.rowCount():,} of the {len(t):,} parameters shown"
         if t.trace.batch_size > 1:
-            text += f" · ∂L/∂· is the mean over the batch of {t.trace.batch_size}"
+            text += f" · mean of {t.trace.batch_size}"
+            tip += f"; every ∂L/∂· is the mean over the batch of {t.trace.batch_size} samples"
         if check is not None and check.checked:
             worst = unicode_exponent(fmt(check.max_relative_error(), 2))
-            text += f" · checked {check.checked:,}: max rel. error {worst}"
+            text += f" · max rel. error {worst}"
+            tip += f"; the gradient check's largest relative error of the {check.checked:,} rows checked"
         self.count_label.setText(text)
+        self.count_label.setToolTip(tip)
 
     def _fill_layer_combo(self, n_matrices: int) -> None:
         if self.layer_combo.count() == n_matrices + 1:

@@ -70,8 +70,8 @@ TABBED_DOCKS = (("lossCurvesDock", "inspectorDock", "dataBrowserDock"),)
 """Docks that share one place as tabs in the default layout (object names; missing ones are skipped)."""
 DEFAULT_SIZE = (1400, 900)
 """The window's size at the first start, or 90 % of the screen if that is larger (never more than the screen)."""
-BOTTOM_HEIGHT = 300
-BOTTOM_SHARE = 0.33
+BOTTOM_HEIGHT = 360
+BOTTOM_SHARE = 0.5
 """The bottom row's default height: ``BOTTOM_HEIGHT`` pixels, but no more than this share of the window's."""
 LEFT_WIDTH = 452
 STATUS_INTERVAL_MS = 100
@@ -189,8 +189,9 @@ class MainWindow(QMainWindow):
     def _apply_default_sizes(self) -> None:
         """Give the bottom row and the left column their default sizes; the diagram gets the rest.
 
-        The bottom row takes at most a third of the window's height, so that on a small screen the
-        diagram keeps most of it.  A row of tabs is sized through its front tab (a hidden tab's size is ignored).
+        The bottom row takes at most half the window's height: at 1280×720 the inspector shows at
+        least 8 parameter rows, and the diagram fills the rest.  A row of tabs is sized through its
+        front tab (a hidden tab's size is ignored).
         """
         bottom, left = Qt.DockWidgetArea.BottomDockWidgetArea, Qt.DockWidgetArea.LeftDockWidgetArea
         front = [names[0] for names in TABBED_DOCKS]

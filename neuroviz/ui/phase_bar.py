@@ -23,7 +23,7 @@ Walk = tuple[list[Phase], Phase | None, bool]
 
 
 class PhaseBar(QWidget):
-    """One button per walk action (``actions``: name in ``BUTTONS`` → action), then a stretch."""
+    """One button per walk action (``actions``: name in ``BUTTONS`` → action)."""
 
     def __init__(self, actions: dict[str, QAction], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -39,7 +39,6 @@ class PhaseBar(QWidget):
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             layout.addWidget(button)
             self.buttons[name] = button
-        layout.addStretch(1)
 
     def show_walk(self, phases: list[Phase], phase: Phase | None, walking: bool) -> None:
         """Enable what the walk allows; Next reads Apply at the last phase."""

@@ -316,7 +316,8 @@ def test_batch_shows_a_sample_and_says_gradients_are_means(qtbot, model, panel):
     h = Qt.Orientation.Horizontal
     assert panel.table_model.headerData(Col.GRAD, h) == "∂L/∂· (mean)"
     assert "mean over the batch of 8" in panel.table_model.headerData(Col.GRAD, h, Qt.ItemDataRole.ToolTipRole)
-    assert "mean over the batch of 8" in panel.count_label.text()
+    assert "mean of 8" in panel.count_label.text()
+    assert "mean over the batch of 8" in panel.count_label.toolTip()
     panel.sample_spin.setFocus()
     qtbot.keyClick(panel.sample_spin, Qt.Key.Key_Up)
     assert panel.sample == 1
