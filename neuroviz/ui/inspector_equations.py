@@ -58,8 +58,9 @@ class EquationsView(QTextBrowser):
         else:
             self.sections = SectionBuilder(explainer, table, sample).sections(selection, phase)
         if explainer is None:
-            self.setHtml(f"<p style='color:{MUTED}'>The equations of the update appear here, "
-                         "in the paper's notation, with every number.</p>")
+            self.setHtml(f"<p style='color:{MUTED}'>No update yet: press Step (→), or Walk (W) to go through "
+                         "one phase by phase. Its equations appear here, in the paper's notation, with every "
+                         "number.</p>")
             return
         body = []
         for title, eqs in self.sections:
