@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtGui import QAction, QFont, QGuiApplication
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from neuroviz.core.explain import Equation, Explainer
@@ -34,17 +34,26 @@ class EquationsView(QTextBrowser):
         super().__init__(parent)
         self.setObjectName("inspectorEquations")
         self.setOpenLinks(False)
-        font = self.font()
-        font.setPointSizeF(font.pointSizeF() * FONT_SCALE)
-        self.document().setDefaultFont(font)
         self.document().setUndoRedoEnabled(False)
-        self._indent = HangingIndent(font)
+        self._set_fonts()
         self.sections: list[Section] = []
         """The sections shown, in order."""
         self.menu_actions: list[QAction] = []
         """Actions the context menu offers after the standard ones (e.g. the panel's Copy as LaTeX)."""
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._menu)
+
+    def _set_fonts(self) -> None:
+        """The equations' font: the widget's (the application's), a little larger."""
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * FONT_SCALE)
+        self.document().setDefaultFont(font)
+        self._indent = HangingIndent(font)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # e.g. presentation mode scales the application's font
+            self._set_fonts()
 
     def show_update(self, explainer: Explainer | None, table: UpdateTable | None, sample: int,
                     selection: Selection | None, phase: Phase | None) -> None:

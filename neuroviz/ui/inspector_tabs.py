@@ -12,8 +12,17 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QSettings, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QResizeEvent
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QSettings,
+    QSignalBlocker,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFontMetrics, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -37,10 +46,12 @@ from neuroviz.core.selection import Selection
 from neuroviz.core.update_check import UpdateCheck
 from neuroviz.core.update_table import UpdateTable, fmt
 from neuroviz.io.atomic import atomic_open
-from neuroviz.ui.inspector_tables import Col, NeuronTableModel, UpdateTableModel
+from neuroviz.ui.inspector_tables import Col, NeuronTableModel, UpdateTableModel, mono_font
 from neuroviz.ui.math_text import unicode_exponent
 
 ROW_HEIGHT_PAD = 4
+BASE_LINE_HEIGHT = 15
+"""The line height (pixels) the fixed column widths were chosen for; larger fonts widen them."""
 PRODUCT_SAMPLE_ROWS = 40
 """The written-out column is fitted to the texts of this many first rows."""
 PRODUCT_MIN_WIDTH = 160
@@ -126,16 +137,20 @@ class ParameterTab(QWidget):
         setup_view(self.view)
         self.view.setSortingEnabled(True)
         self.view.horizontalHeader().setSortIndicator(Col.PARAM, Qt.SortOrder.AscendingOrder)
-        number = number_width(self.view)
-        widths = {Col.PARAM: 84, Col.OLD: number, Col.GRAD: number, Col.ETA: 44, Col.DELTA: number,
-                  Col.NEW: number, Col.PRODUCT: 250, Col.NUMERIC: number, Col.REL_ERROR: 78}
-        for col, w in widths.items():
-            self.view.setColumnWidth(col, w)
+        fit_font(self.view, self._widths())
         # the column that teaches sits beside the gradient it writes out, in sight without scrolling
         header = self.view.horizontalHeader()
         header.moveSection(header.visualIndex(Col.PRODUCT), header.visualIndex(Col.GRAD) + 1)
         self.view.selectionModel().currentRowChanged.connect(self._on_current_row)
         box.addWidget(self.view, 1)
+
+    def _widths(self) -> dict[int, int]:
+        """Column widths for the view's font (the written-out column is fitted to its texts)."""
+        number = number_width(self.view)
+        scale = self.view.fontMetrics().height() / BASE_LINE_HEIGHT
+        return {Col.PARAM: round(84 * scale), Col.OLD: number, Col.GRAD: number, Col.ETA: round(44 * scale),
+                Col.DELTA: number, Col.NEW: number, Col.PRODUCT: 250, Col.NUMERIC: number,
+                Col.REL_ERROR: round(78 * scale)}
 
     # ------------------------------------------------------------------ state
     def show_table(self, table: UpdateTable | None, progress: Progress | None, sample: int) -> None:
@@ -167,6 +182,13 @@ class ParameterTab(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.fit_product_column()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "view"):
+            self.table_model.set_font()
+            fit_font(self.view, self._widths())
+            self.fit_product_column()
 
     def set_progress(self, progress: Progress | None, sample: int | None = None) -> None:
         """Reveal more (or less) of the same update, or show another sample's products."""
@@ -334,10 +356,19 @@ class NeuronView(QTableView):
         self.neuron_model = NeuronTableModel(self)
         self.setModel(self.neuron_model)
         setup_view(self)
-        number = number_width(self)
-        for col, w in enumerate(NEURON_COLUMN_WIDTHS):
-            self.setColumnWidth(col, number if w is None else w)
+        fit_font(self, self._widths())
         self.selectionModel().currentRowChanged.connect(self._on_current_row)
+
+    def _widths(self) -> dict[int, int]:
+        number = number_width(self)
+        scale = self.fontMetrics().height() / BASE_LINE_HEIGHT
+        return {col: number if w is None else round(w * scale) for col, w in enumerate(NEURON_COLUMN_WIDTHS)}
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "neuron_model"):
+            self.neuron_model.set_font()
+            fit_font(self, self._widths())
 
     def show_neurons(self, neurons: NeuronTable, progress: Progress | None, highlight: int) -> None:
         """Show ``neurons`` as far as ``progress`` has computed them, layer ``highlight`` banded (−1: none)."""
@@ -370,9 +401,16 @@ class NeuronView(QTableView):
             self.rowPicked.emit(Selection("neuron", int(nt.layer[r]), int(nt.index[r])))
 
 
+def fit_font(view: QTableView, widths: dict[int, int]) -> None:
+    """Row heights and column ``widths`` for the view's font (set again when the font changes)."""
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + ROW_HEIGHT_PAD)
+    for col, w in widths.items():
+        view.setColumnWidth(col, w)
+
+
 def number_width(view: QTableView) -> int:
     """A column width that shows the widest numbers in full: six digits, sign and a power of ten."""
-    fm = view.fontMetrics()
+    fm = QFontMetrics(mono_font())
     return max(fm.horizontalAdvance(text) for text in ("−4.07587×10⁻¹⁰", "−0.000243072")) + 14
 
 
@@ -386,7 +424,6 @@ def setup_view(view: QTableView) -> None:
     vh = view.verticalHeader()
     vh.setVisible(False)
     vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    vh.setDefaultSectionSize(view.fontMetrics().height() + ROW_HEIGHT_PAD)
     hh = view.horizontalHeader()
     hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     hh.setHighlightSections(False)
