@@ -2,7 +2,8 @@
 
 ``StartTour(window, stops, settings)`` is a small card floating over the
 main window, not modal: the window answers while it is open.  Each stop
-names a widget; the card sits beside it and a frame outlines it.  Back, Next
+names a widget; the card sits beside it and a frame outlines it (a dock
+behind another tab is brought forward).  Back, Next
 and Done (or ×) move through it or close it.  Closing it records
 ``SEEN_KEY`` in QSettings, so ``offer`` shows it only on a first run;
 Help ▸ Start here opens it again at any time.
@@ -13,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSettings, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 SEEN_KEY = "tour/seen"
 """QSettings key: true once the tour was closed (it then no longer opens by itself)."""
@@ -126,7 +127,17 @@ class StartTour(QFrame):
         self.next_button.setEnabled(self.index < len(self.stops) - 1)
         self.next_button.setDefault(self.index < len(self.stops) - 1)
         self.done_button.setDefault(self.index == len(self.stops) - 1)
+        self._bring_forward(stop.target())
         self.place()
+        QTimer.singleShot(0, self.place)  # a dock brought forward takes its place on the next tick
+
+    def _bring_forward(self, widget: QWidget | None) -> None:
+        """Show the dock (a tab behind another, or closed) that holds ``widget``."""
+        while widget is not None:
+            if isinstance(widget, QDockWidget):
+                widget.show()
+                widget.raise_()
+            widget = widget.parentWidget()
 
     def done(self) -> None:
         """Close the tour and remember that it was seen."""
@@ -138,7 +149,7 @@ class StartTour(QFrame):
     def target(self) -> QWidget | None:
         """The widget the current stop points at, if it is shown."""
         widget = self.stops[self.index].target()
-        return widget if widget is not None and widget.isVisible() else None
+        return widget if widget is not None and not widget.visibleRegion().isEmpty() else None
 
     # ------------------------------------------------------------ placing
     def place(self) -> None:
