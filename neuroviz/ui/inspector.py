@@ -85,6 +85,7 @@ class InspectorPanel(QWidget):
         subscribe(self, model.stepped, self._on_stepped)
         subscribe(self, model.walk.changed, self._on_walk_changed)
         subscribe(self, model.document.network_changed, self._schedule_refresh)
+        subscribe(self, model.document.dataset_changed, self._show_walk)  # Walk needs training samples
         subscribe(self, model.document.architecture_changed, self._on_architecture_changed)
         subscribe(self, model.trained, self._on_trained)
         subscribe(self, model.view.selection_changed, self._on_selection)
@@ -347,7 +348,7 @@ class InspectorPanel(QWidget):
     def _show_walk(self) -> None:
         s = self.model
         walking = s.pending_trace is not None
-        self.phase_bar.show_walk(s.phases, s.phase, walking)
+        self.phase_bar.show_walk(s.phases, s.phase, walking, can_start=len(s.dataset.train_indices) > 0)
         self.phase_track.show_walk(s.phases, s.phase, walking)
         self.parameters.set_walking(walking)
 

@@ -40,13 +40,18 @@ class PhaseBar(QWidget):
             layout.addWidget(button)
             self.buttons[name] = button
 
-    def show_walk(self, phases: list[Phase], phase: Phase | None, walking: bool) -> None:
-        """Enable what the walk allows; Next reads Apply at the last phase."""
+    def show_walk(self, phases: list[Phase], phase: Phase | None, walking: bool, can_start: bool = True) -> None:
+        """Enable what the walk allows; Next reads Apply at the last phase.
+
+        ``can_start``: a new walk can begin (there are training samples to take a mini-batch from);
+        Walk, and Next outside a walk, are disabled when not.
+        """
         a = self.actions_by_name
         a["back"].setEnabled(walking and phase != phases[0])
         a["finish"].setEnabled(walking)
         a["cancel"].setEnabled(walking)
-        a["walk"].setEnabled(not walking)
+        a["walk"].setEnabled(not walking and can_start)
+        a["next"].setEnabled(walking or can_start)
         a["next"].setText("Apply ▶" if walking and phase == phases[-1] else "Next ▶")
 
 

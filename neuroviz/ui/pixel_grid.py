@@ -228,7 +228,7 @@ class PixelGrid(QWidget):
         self._before = self._mask = self._last = None
         after = self.model.input
         if not np.array_equal(after, before.reshape(-1)):
-            text = "Erase stroke" if self._value == 0.0 else f"Paint stroke ({shown_number(self._value, 3)})"
+            text = stroke_name(self._value)
             self.model.edit_input(after, text, before=before)
 
     def leaveEvent(self, event: QEvent) -> None:
@@ -346,3 +346,13 @@ def _combined(event: QKeyEvent) -> int:
     """The key and its modifiers (not the keypad's) as one ``QKeyCombination.toCombined()`` number."""
     modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
     return QKeyCombination(modifiers, Qt.Key(event.key())).toCombined()
+
+
+def stroke_name(value: float) -> str:
+    """How Edit ▸ Undo names a stroke of brush ``value``: ``Paint stroke``, ``Paint stroke of 0.5``, ``Erase stroke``.
+
+    The brush value is named only when it is not the usual 1 (white).
+    """
+    if value == 0.0:
+        return "Erase stroke"
+    return "Paint stroke" if value == 1.0 else f"Paint stroke of {shown_number(value, 3)}"

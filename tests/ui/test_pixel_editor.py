@@ -158,7 +158,9 @@ def test_tools_are_each_one_undo_command(qtbot, editor, model):
     assert not np.array_equal(noisy, 1.0 - expected)
     assert noisy.min() >= 0.0 and noisy.max() <= 1.0
     texts = [model.drawing.undo_stack.text(i) for i in range(len(model.drawing.undo_stack))]
-    assert texts == ["Clear", "Paint stroke (1)", "Shift right", "Shift down", "Invert", "Add noise"]
+    assert texts == ["Clear", "Paint stroke", "Shift right", "Shift down", "Invert", "Add noise"]
+    from neuroviz.ui.pixel_grid import stroke_name
+    assert [stroke_name(v) for v in (1.0, 0.5, 0.0)] == ["Paint stroke", "Paint stroke of 0.5", "Erase stroke"]
     model.drawing.undo_stack.undo()
     assert np.array_equal(image(model), 1.0 - expected)
 
