@@ -138,9 +138,10 @@ class ParameterTab(QWidget):
         self.view.setSortingEnabled(True)
         self.view.horizontalHeader().setSortIndicator(Col.PARAM, Qt.SortOrder.AscendingOrder)
         fit_font(self.view, self._widths())
-        # the column that teaches sits beside the gradient it writes out, in sight without scrolling
+        # the column that teaches comes first after the parameter (it ends in the gradient it writes out),
+        # in sight without scrolling
         header = self.view.horizontalHeader()
-        header.moveSection(header.visualIndex(Col.PRODUCT), header.visualIndex(Col.GRAD) + 1)
+        header.moveSection(header.visualIndex(Col.PRODUCT), header.visualIndex(Col.PARAM) + 1)
         self.view.selectionModel().currentRowChanged.connect(self._on_current_row)
         box.addWidget(self.view, 1)
 

@@ -60,7 +60,9 @@ class StartTour(QFrame):
         palette.setColor(QPalette.ColorRole.Window, palette.color(QPalette.ColorRole.ToolTipBase))
         palette.setColor(QPalette.ColorRole.WindowText, palette.color(QPalette.ColorRole.ToolTipText))
         self.setPalette(palette)
-        self.setStyleSheet(f"#startTour {{ border: 2px solid {OUTLINE}; border-radius: 6px; }}")
+        # a style sheet paints the frame's background itself (the palette's fill no longer does)
+        self.setStyleSheet(f"#startTour {{ border: 2px solid {OUTLINE}; border-radius: 6px; "
+                           f"background: {palette.color(QPalette.ColorRole.Window).name()}; }}")
         self.outline = Outline(window)
         self.title = QLabel(self)
         self.title.setObjectName("tourTitle")
@@ -166,15 +168,20 @@ class StartTour(QFrame):
         self.outline.setGeometry(rect.adjusted(-3, -3, 3, 3))
         self.outline.show()
         self.outline.raise_()
+        # beside the dock that holds the target, so that its neighbours stay in sight
+        dock = target
+        while dock is not None and not isinstance(dock, QDockWidget):
+            dock = dock.parentWidget()
+        anchor = QRect(dock.mapTo(window, QPoint(0, 0)), dock.size()) if dock is not None else rect
         y = max(MARGIN, min(rect.top(), window.height() - self.height() - MARGIN))
-        if rect.right() + MARGIN + self.width() <= window.width():
-            x = rect.right() + MARGIN
-        elif rect.left() - MARGIN - self.width() >= 0:
-            x = rect.left() - MARGIN - self.width()
-        else:  # a wide target: over its top right, or under it
-            x = max(MARGIN, rect.right() - self.width() - MARGIN)
-            below = rect.bottom() + MARGIN
-            y = below if below + self.height() <= window.height() else max(MARGIN, rect.top() - self.height() - MARGIN)
+        if anchor.right() + MARGIN + self.width() <= window.width():
+            x = anchor.right() + MARGIN
+        elif anchor.left() - MARGIN - self.width() >= 0:
+            x = anchor.left() - MARGIN - self.width()
+        else:  # a dock across the window: above it, at the target, or under it
+            x = max(MARGIN, min(rect.left(), window.width() - self.width() - MARGIN))
+            above = anchor.top() - MARGIN - self.height()
+            y = above if above >= 0 else min(anchor.bottom() + MARGIN, window.height() - self.height() - MARGIN)
         self.move(x, y)
         self.raise_()
 
