@@ -167,6 +167,8 @@ class InspectorPanel(QWidget):
         self.neuron_view.rowPicked.connect(self._on_neuron_picked)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
+        self.tabs.setUsesScrollButtons(False)  # a narrow panel shortens the tab titles instead
+        self.tabs.setElideMode(Qt.TextElideMode.ElideRight)
         self.tabs.addTab(self.parameters, "Parameters")
         self.tabs.addTab(self.neuron_view, "Neurons")
         self.tabs.setCornerWidget(self.parameters.corner)  # beside the tabs: the rows keep the height

@@ -19,10 +19,11 @@ from PySide6.QtCore import (
     QModelIndex,
     QSettings,
     QSignalBlocker,
+    QSize,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFontMetrics, QKeySequence, QResizeEvent
+from PySide6.QtGui import QColor, QFontMetrics, QKeySequence, QPainter, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -105,9 +106,8 @@ class ParameterTab(QWidget):
         self.top_spin.setToolTip("Keep the k parameters with the largest |∂L/∂·| (0: all)")
         self.top_spin.valueChanged.connect(self._apply_filter)
         filters.addWidget(self.top_spin)
-        self.count_label = QLabel(self)
+        self.count_label = ElidedLabel(self)  # one line: a narrow panel cuts it short (its tooltip has it all)
         self.count_label.setObjectName("inspectorCount")
-        self.count_label.setWordWrap(True)
         filters.addWidget(self.count_label, 1)
         self.check_button = QToolButton()
         self.check_button.setObjectName("inspectorGradCheck")
@@ -341,6 +341,20 @@ class ParameterTab(QWidget):
                                    None if check is None else check.relative_error)
         with atomic_open(path, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that ends in … when it is narrower than its text (and may be made as narrow as that)."""
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().horizontalAdvance("1,346 …"), super().minimumSizeHint().height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        rect = self.contentsRect()
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
 
 
 class NeuronView(QTableView):
