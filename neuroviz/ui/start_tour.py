@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QDockWidget, QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from neuroviz.ui.close_button import close_button
 
 SEEN_KEY = "tour/seen"
 """QSettings key: true once the tour was closed (it then no longer opens by itself)."""
@@ -67,12 +69,7 @@ class StartTour(QFrame):
         self.title = QLabel(self)
         self.title.setObjectName("tourTitle")
         self.title.setTextFormat(Qt.TextFormat.RichText)
-        close = QToolButton(self)
-        close.setObjectName("tourClose")
-        close.setText("×")
-        close.setAutoRaise(True)
-        close.setToolTip("Close the tour (Help ▸ Start here opens it again)")
-        close.clicked.connect(self.done)
+        close = close_button(self, "tourClose", "Close the tour (Help ▸ Start here opens it again)", self.done)
         self.text = QLabel(self)
         self.text.setObjectName("tourText")
         self.text.setWordWrap(True)

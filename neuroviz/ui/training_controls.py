@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from neuroviz.model import AppModel
 from neuroviz.ui.binding import subscribe
+from neuroviz.ui.close_button import close_button
 from neuroviz.ui.log_spin_box import LogSpinBox
 from neuroviz.ui.math_text import shown_number
 from neuroviz.ui.panel_protocol import MenuEntry
@@ -98,12 +99,7 @@ class MessageBanner(QFrame):
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        close = QToolButton(self)
-        close.setObjectName("bannerClose")
-        close.setText("×")
-        close.setAutoRaise(True)
-        close.setToolTip("Dismiss this message")
-        close.clicked.connect(self.dismiss)
+        close = close_button(self, "bannerClose", "Dismiss this message", self.dismiss)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 6, 4, 6)
         icon = QLabel(self)
