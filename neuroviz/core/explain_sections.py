@@ -3,7 +3,8 @@
 ``sections(...)`` picks, for a selection (a neuron, a weight, a bias or
 nothing) or for a phase of an update being walked through, the titled groups
 of ``Equation``s a view shows: a neuron's forward equation, its δ and its
-bias; a parameter's gradient and update with the δ and input they come from;
+bias; a parameter's gradient and update with the δ and input they come
+from; with nothing selected, every layer's δ and the largest gradients;
 a phase's layer of forward values or δ, the softmax and loss, or the largest
 updates.  Large layers show the selected neuron, else the few largest.
 """
@@ -105,10 +106,13 @@ class SectionBuilder:
     def _selection(self, selection: Selection | None) -> list[Section]:
         ex, t, s = self.ex, self.table, self.sample
         L = ex.output_layer
-        if selection is None:
-            idx = self._focus(L, np.asarray(ex.trace.deltas[L - 1][s]), None)
-            return [(self._title("Error terms δ of the output", L, idx, None), [ex.delta(L, i, s) for i in idx]),
-                    ("Largest gradients", self._updates(self._focus_rows(None)))]
+        if selection is None:  # every layer's δ, from the output back, then the largest gradients
+            deltas: list[Section] = []
+            for l in range(L, 0, -1):
+                idx = self._focus(l, np.asarray(ex.trace.deltas[l - 1][s]), None)
+                what = "Error terms δ of the output" if l == L else "Error terms δ of"
+                deltas.append((self._title(what, l, idx, None), [ex.delta(l, i, s) for i in idx]))
+            return [*deltas, ("Largest gradients", self._updates(self._focus_rows(None)))]
         if selection.kind == "neuron":
             l, i = selection.layer, selection.m
             forward = [ex.forward(l, i, s)]

@@ -221,6 +221,10 @@ class Shown:
         if phase is not None and phase.kind == "loss" and self.row is None and self.trace is not None:
             return [*mine, ("Loss", [Explainer(self.trace, config).batch_loss()])]
         if selection is None and phase is None:
+            largest = of_update.sections(None)[-1:]  # the update's largest gradients
+            if self.row is not None and self.trace is not None:  # every layer's δ, of the input shown
+                own = SectionBuilder(Explainer(self.trace, config), UpdateTable.from_trace(self.trace), self.row)
+                return own.sections(None)[:-1] + largest
             return mine + of_update.sections(None)[1:]
         if selection is not None and selection.kind == "neuron" and selection.layer >= 1 and phase is None:
             return mine + of_update.sections(Selection("bias", selection.layer - 1, selection.m))[:1]

@@ -86,4 +86,5 @@ def run_gui(args: argparse.Namespace, size: tuple[int, int]) -> int:
             return 2
         return 0
     window.show()
+    window.offer_tour()  # the first run: Start here
     return app.exec()

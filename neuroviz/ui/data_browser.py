@@ -92,6 +92,10 @@ THUMB = 40
 THUMB_GAP = 8
 
 
+NO_SAMPLE = ("No sample loaded: click one in the strip below, or press PgDown or Ctrl+R, "
+             "to put it on the Input image.")
+NO_DATA = "This data set is empty: Import a folder of images, a CSV or an .npz, or add your drawing (Ctrl+Shift+A)."
+
 class SampleStrip(QWidget):
     """Thumbnails of the samples around the current one; click one to load it.
 
@@ -382,7 +386,7 @@ class DataBrowser(QWidget):
         self.add_button.setToolTip(f"Append the current input with label r = {name} to the training split "
                                    "(Ctrl+Shift+A)")
         if not 0 <= self.index < len(ds):
-            self.status.setText("")
+            self.status.setText(NO_SAMPLE if len(ds) else NO_DATA)
             return
         i = self.index
         split = "test" if ds.is_test[i] else "train"

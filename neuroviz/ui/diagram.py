@@ -52,6 +52,13 @@ from neuroviz.ui.theme import LIGHT, Theme
 
 DEFAULT_MAX_EDGES = 2800
 """Level of detail: above this many edges only the strongest are drawn."""
+DIAGRAM_KEYS = (
+    ("Esc", "Clear the selection"),
+    ("Home", "Fit the diagram to the view"),
+    ("+", "Zoom in"),
+    ("-", "Zoom out"),
+)
+"""(key, what) of the keys the diagram answers while it has focus (``keyPressEvent``)."""
 HOVER_TOLERANCE = 4.0
 """How close (pixels) the pointer must come to an edge to hover it."""
 DRAG_THRESHOLD = 4
@@ -394,7 +401,7 @@ class NetworkDiagram(QWidget):
         key = event.key()
         if key == Qt.Key.Key_Escape:
             self.model.select(None)
-        elif key in (Qt.Key.Key_F, Qt.Key.Key_Home):
+        elif key == Qt.Key.Key_Home:
             self.fit_to_view()
         elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
             self.zoom_by(1.25)

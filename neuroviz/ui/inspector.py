@@ -49,10 +49,12 @@ from neuroviz.ui.inspector_texts import header_html, loss_html, outcome_text
 from neuroviz.ui.math_text import to_html
 from neuroviz.ui.panel_protocol import MenuEntry
 from neuroviz.ui.phase_bar import PhaseBar, PhaseTrack
-from neuroviz.ui.window_shortcuts import PanelKeys
+from neuroviz.ui.window_shortcuts import PanelKeys, WindowShortcuts, with_shortcut
 
 WIDE_RATIO = 1.6
 """A panel wider than this times its height puts the equations beside the tables."""
+EQUATIONS_SHARE_WIDE = 0.36
+"""The equations' share of the width beside the tables (the tables show the written-out column whole)."""
 
 
 class InspectorPanel(QWidget):
@@ -87,6 +89,7 @@ class InspectorPanel(QWidget):
         for signal in (model.stepped, model.document.network_changed, model.drawing.changed, model.time.changed,
                        model.showing.changed):
             subscribe(self, signal, self._schedule_refresh)
+        subscribe(self, model.document.dataset_changed, self._show_walk)  # Walk needs training samples
         subscribe(self, model.document.architecture_changed, self._on_architecture_changed)
         subscribe(self, model.view.selection_changed, self._on_selection)
         self.refresh()
@@ -101,7 +104,9 @@ class InspectorPanel(QWidget):
         self.header.setObjectName("inspectorHeader")
         self.header.setWordWrap(True)
         self.header.setTextFormat(Qt.TextFormat.RichText)
-        layout.addWidget(self.header)
+        top = QHBoxLayout()  # the header, then the batch's sample shown
+        top.addWidget(self.header, 1)
+        layout.addLayout(top)
 
         s = self.model
         bar = QHBoxLayout()
@@ -112,14 +117,16 @@ class InspectorPanel(QWidget):
             "next": self._action("Next ▶", "N", "Show the next phase (starts a walk if none)", self._next),
             "finish": self._action("Finish", "F", "Complete the update: apply it, exactly as a direct step",
                                    s.finish_phased_step),
-            "cancel": self._action("Cancel", "Esc", "Drop the walked update: nothing is applied",
+            "cancel": self._action("Cancel", "C", "Drop the walked update: nothing is applied",
                                    s.cancel_phased_step),
         })
+        # The walk's keys work anywhere in the window (a walk also starts from the Input image panel).
+        self.window_shortcuts = WindowShortcuts(self, list(self.phase_bar.actions_by_name.values()))
         self.buttons = self.phase_bar.buttons
         bar.addWidget(self.phase_bar)
-        bar.addStretch(1)
-        layout.addLayout(bar)
-        showing = QHBoxLayout()
+        self.phase_track = PhaseTrack()  # beside the buttons: the tables keep the height
+        self.phase_track.phasePicked.connect(self._on_phase_picked)
+        bar.addWidget(self.phase_track, 1)
         self.showing_label = QLabel()
         self.showing_label.setObjectName("inspectorShowing")
         self.showing_label.setWordWrap(True)
@@ -128,28 +135,29 @@ class InspectorPanel(QWidget):
         self.sample_info = QLabel()
         self.sample_info.setObjectName("inspectorSampleInfo")
         self.sample_info.setToolTip("The input's true class r and the class the network predicts for it (largest p)")
-        showing.addWidget(self.showing_label, 1)
-        showing.addWidget(self.sample_info)
-        layout.addLayout(showing)
-
-        self.phase_track = PhaseTrack()
-        self.phase_track.phasePicked.connect(self._on_phase_picked)
-        layout.addWidget(self.phase_track)
+        top.addWidget(self.showing_label, 1)
+        top.addWidget(self.sample_info)
+        layout.addLayout(bar)
 
         self.loss_label = QLabel()
         self.loss_label.setObjectName("inspectorLoss")
         self.loss_label.setTextFormat(Qt.TextFormat.RichText)
         self.loss_label.setWordWrap(True)
-        layout.addWidget(self.loss_label)
-
         self.splitter = splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setChildrenCollapsible(False)
+        # the loss heads the equations (not the whole panel), so the tables keep the height
+        explained = QWidget()
+        explained_layout = QVBoxLayout(explained)
+        explained_layout.setContentsMargins(0, 0, 0, 0)
+        explained_layout.setSpacing(2)
+        explained_layout.addWidget(self.loss_label)
         self.equations = EquationsView()
+        explained_layout.addWidget(self.equations, 1)
         self.latex_action = self._action("Copy equations as LaTeX", "Ctrl+Shift+C",
                                          "Copy the equations shown as a LaTeX aligned environment",
-                                         self.equations.copy_latex)
+                                         self.equations.copy_latex, window_wide=False)
         self.equations.menu_actions.append(self.latex_action)
-        splitter.addWidget(self.equations)
+        splitter.addWidget(explained)
 
         self.parameters = ParameterTab()
         self.parameters.rowPicked.connect(self._on_parameter_picked)
@@ -158,8 +166,12 @@ class InspectorPanel(QWidget):
         self.neuron_view = NeuronView()
         self.neuron_view.rowPicked.connect(self._on_neuron_picked)
         self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.setUsesScrollButtons(False)  # a narrow panel shortens the tab titles instead
+        self.tabs.setElideMode(Qt.TextElideMode.ElideRight)
         self.tabs.addTab(self.parameters, "Parameters")
         self.tabs.addTab(self.neuron_view, "Neurons")
+        self.tabs.setCornerWidget(self.parameters.corner)  # beside the tabs: the rows keep the height
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
@@ -172,20 +184,22 @@ class InspectorPanel(QWidget):
         self.neuron_model = self.neuron_view.neuron_model
 
     def key_help(self) -> list[tuple[str, str]]:
-        """(what, key) of the phase-walk keys (listed in Help ▸ Keyboard shortcuts)."""
+        """(what, key) of the keys that act inside the panel; the walk's keys are window shortcuts."""
         return list(self.keys.help)
-
 
     def menu_entries(self) -> list[MenuEntry]:
         """The panel adds nothing to the window's menus."""
         return []
-    def _action(self, text: str, key: str, tip: str, slot: Callable[[], object]) -> QAction:
-        """An action of the panel: its key acts while the panel (or a child) has focus, and is listed."""
+
+    def _action(self, text: str, key: str, tip: str, slot: Callable[[], object], window_wide: bool = True) -> QAction:
+        """An action of the panel: its key acts in the whole window, or (not ``window_wide``) in the panel, listed."""
         action = QAction(text, self)
         action.setShortcut(QKeySequence(key))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        action.setToolTip(f"{tip} ({key})")
-        self.keys.note(key, tip)
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut if window_wide
+                                  else Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.setToolTip(with_shortcut(tip, action))
+        if not window_wide:
+            self.keys.note(key, tip)
         action.triggered.connect(lambda _checked=False: slot())
         self.addAction(action)
         return action
@@ -229,7 +243,8 @@ class InspectorPanel(QWidget):
         if self.splitter.orientation() != orientation:
             self.splitter.setOrientation(orientation)
             total = size.width() if wide else size.height()
-            self.splitter.setSizes([int(total * 0.45), int(total * 0.55)])
+            share = EQUATIONS_SHARE_WIDE if wide else 0.45
+            self.splitter.setSizes([int(total * share), int(total * (1 - share))])
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -321,7 +336,7 @@ class InspectorPanel(QWidget):
     def _show_walk(self) -> None:
         s = self.model
         walking = s.pending_trace is not None
-        self.phase_bar.show_walk(s.phases, s.phase, walking)
+        self.phase_bar.show_walk(s.phases, s.phase, walking, can_start=len(s.dataset.train_indices) > 0)
         self.phase_track.show_walk(s.phases, s.phase, walking)
         self.parameters.set_walking(walking)
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtGui import QAction, QFont, QGuiApplication
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from neuroviz.core.explain import Equation
@@ -32,11 +32,8 @@ class EquationsView(QTextBrowser):
         super().__init__(parent)
         self.setObjectName("inspectorEquations")
         self.setOpenLinks(False)
-        font = self.font()
-        font.setPointSizeF(font.pointSizeF() * FONT_SCALE)
-        self.document().setDefaultFont(font)
         self.document().setUndoRedoEnabled(False)
-        self._indent = HangingIndent(font)
+        self._set_fonts()
         self.sections: list[Section] = []
         """The sections shown, in order."""
         self.menu_actions: list[QAction] = []
@@ -44,14 +41,27 @@ class EquationsView(QTextBrowser):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._menu)
 
+    def _set_fonts(self) -> None:
+        """The equations' font: the widget's (the application's), a little larger."""
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * FONT_SCALE)
+        self.document().setDefaultFont(font)
+        self._indent = HangingIndent(font)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # e.g. presentation mode scales the application's font
+            self._set_fonts()
+
     def show_sections(self, sections: list[Section], has_update: bool, selection: Selection | None) -> None:
         """Write out ``sections`` (``neuroviz.model.Shown.sections``: of the input and moment shown, for
         ``selection`` or the phase walked through); ``has_update`` False: there is no update, say what will
         appear here.  The scroll position is kept."""
         self.sections = sections
         if not has_update:
-            self.setHtml(f"<p style='color:{MUTED}'>The equations of the update appear here, "
-                         "in the paper's notation, with every number.</p>")
+            self.setHtml(f"<p style='color:{MUTED}'>No update yet: press Step (→), or Walk (W) to go through "
+                         "one phase by phase. Its equations appear here, in the paper's notation, with every "
+                         "number.</p>")
             return
         body = []
         for title, eqs in self.sections:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFont, QFontDatabase
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication
 
 from neuroviz.core.explain import NeuronTable, Progress
 from neuroviz.core.notation import bias_label, layer_letter, neuron_label, weight_label
@@ -44,8 +44,12 @@ ALIGN_LEFT = int((Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter).va
 
 
 def mono_font() -> QFont:
-    """The fixed-width font numbers are shown in."""
+    """The fixed-width font numbers are shown in, scaled as the application's font is (presentation mode)."""
     font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    general = QFontDatabase.systemFont(QFontDatabase.SystemFont.GeneralFont).pointSizeF()
+    now = QGuiApplication.font().pointSizeF()
+    if general > 0 and now > 0 and font.pointSizeF() > 0:
+        font.setPointSizeF(font.pointSizeF() * now / general)
     return font
 
 
@@ -132,6 +136,11 @@ class UpdateTableModel(QAbstractTableModel):
         self._layer, self._mask, self._top_k = layer, mask, top_k
         self._select()
         self.endResetModel()
+
+    def set_font(self) -> None:
+        """Numbers in ``mono_font()`` again (the application's font changed)."""
+        self._mono = mono_font()
+        self._all_changed()
 
     def set_progress(self, progress: Progress | None, sample: int | None = None) -> None:
         """Reveal more (or less) of the same update; cells repaint."""
@@ -357,6 +366,12 @@ class NeuronTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.table, self.progress, self.highlight_layer = table, progress, highlight_layer
         self.endResetModel()
+
+    def set_font(self) -> None:
+        """Numbers in ``mono_font()`` again (the application's font changed)."""
+        self._mono = mono_font()
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, len(NCol) - 1))
 
     def row_of(self, layer: int, index: int) -> int:
         if self.table is None:

@@ -12,8 +12,18 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QSettings, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QSettings,
+    QSignalBlocker,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFontMetrics, QKeySequence, QPainter, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -37,10 +47,15 @@ from neuroviz.core.selection import Selection
 from neuroviz.core.update_check import UpdateCheck
 from neuroviz.core.update_table import UpdateTable, fmt
 from neuroviz.io.atomic import atomic_open
-from neuroviz.ui.inspector_tables import Col, NeuronTableModel, UpdateTableModel
+from neuroviz.ui.inspector_tables import Col, NeuronTableModel, UpdateTableModel, mono_font
 from neuroviz.ui.math_text import unicode_exponent
 
-ROW_HEIGHT_PAD = 6
+ROW_HEIGHT_PAD = 4
+BASE_LINE_HEIGHT = 15
+"""The line height (pixels) the fixed column widths were chosen for; larger fonts widen them."""
+PRODUCT_SAMPLE_ROWS = 40
+"""The written-out column is fitted to the texts of this many first rows."""
+PRODUCT_MIN_WIDTH = 160
 EXPORT_DIR_KEY = "inspector/exportFolder"
 """QSettings key: the folder of the last CSV export."""
 NEURON_COLUMN_WIDTHS = (64, None, None, None, None, 40)
@@ -48,7 +63,9 @@ NEURON_COLUMN_WIDTHS = (64, None, None, None, None, 40)
 
 
 class ParameterTab(QWidget):
-    """The Parameters tab: filters, Gradient check and Export CSV…, the table, a count of the rows shown.
+    """The Parameters tab: filters with a count of the rows shown, the table; Gradient check and Export CSV…
+
+    The two buttons are in ``corner``, a widget the panel places (beside the tabs).
 
     ``rowPicked(Selection)``: the user made a row current; ``filtered()``:
     the filters changed the rows shown; ``checkClicked()``: the Gradient check
@@ -89,7 +106,9 @@ class ParameterTab(QWidget):
         self.top_spin.setToolTip("Keep the k parameters with the largest |∂L/∂·| (0: all)")
         self.top_spin.valueChanged.connect(self._apply_filter)
         filters.addWidget(self.top_spin)
-        filters.addStretch(1)
+        self.count_label = ElidedLabel(self)  # one line: a narrow panel cuts it short (its tooltip has it all)
+        self.count_label.setObjectName("inspectorCount")
+        filters.addWidget(self.count_label, 1)
         self.check_button = QToolButton()
         self.check_button.setObjectName("inspectorGradCheck")
         self.check_button.setText("Gradient check")
@@ -97,13 +116,18 @@ class ParameterTab(QWidget):
                                      "the numeric gradient and relative error per row (Ctrl+G)")
         self.check_button.setShortcut(QKeySequence("Ctrl+G"))
         self.check_button.clicked.connect(self.checkClicked)
-        filters.addWidget(self.check_button)
         self.export_button = QToolButton()
         self.export_button.setObjectName("inspectorExport")
         self.export_button.setText("Export CSV…")
         self.export_button.setToolTip("Save the rows shown (filtered and sorted) as CSV, full precision")
         self.export_button.clicked.connect(self._export_clicked)
-        filters.addWidget(self.export_button)
+        # Gradient check and Export beside the tabs (``corner``): the filters keep the row to themselves
+        self.corner = QWidget(self)
+        corner = QHBoxLayout(self.corner)
+        corner.setContentsMargins(0, 0, 0, 2)
+        corner.setSpacing(4)
+        corner.addWidget(self.check_button)
+        corner.addWidget(self.export_button)
         box.addLayout(filters)
 
         self.table_model = UpdateTableModel(self)
@@ -113,17 +137,21 @@ class ParameterTab(QWidget):
         setup_view(self.view)
         self.view.setSortingEnabled(True)
         self.view.horizontalHeader().setSortIndicator(Col.PARAM, Qt.SortOrder.AscendingOrder)
-        number = number_width(self.view)
-        widths = {Col.PARAM: 76, Col.OLD: number, Col.GRAD: number, Col.ETA: 44, Col.DELTA: number,
-                  Col.NEW: number, Col.PRODUCT: 250, Col.NUMERIC: number, Col.REL_ERROR: 78}
-        for col, w in widths.items():
-            self.view.setColumnWidth(col, w)
+        fit_font(self.view, self._widths())
+        # the column that teaches comes first after the parameter (it ends in the gradient it writes out),
+        # in sight without scrolling
+        header = self.view.horizontalHeader()
+        header.moveSection(header.visualIndex(Col.PRODUCT), header.visualIndex(Col.PARAM) + 1)
         self.view.selectionModel().currentRowChanged.connect(self._on_current_row)
         box.addWidget(self.view, 1)
-        self.count_label = QLabel()
-        self.count_label.setObjectName("inspectorCount")
-        self.count_label.setWordWrap(True)
-        box.addWidget(self.count_label)
+
+    def _widths(self) -> dict[int, int]:
+        """Column widths for the view's font (the written-out column is fitted to its texts)."""
+        number = number_width(self.view)
+        scale = self.view.fontMetrics().height() / BASE_LINE_HEIGHT
+        return {Col.PARAM: round(84 * scale), Col.OLD: number, Col.GRAD: number, Col.ETA: round(44 * scale),
+                Col.DELTA: number, Col.NEW: number, Col.PRODUCT: 250, Col.NUMERIC: number,
+                Col.REL_ERROR: round(78 * scale)}
 
     # ------------------------------------------------------------------ state
     def show_table(self, table: UpdateTable | None, progress: Progress | None, sample: int) -> None:
@@ -135,10 +163,38 @@ class ParameterTab(QWidget):
             return
         self._fill_layer_combo(len(table.trace.weights_before))
         self.table_model.set_table(table, progress, None, sample, *self._filter_args())
+        self.fit_product_column()
+
+    def fit_product_column(self) -> None:
+        """Make the written-out column as wide as its texts in the first rows (at least its title).
+
+        It ends inside the view when unscrolled, if that leaves it ``PRODUCT_MIN_WIDTH``; the columns
+        after it (η, Δ, new) are the ones that scroll.
+        """
+        view, col = self.view, int(Col.PRODUCT)
+        fm = view.fontMetrics()
+        texts = [str(self.table_model.index(r, col).data() or "")
+                 for r in range(min(PRODUCT_SAMPLE_ROWS, self.table_model.rowCount()))]
+        title = str(self.table_model.headerData(col, Qt.Orientation.Horizontal))
+        width = max([fm.horizontalAdvance(t) for t in texts] + [fm.horizontalAdvance(title) + 16]) + 14
+        room = view.viewport().width() - view.horizontalHeader().sectionPosition(col)
+        view.setColumnWidth(col, max(PRODUCT_MIN_WIDTH, min(width, room)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_product_column()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "view"):
+            self.table_model.set_font()
+            fit_font(self.view, self._widths())
+            self.fit_product_column()
 
     def set_progress(self, progress: Progress | None, sample: int | None = None) -> None:
         """Reveal more (or less) of the same update, or show another sample's products."""
         self.table_model.set_progress(progress, sample)
+        self.fit_product_column()
 
     def set_check(self, check: UpdateCheck | None) -> None:
         """Show the numeric gradients of ``check`` (of the table shown)."""
@@ -167,13 +223,17 @@ class ParameterTab(QWidget):
         if t is None:
             self.count_label.setText("")
             return
-        text = f"{self.table_model.rowCount():,} of {len(t):,} parameters"
+        text = f"{self.table_model.rowCount():,} of {len(t):,}"
+        tip = f"{self.table_model.rowCount():,} of the {len(t):,} parameters shown"
         if t.trace.batch_size > 1:
-            text += f" · ∂L/∂· is the mean over the batch of {t.trace.batch_size}"
+            text += f" · mean of {t.trace.batch_size}"
+            tip += f"; every ∂L/∂· is the mean over the batch of {t.trace.batch_size} samples"
         if check is not None and check.checked:
             worst = unicode_exponent(fmt(check.max_relative_error(), 2))
-            text += f" · checked {check.checked:,}: max rel. error {worst}"
+            text += f" · max rel. error {worst}"
+            tip += f"; the gradient check's largest relative error of the {check.checked:,} rows checked"
         self.count_label.setText(text)
+        self.count_label.setToolTip(tip)
 
     def _fill_layer_combo(self, n_matrices: int) -> None:
         if self.layer_combo.count() == n_matrices + 1:
@@ -283,6 +343,20 @@ class ParameterTab(QWidget):
             fh.write(text)
 
 
+class ElidedLabel(QLabel):
+    """A one-line label that ends in … when it is narrower than its text (and may be made as narrow as that)."""
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().horizontalAdvance("1,346 …"), super().minimumSizeHint().height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        rect = self.contentsRect()
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+
+
 class NeuronView(QTableView):
     """The Neurons tab: every neuron of one sample, the layer a phase computes banded.
 
@@ -297,10 +371,19 @@ class NeuronView(QTableView):
         self.neuron_model = NeuronTableModel(self)
         self.setModel(self.neuron_model)
         setup_view(self)
-        number = number_width(self)
-        for col, w in enumerate(NEURON_COLUMN_WIDTHS):
-            self.setColumnWidth(col, number if w is None else w)
+        fit_font(self, self._widths())
         self.selectionModel().currentRowChanged.connect(self._on_current_row)
+
+    def _widths(self) -> dict[int, int]:
+        number = number_width(self)
+        scale = self.fontMetrics().height() / BASE_LINE_HEIGHT
+        return {col: number if w is None else round(w * scale) for col, w in enumerate(NEURON_COLUMN_WIDTHS)}
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "neuron_model"):
+            self.neuron_model.set_font()
+            fit_font(self, self._widths())
 
     def show_neurons(self, neurons: NeuronTable, progress: Progress | None, highlight: int) -> None:
         """Show ``neurons`` as far as ``progress`` has computed them, layer ``highlight`` banded (−1: none)."""
@@ -333,9 +416,16 @@ class NeuronView(QTableView):
             self.rowPicked.emit(Selection("neuron", int(nt.layer[r]), int(nt.index[r])))
 
 
+def fit_font(view: QTableView, widths: dict[int, int]) -> None:
+    """Row heights and column ``widths`` for the view's font (set again when the font changes)."""
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + ROW_HEIGHT_PAD)
+    for col, w in widths.items():
+        view.setColumnWidth(col, w)
+
+
 def number_width(view: QTableView) -> int:
     """A column width that shows the widest numbers in full: six digits, sign and a power of ten."""
-    fm = view.fontMetrics()
+    fm = QFontMetrics(mono_font())
     return max(fm.horizontalAdvance(text) for text in ("−4.07587×10⁻¹⁰", "−0.000243072")) + 14
 
 
@@ -349,7 +439,6 @@ def setup_view(view: QTableView) -> None:
     vh = view.verticalHeader()
     vh.setVisible(False)
     vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    vh.setDefaultSectionSize(view.fontMetrics().height() + ROW_HEIGHT_PAD)
     hh = view.horizontalHeader()
     hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     hh.setHighlightSections(False)

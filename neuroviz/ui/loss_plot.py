@@ -50,6 +50,8 @@ RAW_WEIGHT = 0.3
 DECIMATE_ABOVE = 8192
 """Longer curves are drawn from their min/max envelope while the view follows all updates."""
 EMPTY_HINT = "No updates yet: Play (Space) trains, Step (→) makes one update"
+MARKER_GAP = 9
+"""Least pixels between two drawn per-epoch markers (more epochs than that: every k-th one)."""
 
 
 class GrowingArray:
@@ -109,6 +111,25 @@ class LossAxis(pg.AxisItem):
             every = math.ceil(decades / 8)
             major = [v for v in major if round(v) % every == 0]
         return [(None, major), (None, minor if decades <= 6 else [])]
+
+
+def count_text(value: float) -> str:
+    """An update count as an axis labels it: ``950``, ``10k``, ``12.5k``, ``1.5M`` (three digits at most)."""
+    v = abs(value)
+    for size, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if v >= size:
+            scaled = value / size
+            return f"{scaled:.3g}{suffix}".replace("-", "−")
+    return f"{value:.3g}".replace("-", "−")
+
+
+class UpdateAxis(pg.AxisItem):
+    """The update axis: long runs read ``10k``, ``1.5M`` instead of every digit."""
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        if max((abs(v) for v in values), default=0) < 1000:
+            return super().tickStrings(values, scale, spacing)
+        return [count_text(v * scale) for v in values]
 
 
 class LossPlot(QWidget):
@@ -183,7 +204,8 @@ class LossPlot(QWidget):
         self.graphics = TimedGraphics(self)
         self.graphics.setObjectName("lossGraphics")
         self.graphics.ci.setContentsMargins(2, 4, 2, 2)
-        self.loss_plot: pg.PlotItem = self.graphics.addPlot(row=0, col=0, axisItems={"left": LossAxis("left")})
+        axes = {"left": LossAxis("left"), "bottom": UpdateAxis("bottom")}
+        self.loss_plot: pg.PlotItem = self.graphics.addPlot(row=0, col=0, axisItems=axes)
         plot = self.loss_plot
         # No grid: pyqtgraph draws grid lines through the axes, which costs 5–15 ms a frame here.
         plot.setMenuEnabled(False)
@@ -218,13 +240,19 @@ class LossPlot(QWidget):
         # The history never holds a non-finite loss (a diverging update is not recorded).
         self.raw_curve = pg.PlotDataItem(pen=pg.mkPen(TRAIN_COLOR, width=1), skipFiniteCheck=True)
         self.smooth_curve = pg.PlotDataItem(pen=pg.mkPen(TRAIN_COLOR, width=2), skipFiniteCheck=True)
-        self.test_loss_curve = pg.PlotDataItem(
-            pen=pg.mkPen(TEST_COLOR, width=2), symbol="o", symbolSize=6, symbolBrush=TEST_COLOR, symbolPen=None
-        )
+        self.test_loss_curve = pg.PlotDataItem(pen=pg.mkPen(TEST_COLOR, width=2))
         self.train_acc_curve, self.test_acc_curve = (
-            pg.PlotDataItem(pen=pg.mkPen(color, width=1.5, dash=[3, 3]), symbol="t1", symbolSize=7,
-                            symbolBrush=color, symbolPen=None)
+            pg.PlotDataItem(pen=pg.mkPen(color, width=1.5, dash=[3, 3]))
             for color in (TRAIN_COLOR, TEST_COLOR))  # dashed, with triangles: accuracy per epoch
+        # The per-epoch markers, apart from the lines: thinned to every k-th epoch when they would crowd.
+        self.epoch_markers = {
+            curve: pg.PlotDataItem(pen=None, symbol=symbol, symbolSize=size, symbolBrush=color, symbolPen=None)
+            for curve, symbol, size, color in ((self.test_loss_curve, "o", 6, TEST_COLOR),
+                                               (self.train_acc_curve, "t1", 7, TRAIN_COLOR),
+                                               (self.test_acc_curve, "t1", 7, TEST_COLOR))}
+        self._epoch_x = np.empty(0)
+        self.marker_step = 1
+        """Markers are drawn at every ``marker_step``-th epoch (and the last)."""
         self.now_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen((128, 128, 128), width=1, dash=[5, 3]))
         for item in (self.raw_curve, self.smooth_curve, self.test_loss_curve):
             plot.addItem(item)
@@ -232,6 +260,9 @@ class LossPlot(QWidget):
         plot.addItem(self.now_line, ignoreBounds=True)
         self.accuracy_view.addItem(self.train_acc_curve)
         self.accuracy_view.addItem(self.test_acc_curve)
+        for curve, marker in self.epoch_markers.items():
+            (plot if curve is self.test_loss_curve else self.accuracy_view).addItem(marker)
+        plot.getViewBox().sigResized.connect(self._thin_markers)
 
         cross_pen = pg.mkPen((120, 120, 120), width=1, style=Qt.PenStyle.DotLine)
         self.cross_v = pg.InfiniteLine(angle=90, movable=False, pen=cross_pen)
@@ -369,6 +400,7 @@ class LossPlot(QWidget):
         return n > DECIMATE_ABOVE and bool(self.loss_plot.getViewBox().autoRangeEnabled()[0])
 
     def _on_x_range_changed(self) -> None:
+        self._thin_markers()
         if self._wants_envelope(self._n) != self._decimated:
             self.schedule_refresh()
 
@@ -410,7 +442,26 @@ class LossPlot(QWidget):
             self.test_loss_curve.setData([], [])
             self.test_acc_curve.setData([], [])
         self.train_acc_curve.setData(x, train_acc)
+        self._epoch_x = x
         self._n_epochs = len(epochs)
+        self._thin_markers()
+
+    def _thin_markers(self) -> None:
+        """Put the epochs' markers on their curves, every ``marker_step``-th one: at least ``MARKER_GAP`` px apart."""
+        x = self._epoch_x
+        per_pixel = self.loss_plot.getViewBox().viewPixelSize()[0]
+        step = 1
+        if x.size > 1 and per_pixel > 0:
+            spacing = float(np.median(np.diff(x))) / per_pixel  # pixels between neighbouring epochs
+            step = max(1, math.ceil(MARKER_GAP / max(spacing, 1e-9)))
+        self.marker_step = step
+        keep = np.unique(np.r_[np.arange(0, x.size, step), x.size - 1]) if x.size else np.empty(0, dtype=np.int64)
+        for curve, marker in self.epoch_markers.items():
+            cx, cy = curve.getData()
+            if cx is None or len(cx) != x.size:
+                marker.setData([], [])
+            else:
+                marker.setData(cx[keep], cy[keep])
 
     # -------------------------------------------------------------- crosshair
     def eventFilter(self, watched: object, event: QEvent) -> bool:

@@ -10,7 +10,9 @@ Menus
     Reset layout.
     History: Step back (←), Step (→), go to the start / newest, Branches ▸
     (time travel through training; the timeline strip's commands).
-    Help: Keyboard shortcuts, About.
+    Help: Start here (the first-run tour), Keyboard shortcuts, About.
+    View ▸ Presentation (F11): the diagram and the inspector large for a
+    projector, at a UI scale of 125–200 % (``presentation``).
 
 The window geometry, the dock layout and the view options are saved in
 QSettings when the window closes and restored when it opens.
@@ -25,30 +27,27 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QDockWidget,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QMenu,
-    QMessageBox,
-    QTableWidget,
-    QTableWidgetItem,
     QToolBar,
-    QVBoxLayout,
     QWidget,
 )
 
-from neuroviz import __version__
 from neuroviz.model import EXAMPLE_TITLES, AppModel
 from neuroviz.ui.binding import subscribe
 from neuroviz.ui.diagram import NetworkDiagram
 from neuroviz.ui.file_actions import FileActions
+from neuroviz.ui.help_dialogs import shortcuts_dialog, show_about
+from neuroviz.ui.key_map import KeyUse, window_key_uses
 from neuroviz.ui.new_network_dialog import NewNetworkDialog
 from neuroviz.ui.panel_protocol import Panel, PanelContext
 from neuroviz.ui.panels import PanelSpec, panel_specs
 from neuroviz.ui.preferences import apply_saved_preferences, show_preferences
+from neuroviz.ui.presentation import SCALES, Presentation
 from neuroviz.ui.showing_control import ShowingControl
+from neuroviz.ui.start_tour import StartTour, window_stops
 from neuroviz.ui.theme import THEME_CHOICES, apply_palette, resolve_theme
 from neuroviz.ui.training_loop import TrainingLoop
 from neuroviz.ui.undo_actions import undo_redo_actions
@@ -72,8 +71,8 @@ TABBED_DOCKS = (("lossCurvesDock", "inspectorDock", "dataBrowserDock"),)
 """Docks that share one place as tabs in the default layout (object names; missing ones are skipped)."""
 DEFAULT_SIZE = (1400, 900)
 """The window's size at the first start, or 90 % of the screen if that is larger (never more than the screen)."""
-BOTTOM_HEIGHT = 300
-BOTTOM_SHARE = 0.33
+BOTTOM_HEIGHT = 360
+BOTTOM_SHARE = 0.5
 """The bottom row's default height: ``BOTTOM_HEIGHT`` pixels, but no more than this share of the window's."""
 LEFT_WIDTH = 452
 STATUS_INTERVAL_MS = 100
@@ -88,22 +87,6 @@ NODE_ACTIONS = (
     ("activations", "&Activations", "Ctrl+4", "Neurons show their activations for the current input"),
     ("deltas", "&Errors δ", "Ctrl+5", "Neurons show their error terms δ of the last update"),
 )
-MOUSE_HELP = (
-    ("Hover", "Show a neuron's or weight's values in the paper's notation"),
-    ("Click", "Select a neuron or weight (the inspector follows)"),
-    ("Esc", "Clear the selection (on the diagram)"),
-    ("Wheel", "Zoom the diagram around the pointer"),
-    ("Drag", "Pan the diagram"),
-    ("F  or  double-click", "Fit the diagram to the view"),
-)
-DATA_CREDITS = (
-    "The 8×8 handwritten digits are the test part of the UCI “Optical Recognition of Handwritten "
-    "Digits” data set (E. Alpaydin, C. Kaynak, 1998; UCI Machine Learning Repository, CC BY 4.0). "
-    "The circles and squares are drawn by neuroviz itself."
-)
-
-
-
 class MainWindow(QMainWindow):
     """Wires the panels to the model; holds menus, the diagram toolbar and the status bar."""
 
@@ -138,6 +121,10 @@ class MainWindow(QMainWindow):
         self._place_panel_entries()
         self._tabify_default_docks()
         self.file_actions: FileActions | None = None
+        self.presentation = Presentation(self, self.docks, [self.diagram_toolbar], self.settings)
+        self.presentation.toggled.connect(self.presentation_action.setChecked)
+        self.scale_actions[self.presentation.scale].setChecked(True)
+        self.tour = StartTour(self, window_stops(self), self.settings)
         self._default_state = self.saveState(STATE_VERSION)
         self._sized = self.restore_layout()
         self.apply_theme(self.theme_choice)
@@ -203,8 +190,9 @@ class MainWindow(QMainWindow):
     def _apply_default_sizes(self) -> None:
         """Give the bottom row and the left column their default sizes; the diagram gets the rest.
 
-        The bottom row takes at most a third of the window's height, so that on a small screen the
-        diagram keeps most of it.  A row of tabs is sized through its front tab (a hidden tab's size is ignored).
+        The bottom row takes at most half the window's height: at 1280×720 the inspector shows at
+        least 8 parameter rows, and the diagram fills the rest.  A row of tabs is sized through its
+        front tab (a hidden tab's size is ignored).
         """
         bottom, left = Qt.DockWidgetArea.BottomDockWidgetArea, Qt.DockWidgetArea.LeftDockWidgetArea
         front = [names[0] for names in TABBED_DOCKS]
@@ -322,7 +310,7 @@ class MainWindow(QMainWindow):
         self.zoom_out_action = self._action("Zoom &out", lambda: self.diagram.zoom_by(0.8),
                                             QKeySequence.StandardKey.ZoomOut, "Zoom out of the diagram")
         self.fit_action = self._action("&Fit to view", self.diagram.fit_to_view, "Ctrl+0",
-                                       "Fit the whole network into the view (F on the diagram)")
+                                       "Fit the whole network into the view (Home on the diagram)")
         for action in (self.zoom_in_action, self.zoom_out_action, self.fit_action):
             self.view_menu.addAction(action)
         self.view_menu.addSeparator()
@@ -339,9 +327,26 @@ class MainWindow(QMainWindow):
         self.reset_layout_action = self._action("Reset &layout", self.reset_layout,
                                                 tip="Put every panel back where it started")
         self.view_menu.addAction(self.reset_layout_action)
+        self.view_menu.addSeparator()
+        self.presentation_action = self._action(
+            "&Presentation", self.set_presentation, "F11",
+            "For a projector: larger text, the diagram and the inspector large, the other panels hidden", True)
+        self.view_menu.addAction(self.presentation_action)
+        self.scale_menu = self.view_menu.addMenu("Presentation &scale")
+        self.scale_group = QActionGroup(self)
+        self.scale_actions: dict[int, QAction] = {}
+        for percent in SCALES:
+            action = self._action(f"{percent} %", lambda _=False, p=percent: self.set_presentation_scale(p),
+                                  tip=f"Presentation mode scales the text to {percent} %", checkable=True)
+            self.scale_group.addAction(action)
+            self.scale_menu.addAction(action)
+            self.scale_actions[percent] = action
 
     def _build_help_menu(self) -> None:
         self.help_menu = self.menuBar().addMenu("&Help")
+        self.tour_action = self._action("&Start here", self.show_tour,
+                                        tip="A short tour: draw, Step, read the inspector, Walk, Play")
+        self.help_menu.addAction(self.tour_action)
         self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts,
                                              QKeySequence.StandardKey.HelpContents, "List every shortcut")
         self.about_action = self._action("&About neuroviz", self.show_about, tip="Version and credits")
@@ -422,6 +427,14 @@ class MainWindow(QMainWindow):
         if self.confirm_discard():
             self.model.load_example(name)
 
+    def set_presentation(self, on: bool) -> None:
+        """Enter or leave presentation mode (View ▸ Presentation)."""
+        self.presentation.set_active(on)
+
+    def set_presentation_scale(self, percent: int) -> None:
+        self.presentation.set_scale(percent)
+        self.scale_actions[percent].setChecked(True)
+
     def set_input_grid(self, on: bool) -> None:
         self.diagram.set_input_grid(on)
         self.input_grid_action.setChecked(on)
@@ -442,55 +455,31 @@ class MainWindow(QMainWindow):
         if self.theme_choice == "system":
             self.apply_theme("system")
 
+    def key_uses(self) -> list[KeyUse]:
+        """Every key the window answers, where and what for (Help ▸ Keyboard shortcuts lists them)."""
+        menus = (self.file_menu, self.edit_menu, self.view_menu, self.history_menu, self.help_menu)
+        return window_key_uses(self, self.panels, menus)
+
     def show_shortcuts(self) -> None:
-        """A dialog listing every menu shortcut and the mouse gestures of the diagram."""
-        rows: list[tuple[str, str]] = []
-        for menu in (self.file_menu, self.edit_menu, self.view_menu, self.history_menu, self.help_menu):
-            rows.extend(menu_shortcuts(menu))
-        listed = {keys for _, keys in rows}
-        for action in self.actions():  # panels' keys that act anywhere in the window (Play: Space)
-            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            if keys and keys not in listed:
-                rows.append((action.toolTip().removesuffix(f" ({keys})") or action.text().replace("&", ""), keys))
-                listed.add(keys)
-        for panel in self.panels.values():  # keys that act inside one panel
-            rows.extend(panel.key_help())
-        rows.extend((desc, key) for key, desc in MOUSE_HELP)
-        dialog = QDialog(self)
-        dialog.setWindowTitle("Keyboard shortcuts")
-        table = QTableWidget(len(rows), 2, dialog)
-        table.setObjectName("shortcutsTable")
-        table.setHorizontalHeaderLabels(["Action", "Shortcut"])
-        table.verticalHeader().setVisible(False)
-        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        for r, (what, keys) in enumerate(rows):
-            table.setItem(r, 0, QTableWidgetItem(what))
-            table.setItem(r, 1, QTableWidgetItem(keys))
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # the keys column stays whole
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
-        buttons.rejected.connect(dialog.reject)
-        layout = QVBoxLayout(dialog)
-        layout.addWidget(table)
-        layout.addWidget(buttons)
-        dialog.resize(max(640, table.sizeHintForColumn(0) + table.sizeHintForColumn(1) + 60), 620)
-        self.shortcuts_dialog = dialog
-        dialog.open()
+        """A dialog listing every key of the window and the mouse gestures of the diagram."""
+        self.shortcuts_dialog = shortcuts_dialog(self, self.key_uses())
+        self.shortcuts_dialog.open()
 
     def show_about(self) -> None:
-        QMessageBox.about(
-            self, "About neuroviz",
-            f"<h3>neuroviz {__version__}</h3>"
-            "<p>See a neural network's forward and backward propagation, number by number, in the notation "
-            "of H. Green, “A Mathematical Overview of Forward and Backward Propagation in Artificial Neural "
-            "Networks” (2025).</p>"
-            f"<p><b>Data credits.</b> {DATA_CREDITS}</p>"
-            "<p>Built with Python, NumPy, Qt (PySide6) and pyqtgraph. MIT licence.</p>")
+        show_about(self)
+
+    def show_tour(self) -> None:
+        """Help ▸ Start here: open the tour at its first stop."""
+        self.tour.start()
+
+    def offer_tour(self) -> bool:
+        """Open the tour if this is a first run (it was never closed before); True if it opened."""
+        return self.tour.offer()
 
     # ------------------------------------------------------------ layout
     def save_layout(self) -> None:
-        """Store geometry, dock layout and view options in QSettings."""
+        """Store geometry, dock layout and view options in QSettings (the layout as it is outside presentation mode)."""
+        self.presentation.leave()
         s = self.settings
         s.setValue("mainWindow/geometry", self.saveGeometry())
         s.setValue("mainWindow/state", self.saveState(STATE_VERSION))
@@ -589,15 +578,3 @@ class MainWindow(QMainWindow):
         for key, text in texts.items():
             self.status_labels[key].setText(text)
         self.setWindowModified(self.model.document.modified)
-
-
-def menu_shortcuts(menu: QMenu) -> list[tuple[str, str]]:
-    """(action text, shortcut) of every action with a shortcut in ``menu`` and its sub-menus."""
-    rows = []
-    for action in menu.actions():
-        if action.menu() is not None:
-            rows.extend(menu_shortcuts(action.menu()))
-        elif not action.shortcut().isEmpty():
-            text = action.text().replace("&", "")
-            rows.append((text, action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)))
-    return rows

@@ -23,7 +23,7 @@ Walk = tuple[list[Phase], Phase | None, bool]
 
 
 class PhaseBar(QWidget):
-    """One button per walk action (``actions``: name in ``BUTTONS`` → action), then a stretch."""
+    """One button per walk action (``actions``: name in ``BUTTONS`` → action)."""
 
     def __init__(self, actions: dict[str, QAction], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -39,15 +39,19 @@ class PhaseBar(QWidget):
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             layout.addWidget(button)
             self.buttons[name] = button
-        layout.addStretch(1)
 
-    def show_walk(self, phases: list[Phase], phase: Phase | None, walking: bool) -> None:
-        """Enable what the walk allows; Next reads Apply at the last phase."""
+    def show_walk(self, phases: list[Phase], phase: Phase | None, walking: bool, can_start: bool = True) -> None:
+        """Enable what the walk allows; Next reads Apply at the last phase.
+
+        ``can_start``: a new walk can begin (there are training samples to take a mini-batch from);
+        Walk, and Next outside a walk, are disabled when not.
+        """
         a = self.actions_by_name
         a["back"].setEnabled(walking and phase != phases[0])
         a["finish"].setEnabled(walking)
         a["cancel"].setEnabled(walking)
-        a["walk"].setEnabled(not walking)
+        a["walk"].setEnabled(not walking and can_start)
+        a["next"].setEnabled(walking or can_start)
         a["next"].setText("Apply ▶" if walking and phase == phases[-1] else "Next ▶")
 
 

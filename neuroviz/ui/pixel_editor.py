@@ -142,17 +142,17 @@ class PixelEditor(QWidget):
         grid.setVerticalSpacing(4)
         tools = [
             ("clear", "Clear", "Set every pixel to 0 (black)", "Delete", self.clear),
-            ("fill", "Fill", "Set every pixel to the brush value", "F", self.fill),
+            ("fill", "Fill", "Set every pixel to the brush value", "A", self.fill),
             ("invert", "Invert", "Replace each value v by 1 − v", "I", self.invert),
-            ("noise", "Noise", f"Add uniform noise of ±{NOISE_AMPLITUDE} to every pixel", "N", self.add_noise),
+            ("noise", "Noise", f"Add uniform noise of ±{NOISE_AMPLITUDE} to every pixel", "R", self.add_noise),
         ]
         for i, (key, text, tip, shortcut, slot) in enumerate(tools):
             grid.addWidget(self._tool_button(key, text, tip, shortcut, slot), 0, i)
         shifts = [
-            ("left", "←", "Shift the drawing one pixel left", "Left", (0, -1)),
-            ("up", "↑", "Shift the drawing one pixel up", "Up", (-1, 0)),
-            ("down", "↓", "Shift the drawing one pixel down", "Down", (1, 0)),
-            ("right", "→", "Shift the drawing one pixel right", "Right", (0, 1)),
+            ("left", "←", "Shift the drawing one pixel left", "Shift+Left", (0, -1)),
+            ("up", "↑", "Shift the drawing one pixel up", "Shift+Up", (-1, 0)),
+            ("down", "↓", "Shift the drawing one pixel down", "Shift+Down", (1, 0)),
+            ("right", "→", "Shift the drawing one pixel right", "Shift+Right", (0, 1)),
         ]
         for i, (key, text, tip, shortcut, (dr, dc)) in enumerate(shifts):
             move = lambda _=False, dr=dr, dc=dc: self.shift(dr, dc)  # noqa: E731
@@ -172,7 +172,7 @@ class PixelEditor(QWidget):
 
     def _grid_shortcut(self, key: str, slot: Callable[[], None], what: str = "") -> None:
         """A key that acts while the grid has keyboard focus (so other fields keep their keys)."""
-        self.grid.keys[QKeySequence(key)[0].key()] = slot
+        self.grid.keys[QKeySequence(key)[0].toCombined()] = slot
         if what:
             self.keys.note(key, what, "input grid")
 

@@ -12,7 +12,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QLine, QMimeData, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QEvent,
+    QIODevice,
+    QKeyCombination,
+    QLine,
+    QMimeData,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -127,8 +140,8 @@ class PixelGrid(QWidget):
         self._value = 0.0
         self._button = Qt.MouseButton.NoButton
         self._last: tuple[int, int] | None = None
-        self.keys: dict[Qt.Key, Callable[[], None]] = {}
-        """Unmodified keys handled while the grid has focus (they win over window shortcuts)."""
+        self.keys: dict[int, Callable[[], None]] = {}
+        """Keys (``QKeyCombination.toCombined()``) handled while the grid has focus (they win over window shortcuts)."""
         self.setMouseTracking(True)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -215,7 +228,7 @@ class PixelGrid(QWidget):
         self._before = self._mask = self._last = None
         after = self.model.input
         if not np.array_equal(after, before.reshape(-1)):
-            text = "Erase stroke" if self._value == 0.0 else f"Paint stroke ({shown_number(self._value, 3)})"
+            text = stroke_name(self._value)
             self.model.edit_input(after, text, before=before)
 
     def leaveEvent(self, event: QEvent) -> None:
@@ -270,12 +283,11 @@ class PixelGrid(QWidget):
 
     def _own_key(self, event: QEvent) -> bool:
         assert isinstance(event, QKeyEvent)
-        return event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier) and \
-            Qt.Key(event.key()) in self.keys
+        return _combined(event) in self.keys
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if self._own_key(event):
-            self.keys[Qt.Key(event.key())]()
+            self.keys[_combined(event)]()
         else:
             super().keyPressEvent(event)
 
@@ -328,3 +340,19 @@ class PixelGrid(QWidget):
 
 
 # ----------------------------------------------------------------- editor
+
+
+def _combined(event: QKeyEvent) -> int:
+    """The key and its modifiers (not the keypad's) as one ``QKeyCombination.toCombined()`` number."""
+    modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+    return QKeyCombination(modifiers, Qt.Key(event.key())).toCombined()
+
+
+def stroke_name(value: float) -> str:
+    """How Edit ▸ Undo names a stroke of brush ``value``: ``Paint stroke``, ``Paint stroke of 0.5``, ``Erase stroke``.
+
+    The brush value is named only when it is not the usual 1 (white).
+    """
+    if value == 0.0:
+        return "Erase stroke"
+    return "Paint stroke" if value == 1.0 else f"Paint stroke of {shown_number(value, 3)}"

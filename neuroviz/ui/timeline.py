@@ -183,7 +183,10 @@ class Timeline(QWidget):
             self.slider.setValue(h.position)
             self.slider.setPageStep(max(1, (h.last - h.first) // 20))
         now = s.trainer.step_count
-        if h.at_end:
+        if h.last == h.first == 0:  # nothing recorded yet
+            text = (f"update <b>0</b> <span style='color:{self._muted()}'>· nothing recorded yet: "
+                    "Step (→) or Play (Space) adds updates here</span>")
+        elif h.at_end:
             text = f"update <b>{now:,}</b> <span style='color:{self._muted()}'>· newest</span>"
         else:
             newest = s.time.newest_update

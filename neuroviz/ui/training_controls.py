@@ -3,7 +3,12 @@
 Every control calls a ``AppModel`` method (or the model's ``TrainingLoop``)
 and every shown value is read back from the model, so the dock stays right
 whatever else changes the model.  Problems (a rejected learning rate, an
-update that diverged) appear in an inline banner at the top of the dock.
+update that diverged) appear in an inline banner under the Run buttons.
+
+Play, Step and Epoch, and the pace beside them (a class's 2 updates/s in
+one click, the default of a first run; the pace chosen is kept in
+QSettings), stand above the part that scrolls, so a message never pushes
+them out of sight.
 
 Shortcuts (shown in the tooltips): Space plays / pauses, → makes one update
 (back in time: moves to the next recorded one; ← is the timeline's).
@@ -15,7 +20,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -38,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from neuroviz.model import AppModel
 from neuroviz.ui.binding import subscribe
+from neuroviz.ui.close_button import close_button
 from neuroviz.ui.log_spin_box import LogSpinBox
 from neuroviz.ui.math_text import shown_number
 from neuroviz.ui.panel_protocol import MenuEntry
@@ -51,6 +57,21 @@ MAX_EPOCHS = 100_000
 MAX_SEED = 2**31 - 1
 POSITION_REFRESH_MS = 200
 """While training, the update/epoch line is rewritten at most this often."""
+CLASS_PACE = 2.0
+"""Updates per second of the class pace: the button beside Play, and the pace of a first run."""
+PACE_KEY = "training/pace"
+"""QSettings key of the pace last chosen (updates per second; 0: full speed)."""
+
+
+def saved_pace(settings: QSettings) -> float | None:
+    """The pace chosen last time (None: full speed); ``CLASS_PACE`` on a first run or if unreadable."""
+    try:
+        rate = float(str(settings.value(PACE_KEY, CLASS_PACE)))
+    except ValueError:
+        return CLASS_PACE
+    if rate == 0:
+        return None
+    return rate if rate in SPEEDS else CLASS_PACE
 
 
 
@@ -78,12 +99,7 @@ class MessageBanner(QFrame):
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        close = QToolButton(self)
-        close.setObjectName("bannerClose")
-        close.setText("×")
-        close.setAutoRaise(True)
-        close.setToolTip("Dismiss this message")
-        close.clicked.connect(self.dismiss)
+        close = close_button(self, "bannerClose", "Dismiss this message", self.dismiss)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 6, 4, 6)
         icon = QLabel(self)
@@ -116,6 +132,7 @@ class TrainingControls(QWidget):
         self.loop = loop
         self._make_actions()
         self._build()
+        self.loop.set_rate(saved_pace(QSettings()))
         subscribe(self, model.document.architecture_changed, self._sync_options)
         subscribe(self, model.document.dataset_changed, self._sync_options)
         self._position_timer = QTimer(self)
@@ -225,7 +242,6 @@ class TrainingControls(QWidget):
         self._mute_rate_label()
 
         run_layout = QVBoxLayout(run_box)
-        run_layout.addLayout(buttons)
         run_layout.addLayout(epochs_row)
         run_layout.addWidget(self.progress_row)
         run_layout.addWidget(self.reset_button)
@@ -260,40 +276,64 @@ class TrainingControls(QWidget):
         self.seed_spin.setToolTip("Seed of the initial weights and of the sample order, used by Reset weights")
         self.seed_spin.valueChanged.connect(self.model.set_seed)
 
-        self.speed_combo = QComboBox(options_box)
-        self.speed_combo.setObjectName("speedCombo")
-        for rate in SPEEDS:
-            self.speed_combo.addItem(speed_text(rate), 0.0 if rate is None else float(rate))  # 0: full speed
-        self.speed_combo.setToolTip(
-            "Full speed trains as fast as the window allows; a slower speed makes each update "
-            "a recorded step, so every one can be watched on the diagram"
-        )
-        self.speed_combo.currentIndexChanged.connect(self._on_speed_chosen)
-
         form = QFormLayout(options_box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("Learning rate η", self.lr_spin)
         form.addRow("Batch size", self.batch_spin)
         form.addRow("Shuffle", self.shuffle_check)
         form.addRow("Seed", self.seed_spin)
-        form.addRow("Speed", self.speed_combo)
 
-        # The groups scroll when the dock is short; the banner stays in sight above them.
+        # Play, Step, Epoch and the pace never scroll; a message comes under them; the rest scrolls.
+        run_bar = QWidget(self)
+        run_bar.setObjectName("runBar")
+        bar_layout = QVBoxLayout(run_bar)
+        bar_layout.setContentsMargins(0, 0, 0, 0)
+        bar_layout.addLayout(buttons)
+        bar_layout.addLayout(self._pace_row())
         content = QWidget(self)
         content_layout = QVBoxLayout(content)
         content_layout.setContentsMargins(0, 0, 0, 0)
         content_layout.addWidget(run_box)
         content_layout.addWidget(options_box)
         content_layout.addStretch(1)
-        scroll = QScrollArea(self)
+        self.scroll = scroll = QScrollArea(self)
         scroll.setWidget(content)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(run_bar)
         layout.addWidget(self.banner)
         layout.addWidget(scroll, 1)
+
+    def _pace_row(self) -> QHBoxLayout:
+        """The pace beside Play: a class's pace in one click, or any speed from the list."""
+        self.speed_combo = QComboBox(self)
+        self.speed_combo.setObjectName("speedCombo")
+        for rate in SPEEDS:
+            self.speed_combo.addItem(speed_text(rate), 0.0 if rate is None else float(rate))  # 0: full speed
+        self.speed_combo.setToolTip(
+            "How fast Play trains. Full speed trains as fast as the window allows; a slower speed makes each "
+            "update a recorded step, so every one can be watched on the diagram"
+        )
+        self.speed_combo.currentIndexChanged.connect(self._on_speed_chosen)
+        self.class_pace_button = QToolButton(self)
+        self.class_pace_button.setObjectName("classPaceButton")
+        self.class_pace_button.setText(f"Class pace ({speed_text(CLASS_PACE)})")
+        self.class_pace_button.setCheckable(True)
+        self.class_pace_button.setToolTip(
+            f"Play at {speed_text(CLASS_PACE)}, slow enough for a class to watch each update land; "
+            "press again for full speed")
+        self.class_pace_button.clicked.connect(
+            lambda on: self.loop.set_rate(CLASS_PACE if on else None))
+        row = QHBoxLayout()
+        label = QLabel("Pace", self)
+        label.setBuddy(self.speed_combo)
+        row.addWidget(label)
+        row.addWidget(self.speed_combo, 1)
+        row.addWidget(self.class_pace_button)
+        return row
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:
@@ -334,6 +374,8 @@ class TrainingControls(QWidget):
         self._update_position()
 
     def _sync_speed(self, rate: float | None) -> None:
+        self.class_pace_button.setChecked(rate == CLASS_PACE)
+        QSettings().setValue(PACE_KEY, 0.0 if rate is None else float(rate))
         index = self.speed_combo.findData(0.0 if rate is None else float(rate))
         if index >= 0 and index != self.speed_combo.currentIndex():
             self.speed_combo.blockSignals(True)
@@ -407,14 +449,19 @@ class TrainingControls(QWidget):
         self.train_button.setEnabled(True)
 
     def _on_diverged(self, message: str) -> None:
-        self.banner.show_message(message)
+        self.show_message(message)
+
+    def show_message(self, text: str) -> None:
+        """The banner under the Run buttons, with the scrolled part back at its top."""
+        self.banner.show_message(text)
+        self.scroll.verticalScrollBar().setValue(0)
 
     def _on_lr_typed(self, text: str) -> None:
         try:
             self.model.set_lr(text)  # type: ignore[arg-type]  # check_lr parses the text and explains bad text
         except ValueError as exc:
             kept = shown_number(self.model.trainer.lr)
-            self.banner.show_message(f"{str(exc).capitalize()}. The learning rate stays η = {kept}.")
+            self.show_message(f"{str(exc).capitalize()}. The learning rate stays η = {kept}.")
             self.lr_spin.revert()
             return
         self.banner.hide()
@@ -428,7 +475,7 @@ class TrainingControls(QWidget):
         try:
             self.model.set_batch_size(value)
         except ValueError as exc:
-            self.banner.show_message(str(exc).capitalize())
+            self.show_message(str(exc).capitalize())
             self._sync_options()
 
     def _on_speed_chosen(self, index: int) -> None:

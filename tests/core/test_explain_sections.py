@@ -42,9 +42,11 @@ def test_each_selection_kind():
         ("Gradient and update of β^b_3", ["∂L/∂β^b_3", "β^b_3 :="]), ("where", ["δ^b_3"])]
     nothing = titles_and_lhs(b.sections(None))
     assert nothing[0] == ("Error terms δ of the output layer c", ["δ^c_1", "δ^c_2"])
+    # every hidden layer's δ too, without selecting a neuron
+    assert nothing[1] == ("Error terms δ of layer b", ["δ^b_1", "δ^b_2", "δ^b_3"])
     # the two largest |∂L/∂·| are β^c_1 and β^c_2 (|δ^c| = 0.4)
-    assert nothing[1][0] == "Largest gradients"
-    assert set(nothing[1][1]) == {"∂L/∂β^c_1", "β^c_1 :=", "∂L/∂β^c_2", "β^c_2 :="}
+    assert nothing[2][0] == "Largest gradients"
+    assert set(nothing[2][1]) == {"∂L/∂β^c_1", "β^c_1 :=", "∂L/∂β^c_2", "β^c_2 :="}
     assert b.sections(Selection("neuron", 5, 0)) == []  # a stale selection shows nothing
     assert row_of(b.table, Selection("weight", 0, 2, 3)) == b.table.find(WEIGHT, 0, 2, 3)
 

@@ -11,10 +11,12 @@ from neuroviz.model import AppModel
 
 @pytest.fixture(autouse=True)
 def settings_path(tmp_path):
-    """Point QSettings at a per-test folder; returns that folder."""
+    """Point QSettings at a per-test folder (the pace chosen: full speed); returns that folder."""
     folder = tmp_path / "settings"
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    # Play at full speed, as a returning user who chose it (a first run's class pace has its own tests).
+    QSettings().setValue("training/pace", 0.0)
     return folder
 
 

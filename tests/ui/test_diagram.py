@@ -256,7 +256,7 @@ def test_wheel_zooms_drag_pans_and_f_fits(diagram, qtbot):
     qtbot.mouseRelease(diagram, Qt.MouseButton.LeftButton, pos=QPoint(380, 340))
     after = diagram.neuron_screen_pos(1, 0)
     assert after.x() - before.x() == pytest.approx(80, abs=1)
-    qtbot.keyClick(diagram, Qt.Key.Key_F)
+    qtbot.keyClick(diagram, Qt.Key.Key_Home)
     assert diagram.scale == pytest.approx(scale)
 
 

@@ -178,7 +178,7 @@ def test_back_and_cancel_apply_nothing(qtbot, model, panel):
     qtbot.mouseClick(panel.buttons["back"], Qt.MouseButton.LeftButton)
     assert model.phase == model.phases[0]
     panel.setFocus()
-    qtbot.keyClick(panel, Qt.Key.Key_Escape)
+    qtbot.keyClick(panel, Qt.Key.Key_C)
     assert model.phase is None and model.trainer.step_count == 0
     assert all(np.array_equal(a, b) for a, b in zip(before, model.network.weights))
 
@@ -317,7 +317,8 @@ def test_batch_shows_a_sample_and_says_gradients_are_means(qtbot, model, panel):
     h = Qt.Orientation.Horizontal
     assert panel.table_model.headerData(Col.GRAD, h) == "∂L/∂· (mean)"
     assert "mean over the batch of 8" in panel.table_model.headerData(Col.GRAD, h, Qt.ItemDataRole.ToolTipRole)
-    assert "mean over the batch of 8" in panel.count_label.text()
+    assert "mean of 8" in panel.count_label.text()
+    assert "mean over the batch of 8" in panel.count_label.toolTip()
     model.show("sample", 1, "before")
     qtbot.waitUntil(lambda: panel.sample == 1 and "sample 2 of 8" in panel.showing_label.text())
     assert panel.showing_label.text() == "Showing <b>update 1 · before · sample 2 of 8</b>"

@@ -102,3 +102,23 @@ def test_clicking_a_phase_of_the_list_picks_it(qtbot, show):
     for x in range(0, track.width(), 3):
         qtbot.mouseClick(track, Qt.MouseButton.LeftButton, pos=QPoint(x, y))
     assert picked == [] and track.text().startswith("Phases: ")
+
+
+def test_walk_and_next_are_disabled_when_they_cannot_act(qtbot):
+    from PySide6.QtGui import QAction
+
+    from neuroviz.ui.phase_bar import BUTTONS, PhaseBar
+
+    actions = {name: QAction(name) for name in BUTTONS}
+    bar = PhaseBar(actions)
+    qtbot.addWidget(bar)
+    phases = phases_for(3)
+    bar.show_walk(phases, None, walking=False, can_start=False)  # no training samples to walk on
+    assert not actions["walk"].isEnabled() and not actions["next"].isEnabled()
+    assert not any(actions[n].isEnabled() for n in ("back", "finish", "cancel"))
+    bar.show_walk(phases, None, walking=False, can_start=True)
+    assert actions["walk"].isEnabled() and actions["next"].isEnabled()
+    bar.show_walk(phases, phases[0], walking=True, can_start=True)
+    assert not actions["walk"].isEnabled() and actions["next"].isEnabled() and not actions["back"].isEnabled()
+    bar.show_walk(phases, phases[-1], walking=True, can_start=False)
+    assert actions["next"].isEnabled() and actions["next"].text() == "Apply ▶" and actions["back"].isEnabled()

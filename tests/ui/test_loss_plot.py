@@ -117,3 +117,37 @@ def test_a_long_history_is_drawn_from_its_envelope_and_in_full_when_zoomed(qtbot
     np.testing.assert_array_equal(shown_y, values[int(shown_x[0]) - 1 : int(shown_x[-1])])
     qtbot.mouseClick(plot.fit_button, LEFT)
     qtbot.waitUntil(lambda: len(plot.raw_curve.xData) < 10_000)
+
+
+def test_long_runs_label_the_update_axis_10k_and_1_5M():
+    from neuroviz.ui.loss_plot import UpdateAxis, count_text
+
+    assert [count_text(v) for v in (950, 1000, 10_000, 12_500, 1_500_000, 2e9)] == [
+        "950", "1k", "10k", "12.5k", "1.5M", "2G"]
+    axis = UpdateAxis("bottom")
+    assert axis.tickStrings([0, 500_000, 1_000_000, 1_500_000], 1, 500_000) == ["0", "500k", "1M", "1.5M"]
+    assert axis.tickStrings([0, 200, 400], 1, 200) == ["0", "200", "400"]  # short runs: plain numbers
+
+
+def test_per_epoch_markers_thin_out_instead_of_merging_into_a_band(qtbot, plot, model):
+    from neuroviz.ui.loss_plot import MARKER_GAP
+
+    model.set_batch_size(len(model.dataset.train_indices))  # one update per epoch
+    model.train_for(60.0, max_steps=600)
+    plot.refresh()
+    qtbot.waitUntil(lambda: len(model.trainer.epochs) == 600 and plot.n_points == 600)
+    plot.fit()
+    qtbot.wait(20)
+    assert plot.marker_step > 1
+    width = plot.loss_plot.getViewBox().width()
+    for curve, marker in plot.epoch_markers.items():
+        mx, _ = marker.getData()
+        cx, _ = curve.getData()
+        if cx is None or not len(cx):
+            continue
+        assert len(cx) == 600 and len(mx) <= width / MARKER_GAP + 2
+        spacing = np.diff(mx[:-1]) / plot.loss_plot.getViewBox().viewPixelSize()[0]
+        assert spacing.min() >= MARKER_GAP - 0.5  # markers stand apart
+    # zoomed in on a few epochs, every one has its marker again
+    plot.loss_plot.setXRange(100, 110, padding=0)
+    qtbot.waitUntil(lambda: plot.marker_step == 1)

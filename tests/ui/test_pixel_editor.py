@@ -158,7 +158,9 @@ def test_tools_are_each_one_undo_command(qtbot, editor, model):
     assert not np.array_equal(noisy, 1.0 - expected)
     assert noisy.min() >= 0.0 and noisy.max() <= 1.0
     texts = [model.drawing.undo_stack.text(i) for i in range(len(model.drawing.undo_stack))]
-    assert texts == ["Clear", "Paint stroke (1)", "Shift right", "Shift down", "Invert", "Add noise"]
+    assert texts == ["Clear", "Paint stroke", "Shift right", "Shift down", "Invert", "Add noise"]
+    from neuroviz.ui.pixel_grid import stroke_name
+    assert [stroke_name(v) for v in (1.0, 0.5, 0.0)] == ["Paint stroke", "Paint stroke of 0.5", "Erase stroke"]
     model.drawing.undo_stack.undo()
     assert np.array_equal(image(model), 1.0 - expected)
 
@@ -167,9 +169,9 @@ def test_keyboard_shortcuts_on_the_grid(qtbot, editor, model):
     editor.grid.setFocus()
     qtbot.keyClick(editor.grid, Qt.Key.Key_Delete)
     assert not image(model).any()
-    qtbot.keyClick(editor.grid, Qt.Key.Key_F)
+    qtbot.keyClick(editor.grid, Qt.Key.Key_A)
     assert (image(model) == 1.0).all()
-    qtbot.keyClick(editor.grid, Qt.Key.Key_Left)
+    qtbot.keyClick(editor.grid, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
     assert not image(model)[:, -1].any() and image(model)[:, :-1].all()
 
 
@@ -262,14 +264,17 @@ def test_paste_an_image_with_ctrl_v(qtbot, editor, model):
     assert model.drawing.undo_stack.undo_text == "Load image from the clipboard"
 
 
-def test_in_the_main_window_arrow_keys_on_the_grid_shift_instead_of_stepping(qtbot, main_window, model):
+def test_in_the_main_window_shift_arrows_on_the_grid_shift_and_plain_arrows_step(qtbot, main_window, model):
     editor = main_window.docks["pixelEditorDock"].widget()
     editor.clear()
     model.set_input(np.eye(8).reshape(-1))
     editor.grid.setFocus()
-    qtbot.keyClick(editor.grid, Qt.Key.Key_Right)
+    qtbot.keyClick(editor.grid, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
     assert np.array_equal(image(model), shifted(np.eye(8), 0, 1))
     assert model.last_trace is None
+    qtbot.keyClick(editor.grid, Qt.Key.Key_Right)  # → is Step everywhere, the grid too
+    assert model.trainer.step_count == 1
+    assert np.array_equal(image(model), shifted(np.eye(8), 0, 1))
     # a stroke in the dock repaints the main window's diagram with the new input
     diagram = main_window.diagram
     before = diagram.grab().toImage()
