@@ -342,7 +342,7 @@ def optimizer_to_dict(opt: Optimizer) -> dict[str, Any]:
 
 
 def optimizer_from_dict(d: Mapping[str, Any], n_params: int) -> Optimizer:
-    """The ``Optimizer`` of ``optimizer_to_dict(...)`` for ``n_params`` parameters; ``ValueError`` if anything is off."""
+    """The ``Optimizer`` of ``optimizer_to_dict(...)`` for ``n_params`` parameters; ``ValueError`` if off."""
     try:
         config = OptimizerConfig.make(str(d["name"]), **dict(d.get("hyper", {})))
         penalty = Penalty(d.get("l1", 0.0), d.get("l2", 0.0))
