@@ -259,6 +259,24 @@ class Update(NamedTuple):
     lr: float
 
 
+def _times(a: np.ndarray, c: float, b: np.ndarray) -> np.ndarray:
+    """``(c·a)·b`` (PyTorch's ``addcmul`` order) as a new vector."""
+    out = np.multiply(a, c)
+    out *= b
+    return out
+
+
+def _scaled_ratio(num: np.ndarray, square: np.ndarray, root_scale: float, eps: float, scale: float) -> np.ndarray:
+    """``scale·(num / (√square / root_scale + ε))`` as a new vector, in that order, with one temporary."""
+    out = np.sqrt(square)
+    if root_scale != 1.0:
+        out /= root_scale
+    out += eps
+    np.divide(num, out, out=out)
+    out *= scale
+    return out
+
+
 @dataclass(frozen=True, eq=False)
 class Optimizer:
     """An update rule with its penalty, schedule and state; immutable (``with_state`` gives the next one)."""
@@ -301,29 +319,41 @@ class Optimizer:
             new = flat - lr * grad
         elif name in ("momentum", "nesterov"):
             mu = h["momentum"]
-            v = grad.copy() if s.t == 0 else mu * s.buffers["v"] + grad
+            if s.t == 0:
+                v = grad.copy()
+            else:
+                v = np.multiply(s.buffers["v"], mu)
+                v += grad
             bufs["v"] = v
-            new = flat - lr * (grad + mu * v if name == "nesterov" else v)
+            step = np.multiply(v, mu) if name == "nesterov" else v.copy()
+            if name == "nesterov":
+                step += grad
+            step *= lr
+            new = flat - step
         elif name == "adagrad":
-            g_sum = s.buffers["G"] + grad * grad
+            g_sum = grad * grad
+            g_sum += s.buffers["G"]
             bufs["G"] = g_sum
-            new = flat - lr * (grad / (np.sqrt(g_sum) + h["eps"]))
+            new = flat - _scaled_ratio(grad, g_sum, 1.0, h["eps"], lr)
         elif name == "rmsprop":
             alpha = h["alpha"]
-            v = alpha * s.buffers["v"] + (1.0 - alpha) * grad * grad
+            v = np.multiply(s.buffers["v"], alpha)
+            v += _times(grad, 1.0 - alpha, grad)
             bufs["v"] = v
-            new = flat - lr * (grad / (np.sqrt(v) + h["eps"]))
+            new = flat - _scaled_ratio(grad, v, 1.0, h["eps"], lr)
         else:  # adam, adamw
             b1, b2 = h["beta1"], h["beta2"]
             if name == "adamw":
                 flat = flat * (1.0 - lr * h["weight_decay"] * mask)
-            m = b1 * s.buffers["m"] + (1.0 - b1) * grad
-            v = b2 * s.buffers["v"] + (1.0 - b2) * grad * grad
+            m = np.multiply(s.buffers["m"], b1)
+            m += np.multiply(grad, 1.0 - b1)
+            v = np.multiply(s.buffers["v"], b2)
+            v += _times(grad, 1.0 - b2, grad)
             bufs["m"], bufs["v"] = m, v
             step = s.t + 1
             bias1 = 1.0 - b1**step
             bias2_sqrt = math.sqrt(1.0 - b2**step)
-            new = flat - (lr / bias1) * (m / (np.sqrt(v) / bias2_sqrt + h["eps"]))
+            new = flat - _scaled_ratio(m, v, bias2_sqrt, h["eps"], lr / bias1)
         return Update(new, OptimizerState(s.t + 1, {k: _read_only(b) for k, b in bufs.items()}), lr)
 
 
