@@ -261,14 +261,14 @@ class Update(NamedTuple):
 
 def _times(a: np.ndarray, c: float, b: np.ndarray) -> np.ndarray:
     """``(c·a)·b`` (PyTorch's ``addcmul`` order) as a new vector."""
-    out = np.multiply(a, c)
+    out: np.ndarray = np.multiply(a, c)
     out *= b
     return out
 
 
 def _scaled_ratio(num: np.ndarray, square: np.ndarray, root_scale: float, eps: float, scale: float) -> np.ndarray:
     """``scale·(num / (√square / root_scale + ε))`` as a new vector, in that order, with one temporary."""
-    out = np.sqrt(square)
+    out: np.ndarray = np.sqrt(square)
     if root_scale != 1.0:
         out /= root_scale
     out += eps
