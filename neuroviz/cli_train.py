@@ -19,7 +19,7 @@ from neuroviz.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from neuroviz.core.datasets import BUILTIN_DATASETS, Dataset, builtin_dataset
 from neuroviz.core.network import DEFAULT_LR, INITS, LOSSES, DivergenceError, Network, NetworkConfig
 from neuroviz.core.optimisers import HYPER_DEFAULTS, OPTIMIZERS, Optimizer, Penalty
-from neuroviz.core.presets import Preset, get_preset
+from neuroviz.core.presets import get_preset
 from neuroviz.core.trace import StepTrace
 from neuroviz.core.trainer import Trainer
 from neuroviz.core.update_table import fmt
@@ -85,15 +85,9 @@ def add_new_command(sub: Any) -> None:
 
 
 # ------------------------------------------------------------------ new
-def paper_dataset(preset: Preset) -> Dataset:
-    """A preset's input and class as a one-sample data set (to train on and to save)."""
-    return Dataset(preset.name, preset.inputs[None, :], np.array([preset.label]), preset.class_names,
-                   preset.image_shape)
-
-
 def _dataset_for(name: str | None, config: NetworkConfig) -> Dataset:
     if name == PAPER_DATASET:
-        return paper_dataset(get_preset(PAPER_DATASET))
+        return get_preset(PAPER_DATASET).dataset()
     if name is not None:
         return builtin_dataset(name)
     for candidate in BUILTIN_DATASETS:
@@ -102,7 +96,7 @@ def _dataset_for(name: str | None, config: NetworkConfig) -> Dataset:
         if h * w == config.n_inputs and ds.n_classes == config.n_outputs:
             return ds
     if config.n_inputs == 4 and config.n_outputs == 2:
-        return paper_dataset(get_preset(PAPER_DATASET))
+        return get_preset(PAPER_DATASET).dataset()
     raise CliError(f"no built-in data set has {config.n_inputs} inputs and {config.n_outputs} classes; "
                    "circles-squares has 64 and 2, digits 64 and 10")
 
@@ -165,7 +159,7 @@ def _start(args: argparse.Namespace) -> tuple[Trainer, Snapshot | None, np.ndarr
     """The trainer to step, the snapshot it came from, and the input and target of ``--on-input`` (or a preset)."""
     if args.snapshot is None:
         preset = get_preset(args.preset or PAPER_DATASET)
-        dataset = paper_dataset(preset)
+        dataset = preset.dataset()
         trainer = Trainer(preset.network.copy(), dataset, preset.lr, 1)
         return trainer, None, preset.inputs, preset.label
     if args.preset is not None:

@@ -56,9 +56,8 @@ def test_new_refuses_bad_options(tmp_path, capsys, args, message):
 
 def _adam_reference(steps: int) -> tuple[Trainer, list[float]]:
     p = paper_figure_4()
-    from neuroviz.cli_train import paper_dataset
 
-    t = Trainer(p.network.copy(), paper_dataset(p), 0.05, 1)
+    t = Trainer(p.network.copy(), p.dataset(), 0.05, 1)
     t.set_optimizer(Optimizer(OptimizerConfig.make("adam", beta1=0.8, eps=1e-6), Penalty(0.0, 0.01)))
     losses = [t.step_on(p.inputs, p.label).loss for _ in range(steps)]
     return t, losses
