@@ -85,3 +85,16 @@ def test_optimiser_state_and_the_update_written_out_per_parameter():
         "m": float(model.optimizer.state.buffers["m"][13]), "v": float(model.optimizer.state.buffers["v"][13])}
     with pytest.raises(ValueError):
         model.optimizer_state(Selection("neuron", 1, 0))
+
+
+def test_the_loss_curve_keeps_data_loss_and_penalty_apart():
+    model = AppModel("circles-squares")
+    model.train_for(10.0, max_steps=3)
+    model.set_penalty(l2=0.5)
+    model.train_for(10.0, max_steps=4)
+    _, losses = model.time.loss_curve()
+    penalties = model.time.penalty_curve()
+    assert len(penalties) == len(losses) == 7
+    assert (penalties[:3] == 0).all() and (penalties[3:] > 0).all()
+    model.go_to(2)
+    assert model.time.penalty_curve().tolist() == penalties.tolist()
