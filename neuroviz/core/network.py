@@ -111,14 +111,10 @@ class _Descent(NamedTuple):
     """The pass behind it; its gradients are views of a scratch buffer the next update overwrites."""
     new_params: np.ndarray
     """``θ − η ∂L/∂θ`` (or the optimiser's update) as a new flat vector (P,) (see ``Network.flat_params``)."""
-    penalty: float
-    """The weight penalty λ₁ Σ|θ| + λ₂/2 Σθ² at the parameters before (0 without one)."""
-    penalty_grad: np.ndarray | None
-    """Its gradient (P,), or ``None`` without a penalty."""
-    state: OptimizerState | None
-    """The optimiser's state after the update (``None`` without an optimiser)."""
-    lr: float
-    """η_t, the learning rate the update used."""
+    penalty: float  # λ₁ Σ|θ| + λ₂/2 Σθ² at the parameters before (0 without one)
+    penalty_grad: np.ndarray | None  # its gradient (P,), or None without a penalty
+    state: OptimizerState | None  # the optimiser's state after (None without an optimiser)
+    lr: float  # η_t, the learning rate the update used
 
 
 class _Scratch(NamedTuple):
@@ -582,9 +578,8 @@ class Network:
         self._adopt(descent.new_params)
         return descent.grads.loss
 
-    def train_batch_with(
-        self, x: np.ndarray, labels: np.ndarray, lr: float, optimizer: Optimizer
-    ) -> tuple[float, float, OptimizerState]:
+    def train_batch_with(self, x: np.ndarray, labels: np.ndarray, lr: float,
+                         optimizer: Optimizer) -> tuple[float, float, OptimizerState]:
         """Fast path with an optimiser: as ``train_batch``; returns the loss, the penalty and the state after."""
         d = self._descend(x, None, labels, lr, optimizer)
         self._adopt(d.new_params)
