@@ -29,13 +29,17 @@ from neuroviz.core.activations import HIDDEN_ACTIVATIONS
 from neuroviz.core.flat_params import offsets, pack, split
 from neuroviz.core.optimisers import (
     BUFFERS,
+    OPTIMIZERS,
+    SCHEDULES,
     Optimizer,
     OptimizerState,
     optimizer_from_dict,
     optimizer_to_dict,
 )
 from neuroviz.core.trace import StepTrace, frozen_list
-from neuroviz.io.validate import SnapshotError, fail, field, float_array, number, obj, string, sub
+from neuroviz.io.validate import SnapshotError, fail, field, float_array, integer, number, obj, string, sub
+
+MAX_UPDATES = (1 << 62) - 1
 
 
 def _n_params(sizes: tuple[int, ...]) -> int:
@@ -92,8 +96,28 @@ def _read_state(d: Any, where: str, name: str, sizes: tuple[int, ...]) -> dict[s
 def read_optimizer(d: Any, sizes: tuple[int, ...], where: str = "optimizer") -> dict[str, Any]:
     """An ``optimizer`` field as ``optimizer_to_dict`` values (checked: ``SnapshotError`` names the problem)."""
     d = obj(d, where)
-    name = string(field(d, "name", where), sub(where, "name"), 40)
-    plain = {k: d[k] for k in ("hyper", "l1", "l2", "schedule", "t") if k in d}
+    name = string(field(d, "name", where), sub(where, "name"), 40, OPTIMIZERS)
+    plain: dict[str, Any] = {}
+    if "hyper" in d:
+        at = sub(where, "hyper")
+        hyper = obj(d["hyper"], at)
+        plain["hyper"] = {string(k, at, 40): number(v, sub(at, k[:40])) for k, v in hyper.items()}
+    for key in ("l1", "l2"):
+        if key in d:
+            plain[key] = number(d[key], sub(where, key))
+    if "t" in d:
+        plain["t"] = integer(d["t"], sub(where, "t"), 0, MAX_UPDATES)
+    if "schedule" in d:
+        at = sub(where, "schedule")
+        sch = obj(d["schedule"], at)
+        plain["schedule"] = {
+            **({"name": string(sch["name"], sub(at, "name"), 40, SCHEDULES)} if "name" in sch else {}),
+            **{k: integer(sch[k], sub(at, k), 1, MAX_UPDATES) for k in ("step_size", "t_max") if k in sch},
+            **{k: number(sch[k], sub(at, k)) for k in ("gamma", "eta_min") if k in sch},
+        }
+        unknown = sorted(set(sch) - {"name", "step_size", "t_max", "gamma", "eta_min"})
+        if unknown:
+            raise fail(at, f"unknown field {unknown[0][:40]!r}")
     state = d.get("state", {})
     try:
         if name in BUFFERS:
