@@ -1,4 +1,4 @@
-"""Headless commands: ``neuroviz step``, ``info``, ``export`` and ``import``.
+"""Headless commands: ``neuroviz new``, ``step``, ``info``, ``export`` and ``import``.
 
 None of them needs a display.  ``step`` and ``info`` never import Qt;
 ``export`` imports it only to draw pictures (``--png``/``--svg``), on Qt's
@@ -17,8 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from neuroviz import __version__
-from neuroviz.core.network import DEFAULT_LR, DivergenceError
+from neuroviz import __version__, cli_train
+from neuroviz.cli_train import CliError
+from neuroviz.core.network import DEFAULT_LR
 from neuroviz.core.notation import delta_label, layer_letter, neuron_label
 from neuroviz.core.presets import PRESETS, get_preset
 from neuroviz.core.trace import StepTrace
@@ -27,13 +28,9 @@ from neuroviz.io import export as export_mod
 from neuroviz.io import snapshot as snapshot_mod
 from neuroviz.io.snapshot import Snapshot, SnapshotError
 
-COMMANDS = ("step", "info", "export", "import")
+COMMANDS = ("new", "step", "info", "export", "import")
 DEFAULT_PICTURE_SIZE = (1200, 800)
 MAX_PICTURE_SIDE = 16384
-
-
-class CliError(Exception):
-    """A problem the user can fix; printed without a traceback, exit code 2."""
 
 
 def trace_to_json(trace: StepTrace) -> dict[str, Any]:
@@ -99,10 +96,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     step = sub.add_parser(
         "step",
-        help="print one update in the paper's notation",
+        help="print an update in the paper's notation",
         description=(
-            "Take one SGD update and print every number of it: of a preset network (default: the paper's "
-            "Figure 4), or of a snapshot on its next mini-batch (or on its current input with --on-input)."
+            "Take one update (or --steps N) and print every number of the last: of a preset network (default: "
+            "the paper's Figure 4, each step on its input), or of a snapshot on its next mini-batches (or on its "
+            "current input with --on-input).  The update is the snapshot's optimiser (the paper's SGD unless "
+            "chosen) or --optimizer's, with its hyper-parameters and the L1/L2 penalties on the weights.  "
+            "--json prints the last update's numbers with weights_before/biases_before as before the first step, "
+            "weights_after/biases_after after the last, losses (one per step) and optimizer (name, "
+            "hyper-parameters, state arrays per layer)."
         ),
     )
     step.add_argument("snapshot", nargs="?", metavar="SNAPSHOT", help="a snapshot file to step from")
@@ -112,8 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help=f"learning rate η (default: the snapshot's or preset's; else {DEFAULT_LR})")
     step.add_argument("--on-input", action="store_true",
                       help="step on the snapshot's current input and target instead of the next mini-batch")
-    step.add_argument("--save", metavar="OUT", help="write the snapshot after the update to OUT")
+    step.add_argument("--save", metavar="OUT", help="write the snapshot after the updates to OUT")
     step.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    cli_train.add_step_arguments(step)
+    cli_train.add_new_command(sub)
     info = sub.add_parser(
         "info",
         help="describe a snapshot: architecture, data, step, loss",
@@ -190,35 +194,14 @@ def open_snapshot(path: str) -> Snapshot:
 def run_step(args: argparse.Namespace) -> str:
     if args.save is not None and not args.save.strip():
         raise CliError("--save needs a file name (got an empty one)")
-    if args.snapshot is None:
-        if args.on_input or args.save:
-            raise CliError("--on-input and --save need a SNAPSHOT")
-        preset = get_preset(args.preset or "paper-figure-4")
-        lr = preset.lr if args.lr is None else args.lr
-        try:
-            trace = preset.network.step(preset.inputs, preset.label, lr)
-        except (ValueError, DivergenceError) as exc:
-            raise CliError(str(exc)) from exc
-    else:
-        if args.preset is not None:
-            raise CliError("give either a SNAPSHOT or --preset, not both")
-        snap = open_snapshot(args.snapshot)
-        try:
-            network, trainer = snap.build()
-            if args.lr is not None:
-                trainer.set_lr(args.lr)
-            trace = trainer.step_on(snap.input, snap.target) if args.on_input else trainer.step()
-        except (ValueError, DivergenceError) as exc:
-            raise CliError(str(exc)) from exc
-        if args.save:
-            after = Snapshot(network, snap.dataset, trainer.state_dict(), snap.input, snap.target, trace, snap.title)
-            try:
-                snapshot_mod.save(args.save, after)
-            except (OSError, SnapshotError) as exc:
-                raise CliError(f"cannot write {args.save}: {getattr(exc, 'strerror', None) or exc}") from None
+    if args.snapshot is None and args.on_input:
+        raise CliError("--on-input needs a SNAPSHOT (a preset always steps on its own input)")
+    trainer, traces, snap = cli_train.run_steps(args)
+    if args.save:
+        cli_train.save_after(args.save, trainer, traces[-1], snap, get_preset(args.preset or "paper-figure-4").title)
     if args.json:
-        return json.dumps(trace_to_json(trace), indent=2)
-    return trace_to_text(trace)
+        return json.dumps(cli_train.steps_to_json(trace_to_json(traces[-1]), trainer, traces), indent=2)
+    return cli_train.steps_summary(trainer, traces) + trace_to_text(traces[-1])
 
 
 # ------------------------------------------------------------------- info
@@ -420,7 +403,7 @@ def _export_pictures(args: argparse.Namespace, snap: Snapshot, size: tuple[int, 
                                    loss_png_path=args.loss_png, loss_svg_path=args.loss_svg)
 
 
-RUNNERS = {"step": run_step, "info": run_info, "export": run_export, "import": run_import}
+RUNNERS = {"new": cli_train.run_new, "step": run_step, "info": run_info, "export": run_export, "import": run_import}
 
 
 def main(argv: list[str]) -> int:

@@ -1,10 +1,11 @@
-"""Updates per second of the core: fast path, traced path and (if installed) PyTorch eager.
+"""Updates per second of the core: fast path (SGD, momentum, Adam), traced path and (if installed) PyTorch eager.
 
 Usage: .venv/bin/python scripts/bench_core.py [--seconds S] [--repeats R] [--torch-threads N]
 
 Every timing trains the same network (same initial parameters, float64, plain
 SGD, cross-entropy on softmax, ReLU hidden layers) on the same pre-made
-random mini-batches, cycling through them.  BLAS runs one thread, as in the
+random mini-batches, cycling through them; the momentum and Adam columns are
+the fast path with those optimisers (``Network.train_batch_with``).  BLAS runs one thread, as in the
 app.  The methods take turns (fast, traced, PyTorch, fast, ...) so that
 anything slowing the processor slows them alike; each cell is the best of R turns of about S
 seconds.  Prints a Markdown table; the last column is the fast path's speed
@@ -25,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from neuroviz.blas import limit_blas_threads
 from neuroviz.core.network import Network
+from neuroviz.core.optimisers import Optimizer, OptimizerConfig
 
 CASES = [((64, 16, 16, 2), 1), ((64, 16, 16, 2), 32), ((64, 128, 128, 10), 1), ((64, 128, 128, 10), 32)]
 LR = 0.01
@@ -62,7 +64,23 @@ def rates(runs: list[Callable[[int], None]], seconds: float, repeats: int) -> li
     return best
 
 
-def numpy_runners(sizes: tuple[int, ...], batch: int) -> tuple[Callable[[int], None], Callable[[int], None]]:
+def optimiser_runner(sizes: tuple[int, ...], batch: int, name: str) -> Callable[[int], None]:
+    """The fast path with optimiser ``name`` (its state carried from update to update)."""
+    X, y = batches(sizes, batch)
+    net = Network.create(sizes, seed=0)
+    opt = Optimizer(OptimizerConfig.make(name)).fitted(net.n_params)
+
+    def run(n: int) -> None:
+        nonlocal opt
+        for i in range(n):
+            k = i % N_BATCHES
+            opt = opt.with_state(net.train_batch_with(X[k], y[k], LR, opt)[2])
+
+    return run
+
+
+def numpy_runners(sizes: tuple[int, ...], batch: int) -> list[Callable[[int], None]]:
+    """Fast SGD, fast momentum, fast Adam and traced SGD."""
     X, y = batches(sizes, batch)
     fast_net = Network.create(sizes, seed=0)
     traced_net = fast_net.copy()
@@ -77,7 +95,7 @@ def numpy_runners(sizes: tuple[int, ...], batch: int) -> tuple[Callable[[int], N
             k = i % N_BATCHES
             traced_net.step(X[k], y[k], LR)
 
-    return fast, traced
+    return [fast, optimiser_runner(sizes, batch, "momentum"), optimiser_runner(sizes, batch, "adam"), traced]
 
 
 def torch_runner(torch, sizes: tuple[int, ...], batch: int, check_steps: int = 50) -> tuple[Callable, float]:
@@ -133,8 +151,9 @@ def main(argv: list[str] | None = None) -> int:
               f"NumPy {np.__version__}, BLAS 1 thread")
     else:
         print(f"NumPy {np.__version__}, BLAS 1 thread; PyTorch is not installed (no comparison)")
-    header = "| network | batch | fast path (updates/s) | traced path (updates/s) |"
-    rule = "|---|---:|---:|---:|"
+    header = ("| network | batch | fast path SGD (updates/s) | fast momentum (updates/s) | fast Adam (updates/s) "
+              "| traced path SGD (updates/s) |")
+    rule = "|---|---:|---:|---:|---:|---:|"
     if torch is not None:
         header += " PyTorch eager (updates/s) | fast / PyTorch |"
         rule += "---:|---:|"
@@ -143,16 +162,17 @@ def main(argv: list[str] | None = None) -> int:
     print(rule)
     diffs = []
     for sizes, batch in CASES:
-        runs = list(numpy_runners(sizes, batch))
+        runs = numpy_runners(sizes, batch)
         if torch is not None:
             run, diff = torch_runner(torch, sizes, batch)
             diffs.append(diff)
             runs.append(run)
         measured = rates(runs, args.seconds, args.repeats)
-        fast_rate, traced_rate = measured[:2]
-        row = f"| {'-'.join(map(str, sizes))} | {batch} | {fast_rate:,.0f} | {traced_rate:,.0f} |"
+        fast_rate, momentum_rate, adam_rate, traced_rate = measured[:4]
+        row = (f"| {'-'.join(map(str, sizes))} | {batch} | {fast_rate:,.0f} | {momentum_rate:,.0f} | {adam_rate:,.0f} "
+               f"| {traced_rate:,.0f} |")
         if torch is not None:
-            torch_rate = measured[2]
+            torch_rate = measured[4]
             row += f" {torch_rate:,.0f} | {fast_rate / torch_rate:.1f}× |"
         print(row, flush=True)
     if diffs:

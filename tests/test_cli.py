@@ -107,7 +107,7 @@ def test_step_on_input_of_the_paper_example_prints_tables(files):
         (("info", "broken.nvz.json"), "version: the file has format version 7, newer than this program reads"),
         (("step", "small.nvz.json", "--preset", "paper-figure-4"), "either a SNAPSHOT or --preset"),
         (("step", "small.nvz.json", "--lr", "-1"), "learning rate must be a finite number above 0"),
-        (("step", "--on-input"), "--on-input and --save need a SNAPSHOT"),
+        (("step", "--on-input"), "--on-input needs a SNAPSHOT"),
         (("export", "small.nvz.json"), "nothing to export"),
         (("export", "small.nvz.json", "--png", "x.png", "--size", "big"), "--size must look like 1200x800"),
         (("export", "small.nvz.json", "--png", "x.png", "--size", "0x10"), "--size must be from 1x1"),

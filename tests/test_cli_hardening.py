@@ -49,6 +49,7 @@ def test_info_escapes_control_characters_in_titles_and_class_names(tmp_path, cap
 def test_info_json_is_strict_json_even_for_huge_losses(tmp_path, capsys):
     base = paper_snapshot()
     state = {**base.trainer_state, "history_steps": list(range(1, 101)), "history_values": [1.7e308] * 100,
+             "history_penalties": [0.0] * 100,
              "step": 100}
     snap = Snapshot(base.network, base.dataset, state, base.input, base.target, base.last_trace, "huge")
     assert cli.main(["info", _save(tmp_path / "h.nvz.json", snap), "--json"]) == 0

@@ -33,6 +33,7 @@ import numpy as np
 from neuroviz.core.activations import FORMULAS, LEAKY_SLOPE
 from neuroviz.core.network import NetworkConfig
 from neuroviz.core.notation import bias_label, delta_label, indexed, layer_letter, neuron_label
+from neuroviz.core.optimiser_explain import update_lines
 from neuroviz.core.phases import Phase
 from neuroviz.core.presets import PaperRemarks, remarks_for
 from neuroviz.core.trace import StepTrace
@@ -485,8 +486,19 @@ class Explainer:
         return Equation(lhs, rhs, note)
 
     def update(self, table: UpdateTable, row: int) -> Equation:
-        """``θ^{cb}_{11} := θ^{cb}_{11} − η ∂L/∂θ^{cb}_{11} = 0.8 − 0.01(−0.12) = 0.8012``."""
+        """``θ^{cb}_{11} := θ^{cb}_{11} − η ∂L/∂θ^{cb}_{11} = 0.8 − 0.01(−0.12) = 0.8012``.
+
+        With another optimiser (or a penalty, or a schedule) its rule, e.g.
+        ``θ := θ − η·m̂/(√v̂ + ε) = …``, with the steps before it (the
+        penalised gradient, the state's new values) as the notes.
+        """
         label = table.label(row)
+        opt = self.trace.optimizer
+        if opt is not None and not opt.plain:
+            weight = table.kind[row] == WEIGHT
+            lines = update_lines(self.trace, "weight" if weight else "bias", int(table.layer[row]),
+                                 int(table.m[row]), int(table.n[row]) if weight else 0)
+            return Equation(f"{label} :=", tuple(lines[-1].split(" := ", 1)[1].split(" = ")), lines[:-1])
         return Equation(f"{label} :=", (f"{label} − η ∂L/∂{label}", *table.update_formula(row).split(" = ")),
                         self._slip("update", table, row))
 

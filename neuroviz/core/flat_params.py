@@ -49,3 +49,14 @@ def split(flat: np.ndarray, sizes: tuple[int, ...]) -> tuple[list[np.ndarray], l
         weights.append(flat[w0:b0].reshape(n_out, n_in))
         biases.append(flat[b0:b1])
     return weights, biases
+
+
+@functools.lru_cache(maxsize=64)
+def weight_mask(sizes: tuple[int, ...]) -> np.ndarray:
+    """A read-only vector (P,): 1.0 on every weight θ, 0.0 on every bias β (for the weight penalties)."""
+    spans = offsets(sizes)
+    mask = np.zeros(spans[-1].b_end if spans else 0)
+    for w0, b0, _, _, _ in spans:
+        mask[w0:b0] = 1.0
+    mask.setflags(write=False)
+    return mask

@@ -116,10 +116,12 @@ class _TrainerState(NamedTuple):
     seed: int
     n_history: int
     n_epochs: int
+    optimizer: Any
 
     def differs_from(self, other: _TrainerState) -> bool:
-        """Another data set or epoch order object, or any other value different."""
-        return self.dataset is not other.dataset or self.order is not other.order or self[2:] != other[2:]
+        """Another data set, epoch order or optimiser object, or any other value different."""
+        return (self.dataset is not other.dataset or self.order is not other.order
+                or self.optimizer is not other.optimizer or self[2:-1] != other[2:-1])
 
 
 class History(TimelineStore):
@@ -171,7 +173,7 @@ class History(TimelineStore):
     def _state_key(self) -> _TrainerState:
         t = self.trainer
         return _TrainerState(t.dataset, t.order, t.cursor, t.step_count, t.shuffle, t.seed, len(t.history),
-                             len(t.epochs))
+                             len(t.epochs), t.optimizer)
 
     def _remember_state(self) -> None:
         """What the network and trainer look like now, to notice changes made behind our back."""
@@ -241,6 +243,7 @@ class History(TimelineStore):
             end = n_hist - self._hist_base
             self._hist_steps = grow_append(self._hist_steps, steps, end)
             self._hist_values = grow_append(self._hist_values, t.history.values[n_hist - n :], end)
+            self._hist_penalties = grow_append(self._hist_penalties, t.history.penalties[n_hist - n :], end)
             first_new = len(t.epochs) - len(ep_steps)
             self._epochs[first_new - self._ep_base :] = t.epochs[first_new:]
         serials = np.fromiter((next(_serials) for _ in range(n)), dtype=np.int64, count=n)
@@ -390,7 +393,7 @@ class History(TimelineStore):
         t.restore(ck.trainer)
         n_hist, n_ep = ck.trainer.n_history - self._hist_base, ck.trainer.n_epochs - self._ep_base
         t.history.truncate(self._hist_base)
-        t.history.extend(self._hist_steps[:n_hist], self._hist_values[:n_hist])
+        t.history.extend(self._hist_steps[:n_hist], self._hist_values[:n_hist], self._hist_penalties[:n_hist])
         del t.epochs[self._ep_base :]
         t.epochs.extend(self._epochs[:n_ep])
         self.position = position
@@ -473,3 +476,8 @@ class History(TimelineStore):
         steps = np.concatenate([h.steps[: self._hist_base], self._hist_steps[:n]])
         values = np.concatenate([h.values[: self._hist_base], self._hist_values[:n]])
         return steps, values
+
+    def penalty_curve(self) -> np.ndarray:
+        """The weight penalty (n,) of each update of ``loss_curve()`` (0 where there was none)."""
+        n = self._n_hist_at(self.last) - self._hist_base
+        return np.concatenate([self.trainer.history.penalties[: self._hist_base], self._hist_penalties[:n]])

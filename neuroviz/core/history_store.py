@@ -44,8 +44,9 @@ class Checkpoint:
 
     @property
     def nbytes(self) -> int:
-        """Its own bytes; the epoch order is shared by the checkpoints of an epoch and counted apart."""
-        return int(self.params.nbytes) + CHECKPOINT_OVERHEAD
+        """Its own bytes (the optimiser's state included); the epoch order is shared by the checkpoints of an
+        epoch and counted apart."""
+        return int(self.params.nbytes) + self.trainer.optimizer.state.nbytes + CHECKPOINT_OVERHEAD
 
 
 def checkpoint_bytes(checkpoints: Collection[Checkpoint]) -> int:
@@ -118,6 +119,7 @@ class Branch:
     inputs: dict[int, tuple[np.ndarray, np.ndarray]]
     hist_steps: np.ndarray
     hist_values: np.ndarray
+    hist_penalties: np.ndarray
     epochs: list[EpochMetrics]
 
     @property
@@ -129,7 +131,8 @@ class Branch:
         return (sum(int(c.nbytes) for c in self.columns.values())
                 + checkpoint_bytes(self.checkpoints.values())
                 + sum(int(x.nbytes + t.nbytes) for x, t in self.inputs.values())
-                + int(self.hist_steps.nbytes + self.hist_values.nbytes) + EPOCH_BYTES * len(self.epochs))
+                + int(self.hist_steps.nbytes + self.hist_values.nbytes + self.hist_penalties.nbytes)
+                + EPOCH_BYTES * len(self.epochs))
 
 
 class TimelineStore:
@@ -154,6 +157,7 @@ class TimelineStore:
     _ep_base: int
     _hist_steps: np.ndarray
     _hist_values: np.ndarray
+    _hist_penalties: np.ndarray
     _epochs: list[EpochMetrics]
     _n_hist0: int
     _n_ep0: int
@@ -171,6 +175,7 @@ class TimelineStore:
         self._hist_base, self._ep_base = n_hist, n_ep
         self._hist_steps = np.zeros(0, dtype=np.int64)
         self._hist_values = np.zeros(0)
+        self._hist_penalties = np.zeros(0)
         self._epochs = []
         self._n_hist0, self._n_ep0 = self._hist_base, self._ep_base
         self._serial0 = serial
@@ -180,7 +185,8 @@ class TimelineStore:
     def _stored_bytes(self) -> int:
         """Bytes of this timeline (branches apart), counted as the budget counts them."""
         return (self._ckpt_bytes + self._cols.nbytes + self._input_bytes
-                + int(self._hist_steps.nbytes + self._hist_values.nbytes) + EPOCH_BYTES * len(self._epochs))
+                + int(self._hist_steps.nbytes + self._hist_values.nbytes + self._hist_penalties.nbytes)
+                + EPOCH_BYTES * len(self._epochs))
 
     def _count(self, ck: Checkpoint, sign: int) -> None:
         """Add (+1) or remove (−1) a checkpoint's bytes, its epoch order counted once per order."""
@@ -210,6 +216,7 @@ class TimelineStore:
         cut_hist, cut_ep = self._n_hist0 - self._hist_base, self._n_ep0 - self._ep_base
         self._hist_steps = self._hist_steps[cut_hist:].copy()
         self._hist_values = self._hist_values[cut_hist:].copy()
+        self._hist_penalties = self._hist_penalties[cut_hist:].copy()
         del self._epochs[:cut_ep]
         self._hist_base, self._ep_base = self._n_hist0, self._n_ep0
         self._cols.drop_before(first)
@@ -236,6 +243,7 @@ class TimelineStore:
             inputs={q: v for q, v in self._inputs.items() if q > p},
             hist_steps=self._hist_steps[n_hist:last].copy(),
             hist_values=self._hist_values[n_hist:last].copy(),
+            hist_penalties=self._hist_penalties[n_hist:last].copy(),
             epochs=self._epochs[n_ep:],
         )
 
@@ -248,6 +256,7 @@ class TimelineStore:
         n_hist, n_ep = self._n_hist_at(p) - self._hist_base, self._n_ep_at(p) - self._ep_base
         self._hist_steps = self._hist_steps[:n_hist].copy()
         self._hist_values = self._hist_values[:n_hist].copy()
+        self._hist_penalties = self._hist_penalties[:n_hist].copy()
         del self._epochs[n_ep:]
         self._cols.truncate(p)
         self.last = p
@@ -303,13 +312,15 @@ class TimelineStore:
         self._input_bytes = sum(int(x.nbytes + t.nbytes) for x, t in self._inputs.values())
         self._hist_steps = np.concatenate([self._hist_steps, branch.hist_steps])
         self._hist_values = np.concatenate([self._hist_values, branch.hist_values])
+        self._hist_penalties = np.concatenate([self._hist_penalties, branch.hist_penalties])
         self._epochs.extend(branch.epochs)
         self.last = branch.last
 
 
 def minimum_budget(trainer: Trainer) -> int:
     """The smallest memory budget (bytes) a ``History`` over ``trainer`` accepts: room for four checkpoints."""
-    return 4 * (trainer.network.n_params * 8 + len(trainer.order) * 8 + CHECKPOINT_OVERHEAD)
+    return 4 * (trainer.network.n_params * 8 + trainer.optimizer.state.nbytes + len(trainer.order) * 8
+                + CHECKPOINT_OVERHEAD)
 
 
 def grow_append(array: np.ndarray, values: np.ndarray, end: int) -> np.ndarray:

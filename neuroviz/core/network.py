@@ -21,7 +21,7 @@ import numpy as np
 
 from neuroviz.core import activations as act_mod
 from neuroviz.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from neuroviz.core.flat_params import pack, split
+from neuroviz.core.flat_params import pack, split, weight_mask
 from neuroviz.core.losses import one_hot, ones, output_terms, softmax
 from neuroviz.core.network_config import (
     DEFAULT_LR,
@@ -33,6 +33,7 @@ from neuroviz.core.network_config import (
     check_lr,
     init_params,
 )
+from neuroviz.core.optimisers import Optimizer, OptimizerState
 from neuroviz.core.trace import ForwardTrace, StepTrace, frozen, frozen_list
 
 __all__ = [
@@ -104,12 +105,16 @@ class BackwardPass(NamedTuple):
 
 
 class _Descent(NamedTuple):
-    """An SGD update computed but not applied (see ``Network._descend``)."""
+    """An update computed but not applied (see ``Network._descend``)."""
 
     grads: BackwardPass
     """The pass behind it; its gradients are views of a scratch buffer the next update overwrites."""
     new_params: np.ndarray
-    """``θ − η ∂L/∂θ`` as a new flat vector (P,) (see ``Network.flat_params``)."""
+    """``θ − η ∂L/∂θ`` (or the optimiser's update) as a new flat vector (P,) (see ``Network.flat_params``)."""
+    penalty: float  # λ₁ Σ|θ| + λ₂/2 Σθ² at the parameters before (0 without one)
+    penalty_grad: np.ndarray | None  # its gradient (P,), or None without a penalty
+    state: OptimizerState | None  # the optimiser's state after (None without an optimiser)
+    lr: float  # η_t, the learning rate the update used
 
 
 class _Scratch(NamedTuple):
@@ -346,13 +351,11 @@ class Network:
         raws = [x]
         acts = [x]
         h = x
-        hidden = ACTIVATIONS[self.config.hidden_activation][0]
-        last = len(self.weights) - 1
+        cfg = self.config
         for l, (w, b) in enumerate(zip(self.weights, self.biases)):
             z = h @ w.T
             z += b
-            f = ACTIVATIONS[self.config.output_activation][0] if l == last else hidden
-            h = f(z)
+            h = ACTIVATIONS[cfg.activation_of(l + 1)][0](z)
             raws.append(z)
             acts.append(h)
         return raws, acts
@@ -404,11 +407,9 @@ class Network:
         deltas: list[np.ndarray] = [d_out] * n_w
         grad_w: list[np.ndarray] = [d_out] * n_w
         grad_b: list[np.ndarray] = [d_out] * n_w
-        hidden = cfg.hidden_activation
         upstream = d_out
         for l in range(n_w - 1, -1, -1):
-            name = cfg.output_activation if l == n_w - 1 else hidden
-            delta = act_mod.backprop(name, upstream, raws[l + 1], acts[l + 1])
+            delta = act_mod.backprop(cfg.activation_of(l + 1), upstream, raws[l + 1], acts[l + 1])
             deltas[l] = delta
             # Batch means: ∂L/∂θ = (1/B) Σ_s δ_s a_sᵀ, ∂L/∂β = (1/B) Σ_s δ_s, with
             # δ/B formed once (B × n) rather than dividing both sums.
@@ -441,14 +442,18 @@ class Network:
 
     # ----------------------------------------------------------------- update
     def _descend(
-        self, x: np.ndarray, r: np.ndarray | None, labels: np.ndarray | None, lr: float
+        self, x: np.ndarray, r: np.ndarray | None, labels: np.ndarray | None, lr: float,
+        optimizer: Optimizer | None = None,
     ) -> _Descent:
-        """One SGD update computed but not applied: the ``BackwardPass`` and ``θ_new``.
+        """One update computed but not applied: the ``BackwardPass``, ``θ_new`` and the optimiser's part.
 
-        ``θ_new = θ − η ∂L/∂θ`` is a new flat vector (P,) (see ``flat_params``);
-        the gradients in the first part are views of a scratch buffer that
-        the next update overwrites.  Raises ``DivergenceError`` if the loss or
-        any new parameter is not finite.  The network is never changed here.
+        Without ``optimizer`` (or with the paper's plain SGD) ``θ_new = θ − η
+        ∂L/∂θ``; else the optimiser's rule on the gradient plus the penalty's
+        (``neuroviz.core.optimisers``).  ``θ_new`` is a new flat vector (P,)
+        (see ``flat_params``); the gradients in the first part are views of a
+        scratch buffer that the next update overwrites.  Raises
+        ``DivergenceError`` if the loss or any new parameter is not finite.
+        The network is never changed here.
         """
         flat = self.flat_params()
         grad, grad_w, grad_b, scaled = self._grad_scratch(flat.size)
@@ -456,9 +461,23 @@ class Network:
         loss = grads.loss
         if not math.isfinite(loss):
             raise DivergenceError(f"the loss became {loss}; the update was not applied")
-        # Into a kept buffer: two large temporaries alive at once cost page
-        # faults on every update (several times the arithmetic for 26k parameters).
-        new = flat - np.multiply(grad, lr, out=scaled)
+        penalty, penalty_grad, state, eta = 0.0, None, None, lr
+        if optimizer is None or optimizer.plain:
+            # Into a kept buffer: two large temporaries alive at once cost page
+            # faults on every update (several times the arithmetic for 26k parameters).
+            new = flat - np.multiply(grad, lr, out=scaled)
+            if optimizer is not None:
+                state = OptimizerState(optimizer.state.t + 1, {})
+        else:
+            mask = weight_mask(self.config.sizes)
+            total = grad
+            if optimizer.penalty.active:
+                penalty = optimizer.penalty.value(flat, mask)
+                penalty_grad = optimizer.penalty.gradient(flat, mask)
+                total = grad + penalty_grad
+                if not math.isfinite(penalty):
+                    raise DivergenceError(f"the penalty became {penalty}; the update was not applied")
+            new, state, eta = optimizer.update(flat, total, lr, mask)
         # A sum of squares (one BLAS dot) is cheaper than isfinite(): a finite
         # total proves every entry finite; only a non-finite total (NaN,
         # infinity, or an overflow of the squares) needs the exact check.
@@ -477,7 +496,7 @@ class Network:
                 raise DivergenceError(
                     f"the update would make a parameter {biggest:.3g}, beyond ±{PARAM_LIMIT:.0e}; it was not applied"
                 )
-        return _Descent(grads, new)
+        return _Descent(grads, new, penalty, penalty_grad, state, eta)
 
     def _grad_scratch(self, n_params: int) -> _Scratch:
         """The reusable ``_Scratch`` buffers for ``n_params`` parameters (made when the size changes)."""
@@ -488,25 +507,31 @@ class Network:
             scratch = self._scratch = _Scratch(grad, grad_w, grad_b, np.zeros(n_params))
         return scratch
 
-    def compute_step(self, x: np.ndarray, targets: Any, lr: float = DEFAULT_LR) -> StepTrace:
-        """Everything one SGD update would compute, without applying it.
+    def compute_step(
+        self, x: np.ndarray, targets: Any, lr: float = DEFAULT_LR, optimizer: Optimizer | None = None
+    ) -> StepTrace:
+        """Everything one update would compute, without applying it.
 
-        Raises ``ValueError`` on bad input and ``DivergenceError`` if the
-        result would be non-finite.  ``apply_step(trace)`` then applies it;
-        together they equal ``step``.
+        Without ``optimizer`` the update is the paper's SGD; with one, its
+        rule, penalty and schedule (the trace holds the optimiser and its
+        state after).  Raises ``ValueError`` on bad input and
+        ``DivergenceError`` if the result would be non-finite.
+        ``apply_step(trace)`` then applies it; together they equal ``step``.
         """
-        return self._traced(x, targets, lr).trace
+        return self._traced(x, targets, lr, optimizer).trace
 
-    def _traced(self, x: np.ndarray, targets: Any, lr: float) -> _Traced:
+    def _traced(self, x: np.ndarray, targets: Any, lr: float, optimizer: Optimizer | None = None) -> _Traced:
         """``compute_step``'s trace and the new flat parameter vector (P,) it ends with."""
         eta = check_lr(lr)
         xb = self.check_inputs(x)
         r, labels = self.check_targets(targets, xb.shape[0])
         # Overflow on the way is reported as a DivergenceError, not as warnings.
         with np.errstate(over="ignore", invalid="ignore"):
-            g, new = self._descend(xb, r if labels is None else None, labels, eta)
+            d = self._descend(xb, r if labels is None else None, labels, eta, optimizer)
+        g, new = d.grads, d.new_params
         _check_trace_finite(g)
         new_w, new_b = split(new, self.config.sizes)
+        penalty_w = () if d.penalty_grad is None else frozen_list(split(d.penalty_grad, self.config.sizes)[0])
         return _Traced(StepTrace(
             forward=ForwardTrace(frozen_list(g.raws), frozen_list(g.acts), frozen(g.probs)),
             targets=frozen(r),
@@ -520,7 +545,11 @@ class Network:
             biases_before=frozen_list(self.biases),
             weights_after=frozen_list(new_w),
             biases_after=frozen_list(new_b),
-            lr=eta,
+            lr=d.lr,
+            penalty=d.penalty,
+            penalty_weights=penalty_w,
+            optimizer=optimizer,
+            optimizer_after=d.state,
         ), new)
 
     def apply_step(self, trace: StepTrace) -> None:
@@ -532,21 +561,30 @@ class Network:
 
         Raises ``ValueError`` on bad input (network unchanged) and
         ``DivergenceError`` if the result would be non-finite (unchanged).
+        (An optimiser's state lives in a ``Trainer``: ``Trainer.step_on``.)
         """
         trace, new = self._traced(x, targets, lr)
         self._adopt(new)
         return trace
 
     def train_batch(self, x: np.ndarray, labels: np.ndarray, lr: float) -> float:
-        """Fast path: one update on already-checked data, no trace.
+        """Fast path: one SGD update on already-checked data, no trace.
 
         ``x`` must be float64 (B, n_0) and ``labels`` int (B,) in range; this
         gives bit-for-bit the same parameters as ``step``.  Returns the loss.
         Raises ``DivergenceError`` (network unchanged) if non-finite.
         """
-        grads, new = self._descend(x, None, labels, lr)
-        self._adopt(new)
-        return grads.loss
+        descent = self._descend(x, None, labels, lr)
+        self._adopt(descent.new_params)
+        return descent.grads.loss
+
+    def train_batch_with(self, x: np.ndarray, labels: np.ndarray, lr: float,
+                         optimizer: Optimizer) -> tuple[float, float, OptimizerState]:
+        """Fast path with an optimiser: as ``train_batch``; returns the loss, the penalty and the state after."""
+        d = self._descend(x, None, labels, lr, optimizer)
+        self._adopt(d.new_params)
+        assert d.state is not None
+        return d.grads.loss, d.penalty, d.state
 
 
 def _check_trace_finite(g: BackwardPass) -> None:

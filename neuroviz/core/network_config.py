@@ -44,6 +44,11 @@ class NetworkConfig:
         One of ``INITS``; biases always start at zero.
     seed:
         Seeds the initialisation: equal configs give equal networks.
+    hidden_activations:
+        One of ``HIDDEN_ACTIVATIONS`` per hidden layer (b, c, …), or ``()``
+        when every hidden layer has ``hidden_activation``.  A tuple of equal
+        names becomes ``()`` with that name; otherwise ``hidden_activation``
+        is the first hidden layer's.
     """
 
     sizes: tuple[int, ...] = (64, 16, 16, 2)
@@ -52,9 +57,17 @@ class NetworkConfig:
     loss: str = "cross_entropy"
     init: str = "he"
     seed: int = 0
+    hidden_activations: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sizes", tuple(int(s) for s in self.sizes))
+        per_layer = tuple(self.hidden_activations)
+        if per_layer and len(set(per_layer)) == 1:
+            object.__setattr__(self, "hidden_activation", per_layer[0])
+            per_layer = ()
+        elif per_layer:
+            object.__setattr__(self, "hidden_activation", per_layer[0])
+        object.__setattr__(self, "hidden_activations", per_layer)
         self.validate()
 
     def validate(self) -> None:
@@ -70,10 +83,12 @@ class NetworkConfig:
                 raise ValueError(f"layer {i + 1} has size {s}; every layer needs at least 1 neuron")
             if s > MAX_LAYER_SIZE:
                 raise ValueError(f"layer {i + 1} has size {s}; the limit is {MAX_LAYER_SIZE}")
-        if self.hidden_activation not in HIDDEN_ACTIVATIONS:
-            raise ValueError(
-                f"unknown hidden activation {self.hidden_activation!r}; choose one of {', '.join(HIDDEN_ACTIVATIONS)}"
-            )
+        if self.hidden_activations and len(self.hidden_activations) != len(self.sizes) - 2:
+            raise ValueError(f"got {len(self.hidden_activations)} hidden activations for "
+                             f"{len(self.sizes) - 2} hidden layer(s); give one per hidden layer")
+        for name in (self.hidden_activation, *self.hidden_activations):
+            if name not in HIDDEN_ACTIVATIONS:
+                raise ValueError(f"unknown hidden activation {name!r}; choose one of {', '.join(HIDDEN_ACTIVATIONS)}")
         if self.output_activation not in OUTPUT_ACTIVATIONS:
             raise ValueError(
                 f"unknown output activation {self.output_activation!r}; choose one of {', '.join(OUTPUT_ACTIVATIONS)}"
@@ -97,7 +112,14 @@ class NetworkConfig:
         """Activation name of layer ``layer`` (1 .. L); the input layer has none."""
         if layer == len(self.sizes) - 1:
             return self.output_activation
+        if self.hidden_activations:
+            return self.hidden_activations[layer - 1]
         return self.hidden_activation
+
+    @property
+    def layer_activations(self) -> tuple[str, ...]:
+        """The activation of every hidden layer, in order (b, c, …)."""
+        return tuple(self.activation_of(l) for l in range(1, len(self.sizes) - 1))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -107,6 +129,7 @@ class NetworkConfig:
             "loss": self.loss,
             "init": self.init,
             "seed": self.seed,
+            **({"hidden_activations": list(self.hidden_activations)} if self.hidden_activations else {}),
         }
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from neuroviz.core.datasets import Dataset
 from neuroviz.core.network import Network, NetworkConfig
 from neuroviz.core.trace import StepTrace
 from neuroviz.core.update_table import BIAS, WEIGHT
@@ -69,6 +70,10 @@ class Preset:
     image_shape: tuple[int, int]
     lr: float = 0.01
     remarks: PaperRemarks | None = None
+
+    def dataset(self) -> Dataset:
+        """The preset's input and class as a one-sample data set (to train on and to save)."""
+        return Dataset(self.name, self.inputs[None, :], np.array([self.label]), self.class_names, self.image_shape)
 
     def is_update_of(self, trace: StepTrace) -> bool:
         """True if ``trace`` is one update of this network, from its parameters now, on its input alone."""

@@ -9,8 +9,12 @@ compared long after the network has moved on.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from neuroviz.core.optimisers import Optimizer, OptimizerState
 
 
 def frozen(a: np.ndarray) -> np.ndarray:
@@ -82,7 +86,18 @@ class StepTrace:
     weights_before, biases_before, weights_after, biases_after:
         The parameters before and after ``θ := θ − η ∂L/∂θ``.
     lr:
-        The learning rate ``η``.
+        The learning rate ``η`` the update used (η_t of a schedule).
+    penalty:
+        The weight penalty λ₁ Σ|θ| + λ₂/2 Σθ² at the parameters before (0
+        without one); ``loss`` is the data loss alone.
+    penalty_weights:
+        Per layer (n_{l+1}, n_l): the penalty's gradient λ₁ sign(θ) + λ₂ θ,
+        which the update added to ``grad_weights``; empty without a penalty.
+    optimizer:
+        The optimiser the update used, with its state before (``None``: the
+        paper's SGD outside a trainer).
+    optimizer_after:
+        Its state after the update (``None`` without an optimiser).
     """
 
     forward: ForwardTrace
@@ -98,6 +113,10 @@ class StepTrace:
     weights_after: tuple[np.ndarray, ...]
     biases_after: tuple[np.ndarray, ...]
     lr: float
+    penalty: float = 0.0
+    penalty_weights: tuple[np.ndarray, ...] = ()
+    optimizer: Optimizer | None = None
+    optimizer_after: OptimizerState | None = None
 
     @property
     def inputs(self) -> np.ndarray:

@@ -18,6 +18,7 @@ import numpy as np
 
 from neuroviz.core.datasets import Dataset
 from neuroviz.core.network import DEFAULT_LR, Network, check_lr
+from neuroviz.core.optimisers import Optimizer, OptimizerState, optimizer_from_dict, optimizer_to_dict
 from neuroviz.core.trace import StepTrace
 
 DEFAULT_BATCH_SIZE = 8
@@ -36,43 +37,50 @@ class EpochMetrics:
 
 
 class LossHistory:
-    """Per-update loss as a growable float64 array (amortised O(1) append).
+    """Per-update data loss and weight penalty as growable float64 arrays (amortised O(1) append).
 
-    ``steps`` and ``values`` are views of shape (n,) of the filled part.
+    ``steps``, ``values`` (the data loss L) and ``penalties`` (λ₁ Σ|θ| +
+    λ₂/2 Σθ² before the update, 0 without a penalty) are views of shape (n,)
+    of the filled part; the loss minimised is their sum.
     """
 
     def __init__(self, capacity: int = 1024) -> None:
         self._steps = np.empty(capacity, dtype=np.int64)
         self._values = np.empty(capacity, dtype=np.float64)
+        self._penalties = np.empty(capacity, dtype=np.float64)
         self._n = 0
 
     def __len__(self) -> int:
         return self._n
 
-    def append(self, step: int, value: float) -> None:
+    def append(self, step: int, value: float, penalty: float = 0.0) -> None:
         if self._n == self._values.size:
             self._steps = np.concatenate([self._steps, np.empty_like(self._steps)])
             self._values = np.concatenate([self._values, np.empty_like(self._values)])
+            self._penalties = np.concatenate([self._penalties, np.empty_like(self._penalties)])
         self._steps[self._n] = step
         self._values[self._n] = value
+        self._penalties[self._n] = penalty
         self._n += 1
 
     def truncate(self, n: int) -> None:
         """Keep only the first ``n`` entries."""
         self._n = max(0, min(n, self._n))
 
-    def extend(self, steps: np.ndarray, values: np.ndarray) -> None:
-        """Append many entries: ``steps`` (n,) and ``values`` (n,)."""
+    def extend(self, steps: np.ndarray, values: np.ndarray, penalties: np.ndarray | None = None) -> None:
+        """Append many entries: ``steps`` (n,), ``values`` (n,) and ``penalties`` (n,) (zeros if ``None``)."""
         n = len(values)
-        if len(steps) != n:
+        if len(steps) != n or (penalties is not None and len(penalties) != n):
             raise ValueError(f"{len(steps)} steps for {n} loss values")
         end = self._n + n
         if end > self._values.size:
             size = max(end, 2 * self._values.size)
             self._steps = np.concatenate([self._steps[: self._n], np.empty(size - self._n, dtype=np.int64)])
             self._values = np.concatenate([self._values[: self._n], np.empty(size - self._n)])
+            self._penalties = np.concatenate([self._penalties[: self._n], np.empty(size - self._n)])
         self._steps[self._n : end] = steps
         self._values[self._n : end] = values
+        self._penalties[self._n : end] = 0.0 if penalties is None else penalties
         self._n = end
 
     def clear(self) -> None:
@@ -85,6 +93,10 @@ class LossHistory:
     @property
     def values(self) -> np.ndarray:
         return self._values[: self._n]
+
+    @property
+    def penalties(self) -> np.ndarray:
+        return self._penalties[: self._n]
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,6 +120,8 @@ class TrainerPosition:
     rng_state: Mapping[str, Any]
     n_history: int
     n_epochs: int
+    optimizer: Optimizer
+    """The optimiser and its state (immutable, shared, not copied)."""
 
 
 class NextUpdate(NamedTuple):
@@ -135,6 +149,10 @@ class Trainer:
     dataset:
         Its ``X_train``/``y_train`` feed the updates; the test split is only
         evaluated.  Its image size must equal the network's input size.
+    optimizer:
+        The update rule, weight penalty and η schedule with its state
+        (``neuroviz.core.optimisers``); the paper's SGD unless set
+        (``set_optimizer``).
     lr, batch_size, shuffle, seed:
         η, the mini-batch size (the last batch of an epoch may be smaller;
         ``None`` means ``DEFAULT_BATCH_SIZE`` or the whole training split if
@@ -159,6 +177,7 @@ class Trainer:
         self.shuffle = bool(shuffle)
         self.seed = int(seed)
         self.history = LossHistory()
+        self.optimizer = Optimizer().fitted(network.n_params)
         self.epochs: list[EpochMetrics] = []
         self._step = 0
         self._epoch = 0
@@ -185,6 +204,10 @@ class Trainer:
     def set_lr(self, lr: float) -> None:
         """Set η, raising ``ValueError`` (and keeping the old η) if bad."""
         self.lr = check_lr(lr)
+
+    def set_optimizer(self, optimizer: Optimizer) -> None:
+        """Train with ``optimizer`` from the next update on (its state is started afresh if it does not fit)."""
+        self.optimizer = optimizer.fitted(self.network.n_params)
 
     def set_dataset(self, dataset: Dataset) -> None:
         """Train on ``dataset`` from the start of a new epoch order."""
@@ -237,6 +260,7 @@ class Trainer:
     def reset(self) -> None:
         """Re-initialise the network from its seed and forget all training."""
         self.network.reinitialise()
+        self.optimizer = self.optimizer.with_state(OptimizerState.initial(self.optimizer.name, self.network.n_params))
         self._step = 0
         self._epoch = 0
         self.history.clear()
@@ -263,10 +287,10 @@ class Trainer:
         end = self.cursor + self._batch_size
         return X[self.cursor : end], y[self.cursor : end]
 
-    def _advance(self, batch: int, loss: float) -> None:
+    def _advance(self, batch: int, loss: float, penalty: float = 0.0) -> None:
         self.cursor += batch
         self._step += 1
-        self.history.append(self._step, loss)
+        self.history.append(self._step, loss, penalty)
         if self.cursor >= len(self.order):
             self._epoch += 1
             self.epochs.append(self.evaluate())
@@ -288,12 +312,22 @@ class Trainer:
         Nothing changes (network, position, history) until ``commit``.
         """
         x, y = self.next_batch()
-        return NextUpdate(self.network.compute_step(x, y, self.lr), len(y))
+        return NextUpdate(self.network.compute_step(x, y, self.lr, self._fitted()), len(y))
+
+    def _fitted(self) -> Optimizer:
+        self.optimizer = self.optimizer.fitted(self.network.n_params)
+        return self.optimizer
+
+    def _apply(self, trace: StepTrace) -> None:
+        """Set the network (and the optimiser's state) to those after ``trace``."""
+        self.network.apply_step(trace)
+        if trace.optimizer is not None and trace.optimizer_after is not None:
+            self.optimizer = trace.optimizer.with_state(trace.optimizer_after)
 
     def commit(self, trace: StepTrace, batch: int) -> None:
         """Apply a ``compute_next`` trace and move past its ``batch`` samples (exactly as ``step``)."""
-        self.network.apply_step(trace)
-        self._advance(batch, trace.loss)
+        self._apply(trace)
+        self._advance(batch, trace.loss, trace.penalty)
 
     def step_on(self, x: np.ndarray, targets: Any) -> StepTrace:
         """One update on a given sample or batch (e.g. a drawing), outside the epoch order."""
@@ -303,22 +337,34 @@ class Trainer:
 
     def compute_on(self, x: np.ndarray, targets: Any) -> StepTrace:
         """The update ``step_on`` would make on ``x`` (n_0,) or (B, n_0), not applied: nothing changes."""
-        return self.network.compute_step(x, targets, self.lr)
+        return self.network.compute_step(x, targets, self.lr, self._fitted())
 
     def commit_on(self, trace: StepTrace) -> None:
         """Apply a ``compute_on`` trace exactly as ``step_on`` would (the epoch position stays)."""
-        self.network.apply_step(trace)
+        self._apply(trace)
         self._step += 1
-        self.history.append(self._step, trace.loss)
+        self.history.append(self._step, trace.loss, trace.penalty)
 
     def train_steps(self, n: int) -> int:
         """Fast path: ``n`` updates without traces.  Returns the number made."""
         net, lr, next_batch, advance = self.network, self.lr, self.next_batch, self._advance
+        opt = self._fitted()
         # Overflow on the way is reported as a DivergenceError, not as warnings.
         with np.errstate(over="ignore", invalid="ignore"):
+            if opt.plain:
+                t0 = self._step
+                try:
+                    for _ in range(n):
+                        x, y = next_batch()
+                        advance(len(y), net.train_batch(x, y, lr))
+                finally:
+                    self.optimizer = opt.with_state(OptimizerState(opt.state.t + self._step - t0, {}))
+                return n
             for _ in range(n):
                 x, y = next_batch()
-                advance(len(y), net.train_batch(x, y, lr))
+                loss, penalty, state = net.train_batch_with(x, y, lr, self.optimizer)
+                self.optimizer = self.optimizer.with_state(state)
+                advance(len(y), loss, penalty)
         return n
 
     def train_for(self, seconds: float, max_steps: int | None = None) -> int:
@@ -362,7 +408,8 @@ class Trainer:
         """The position and options as plain values (no network parameters).
 
         Holds η, batch size, shuffle, seed, epoch, step, the epoch order and
-        cursor, and the generator's bit state: enough to continue exactly.
+        cursor, the generator's bit state and the ``optimizer`` with its state
+        (``optimizer_to_dict``): enough to continue exactly.
         """
         return {
             "lr": self.lr,
@@ -377,6 +424,8 @@ class Trainer:
             "epochs": [asdict(m) for m in self.epochs],
             "history_steps": self.history.steps.tolist(),
             "history_values": self.history.values.tolist(),
+            "history_penalties": self.history.penalties.tolist(),
+            "optimizer": optimizer_to_dict(self.optimizer),
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -401,14 +450,19 @@ class Trainer:
         self._step = int(state["step"])
         self.epochs = [EpochMetrics(**m) for m in state.get("epochs", [])]
         self.history.clear()
-        for s, v in zip(state.get("history_steps", []), state.get("history_values", [])):
-            self.history.append(int(s), float(v))
+        steps, values = state.get("history_steps", []), state.get("history_values", [])
+        penalties = state.get("history_penalties") or [0.0] * len(values)
+        for s, v, p in zip(steps, values, penalties):
+            self.history.append(int(s), float(v), float(p))
+        saved = state.get("optimizer")
+        self.set_optimizer(Optimizer() if saved is None else optimizer_from_dict(saved, self.network.n_params))
 
     def position(self) -> TrainerPosition:
         """The dataset, options and place in the data now, without copying the order (cheap)."""
         return TrainerPosition(
             self.dataset, self.lr, self._batch_size, self.shuffle, self.seed, self._epoch, self._step,
             self.order, int(self.cursor), self.rng.bit_generator.state, len(self.history), len(self.epochs),
+            self.optimizer,
         )
 
     def restore(self, position: TrainerPosition) -> None:
@@ -430,5 +484,6 @@ class Trainer:
         rng = np.random.default_rng()
         rng.bit_generator.state = position.rng_state
         self.rng = rng
+        self.optimizer = position.optimizer
         self.history.truncate(position.n_history)
         del self.epochs[position.n_epochs :]

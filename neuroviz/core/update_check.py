@@ -75,7 +75,8 @@ class UpdateCheck:
                 self._tails[layer] = None
             else:
                 tail_cfg = NetworkConfig(sizes=cfg.sizes[layer:], hidden_activation=cfg.hidden_activation,
-                                         output_activation=cfg.output_activation, loss=cfg.loss, init=cfg.init)
+                                         output_activation=cfg.output_activation, loss=cfg.loss, init=cfg.init,
+                                         hidden_activations=cfg.layer_activations[layer:])
                 self._tails[layer] = Network(tail_cfg, [np.array(w) for w in tr.weights_before[layer:]],
                                              [np.array(b) for b in tr.biases_before[layer:]])
         return self._tails[layer]

@@ -1,10 +1,12 @@
 """Snapshots: the whole open model as a versioned, readable JSON file.
 
-Format ``neuroviz-snapshot``, version 1 (see ``docs/snapshot-format.md``).
+Format ``neuroviz-snapshot``, version 2 (see ``docs/snapshot-format.md``;
+the optimiser, penalty and per-layer activation fields version 2 adds are
+described in ``neuroviz.io.optimiser_state``; version 1 files open unchanged).
 One JSON object, UTF-8, with these fields:
 
 ``format``, ``version``
-    ``"neuroviz-snapshot"`` and ``1``.  A newer version is refused with a
+    ``"neuroviz-snapshot"`` and ``2``.  A newer version is refused with a
     message rather than half-read.
 ``written_by``, ``title``
     The program that wrote the file; the model's title.
@@ -76,6 +78,7 @@ from neuroviz.core.network import (
 )
 from neuroviz.core.trace import ForwardTrace, StepTrace, frozen, frozen_list
 from neuroviz.core.trainer import Trainer
+from neuroviz.io import optimiser_state
 from neuroviz.io.atomic import atomic_write_bytes
 from neuroviz.io.limits import (
     MAX_CLASSES,
@@ -112,7 +115,7 @@ from neuroviz.io.validate import (
 )
 
 FORMAT_NAME = "neuroviz-snapshot"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 FILE_SUFFIX = ".nvz.json"
 """Suggested file name ending; any name opens."""
 
@@ -261,6 +264,7 @@ def encode_trace(trace: StepTrace) -> dict[str, Any]:
         "biases_before": [_floats(a) for a in trace.biases_before],
         "weights_after": [_floats(a) for a in trace.weights_after],
         "biases_after": [_floats(a) for a in trace.biases_after],
+        **optimiser_state.encode_trace_extra(trace, tuple(a.shape[1] for a in fwd.act)),
     }
 
 
@@ -298,9 +302,11 @@ def to_document(snap: Snapshot) -> dict[str, Any]:
                 "uinteger": int(rng["uinteger"]),
             },
         },
+        "optimizer": optimiser_state.encode_optimizer_of(st, snap.network.sizes),
         "history": {
             "steps": [int(s) for s in st["history_steps"]],
             "losses": [float(v) for v in st["history_values"]],
+            "penalties": [float(v) for v in st.get("history_penalties") or [0.0] * len(st["history_values"])],
         },
         "epochs": [
             {
@@ -386,6 +392,7 @@ def read_network(d: Any, where: str = "network") -> Network:
         loss=string(field(d, "loss", where), sub(where, "loss"), 40, LOSSES),
         init=string(field(d, "init", where), sub(where, "init"), 40, INITS),
         seed=integer(field(d, "seed", where), sub(where, "seed"), 0, MAX_SEED),
+        hidden_activations=optimiser_state.read_hidden_activations(d, where, len(sizes) - 2),
     )
     weights, biases = read_parameters(d, where, sizes, "weights", "biases")
     return Network(config, weights, biases)
@@ -496,7 +503,7 @@ def _read_rng(d: Any, where: str) -> dict[str, Any]:
     }
 
 
-def read_trainer_state(doc: dict[str, Any], dataset: Dataset) -> dict[str, Any]:
+def read_trainer_state(doc: dict[str, Any], dataset: Dataset, sizes: tuple[int, ...]) -> dict[str, Any]:
     """``trainer``, ``history`` and ``epochs`` as a ``Trainer.state_dict()``."""
     where = "trainer"
     d = obj(field(doc, "trainer", ""), where)
@@ -528,6 +535,9 @@ def read_trainer_state(doc: dict[str, Any], dataset: Dataset) -> dict[str, Any]:
     losses = float_array(field(h, "losses", "history"), "history.losses", (len(steps),), limit=MAX_HISTORY)
     state["history_steps"] = steps.tolist()
     state["history_values"] = losses.tolist()
+    state["history_penalties"] = optimiser_state.read_penalties(h, len(steps)) or [0.0] * len(steps)
+    if doc.get("optimizer") is not None:
+        state["optimizer"] = optimiser_state.read_optimizer(doc["optimizer"], sizes)
     epochs_value = field(doc, "epochs", "")
     if not isinstance(epochs_value, list) or len(epochs_value) > MAX_EPOCHS:
         raise fail("epochs", f"expected a list of at most {MAX_EPOCHS} epoch records")
@@ -613,13 +623,14 @@ def from_document(doc: Any) -> Snapshot:
         raise fail("dataset", f"its {h}×{w} images do not fit the network's {network.config.n_inputs} inputs")
     if dataset.n_classes != network.config.n_outputs:
         raise fail("dataset", f"it has {dataset.n_classes} classes; the network has {network.config.n_outputs} outputs")
-    trainer_state = read_trainer_state(doc, dataset)
+    trainer_state = read_trainer_state(doc, dataset, network.sizes)
     x = float_array(field(doc, "input", ""), "input", (network.config.n_inputs,))
     if ((x < 0) | (x > 1)).any():
         raise fail("input", "pixel values must lie in [0, 1]")
     target = integer(field(doc, "target", ""), "target", 0, network.config.n_outputs - 1)
     trace_value = field(doc, "last_update", "")
-    trace = None if trace_value is None else read_trace(trace_value, network.sizes)
+    trace = None if trace_value is None else optimiser_state.read_trace_extra(
+        read_trace(trace_value, network.sizes), trace_value, network.sizes)
     snap = Snapshot(network, dataset, trainer_state, x, target, trace, title)
     snap.build()  # the parts must fit together (raises SnapshotError)
     return snap

@@ -24,7 +24,10 @@ way, without Qt.  Training signals live here:
 ``diverged(str)``: an update would have made something non-finite: it was
 refused, nothing changed and training paused (the text says why);
 ``running_changed(bool)``: continuous training started or stopped;
-``rate_changed(float)``: the measured rate of continuous training.
+``rate_changed(float)``: the measured rate of continuous training;
+``optimizer_changed(Optimizer)``: the optimiser, its hyper-parameters, the
+weight penalty or the η schedule was changed (``set_optimizer``,
+``set_penalty``, ``set_schedule``).
 
 Every number comes from ``neuroviz.core``; the forward pass of the input
 through the network is computed when first asked for and kept until either
@@ -36,6 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Literal
 
 import numpy as np
 from psygnal import Signal
@@ -43,11 +47,14 @@ from psygnal import Signal
 from neuroviz.core.datasets import Dataset, builtin_dataset
 from neuroviz.core.history import DEFAULT_BUDGET, Branch
 from neuroviz.core.network import DEFAULT_LR, DivergenceError, Network, NetworkConfig
+from neuroviz.core.optimiser_explain import parameter_state, update_lines
+from neuroviz.core.optimisers import Optimizer
 from neuroviz.core.phases import Phase, phases_for
 from neuroviz.core.selection import Selection
 from neuroviz.core.trace import ForwardTrace, StepTrace
 from neuroviz.core.trainer import DEFAULT_BATCH_SIZE, Trainer
 from neuroviz.io.snapshot import Snapshot
+from neuroviz.model import training_options
 from neuroviz.model.document import Document
 from neuroviz.model.examples import example
 from neuroviz.model.input_model import InputModel
@@ -67,6 +74,7 @@ class AppModel:
     diverged = Signal(str)
     running_changed = Signal(bool)
     rate_changed = Signal(float)
+    optimizer_changed = Signal(object)
 
     def __init__(self, example_name: str = "circles-squares", fork_policy: ForkPolicy = KEEP_BRANCH,
                  history_budget: int = DEFAULT_BUDGET) -> None:
@@ -340,6 +348,62 @@ class AppModel:
         """Set B (``ValueError`` keeps the old one); a walked update is dropped."""
         self.trainer.batch_size = batch_size
         self.walk.cancel()
+
+    # ------------------------------------------------------------ optimiser, penalty, schedule
+    @property
+    def optimizer(self) -> Optimizer:
+        """The trainer's optimiser: rule, hyper-parameters, penalty, schedule and state now."""
+        return self.trainer.optimizer
+
+    def set_optimizer(self, name: str, **hyper: float) -> None:
+        """Train with optimiser ``name`` (``sgd``, ``momentum``, ``adam`` …) and ``hyper``-parameters.
+
+        Bad values raise ``ValueError`` and keep the old; another optimiser
+        starts from a fresh state.  At a past moment the fork rule decides
+        first; the change is recorded as an edit.
+        """
+        self._set_optimizer(training_options.with_optimizer(self.optimizer, name, dict(hyper)))
+
+    def set_penalty(self, l1: float | None = None, l2: float | None = None) -> None:
+        """Set λ₁ (L1, λ₁ Σ|θ|) and/or λ₂ (L2, λ₂/2 Σθ²) on the weights (``ValueError`` keeps the old)."""
+        self._set_optimizer(training_options.with_penalty(self.optimizer, l1, l2))
+
+    def set_schedule(self, name: str, **params: float) -> None:
+        """Set the η schedule (``constant``, ``step``, ``exponential``, ``cosine``; ``ValueError`` keeps the old)."""
+        self._set_optimizer(training_options.with_schedule(self.optimizer, name, dict(params)))
+
+    def _set_optimizer(self, new: Optimizer) -> None:
+        old = self.optimizer
+        if (new.config, new.penalty, new.schedule) == (old.config, old.penalty, old.schedule):
+            return
+        if not self._changing():
+            return
+        self.trainer.set_optimizer(new)
+        self.walk.cancel()
+        self._edited()
+        self.optimizer_changed.emit(self.optimizer)
+
+    def optimizer_state(self, selection: Selection) -> dict[str, float]:
+        """The optimiser's state now for a weight or bias (``{"m": …, "v": …}`` for Adam; empty for SGD)."""
+        kind = self._parameter_kind(selection)
+        return parameter_state(self.optimizer.state, self.config.sizes, kind, selection.layer, selection.m,
+                               selection.n if kind == "weight" else 0)
+
+    def update_text(self, selection: Selection, trace: StepTrace | None = None) -> tuple[str, ...]:
+        """The update of a weight or bias in ``trace`` (default ``last_trace``) written out with its numbers."""
+        kind = self._parameter_kind(selection)
+        trace = trace or self.last_trace
+        if trace is None:
+            return ()
+        return update_lines(trace, kind, selection.layer, selection.m, selection.n if kind == "weight" else 0)
+
+    @staticmethod
+    def _parameter_kind(selection: Selection) -> Literal["weight", "bias"]:
+        if selection.kind == "weight":
+            return "weight"
+        if selection.kind == "bias":
+            return "bias"
+        raise ValueError("only weights and biases have an optimiser state")
 
     def set_history_budget(self, budget_bytes: int) -> None:
         """Memory (bytes) the timeline may keep (``ValueError`` below what the network needs)."""

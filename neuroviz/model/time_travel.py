@@ -121,6 +121,13 @@ class TimeTravel:
             return self.trainer.history.steps, self.trainer.history.values
         return self.history.loss_curve()
 
+    def penalty_curve(self) -> np.ndarray:
+        """The weight penalty (n,) of each update of ``loss_curve()`` (zeros without a penalty): the loss
+        minimised is the data loss plus this."""
+        if self.history.at_end:
+            return self.trainer.history.penalties
+        return self.history.penalty_curve()
+
     def question(self) -> ForkQuestion:
         """The fork question at the moment shown."""
         h = self.history

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from neuroviz.core.datasets import Dataset, builtin_dataset
+from neuroviz.core.datasets import builtin_dataset
 from neuroviz.core.network import Network, NetworkConfig
 from neuroviz.core.presets import paper_figure_4
 from neuroviz.core.trainer import Trainer
@@ -26,8 +26,7 @@ def trained_snapshot(config: NetworkConfig, dataset_name: str = "circles-squares
 def paper_snapshot() -> Snapshot:
     """The paper's Figure 4 network after one update (an embedded one-sample data set)."""
     preset = paper_figure_4()
-    dataset = Dataset(preset.name, preset.inputs[None, :], np.array([preset.label]), preset.class_names,
-                      preset.image_shape)
+    dataset = preset.dataset()
     trainer = Trainer(preset.network, dataset, preset.lr, 1)
     trace = trainer.step()
     return Snapshot(preset.network.copy(), dataset, trainer.state_dict(), preset.inputs.copy(), preset.label,

@@ -115,7 +115,7 @@ def test_file_is_readable_json_with_format_and_version(small_snapshot):
     text = snapshot.dumps(small_snapshot)
     doc = json.loads(text)
     assert doc["format"] == FORMAT_NAME and doc["version"] == FORMAT_VERSION
-    assert text.startswith('{\n  "format": "neuroviz-snapshot",\n  "version": 1,')
+    assert text.startswith(f'{{\n  "format": "neuroviz-snapshot",\n  "version": {FORMAT_VERSION},')
     assert '\n  "network": {\n    "sizes": [64, 5, 2],' in text
     assert doc["trainer"]["rng"]["state"].startswith("0x")
 
