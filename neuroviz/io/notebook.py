@@ -146,12 +146,24 @@ def notebook_cells(network: Network, trace: StepTrace, title: str = "") -> list[
          "for l in range(len(theta)):\n"
          "    up, down = letters[l + 1], letters[l]\n"
          "    print(f'dL/dtheta^{up}{down} =', grad_theta[l], f'dL/dbeta^{up} =', grad_beta[l], sep='\\n')")
-    md("## Update\n\nθ := θ − η ∂L/∂θ and β := β − η ∂L/∂β.")
-    code("theta_new = [w - eta * g for w, g in zip(theta, grad_theta)]\n"
-         "beta_new = [b - eta * g for b, g in zip(beta, grad_beta)]\n"
-         "for l in range(len(theta)):\n"
-         "    up, down = letters[l + 1], letters[l]\n"
-         "    print(f'new theta^{up}{down} =', theta_new[l], f'new beta^{up} =', beta_new[l], sep='\\n')")
+    opt = trace.optimizer
+    if opt is not None and opt.penalty.active:
+        md("## Weight penalty\n\nThe loss gains λ₁ Σ|θ| + λ₂/2 Σθ² over the weights (the biases are not penalised), "
+           "so each weight's gradient gains λ₁ sign(θ) + λ₂ θ.")
+        code(f"l1, l2 = {opt.penalty.l1!r}, {opt.penalty.l2!r}\n"
+             "penalty = sum(l1 * np.abs(w).sum() + l2 / 2 * (w ** 2).sum() for w in theta)\n"
+             "grad_total = [g + l1 * np.sign(w) + l2 * w for g, w in zip(grad_theta, theta)]\n"
+             "print('penalty =', penalty, 'gradients with the penalty:', *grad_total, sep='\\n')")
+    g = "grad_total" if opt is not None and opt.penalty.active else "grad_theta"
+    print_new = ("for l in range(len(theta)):\n"
+                 "    up, down = letters[l + 1], letters[l]\n"
+                 "    print(f'new theta^{up}{down} =', theta_new[l], f'new beta^{up} =', beta_new[l], sep='\\n')")
+    if opt is None or opt.name == "sgd":
+        md("## Update\n\nθ := θ − η ∂L/∂θ and β := β − η ∂L/∂β.")
+        code(f"theta_new = [w - eta * g for w, g in zip(theta, {g})]\n"
+             "beta_new = [b - eta * g for b, g in zip(beta, grad_beta)]\n" + print_new)
+    else:
+        md(*_optimiser_cell(opt, trace, print_new, code, g))
     torch_acts = ", ".join(f"lambda z: {_TORCH[name]}" for name in acts)
     torch_loss = ("torch.mean(torch.logsumexp(h, 1) - (torch.tensor(r) * h).sum(1))" if c.loss == "cross_entropy"
                   else "torch.mean(0.5 * ((h - torch.tensor(r)) ** 2).sum(1))")
@@ -174,6 +186,55 @@ def notebook_cells(network: Network, trace: StepTrace, title: str = "") -> list[
          "                max(float(np.abs(b.grad.numpy() - g).max()) for b, g in zip(bs, grad_beta)))\n"
          "    print('PyTorch loss', loss.detach().item(), 'vs', L, '; largest gradient difference', worst)")
     return cells
+
+
+_RULES = {
+    "momentum": ("v := μ v + g (v := g on the first update); θ := θ − η v",
+                 "v = grad.copy() if t == 0 else mu * state['v'] + grad\nnew = flat - eta * v"),
+    "nesterov": ("v := μ v + g (v := g on the first update); θ := θ − η (g + μ v)",
+                 "v = grad.copy() if t == 0 else mu * state['v'] + grad\nnew = flat - eta * (grad + mu * v)"),
+    "adagrad": ("G := G + g²; θ := θ − η g / (√G + ε)",
+                "G = state['G'] + grad ** 2\nnew = flat - eta * grad / (np.sqrt(G) + eps)"),
+    "rmsprop": ("v := α v + (1 − α) g²; θ := θ − η g / (√v + ε)",
+                "v = alpha * state['v'] + (1 - alpha) * grad ** 2\nnew = flat - eta * grad / (np.sqrt(v) + eps)"),
+    "adam": ("m := β₁ m + (1 − β₁) g; v := β₂ v + (1 − β₂) g²; m̂ = m / (1 − β₁^{t+1}); v̂ = v / (1 − β₂^{t+1}); "
+             "θ := θ − η m̂ / (√v̂ + ε)",
+             "m = beta1 * state['m'] + (1 - beta1) * grad\nv = beta2 * state['v'] + (1 - beta2) * grad ** 2\n"
+             "m_hat, v_hat = m / (1 - beta1 ** (t + 1)), v / (1 - beta2 ** (t + 1))\n"
+             "new = flat - eta * m_hat / (np.sqrt(v_hat) + eps)"),
+}
+_RULES["adamw"] = ("θ := θ (1 − η λ) on the weights (decoupled decay), then Adam: " + _RULES["adam"][0],
+                   "flat = flat * (1 - eta * weight_decay * is_weight)\n" + _RULES["adam"][1])
+_HYPER_NAMES = {"momentum": "mu", "beta1": "beta1", "beta2": "beta2", "eps": "eps", "alpha": "alpha",
+                "weight_decay": "weight_decay"}
+
+
+def _optimiser_cell(opt: Any, trace: StepTrace, print_new: str, code: Any, g: str) -> tuple[str]:
+    """The update cell of a stateful optimiser (added with ``code``); returns its Markdown."""
+    n_params = sum(w.size + b.size for w, b in zip(trace.weights_before, trace.biases_before))
+    state = opt.fitted(n_params).state
+    hyper = "\n".join(f"{_HYPER_NAMES[k]} = {v!r}" for k, v in opt.config.hyper)
+    buffers = ",\n         ".join(f"{k!r}: {_literal(v)}" for k, v in state.buffers.items())
+    rule_text, rule_code = _RULES[opt.name]
+    code("def pack(ws, bs):\n"
+         "    return np.concatenate([a.ravel() for pair in zip(ws, bs) for a in pair])\n\n\n"
+         "def unpack(flat):\n"
+         "    ws, bs, at = [], [], 0\n"
+         "    for w, b in zip(theta, beta):\n"
+         "        ws.append(flat[at:at + w.size].reshape(w.shape))\n"
+         "        bs.append(flat[at + w.size:at + w.size + b.size])\n"
+         "        at += w.size + b.size\n"
+         "    return ws, bs\n\n\n"
+         f"{hyper}\n"
+         f"eta = {trace.lr!r}  # η_t, the scheduled learning rate of this update\n"
+         f"t = {state.t}  # updates the optimiser made before this one\n"
+         f"state = {{{buffers}}}  # its state before this update, in the flat layout [θ_0, β_0, θ_1, β_1, …]\n"
+         f"flat, grad = pack(theta, beta), pack({g}, grad_beta)\n"
+         "is_weight = pack([np.ones_like(w) for w in theta], [np.zeros_like(b) for b in beta])\n"
+         f"{rule_code}\n"
+         "theta_new, beta_new = unpack(new)\n" + print_new)
+    return (f"## Update with {opt.name}\n\nOn the flat vector of every parameter: {rule_text} "
+            "(the rule as PyTorch's torch.optim has it).",)
 
 
 def notebook_bytes(network: Network, trace: StepTrace, title: str = "") -> bytes:

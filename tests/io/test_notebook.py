@@ -107,3 +107,19 @@ def test_the_pytorch_cell_agrees_when_pytorch_is_installed(loss, capsys):
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert last.startswith("PyTorch loss")
     assert float(last.rsplit(" ", 1)[1]) < 1e-12
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"])
+def test_an_update_of_every_optimiser_with_penalties_is_reproduced(optimizer):
+    from neuroviz.model import AppModel
+
+    model = AppModel("circles-squares")
+    model.set_batch_size(4)
+    model.set_optimizer(optimizer)
+    model.set_penalty(l1=0.001, l2=0.01)
+    model.set_schedule("exponential", gamma=0.9)
+    for _ in range(3):  # the optimiser's state is not zero any more
+        model.step()
+    trace = model.last_trace
+    assert trace.optimizer.state.t == 2 and trace.penalty > 0
+    assert_same_numbers(run_code_cells(notebook_bytes(model.network, trace)), trace)
