@@ -40,6 +40,8 @@ BAR_WIDTH = 70.0
 """Width (pixels) of an output's probability bar."""
 FULL_LEGENDS, COMPACT_LEGENDS = (560, 520), (300, 300)
 """Least widget width and height (pixels) for full legends, and for compact ones (below: none)."""
+HEADER_GAP = 14.0
+"""Pixels at least between two layers' detail lines (else all take a shorter form)."""
 STACKED_HEADERS = 360
 """In a widget at least this tall (pixels) a layer's letter stands over its detail line, else beside it."""
 ONE_LINE_TARGET = "  ◂"
@@ -171,7 +173,7 @@ class Annotations:
         for level in range(max(len(forms) for forms in details)):
             chosen = [forms[min(level, len(forms) - 1)] for forms in details]
             rects = [_rect(item) for item in chosen]
-            if all(board.free(r) for r in rects) and not any(a.intersects(b) for a, b in pairwise(rects)):
+            if all(board.free(r) for r in rects) and not any(a.adjusted(0, 0, HEADER_GAP, 0).intersects(b) for a, b in pairwise(rects)):
                 for r in rects:
                     board.take(r)
                 return placed + chosen
