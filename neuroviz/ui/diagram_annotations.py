@@ -173,7 +173,8 @@ class Annotations:
         for level in range(max(len(forms) for forms in details)):
             chosen = [forms[min(level, len(forms) - 1)] for forms in details]
             rects = [_rect(item) for item in chosen]
-            if all(board.free(r) for r in rects) and not any(a.adjusted(0, 0, HEADER_GAP, 0).intersects(b) for a, b in pairwise(rects)):
+            apart = not any(a.adjusted(0, 0, HEADER_GAP, 0).intersects(b) for a, b in pairwise(rects))
+            if apart and all(board.free(r) for r in rects):
                 for r in rects:
                     board.take(r)
                 return placed + chosen
