@@ -9,12 +9,18 @@ hands the layers plain data (the layout, the values, the view, the palette):
 - ``diagram_edges``: the edges (buckets, level of detail, pens, value labels);
 - ``diagram_neurons``: the neurons (colours, circles, texts, the input grid);
 - ``diagram_annotations``: headers, the outputs' values, the mode line, legends;
-- ``diagram_text`` and ``diagram_sprites``: the prepared texts and images they draw.
+- ``diagram_text`` and ``diagram_sprites``: the prepared texts and images they draw;
+- ``diagram_labels``: the board every text is placed on once per view (none overlaps
+  another or leaves the widget), and the log of the texts a paint drew.
 
-Only this module reads the model: every number it shows is the model's
-``shown()`` (the input and moment the showing state picks, and the update
-shown), the same the inspector shows.  Hover shows a tooltip in the paper's
-notation (ending with what is shown, in words), a click selects through ``AppModel.select``, the wheel zooms, a drag
+The layout follows the shape of the space the texts leave around it, and is
+made again when the size, the fonts or the network change while the view is
+fitted.  Only this module reads the model: every number it shows is the
+model's ``shown()`` (the input and moment the showing state picks, and the
+update shown), the same the inspector shows.  Hover shows a tooltip in the
+paper's notation (rich text, ending with what is shown, in words; snapped to
+the nearest edge, clear of the outputs' labels), a click selects through
+``AppModel.select``, the wheel zooms, a drag
 pans, F fits the view.
 """
 

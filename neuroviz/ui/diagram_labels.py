@@ -56,13 +56,6 @@ class LabelBoard:
             return True
         return False
 
-    def first_free(self, candidates: Iterable[QRectF]) -> QRectF | None:
-        """Take and return the first free rectangle of ``candidates`` (``None``: none is free)."""
-        for r in candidates:
-            if self.claim(r):
-                return r
-        return None
-
 
 class LabelLog:
     """The rectangle of every text one paint drew, by kind (``header``, ``output``, ``name``, …)."""
