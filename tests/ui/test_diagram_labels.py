@@ -15,7 +15,7 @@ from neuroviz.ui.theme import LIGHT
 
 WINDOWS = ((1024, 700), (1280, 720), (1366, 768), (1920, 1080))
 """Window sizes the diagram must read at: full windows, and (below) its share of them."""
-SHARES = ((606, 240), (862, 240), (948, 287), (1502, 599))
+SHARES = ((566, 240), (822, 260), (908, 308), (1462, 620))
 """The diagram's size in the default window layout at each of ``WINDOWS`` (measured from the main window)."""
 NETWORKS = ("paper-figure-4", "circles-squares", "digits", "64-128-128-10")
 
