@@ -150,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
                      "snapshot's input) with plain NumPy, one cell per phase, checked by PyTorch when installed")
     exp.add_argument("--size", default="x".join(map(str, DEFAULT_PICTURE_SIZE)), metavar="WxH",
                      help="size of the PNG/SVG pictures in pixels (default %(default)s)")
+    exp.add_argument("--title", default="", metavar="TEXT", help="a title line above the PNG/SVG pictures")
     imp = sub.add_parser(
         "import",
         help="make a snapshot of your own model: an ONNX MLP or a neuroviz .npz of parameters",
@@ -400,7 +401,7 @@ def _export_pictures(args: argparse.Namespace, snap: Snapshot, size: tuple[int, 
     from neuroviz.ui.picture_export import export_session_pictures
 
     return export_session_pictures(snap, size, diagram_png_path=args.png, diagram_svg_path=args.svg,
-                                   loss_png_path=args.loss_png, loss_svg_path=args.loss_svg)
+                                   loss_png_path=args.loss_png, loss_svg_path=args.loss_svg, title=args.title)
 
 
 RUNNERS = {"new": cli_train.run_new, "step": run_step, "info": run_info, "export": run_export, "import": run_import}

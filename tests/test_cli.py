@@ -136,6 +136,16 @@ def test_every_command_has_help(capsys, command):
     assert f"usage: neuroviz {command}" in capsys.readouterr().out
 
 
+def test_export_titles_its_pictures_and_names_a_missing_folder(files, tmp_path):
+    out = run("export", str(files / "small.nvz.json"), "--svg", "t.svg", "--title", "Run 3 · after 300 updates",
+              "--size", "640x480", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    texts = "".join("".join(t.itertext()) for t in ET.parse(tmp_path / "t.svg").getroot().iter(f"{SVG}text"))
+    assert "Run 3 · after 300 updates" in texts
+    out = run("export", str(files / "small.nvz.json"), "--png", str(tmp_path / "nowhere" / "x.png"), cwd=tmp_path)
+    assert out.returncode == 2 and f"the folder {tmp_path / 'nowhere'} does not exist" in out.stderr
+
+
 def test_export_writes_pictures_and_tables_without_a_display(files, tmp_path):
     out = run("export", str(files / "small.nvz.json"), "--png", "out.png", "--svg", "out.svg", "--csv", "trace.csv",
               "--loss-csv", "loss.csv", "--loss-png", "loss.png", "--loss-svg", "loss.svg", "--npz", "p.npz",

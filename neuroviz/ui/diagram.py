@@ -9,19 +9,27 @@ hands the layers plain data (the layout, the values, the view, the palette):
 - ``diagram_edges``: the edges (buckets, level of detail, pens, value labels);
 - ``diagram_neurons``: the neurons (colours, circles, texts, the input grid);
 - ``diagram_annotations``: headers, the outputs' values, the mode line, legends;
-- ``diagram_text`` and ``diagram_sprites``: the prepared texts and images they draw.
+- ``diagram_text`` and ``diagram_sprites``: the prepared texts and images they draw;
+- ``diagram_labels``: the board every text is placed on once per view (none overlaps
+  another or leaves the widget), and the log of the texts a paint drew.
 
-Only this module reads the model: every number it shows is the model's
-``shown()`` (the input and moment the showing state picks, and the update
-shown), the same the inspector shows.  Hover shows a tooltip in the paper's
-notation (ending with what is shown, in words), a click selects through ``AppModel.select``, the wheel zooms, a drag
+The layout follows the shape of the space the texts leave around it, and is
+made again when the size, the fonts or the network change while the view is
+fitted.  Only this module reads the model: every number it shows is the
+model's ``shown()`` (the input and moment the showing state picks, and the
+update shown), the same the inspector shows.  Hover shows a tooltip in the
+paper's notation (rich text, ending with what is shown, in words; snapped to
+the nearest edge, clear of the outputs' labels), a click selects through
+``AppModel.select``, the wheel zooms, a drag
 pans, F fits the view.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QHelpEvent,
@@ -30,7 +38,9 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
+    QPen,
     QResizeEvent,
+    QTextDocument,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QToolTip, QWidget
@@ -39,15 +49,16 @@ from neuroviz.core.notation import bias_label, delta_label, neuron_label, weight
 from neuroviz.core.selection import Selection
 from neuroviz.model import AppModel
 from neuroviz.ui.binding import subscribe
-from neuroviz.ui.diagram_annotations import Annotations, Outputs
-from neuroviz.ui.diagram_edges import EdgeLayer
-from neuroviz.ui.diagram_layout import DiagramLayout, compute_layout, edge_at, neuron_at
-from neuroviz.ui.diagram_neurons import NeuronLayer, marks
+from neuroviz.ui.diagram_annotations import Annotations, Outputs, Placed, row_rect
+from neuroviz.ui.diagram_edges import EdgeLabel, EdgeLayer
+from neuroviz.ui.diagram_labels import LabelBoard, LabelLog
+from neuroviz.ui.diagram_layout import DiagramLayout, compute_layout, edge_at, neuron_at, uses_grid
+from neuroviz.ui.diagram_neurons import NeuronColumn, NeuronLayer, marks, named_neurons
 from neuroviz.ui.diagram_style import DiagramFonts, Palette
 from neuroviz.ui.diagram_text import TextCache
 from neuroviz.ui.diagram_values import DiagramValues, diagram_values
-from neuroviz.ui.diagram_view import Frame, ViewTransform
-from neuroviz.ui.math_text import shown_number
+from neuroviz.ui.diagram_view import Frame, Margins, Memo, ViewTransform
+from neuroviz.ui.math_text import shown_number, tooltip_html
 from neuroviz.ui.theme import LIGHT, Theme
 
 DEFAULT_MAX_EDGES = 2800
@@ -59,10 +70,20 @@ DIAGRAM_KEYS = (
     ("-", "Zoom out"),
 )
 """(key, what) of the keys the diagram answers while it has focus (``keyPressEvent``)."""
-HOVER_TOLERANCE = 4.0
-"""How close (pixels) the pointer must come to an edge to hover it."""
+HOVER_TOLERANCE = 6.0
+"""How close (pixels) the pointer must come to an edge to hover it (the nearest edge wins)."""
+TIP_OFFSET = QPoint(2, 16)
+"""Where Qt puts a tooltip relative to the pointer."""
 DRAG_THRESHOLD = 4
 """How far (pixels, Manhattan) the pointer must move with a button down before it drags (pans)."""
+
+
+class TextPlan(NamedTuple):
+    """Where the texts of one view go (placed once per view, in order of importance)."""
+
+    annotations: Placed
+    columns: tuple[QPen, list[NeuronColumn]]
+    edges: list[EdgeLabel]
 
 
 class NetworkDiagram(QWidget):
@@ -102,6 +123,9 @@ class NetworkDiagram(QWidget):
         self._last_drag: QPointF | None = None
         self._dragging = False
         self._font_set: DiagramFonts | None = None
+        self._texts_placed: Memo[TextPlan] = Memo()
+        self.label_log: LabelLog | None = None
+        """Set to a ``LabelLog`` to have each paint note the rectangle of every text it draws."""
         subscribe(self, model.document.architecture_changed, self._on_architecture_changed)
         subscribe(self, model.document.dataset_changed, self._on_architecture_changed)
         for signal in (model.document.network_changed, model.drawing.changed, model.view.changed, model.walk.changed,
@@ -149,22 +173,33 @@ class NetworkDiagram(QWidget):
         return self.edges.vmax
 
     def refresh(self) -> None:
-        """Bring the geometry and colours up to date with the model (done lazily before painting)."""
+        """Bring the geometry and colours up to date with the model (done lazily before painting).
+
+        The layout follows the shape of the space the texts leave (re-laid
+        out when the size, the fonts or the network change while the view is fitted).
+        """
         if self._layout_dirty:
-            s = self.model
-            self._layout = compute_layout(s.network.sizes, s.image_shape, self.input_grid, self.receptive_fields)
+            for named in (False, True):  # without room for the neurons' names; with it if they get names
+                margins = self._margins(named)
+                free_w, free_h = margins.free(self.width(), self.height())
+                s = self.model
+                self._layout = compute_layout(s.network.sizes, s.image_shape, self.input_grid,
+                                              self.receptive_fields, free_w / free_h)
+                if not self.view.auto_fit:
+                    break
+                self.view.fit(self._layout.bounds, self.width(), self.height(), margins)
+                if not named_neurons(self._layout, self.view.scale):
+                    break
             self._layout_dirty = False
             self._values_dirty = True
-            if self.view.auto_fit:
-                self._fit()
         if self._values_dirty:
             self._refresh_values()
             self._values_dirty = False
 
     def fit_to_view(self) -> None:
-        """Scale and centre the whole network into the widget (and keep it fitted on resize)."""
+        """Lay the network out for the widget's shape, scale and centre it (and keep it fitted on resize)."""
         self.view.auto_fit = True
-        self._fit()
+        self._layout_dirty = True
         self.update()
 
     def zoom_by(self, factor: float, anchor: QPointF | None = None) -> None:
@@ -177,6 +212,7 @@ class NetworkDiagram(QWidget):
     @property
     def scale(self) -> float:
         """Screen pixels per world unit (uniform in x and y)."""
+        self.refresh()
         return self.view.scale
 
     def to_screen(self, x: float, y: float) -> QPointF:
@@ -272,7 +308,7 @@ class NetworkDiagram(QWidget):
         if size is not None and size != self.size():
             self.resize(size)
             if self.view.auto_fit:
-                self._fit()
+                self._layout_dirty = True
         w, h = self.width(), self.height()
         img = QImage(int(w * dpr), int(h * dpr), QImage.Format.Format_RGB32)
         img.setDevicePixelRatio(dpr)
@@ -286,21 +322,46 @@ class NetworkDiagram(QWidget):
         self.refresh()
         lay, v, s = self._layout, self.values, self.model
         assert lay is not None and v is not None
-        if self._font_set is None:  # rebuilt after a FontChange
-            self._font_set = DiagramFonts.of(self.font())
-        frame = Frame.of(p, lay, self.view, self.palette_, self._font_set, w, h)
+        if self.label_log is not None:
+            self.label_log.clear()
+        frame = Frame.of(p, lay, self.view, self.palette_, self._fonts(), w, h, self.label_log)
+        shown = s.shown()
+        out = Outputs(shown.probs, s.config.loss, s.class_names, shown.target_class)
+        key = (*frame.key, w, h, frame.dpr, frame.vector, s.config, s.image_shape, s.class_names, out.target,
+               v.edge_mode)
+        plan = self._texts_placed.get(key, lambda: self._place_texts(frame, out, v.edge_mode))
         p.fillRect(QRectF(0, 0, w, h), self.palette_.color("background"))
         self.neurons.paint_band(p, frame, v.active_layer)
         self.edges.paint(p, frame, s.selection, self.hover)
-        self.edges.paint_labels(p, frame)
-        self.neurons.paint(p, frame, v.nodes, marks(s.selection, self.hover, self.palette_))
-        self.annotations.paint_headers(p, frame, s.config, s.image_shape)
-        shown = s.shown()
-        self.annotations.paint_outputs(p, frame, Outputs(shown.probs, s.config.loss, s.class_names,
-                                                         shown.target_class))
+        self.edges.paint_labels(p, frame, plan.edges)
+        self.neurons.paint(p, frame, v.nodes, marks(s.selection, self.hover, self.palette_), plan.columns)
+        self.annotations.paint_headers(p, frame, plan.annotations)
+        self.annotations.paint_outputs(p, frame, plan.annotations, out)
         thinned = (self.edges.drawn.size, lay.n_edges) if self.edges.thinned() else None
         self.annotations.paint_info(p, frame, v, s.phase, thinned)
-        self.annotations.paint_legends(p, frame, v, self.edges.vmax, self.neurons.vmax)
+        self.annotations.paint_legends(p, frame, plan.annotations, v, self.edges.vmax, self.neurons.vmax)
+
+    def _place_texts(self, frame: Frame, out: Outputs, edge_mode: str) -> TextPlan:
+        """Where the texts of this view go, most important first: annotations, neurons' texts, edge labels."""
+        s = self.model
+        board = LabelBoard(frame.width, frame.height)
+        annotations = self.annotations.place(frame, board, s.config, s.image_shape, out)
+        columns = self.neurons.place(frame, board)
+        return TextPlan(annotations, columns, self.edges.place_labels(frame, board, edge_mode))
+
+    def _fonts(self) -> DiagramFonts:
+        """The diagram's fonts (rebuilt after a FontChange)."""
+        if self._font_set is None:
+            self._font_set = DiagramFonts.of(self.font())
+        return self._font_set
+
+    def _margins(self, named: bool) -> Margins:
+        """The room the texts around the network take at the widget's size (with the neurons' names if ``named``)."""
+        s = self.model
+        grid = uses_grid(s.network.sizes, s.image_shape, self.input_grid)
+        out = Outputs(np.zeros(s.network.sizes[-1]), s.config.loss, s.class_names, s.target)
+        return self.annotations.margins(self._fonts(), s.network.sizes, grid, out, self.width(), self.height(),
+                                        named)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
@@ -323,9 +384,6 @@ class NetworkDiagram(QWidget):
     def _on_selection_changed(self, *_: object) -> None:
         self.update()
 
-    def _fit(self) -> None:
-        if self._layout is not None:
-            self.view.fit(self._layout.bounds, self.width(), self.height())
 
     def _refresh_values(self) -> None:
         s, lay = self.model, self._layout
@@ -345,12 +403,13 @@ class NetworkDiagram(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.FontChange:  # also sent when the application's font changes
             self._font_set = None
+            self._layout_dirty = self._layout_dirty or self.view.auto_fit
             self.update()
         super().changeEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        if self.view.auto_fit and self._layout is not None:
-            self._fit()
+        if self.view.auto_fit:
+            self._layout_dirty = True
         super().resizeEvent(event)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
@@ -419,17 +478,43 @@ class NetworkDiagram(QWidget):
                 QToolTip.hideText()
                 event.ignore()
             else:
-                QToolTip.showText(event.globalPos(), self.describe(item), self)
+                self.show_tip(item, event.pos())
             return True
         return super().event(event)
+
+    def show_tip(self, item: Selection, pos: QPoint) -> None:
+        """Show ``item``'s tooltip (rich text) for the pointer at ``pos``, clear of the outputs' labels.
+
+        A tip that would cover the labels right of the output layer goes to
+        the left of the pointer and of the labels instead.
+        """
+        html = tooltip_html(self.describe(item))
+        doc = QTextDocument()
+        doc.setDefaultFont(QToolTip.font())
+        doc.setHtml(html)
+        size = doc.size().toSize() + QSize(12, 10)  # the tip label's margins and frame
+        tip = QRect(pos + TIP_OFFSET, size)
+        labels = self.output_label_rects()
+        if any(QRectF(tip).intersects(r) for r in labels):
+            left = min([pos.x(), *(int(r.left()) for r in labels)]) - size.width() - 8
+            tip.moveLeft(max(left, 0))
+        QToolTip.showText(self.mapToGlobal(tip.topLeft() - TIP_OFFSET), html, self)
+
+    def output_label_rects(self) -> list[QRectF]:
+        """Widget rectangles of the outputs' labels (names, values and bars) as last placed."""
+        plan = self._texts_placed.kept
+        return [] if plan is None else [row_rect(row, self._fonts()) for row in plan.annotations.rows]
 
     def _set_hover(self, item: Selection | None, global_pos: QPoint | None) -> None:
         if item == self.hover:
             return
         self.hover = item
         text = self.describe(item) if item is not None else ""
-        self.setToolTip(text)
+        self.setToolTip(text)  # plain text (for accessibility); shown as rich text by ``show_tip``
         if global_pos is not None and QToolTip.isVisible():
-            QToolTip.showText(global_pos, text, self) if text else QToolTip.hideText()
+            if item is not None:
+                self.show_tip(item, self.mapFromGlobal(global_pos))
+            else:
+                QToolTip.hideText()
         self.hovered.emit(item)
         self.update()

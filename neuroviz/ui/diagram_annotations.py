@@ -3,41 +3,84 @@
 Headers name each layer by its letter (a, b, c, …) with its size and
 activation; each output gets its class name, p (or o for a loss without
 softmax) and a probability bar; the mode line says what edges and neurons
-show; the legends give the colour scales' ends.
+show; the legends give the colour scales' ends.  All are measured first:
+``margins`` keeps room for them around the network, and each is placed on
+the view's ``LabelBoard`` (a header is shortened, an output's label goes on
+one line, a legend shrinks, or the text is left out, when it finds no room).
 """
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import NamedTuple
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 
 from neuroviz.core.network import NetworkConfig
-from neuroviz.core.notation import layer_letter
+from neuroviz.core.notation import layer_letter, neuron_label
 from neuroviz.core.phases import Phase
-from neuroviz.ui.diagram_legend import LEGEND_HEIGHT, LEGEND_WIDTH, draw_legend
+from neuroviz.ui.diagram_labels import LabelBoard
+from neuroviz.ui.diagram_legend import LEGEND_HEIGHT, LEGEND_WIDTH, compact_size, draw_compact_legend, draw_legend
 from neuroviz.ui.diagram_neurons import NAMED_NEURON
 from neuroviz.ui.diagram_sprites import render_sprite
-from neuroviz.ui.diagram_style import ThemedCache
+from neuroviz.ui.diagram_style import DiagramFonts, ThemedCache
 from neuroviz.ui.diagram_text import TextCache, TextItem, draw_items
 from neuroviz.ui.diagram_values import EDGE_SYMBOLS, EDGE_TITLES, DiagramValues
-from neuroviz.ui.diagram_view import Frame, Memo
+from neuroviz.ui.diagram_view import Frame, Margins
 from neuroviz.ui.math_text import shown_number
 
 MAX_LEGEND_IMAGES = 4096
 """At most this many pre-rendered legends (one per title, tick texts and device) are kept."""
+VALUE_TEMPLATE = "8.88×10⁻⁸⁸"
+"""The widest output value (``shown_number`` with 3 digits, after a minus sign for o) a label makes room for;
+a wider one is written with one digit."""
+BAR_WIDTH = 70.0
+"""Width (pixels) of an output's probability bar."""
+FULL_LEGENDS, COMPACT_LEGENDS = (560, 520), (300, 300)
+"""Least widget width and height (pixels) for full legends, and for compact ones (below: none)."""
+HEADER_GAP = 14.0
+"""Pixels at least between two layers' detail lines (else all take a shorter form)."""
+STACKED_HEADERS = 360
+"""In a widget at least this tall (pixels) a layer's letter stands over its detail line, else beside it."""
+ONE_LINE_TARGET = "  ◂"
+"""The target's mark after its value when an output's label stands on one line."""
+INFO_TOP, SIDE = 8.0, 12.0
+"""Top of the mode line, and the pixels kept free at the widget's sides."""
 
 
 class OutputRow(NamedTuple):
     """Where an output's value line goes (top left), its bar (``None``: no room) and its texts."""
 
+    index: int
     x: float
     y: float
     bar_y: float | None
     name: str
     target: str
+    two_lines: bool
+    """True: the name (and target mark) stand above the value."""
+    width: float
+    """The width (pixels) kept for the label."""
+
+
+class Legend(NamedTuple):
+    """A legend placed at the bottom left: its top left corner and which scale it shows."""
+
+    x: float
+    y: float
+    kind: str
+    """``edge``, ``neuron`` or ``input``."""
+    compact: bool
+
+
+class Placed(NamedTuple):
+    """The annotations of one view, placed: headers, the outputs' rows, the legends."""
+
+    headers: list[TextItem]
+    rows: list[OutputRow]
+    legends: list[Legend]
 
 
 class Outputs(NamedTuple):
@@ -52,94 +95,161 @@ class Outputs(NamedTuple):
 
 
 class Annotations:
-    """Draws the headers, the outputs' texts, the mode line and the legends (placed once per view)."""
+    """Measures and places the headers, the outputs' texts, the mode line and the legends, and draws them."""
 
     def __init__(self, texts: TextCache) -> None:
         self._texts = texts
-        self._headers: Memo[list[TextItem]] = Memo()
-        self._outputs: Memo[tuple[list[TextItem], list[OutputRow]]] = Memo()
         self._legends: ThemedCache[QImage] = ThemedCache(MAX_LEGEND_IMAGES)
 
-    # ------------------------------------------------------------ headers
-    def paint_headers(self, p: QPainter, frame: Frame, config: NetworkConfig, image_shape: tuple[int, int]) -> None:
-        """Each layer's letter and detail line (size, activation) above it."""
-        draw_items(p, self._headers.get((*frame.key, config, image_shape),
-                                        lambda: self._place_headers(frame, config, image_shape)))
+    # ------------------------------------------------------------ room
+    def margins(self, fonts: DiagramFonts, sizes: tuple[int, ...], grid: bool, out: Outputs,
+                width: float, height: float, named: bool) -> Margins:
+        """The pixels to keep free around the network in a ``width``×``height`` widget for its texts.
 
-    def _place_headers(self, frame: Frame, config: NetworkConfig, image_shape: tuple[int, int]) -> list[TextItem]:
-        """Each layer's letter and detail line, placed; letters first, then details."""
+        Top: the mode line, a header (letter over detail, or on one line in
+        a short widget) and, when the neurons are ``named``, a row of names;
+        right: the widest output label; bottom: the legends (as large as
+        they are drawn at this size); left: the input neurons' names.
+        """
+        texts = self._texts
+        header = fonts.bold_height + fonts.small_height if height >= STACKED_HEADERS else fonts.small_height
+        top = INFO_TOP + fonts.line_height + 6 + header + (fonts.small_height + 2 if named else 0.0) + 6
+        # Room for the target's mark on every output: the margins do not move with the target.
+        label = max(self._output_width(fonts, out, i, two, True) for i in range(sizes[-1]) for two in (True, False))
+        right = SIDE + label + 10
+        legends = legend_style(width, height)
+        bottom = SIDE if legends is None else (legend_height(fonts, legends == "compact") + 2 * SIDE)
+        left = SIDE
+        if not grid and named:
+            left += texts.metrics(fonts.small, fonts.key_of("small")).horizontalAdvance(
+                neuron_label(0, sizes[0] - 1, "unicode")) + 4
+        return Margins(left, top, right, bottom)
+
+    def place(self, frame: Frame, board: LabelBoard, config: NetworkConfig, image_shape: tuple[int, int],
+              out: Outputs) -> Placed:
+        """Place the mode line's row, the legends, the headers and the outputs' labels on ``board``, in that order."""
+        board.take(QRectF(0, 0, frame.width, INFO_TOP + frame.fonts.line_height + 2))
+        legends = self._place_legends(frame, board)
+        headers = self._place_headers(frame, board, config, image_shape)
+        return Placed(headers, self._place_outputs(frame, board, out), legends)
+
+    # ------------------------------------------------------------ headers
+    def paint_headers(self, p: QPainter, frame: Frame, placed: Placed) -> None:
+        """Each layer's letter and detail line (size, activation) above it."""
+        draw_items(p, placed.headers, frame.log, "header")
+
+    def _place_headers(self, frame: Frame, board: LabelBoard, config: NetworkConfig,
+                       image_shape: tuple[int, int]) -> list[TextItem]:
+        """Each layer's letter and the longest detail line that fits (the same form for all layers if it can).
+
+        In a short widget the letter leads the detail on one line.
+        """
         lay, view, fonts, texts = frame.layout, frame.view, frame.fonts, self._texts
-        hidden_x = lay.layer_x[1:]
-        gap = float(np.diff(hidden_x).min()) * view.scale if hidden_x.size > 1 else np.inf
+        stacked = frame.height >= STACKED_HEADERS
         letters: list[TextItem] = []
-        details: list[TextItem] = []
+        details: list[list[TextItem]] = []  # per layer: its detail's forms, longest first
         for l in range(len(lay.sizes)):
-            if l == 0 and lay.grid is not None:
-                x = lay.layer_x[0]
-                top = lay.grid.y0
-            else:
-                x = lay.layer_x[l]
-                top = float(lay.centers[l][:, 1].min() - lay.radius[l])
-            pt = view.to_screen(float(x), float(top))
-            if lay.radius[l] * view.scale >= NAMED_NEURON and not (l == 0 and lay.grid is not None):
-                pt.setY(pt.y() - 14)
-            roomy = gap >= 150
+            grid = l == 0 and lay.grid is not None
+            top = lay.grid.y0 if grid and lay.grid is not None else float(lay.centers[l][:, 1].min() - lay.radius[l])
+            pt = view.to_screen(float(lay.layer_x[l]), top)
+            named = lay.radius[l] * view.scale >= NAMED_NEURON and not grid
+            bottom = pt.y() - 3 - (fonts.small_height + 2 if named else 0.0)
             if l == 0:
-                h, w = image_shape
-                size = f"{h}×{w}" if lay.grid is not None else f"{lay.sizes[0]}"
-                detail = f"input · {size}" if roomy else size
+                size = f"{image_shape[0]}×{image_shape[1]}" if grid else f"{lay.sizes[0]}"
+                forms = [f"input · {size}", size]
             else:
                 act = config.activation_of(l)
                 act = act if act != "none" else "linear"
                 kind = "output" if l == len(lay.sizes) - 1 else "hidden"
-                detail = f"{kind} · {lay.sizes[l]} · {act}" if roomy else f"{lay.sizes[l]} · {act}"
-            for items, text, name, color, dy in ((letters, layer_letter(l), "bold", "text", 44),
-                                                 (details, detail, "small", "muted", 26)):
-                st = texts.static_text(text, fonts, name)
-                items.append((QPointF(pt.x() - st.size().width() / 2, pt.y() - dy), st, fonts.named(name),
-                              frame.palette.color(color)))
-        return letters + details
+                forms = [f"{kind} · {lay.sizes[l]} · {act}", f"{lay.sizes[l]} · {act}", f"{lay.sizes[l]}"]
+            if not stacked:
+                forms = [f"{layer_letter(l)} · {form}" for form in forms] + [layer_letter(l)]
+            details.append([self._centred(texts, fonts, form, "small", "muted", pt.x(), bottom, frame)
+                            for form in forms])
+            if stacked:
+                letters.append(self._centred(texts, fonts, layer_letter(l), "bold", "text", pt.x(),
+                                             _rect(details[-1][0]).top() - 2, frame))
+        placed = [item for item in letters if board.claim(_rect(item))]
+        for level in range(max(len(forms) for forms in details)):
+            chosen = [forms[min(level, len(forms) - 1)] for forms in details]
+            rects = [_rect(item) for item in chosen]
+            apart = not any(a.adjusted(0, 0, HEADER_GAP, 0).intersects(b) for a, b in pairwise(rects))
+            if apart and all(board.free(r) for r in rects):
+                for r in rects:
+                    board.take(r)
+                return placed + chosen
+        for forms in details:  # no form fits every layer: each takes the longest that fits
+            found = next((item for item in forms if board.claim(_rect(item))), None)
+            if found is not None:
+                placed.append(found)
+        return placed
+
+    @staticmethod
+    def _centred(texts: TextCache, fonts: DiagramFonts, text: str, font: str, color: str, x: float, bottom: float,
+                 frame: Frame) -> TextItem:
+        """``text`` in the named ``font`` centred on ``x`` with its bottom at ``bottom``."""
+        st = texts.static_text(text, fonts, font)
+        size = st.size()
+        return (QPointF(x - size.width() / 2, bottom - size.height()), st, fonts.named(font),
+                frame.palette.color(color))
 
     # ------------------------------------------------------------ outputs
-    def paint_outputs(self, p: QPainter, frame: Frame, out: Outputs) -> None:
+    def paint_outputs(self, p: QPainter, frame: Frame, placed: Placed, out: Outputs) -> None:
         """Each output's class name, p (or o) and probability bar right of it; the largest p in bold."""
-        pal, fonts, texts = frame.palette, frame.fonts, self._texts
+        pal, fonts, texts, log = frame.palette, frame.fonts, self._texts, frame.log
         sym = "p" if out.loss == "cross_entropy" else "o"
         best = int(np.argmax(out.probs))
-        names, rows = self._outputs.get((*frame.key, out.class_names, out.target, best),
-                                        lambda: self._place_outputs(frame, out, best))
-        draw_items(p, names)
+        names: list[TextItem] = []
+        for row in placed.rows:
+            if row.two_lines:
+                top, font = QPointF(row.x, row.y - fonts.line_height - 1), "bold" if row.index == best else "base"
+                names.append((top, texts.static_text(row.name, fonts, font), fonts.named(font), pal.color("text")))
+                if row.target:
+                    names.append((QPointF(row.x + self._width(fonts, "bold", row.name) + 4, top.y()),
+                                  texts.static_text("◂ target", fonts, "small"), fonts.small, pal.color("muted")))
+        draw_items(p, names, log, "output")
         p.setPen(pal.color("text"))
         shown = out.probs.tolist()
-        for i, row in enumerate(rows):
+        room = self._width(fonts, "bold", value_template(out.loss))
+        for row in placed.rows:
+            i = row.index
+            font = "base" if row.two_lines or i != best else "bold"
             value = f"{sym} = {shown_number(shown[i], 3)}"
-            if names:  # two lines: the value under the name
-                p.setFont(fonts.base)
-                texts.draw_at(p, QPointF(row.x, row.y), value, fonts, "base")
-            else:
-                font = "bold" if i == best else "base"
-                p.setFont(fonts.named(font))
-                texts.draw_at(p, QPointF(row.x, row.y), f"{row.name}  {value}{row.target}", fonts, font)
+            if self._width(fonts, font, value) > room:
+                value = f"{sym} = {shown_number(shown[i], 1)}"
+            text = value if row.two_lines else f"{row.name}  {value}{row.target}"
+            p.setFont(fonts.named(font))
+            texts.draw_at(p, QPointF(row.x, row.y), text, fonts, font)
+            if log is not None:
+                log.add("output", text, QRectF(row.x, row.y, self._width(fonts, font, text), fonts.line_height))
             if sym == "p" and row.bar_y is not None:
-                full = 70.0
-                p.fillRect(QRectF(row.x, row.bar_y, full, 4), pal.color("surface"))
-                p.fillRect(QRectF(row.x, row.bar_y, full * min(max(shown[i], 0.0), 1.0), 4), pal.color("accent"))
+                p.fillRect(QRectF(row.x, row.bar_y, BAR_WIDTH, 4), pal.color("surface"))
+                p.fillRect(QRectF(row.x, row.bar_y, BAR_WIDTH * min(max(shown[i], 0.0), 1.0), 4),
+                           pal.color("accent"))
 
-    def _place_outputs(self, frame: Frame, out: Outputs, best: int) -> tuple[list[TextItem], list[OutputRow]]:
-        """Where the outputs' texts go: the names (and target mark) when there is room for two lines, and a row each.
+    def _width(self, fonts: DiagramFonts, font: str, text: str) -> float:
+        """The advance width (pixels) of ``text`` in the named ``font``."""
+        return self._texts.metrics(fonts.named(font), fonts.key_of(font)).horizontalAdvance(text)
 
-        Without room for two lines the names list is empty and each row
-        writes name, value and target mark on one line.
-        """
-        lay, view, pal, fonts, texts = frame.layout, frame.view, frame.palette, frame.fonts, self._texts
+    def _output_width(self, fonts: DiagramFonts, out: Outputs, i: int, two_lines: bool, target: bool) -> float:
+        """The width (pixels) output ``i``'s label takes (with the ``target``'s mark), with room for its
+        widest value, in bold."""
+        name = out.class_names[i] if i < len(out.class_names) else str(i)
+        value = self._width(fonts, "bold", value_template(out.loss))
+        if two_lines:
+            mark = 4 + self._width(fonts, "small", "◂ target") if target else 0.0
+            return max(self._width(fonts, "bold", name) + mark, value, BAR_WIDTH)
+        mark = self._width(fonts, "bold", ONE_LINE_TARGET) if target else 0.0
+        return max(self._width(fonts, "bold", f"{name}  ") + value + mark, BAR_WIDTH)
+
+    def _place_outputs(self, frame: Frame, board: LabelBoard, out: Outputs) -> list[OutputRow]:
+        """Where the outputs' texts go: on two lines (name over value) where there is room, else on one, else none."""
+        lay, view, fonts = frame.layout, frame.view, frame.fonts
         L = len(lay.sizes) - 1
         line = fonts.line_height
         r = float(lay.radius[L]) * view.scale
         spacing = (float(lay.centers[L][1, 1] - lay.centers[L][0, 1]) * view.scale
                    if lay.sizes[L] > 1 else 3 * line)
-        two_lines = spacing >= 2.2 * line
-        with_bar = spacing >= 3.0 * line
-        names: list[TextItem] = []
         rows: list[OutputRow] = []
         for i, (cx, cy) in enumerate(view.points(lay.centers[L]).tolist()):
             x = cx + r + 8
@@ -147,26 +257,24 @@ class Annotations:
                 rx, _, rw, _ = lay.rf_rects[i]
                 x = max(x, (rx + rw) * view.scale + view.offset[0] + 8)
             name = out.class_names[i] if i < len(out.class_names) else str(i)
-            target = "  ◂ target" if i == out.target else ""
-            if two_lines:
-                top = cy - line - 1
-                font = "bold" if i == best else "base"
-                name_text = texts.static_text(name, fonts, font)
-                names.append((QPointF(x, top), name_text, fonts.named(font), pal.color("text")))
-                if target:
-                    names.append((QPointF(x + name_text.size().width() + 4, top),
-                                  texts.static_text(target.strip(), fonts, "base"), fonts.base, pal.color("muted")))
-                rows.append(OutputRow(x, top + line, top + 2 * line + 2 if with_bar else None, name, target))
-            else:
-                rows.append(OutputRow(x, cy - line / 2, cy + line / 2 if with_bar else None, name, target))
-        return names, rows
+            target = ONE_LINE_TARGET if i == out.target else ""
+            two = QRectF(x, cy - line - 1, self._output_width(fonts, out, i, True, i == out.target), 2 * line + 6)
+            one = QRectF(x, cy - line / 2, self._output_width(fonts, out, i, False, i == out.target), line + 6)
+            if spacing >= 2.2 * line and board.claim(two):
+                rows.append(OutputRow(i, x, two.top() + line + 1, two.top() + 2 * line + 3, name, target, True,
+                                      two.width()))
+            elif board.claim(one.adjusted(0, 0, 0, -6)):
+                bar = cy + line / 2 + 1 if board.claim(QRectF(x, cy + line / 2, BAR_WIDTH, 6)) else None
+                rows.append(OutputRow(i, x, cy - line / 2, bar, name, target, False, one.width()))
+        return rows
 
     # ------------------------------------------------------------ mode line and legends
     def paint_info(self, p: QPainter, frame: Frame, v: DiagramValues, phase: Phase | None,
                    drawn_of: tuple[int, int] | None) -> None:
         """The mode line at the top left: the phase, what edges and neurons show, the level of detail.
 
-        ``drawn_of``: (drawn, all) edges when the level of detail leaves some out.
+        ``drawn_of``: (drawn, all) edges when the level of detail leaves some out.  A line too
+        long for the widget ends in an ellipsis.
         """
         fonts = frame.fonts
         p.setFont(fonts.base)
@@ -181,29 +289,97 @@ class Annotations:
             parts.append(f"level of detail: the {drawn_of[0]:,} strongest of {drawn_of[1]:,} edges")
         if v.note:
             parts.append(v.note)
-        p.drawStaticText(QPointF(12, 10), self._texts.static_text("   ·   ".join(parts), fonts, "base"))
+        fm = self._texts.metrics(fonts.base, fonts.key_of("base"))
+        text = fm.elidedText("   ·   ".join(parts), Qt.TextElideMode.ElideRight, max(frame.width - 2 * SIDE, 0.0))
+        st = self._texts.static_text(text, fonts, "base")
+        p.drawStaticText(QPointF(SIDE, INFO_TOP), st)
+        if frame.log is not None and text:
+            frame.log.add("info", text, QRectF(QPointF(SIDE, INFO_TOP), st.size()))
 
-    def paint_legends(self, p: QPainter, frame: Frame, v: DiagramValues, edge_vmax: float, node_vmax: float) -> None:
+    def _place_legends(self, frame: Frame, board: LabelBoard) -> list[Legend]:
+        """The legends that fit along the bottom, left to right: edges, neurons, input; full or compact."""
+        style = legend_style(frame.width, frame.height)
+        if style is None:
+            return []
+        compact = style == "compact"
+        h = legend_height(frame.fonts, compact)
+        y = frame.height - SIDE - h
+        x = SIDE
+        placed = []
+        for kind in ("edge", "neuron", "input"):
+            w = legend_width(frame.fonts, compact, kind == "input")
+            if board.claim(QRectF(x, y, w, h)):
+                placed.append(Legend(x, y, kind, compact))
+            x += w + 14
+        return placed
+
+    def paint_legends(self, p: QPainter, frame: Frame, placed: Placed, v: DiagramValues, edge_vmax: float,
+                      node_vmax: float) -> None:
         """The colour bars of the edges, the neurons and (room permitting) the input, at the bottom left."""
-        pal, w = frame.palette, frame.width
+        pal = frame.palette
         node_title = "neuron δ" if v.node_mode == "deltas" else "neuron activation"
-        edge_title = f"edge {EDGE_SYMBOLS[v.edge_mode]}"
-        y = frame.height - 78.0
-        x = self._legend(p, frame, 14.0, y, edge_title, edge_vmax, pal.node_lut, wedge=True)
-        if x + 14 + LEGEND_WIDTH + 24 <= w:
-            x = self._legend(p, frame, x + 14, y, node_title, node_vmax, pal.node_lut, wedge=False)
-        if x + 14 + LEGEND_WIDTH / 2 + 24 <= w:
-            self._legend(p, frame, x + 14, y, "input a", 1.0, pal.ink_lut, wedge=False, sequential=True)
+        scales = {"edge": (f"edge {EDGE_SYMBOLS[v.edge_mode]}", edge_vmax, pal.node_lut, True),
+                  "neuron": (node_title, node_vmax, pal.node_lut, False),
+                  "input": ("input a", 1.0, pal.ink_lut, False)}
+        for legend in placed.legends:
+            title, vmax, lut, wedge = scales[legend.kind]
+            self._legend(p, frame, legend, title, vmax, lut, wedge)
 
-    def _legend(self, p: QPainter, frame: Frame, x: float, y: float, title: str, vmax: float, lut: np.ndarray,
-                wedge: bool, sequential: bool = False) -> float:
-        """One colour-bar legend at (x, y) (drawn once per text and kept); returns its right edge."""
+    def _legend(self, p: QPainter, frame: Frame, legend: Legend, title: str, vmax: float, lut: np.ndarray,
+                wedge: bool) -> None:
+        """One colour-bar legend (drawn once per text and kept)."""
+        sequential = legend.kind == "input"
         bar_w = LEGEND_WIDTH if not sequential else LEGEND_WIDTH / 2
         lo, mid, hi = ("0", "", "1") if sequential else (shown_number(-vmax, 2), "0", shown_number(vmax, 2))
         fonts, theme = frame.fonts, frame.palette.theme
-        key = (title, lo, hi, wedge, bar_w, frame.dpr, fonts.key)
+        w, h = legend_width(fonts, legend.compact, sequential), legend_height(fonts, legend.compact)
+        key = (title, lo, hi, wedge, bar_w, legend.compact, frame.dpr, fonts.key)
+        if legend.compact:
+            def draw(q: QPainter) -> None:
+                draw_compact_legend(q, theme, fonts.base, title, (lo, hi), lut)
+        else:
+            def draw(q: QPainter) -> None:
+                draw_legend(q, theme, fonts.base, title, (lo, mid, hi), lut, wedge, bar_w)
         image = self._legends.get(frame.palette, key, lambda: render_sprite(
-            QSize(int(bar_w) + 24, LEGEND_HEIGHT), frame.dpr, fonts.base,
-            lambda q: draw_legend(q, theme, fonts.base, title, (lo, mid, hi), lut, wedge, bar_w)))
-        p.drawImage(QPointF(x, y), image)
-        return x + bar_w + 24
+            QSize(int(np.ceil(w)), int(np.ceil(h))), frame.dpr, fonts.base, draw))
+        p.drawImage(QPointF(legend.x, legend.y), image)
+        if frame.log is not None:
+            frame.log.add("legend", title, QRectF(legend.x, legend.y, w, h))
+
+
+def row_rect(row: OutputRow, fonts: DiagramFonts) -> QRectF:
+    """The rectangle an output's label (name, value, bar) takes (its name's line, on two lines, included)."""
+    top = row.y - fonts.line_height - 1 if row.two_lines else row.y
+    bottom = (row.bar_y + 4) if row.bar_y is not None else row.y + fonts.line_height
+    return QRectF(row.x, top, row.width, bottom - top)
+
+
+def value_template(loss: str) -> str:
+    """The widest output value a label makes room for: p (a probability) with ``cross_entropy``, else o."""
+    return f"p = {VALUE_TEMPLATE}" if loss == "cross_entropy" else f"o = −{VALUE_TEMPLATE}"
+
+
+def legend_style(width: float, height: float) -> str | None:
+    """How the legends are drawn in a ``width``×``height`` widget: ``full``, ``compact`` or ``None`` (folded away)."""
+    if width >= FULL_LEGENDS[0] and height >= FULL_LEGENDS[1]:
+        return "full"
+    if width >= COMPACT_LEGENDS[0] and height >= COMPACT_LEGENDS[1]:
+        return "compact"
+    return None
+
+
+def legend_height(fonts: DiagramFonts, compact: bool) -> float:
+    """Height (pixels) of a legend box."""
+    return compact_size(fonts.base)[1] if compact else float(LEGEND_HEIGHT)
+
+
+def legend_width(fonts: DiagramFonts, compact: bool, sequential: bool) -> float:
+    """Width (pixels) of a legend box (the input's full legend has a bar half as long)."""
+    if compact:
+        return compact_size(fonts.base)[0]
+    return (LEGEND_WIDTH / 2 if sequential else LEGEND_WIDTH) + 24
+
+
+def _rect(item: TextItem) -> QRectF:
+    """The rectangle a placed text covers."""
+    return QRectF(item[0], item[1].size())

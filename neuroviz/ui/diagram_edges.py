@@ -10,20 +10,23 @@ the strongest ones (level of detail).  Edges not part of the current phase
 
 from __future__ import annotations
 
-from typing import cast
+from typing import NamedTuple, cast
 
 import numpy as np
 import shiboken6
 from pyqtgraph.Qt.internals import PrimitiveArray
-from PySide6.QtCore import QLineF, QPointF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
 
+from neuroviz.core.notation import weight_label
 from neuroviz.core.selection import Selection
 from neuroviz.ui.colormaps import LEVELS, buckets, robust_max
+from neuroviz.ui.diagram_labels import LabelBoard
 from neuroviz.ui.diagram_layout import DiagramLayout
 from neuroviz.ui.diagram_neurons import TINY_NEURON
 from neuroviz.ui.diagram_style import THICK, THIN, Palette, ThemedCache, qcolor
-from neuroviz.ui.diagram_values import DiagramValues, strongest_per_layer
+from neuroviz.ui.diagram_text import Scripted
+from neuroviz.ui.diagram_values import EDGE_SYMBOLS, DiagramValues, strongest_per_layer
 from neuroviz.ui.diagram_view import Frame, Memo, ViewTransform
 from neuroviz.ui.math_text import shown_number
 
@@ -33,8 +36,10 @@ LINE_BYTES = 32
 """Bytes of one QLineF (four float64) in the line buffer."""
 MAX_LABELLED_EDGES = 48
 """Networks with at most this many edges get each edge's value written on it."""
-LABEL_SPOTS = (0.5, 0.62, 0.38, 0.72, 0.28, 0.8, 0.2, 0.56, 0.44, 0.67, 0.33)
-"""Fractions along an edge tried in turn for its value label."""
+LABEL_SPOTS = (0.5, 0.62, 0.38, 0.72, 0.28, 0.8, 0.2, 0.56, 0.44, 0.67, 0.33, 0.85, 0.15)
+"""Fractions along an edge tried in turn for its label."""
+VALUE_TEMPLATES = {"weights": "−0.000", "gradients": "−8.88×10⁻⁸", "updates": "−8.88×10⁻⁸"}
+"""The widest value an edge label makes room for, per edge mode (a wider one is written with fewer digits)."""
 DENSE_EDGES = 1500
 """Above this many drawn edges the pens get proportionally thinner (never below THIN)."""
 MAX_PEN_SETS = 64
@@ -76,7 +81,6 @@ class EdgeLayer:
         self._pens: ThemedCache[list[QPen]] = ThemedCache(MAX_PEN_SETS)
         self._segments: Memo[np.ndarray] = Memo()
         self._drawn_segments: Memo[np.ndarray] = Memo()
-        self._label_centres: Memo[list[tuple[float, float]]] = Memo()
 
     # ------------------------------------------------------------ values
     def update(self, v: DiagramValues, lay: DiagramLayout, max_edges: int) -> None:
@@ -235,56 +239,110 @@ class EdgeLayer:
                               Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
             self._draw_lines(p, rows)
 
-    def paint_labels(self, p: QPainter, frame: Frame) -> None:
-        """Values written on the edges when there are few of them and room to read."""
-        lay, view, pal, fonts = frame.layout, frame.view, frame.palette, frame.fonts
-        if lay.n_edges > MAX_LABELLED_EDGES or view.scale * 40 < 28:
+    def paint_labels(self, p: QPainter, frame: Frame, labels: list[EdgeLabel]) -> None:
+        """The placed labels (``place_labels``): each edge's name and value on a background box."""
+        if not labels:
             return
-        p.setFont(fonts.edge_label)
+        pal, fonts, log = frame.palette, frame.fonts, frame.log
         fm = QFontMetricsF(fonts.edge_label)
         bg, text_color = pal.color("background"), pal.color("text")
-        key = (lay, round(view.scale, 4), round(float(view.offset[0]), 1), round(float(view.offset[1]), 1),
-               fonts.key)
-        centres = self._label_centres.get(key, lambda: self._place_labels(frame, fm))
-        for index, centre in enumerate(centres):
-            value = self.values[index]
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        for label in labels:
+            value = self.values[label.index]
             if not np.isfinite(value):
                 continue
             text = shown_number(float(value), 3)
-            r = fm.boundingRect(text).adjusted(-3, -1, 3, 1)
-            r.moveCenter(QPointF(*centre))
+            width = fm.horizontalAdvance(text)
+            if width > label.value_width:
+                text = shown_number(float(value), 1)
+                width = fm.horizontalAdvance(text)
+                if width > label.value_width:
+                    continue
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(bg)
-            p.drawRoundedRect(r, 3, 3)
+            p.drawRoundedRect(label.rect, 3, 3)
             p.setPen(text_color)
-            p.drawText(r, Qt.AlignmentFlag.AlignCenter, text)
+            prefix = label.name.width + fm.horizontalAdvance(" = ") if label.name is not None else 0.0
+            x = label.rect.center().x() - (prefix + width) / 2
+            baseline = label.rect.center().y() + (fm.ascent() - fm.descent()) / 2
+            if label.name is not None:
+                label.name.draw(p, x, baseline, fonts.edge_label, fonts.script)
+                p.setFont(fonts.edge_label)
+                text = f" = {text}"
+                x += label.name.width
+            else:
+                p.setFont(fonts.edge_label)
+            p.drawText(QPointF(x, baseline), text)
+            if log is not None:
+                log.add("edge", text, label.rect)
 
-    def _place_labels(self, frame: Frame, fm: QFontMetricsF) -> list[tuple[float, float]]:
-        """Screen centre of each edge's value label, placed so that labels and neurons do not overlap.
+    def place_labels(self, frame: Frame, board: LabelBoard, edge_mode: str) -> list[EdgeLabel]:
+        """Where each edge's label goes, when there are few edges and room to read.
 
-        Greedy: each edge takes the first of ``LABEL_SPOTS`` (fractions along
-        it) whose box is free.
+        A label (the edge's symbol, e.g. θ^{ba}_{11}, and its value) is
+        centred on its own edge at the first of ``LABEL_SPOTS`` (fractions
+        along it) that is free on ``board``, clear of the neurons and crossed
+        by the fewest other edges; one that finds no room is written without
+        its name, or left out.
         """
-        lay, view = frame.layout, frame.view
-        w = fm.horizontalAdvance("−0.000") + 6
-        h = fm.height() + 2
+        lay, view, fonts = frame.layout, frame.view, frame.fonts
+        if lay.n_edges > MAX_LABELLED_EDGES or view.scale * 40 < 28:
+            return []
+        fm, script_fm = QFontMetricsF(fonts.edge_label), QFontMetricsF(fonts.script)
+        value_width = fm.horizontalAdvance(VALUE_TEMPLATES[edge_mode])
+        h = fm.height() + 2 * fm.descent()
         circles = [(view.points(c), lay.radius[l] * view.scale + 3)
                    for l, c in enumerate(lay.centers) if not (l == 0 and lay.grid is not None)]
-        placed: list[tuple[float, float]] = []
-        for x0, y0, x1, y1 in self.screen_segments(lay, view).tolist():
-            best, best_cost = (x0 + 0.5 * (x1 - x0), y0 + 0.5 * (y1 - y0)), np.inf
-            for t in LABEL_SPOTS:
-                cx, cy = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
-                cost = sum(1 for px, py in placed if abs(px - cx) < w and abs(py - cy) < h)
-                for centres, r in circles:
-                    cost += int(np.any((np.abs(centres[:, 0] - cx) < w / 2 + r)
-                                       & (np.abs(centres[:, 1] - cy) < h / 2 + r)))
-                if cost < best_cost:
-                    best, best_cost = (cx, cy), cost
-                    if cost == 0:
-                        break
-            placed.append(best)
-        return placed
+        segments = self.screen_segments(lay, view)
+        labels: list[EdgeLabel] = []
+        for index, (x0, y0, x1, y1) in enumerate(segments.tolist()):
+            layer, m, n = lay.edge_of(index)
+            name = Scripted.of(EDGE_SYMBOLS[edge_mode].replace("θ", weight_label(layer, m, n)), fm, script_fm)
+            for scripted in (name, None):
+                w = value_width + 8 + (scripted.width + fm.horizontalAdvance(" = ") if scripted is not None else 0.0)
+                best: tuple[int, QRectF] | None = None
+                for t in LABEL_SPOTS:
+                    rect = QRectF(x0 + t * (x1 - x0) - w / 2, y0 + t * (y1 - y0) - h / 2, w, h)
+                    if not board.free(rect) or any(
+                            np.any((np.abs(c[:, 0] - rect.center().x()) < w / 2 + r)
+                                   & (np.abs(c[:, 1] - rect.center().y()) < h / 2 + r)) for c, r in circles):
+                        continue
+                    crossed = int(np.count_nonzero(segments_through(segments, rect))) - 1
+                    if best is None or crossed < best[0]:
+                        best = (crossed, rect)
+                        if crossed == 0:
+                            break
+                if best is not None:
+                    board.take(best[1])
+                    labels.append(EdgeLabel(index, best[1], scripted, value_width))
+                    break
+        return labels
+
+
+class EdgeLabel(NamedTuple):
+    """A label placed on an edge: its box, the edge's symbol (``None``: the value alone) and room for the value."""
+
+    index: int
+    rect: QRectF
+    name: Scripted | None
+    value_width: float
+
+
+def segments_through(seg: np.ndarray, rect: QRectF) -> np.ndarray:
+    """Shape (N,) bool: which segments of ``seg`` (N, 4) pass through ``rect`` (clipped as Liang and Barsky do)."""
+    x0, y0 = seg[:, 0], seg[:, 1]
+    d = (seg[:, 2] - x0, seg[:, 3] - y0)
+    lo, hi = np.zeros(len(seg)), np.ones(len(seg))
+    hit = np.ones(len(seg), dtype=bool)
+    for p_k, q_k in ((-d[0], x0 - rect.left()), (d[0], rect.right() - x0),
+                     (-d[1], y0 - rect.top()), (d[1], rect.bottom() - y0)):
+        parallel = p_k == 0
+        hit &= ~(parallel & (q_k < 0))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = np.where(parallel, 0.0, q_k / np.where(parallel, 1.0, p_k))
+        lo = np.where(~parallel & (p_k < 0), np.maximum(lo, r), lo)
+        hi = np.where(~parallel & (p_k > 0), np.minimum(hi, r), hi)
+    return hit & (lo <= hi)
 
 
 def _edge_arrays(v: DiagramValues, lay: DiagramLayout) -> tuple[np.ndarray, np.ndarray | None]:

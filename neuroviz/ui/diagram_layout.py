@@ -2,7 +2,9 @@
 
 Layers stand in columns from left (input layer ``a``) to right (output).
 Each layer is centred on y = 0 inside a band of height ``BAND_HEIGHT``; small
-layers are spaced at most ``MAX_SPACING`` apart.  The input layer may be
+layers are spaced at most ``MAX_SPACING`` apart.  The gap between the
+columns follows the shape of the space the network is drawn in (``aspect``),
+so that the view, scaled uniformly, fills it.  The input layer may be
 drawn as its H×W pixel grid instead of a column of circles.  Every weight
 ``weights[l][m, n]`` is one straight segment from neuron n of layer l to
 neuron m of layer l+1; ``segments[l]`` holds them in the row-major order of
@@ -17,6 +19,11 @@ import numpy as np
 
 BAND_HEIGHT = 560.0
 LAYER_GAP = 280.0
+"""Gap between two columns when the shape of the space is not known."""
+MIN_GAP, MAX_GAP = 150.0, 1000.0
+"""The least and the most the gap between two columns grows or shrinks to for the space's shape."""
+MAX_STRETCH = 4.0
+"""In a tall space small layers spread out, up to this many times ``MAX_SPACING`` apart."""
 MAX_SPACING = 64.0
 MAX_RADIUS = 20.0
 MAX_CELL = 30.0
@@ -115,28 +122,36 @@ class DiagramLayout:
         return layer, m, n
 
 
-def column(n: int, x: float) -> tuple[np.ndarray, float]:
-    """Centres (n, 2) of a column of n neurons at x, and their spacing."""
-    spacing = min(MAX_SPACING, BAND_HEIGHT / max(n, 1))
+def column(n: int, x: float, max_spacing: float = MAX_SPACING) -> tuple[np.ndarray, float]:
+    """Centres (n, 2) of a column of n neurons at x, and their spacing (at most ``max_spacing``)."""
+    spacing = min(max_spacing, BAND_HEIGHT / max(n, 1))
     y = (np.arange(n) - (n - 1) / 2.0) * spacing
     return np.column_stack([np.full(n, x), y]), spacing
 
 
+def uses_grid(sizes: tuple[int, ...], image_shape: tuple[int, int] | None, input_grid: bool) -> bool:
+    """Whether the input layer is drawn as its pixel grid (asked for, H·W inputs, and enough of them)."""
+    return bool(input_grid and image_shape and image_shape[0] * image_shape[1] == sizes[0]
+                and sizes[0] >= MIN_GRID_INPUTS)
+
+
 def compute_layout(sizes: tuple[int, ...], image_shape: tuple[int, int] | None = None,
-                   input_grid: bool = True, receptive_fields: bool = False) -> DiagramLayout:
+                   input_grid: bool = True, receptive_fields: bool = False,
+                   aspect: float | None = None) -> DiagramLayout:
     """The layout of a network of ``sizes``.
 
     ``input_grid`` draws the input layer as its ``image_shape`` (H, W) grid
     when H·W equals the input size; ``receptive_fields`` makes room beside
-    the first hidden layer for an H×W heat-map per neuron.
+    the first hidden layer for an H×W heat-map per neuron; ``aspect`` (width
+    / height of the space it is drawn in) sets the gap between the columns.
     """
     sizes = tuple(int(s) for s in sizes)
     grid: PixelGrid | None = None
     centers: list[np.ndarray] = []
     radius = np.zeros(len(sizes))
     layer_x = np.zeros(len(sizes))
-    use_grid = bool(input_grid and image_shape and image_shape[0] * image_shape[1] == sizes[0]
-                    and sizes[0] >= MIN_GRID_INPUTS)
+    gap, max_spacing = _shape(sizes, aspect, image_shape, input_grid, receptive_fields)
+    use_grid = uses_grid(sizes, image_shape, input_grid)
     if use_grid and image_shape is not None:
         h, w = image_shape
         cell = min(MAX_CELL, 0.62 * BAND_HEIGHT / h, 0.62 * BAND_HEIGHT / w)
@@ -146,15 +161,15 @@ def compute_layout(sizes: tuple[int, ...], image_shape: tuple[int, int] | None =
         layer_x[0] = -w * cell / 2.0
         x = 0.0
     else:
-        c, spacing = column(sizes[0], 0.0)
+        c, spacing = column(sizes[0], 0.0, max_spacing)
         centers.append(c)
         radius[0] = min(MAX_RADIUS, 0.36 * spacing)
         x = 0.0
     rf_extent = 0.0
     rf_rects = np.zeros((0, 4))
     for l in range(1, len(sizes)):
-        x += LAYER_GAP + (rf_extent if l == 2 else 0.0)
-        c, spacing = column(sizes[l], x)
+        x += gap + (rf_extent if l == 2 else 0.0)
+        c, spacing = column(sizes[l], x, max_spacing)
         centers.append(c)
         layer_x[l] = x
         radius[l] = min(MAX_RADIUS, 0.36 * spacing)
@@ -189,6 +204,27 @@ def compute_layout(sizes: tuple[int, ...], image_shape: tuple[int, int] | None =
     bounds = (x_min, -y_extent, x_max, y_extent)
     return DiagramLayout(sizes, tuple(centers), radius, layer_x, grid, tuple(segments), all_segments,
                          offsets[:-1] if len(offsets) > 1 else offsets, rf_rects, bounds)
+
+
+def _shape(sizes: tuple[int, ...], aspect: float | None, image_shape: tuple[int, int] | None, input_grid: bool,
+           receptive_fields: bool) -> tuple[float, float]:
+    """The gap between the columns and the largest neuron spacing that make the network ``aspect`` times as
+    wide as it is tall: the gap follows a wide space, the spacing of small layers a tall one.
+
+    Measured on the layout without an aspect (``LAYER_GAP`` and ``MAX_SPACING``):
+    its height, and the width that does not depend on the gap (grid, heat-maps, circles).
+    """
+    if aspect is None or len(sizes) < 2:
+        return LAYER_GAP, MAX_SPACING
+    layout = compute_layout(sizes, image_shape, input_grid, receptive_fields)
+    x0, y0, x1, y1 = layout.bounds
+    height = y1 - y0
+    fixed = (x1 - x0) - LAYER_GAP * (len(sizes) - 1)  # the laid-out width less its gaps
+    gap = (aspect * height - fixed) / (len(sizes) - 1)
+    if gap >= MIN_GAP:
+        return float(min(gap, MAX_GAP)), MAX_SPACING
+    wanted = (fixed + MIN_GAP * (len(sizes) - 1)) / aspect
+    return MIN_GAP, MAX_SPACING * float(np.clip(wanted / height, 1.0, MAX_STRETCH))
 
 
 def receptive_field_rects(centers: np.ndarray, radius: float, spacing: float,

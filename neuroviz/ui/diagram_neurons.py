@@ -19,6 +19,7 @@ from neuroviz.core.notation import neuron_label
 from neuroviz.core.selection import Selection
 from neuroviz.ui.circle_sprites import CircleSprites
 from neuroviz.ui.colormaps import blend, map_diverging, map_sequential, rgb_to_argb32, robust_max
+from neuroviz.ui.diagram_labels import LabelBoard
 from neuroviz.ui.diagram_layout import DiagramLayout
 from neuroviz.ui.diagram_sprites import argb_image, render_sprite
 from neuroviz.ui.diagram_style import Palette, ThemedCache
@@ -29,7 +30,7 @@ from neuroviz.ui.math_text import shown_number
 
 TINY_NEURON = 2.5
 """Neurons of a smaller radius (pixels) are drawn as plain squares."""
-NAMED_NEURON = 15.0
+NAMED_NEURON = 11.0
 """Neurons of at least this radius (pixels) get their name beside them and their value inside."""
 DARK_FILL = 140
 """Neurons whose fill is darker than this luminance (0–255) get their value in white."""
@@ -60,17 +61,24 @@ class NeuronColumn(NamedTuple):
     corners: list[QPointF]
     """Top left pixel of each neuron's circle image (whole pixels)."""
     on_screen: list[int]
-    """Neurons whose texts are drawn (none when the neurons are too small for texts)."""
+    """Neurons whose values are drawn (none when the neurons are too small for texts)."""
     names: list[PlacedText] | None
-    """The names of the neurons ``on_screen``, placed; ``None``: no texts."""
+    """The names that found room beside their neurons, placed; ``None``: no texts."""
     boxes: list[QRectF] | None
-    """The box each of their values is centred in."""
+    """The box each value of the neurons ``on_screen`` is centred in."""
+    name_rects: list[tuple[str, QRectF]]
+    """The text and rectangle of each placed name."""
 
 
 def _same(a: list[np.ndarray | None], b: list[np.ndarray | None]) -> bool:
     """Whether two lists of optional arrays hold the same shapes and values (``None`` only matches ``None``)."""
     return len(a) == len(b) and all(x is y or (x is not None and y is not None and np.array_equal(x, y))
                                     for x, y in zip(a, b))
+
+
+def named_neurons(lay: DiagramLayout, scale: float) -> bool:
+    """Whether some layer drawn as circles gets its neurons' names and values at ``scale`` (pixels per unit)."""
+    return any(r * scale >= NAMED_NEURON for l, r in enumerate(lay.radius.tolist()) if l > 0 or lay.grid is None)
 
 
 def marks(selection: Selection | None, hover: Selection | None, pal: Palette) -> list[Mark]:
@@ -105,7 +113,6 @@ class NeuronLayer:
         self._nodes_shown: tuple[Palette, list[np.ndarray | None]] | None = None
         self._grids: ThemedCache[QImage] = ThemedCache(MAX_GRID_IMAGES)
         self._circles: ThemedCache[CircleSprites] = ThemedCache(MAX_CIRCLE_SIZES)
-        self._columns: Memo[tuple[QPen, list[NeuronColumn]]] = Memo()
         self._grid_rect: Memo[QRectF] = Memo()
 
     # ------------------------------------------------------------ values → colours
@@ -185,11 +192,15 @@ class NeuronLayer:
         p.setBrush(frame.palette.color("band"))
         p.drawRoundedRect(QRectF(tl, br), 12, 12)
 
-    def paint(self, p: QPainter, frame: Frame, nodes: list[np.ndarray | None], rings: list[Mark]) -> None:
-        """The input grid, the receptive fields and the neurons with their texts (``nodes``: their values)."""
+    def paint(self, p: QPainter, frame: Frame, nodes: list[np.ndarray | None], rings: list[Mark],
+              columns: tuple[QPen, list[NeuronColumn]]) -> None:
+        """The input grid, the receptive fields and the neurons with their texts (``nodes``: their values).
+
+        ``columns``: where the neurons and their texts go (``place``).
+        """
         self._paint_input(p, frame, rings)
         self._paint_receptive_fields(p, frame, rings)
-        self._paint_neurons(p, frame, nodes, rings)
+        self._paint_neurons(p, frame, nodes, rings, columns)
 
     def _paint_input(self, p: QPainter, frame: Frame, rings: list[Mark]) -> None:
         lay, view = frame.layout, frame.view
@@ -251,11 +262,11 @@ class NeuronLayer:
                 p.setPen(QPen(color, width))
                 p.drawRect(view.rect(*lay.rf_rects[item.m]))
 
-    def _paint_neurons(self, p: QPainter, frame: Frame, nodes: list[np.ndarray | None], rings: list[Mark]) -> None:
+    def _paint_neurons(self, p: QPainter, frame: Frame, nodes: list[np.ndarray | None], rings: list[Mark],
+                       placed: tuple[QPen, list[NeuronColumn]]) -> None:
         lay, view = frame.layout, frame.view
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        outline, columns = self._columns.get((*frame.key, frame.vector, frame.dpr, frame.width, frame.height),
-                                             lambda: self._place_columns(frame))
+        outline, columns = placed
         for col in columns:
             r, rgb = col.radius, self.rgb[col.layer]
             if r < TINY_NEURON:
@@ -279,8 +290,13 @@ class NeuronLayer:
                 p.setPen(QPen(color, width))
                 p.drawEllipse(view.to_screen(float(c[0]), float(c[1])), r, r)
 
-    def _place_columns(self, frame: Frame) -> tuple[QPen, list[NeuronColumn]]:
-        """The neurons' outline pen and, per drawn layer, where its neurons and their texts go."""
+    def place(self, frame: Frame, board: LabelBoard) -> tuple[QPen, list[NeuronColumn]]:
+        """The neurons' outline pen and, per drawn layer, where its neurons and their texts go.
+
+        Each value (inside its circle) and then each name (above left of its
+        circle) takes its rectangle on ``board``; one that finds it taken is
+        left out.
+        """
         lay, view, fonts, texts = frame.layout, frame.view, frame.fonts, self._texts
         w, h = frame.width, frame.height
         columns = []
@@ -294,15 +310,31 @@ class NeuronLayer:
             xy = pts.tolist()
             names = boxes = None
             on_screen: list[int] = []
+            name_rects: list[tuple[str, QRectF]] = []
             if r >= NAMED_NEURON:
                 # Text only for neurons on screen: zoomed into a large layer, most are not.
-                on_screen = [i for i, (x, y) in enumerate(xy) if -r - 60 < x < w + r + 60 and -r - 20 < y < h + r + 20]
-                names = [texts.text_in(QRectF(x - r - 40, y - r - 16, 40, 16), True, neuron_label(l, i, "unicode"),
-                                       fonts.small, fonts.key_of("small"), fonts.small_height, frame.dpr)
-                         for i in on_screen for x, y in (xy[i],)]
+                near = [i for i, (x, y) in enumerate(xy) if -r - 60 < x < w + r + 60 and -r - 20 < y < h + r + 20]
                 height = fonts.value_font(r)[1]
-                boxes = [QRectF(x - r, y - height / 2, 2 * r, height) for i in on_screen for x, y in (xy[i],)]
-            columns.append(NeuronColumn(l, r, pts, xy, corners, on_screen, names, boxes))
+                boxes = []
+                for i in near:
+                    box = QRectF(xy[i][0] - r, xy[i][1] - height / 2, 2 * r, height)
+                    if board.claim(box):
+                        on_screen.append(i)
+                        boxes.append(box)
+                names = []
+                small = texts.metrics(fonts.small, fonts.key_of("small"))
+                for i in near:
+                    x, y = xy[i]
+                    text = neuron_label(l, i, "unicode")
+                    rect = QRectF(x - r - 1 - small.horizontalAdvance(text), y - r - fonts.small_height,
+                                  small.horizontalAdvance(text), fonts.small_height)
+                    if board.claim(rect):
+                        box = QRectF(rect.right() - max(40.0, rect.width()), rect.top(), max(40.0, rect.width()),
+                                     rect.height())
+                        names.append(texts.text_in(box, True, text, fonts.small, fonts.key_of("small"),
+                                                   fonts.small_height, frame.dpr))
+                        name_rects.append((text, rect))
+            columns.append(NeuronColumn(l, r, pts, xy, corners, on_screen, names, boxes, name_rects))
         return QPen(frame.palette.color("outline"), 1.1), columns
 
     def _paint_texts(self, p: QPainter, frame: Frame, col: NeuronColumn, values: np.ndarray | None,
@@ -314,6 +346,10 @@ class NeuronLayer:
         p.setPen(frame.palette.color("muted"))
         for placed in col.names:
             draw_placed(p, placed)
+        log = frame.log
+        if log is not None:
+            for text, rect in col.name_rects:
+                log.add("name", text, rect)
         if values is None:
             return
         font, height, font_key = fonts.value_font(col.radius)
@@ -327,8 +363,11 @@ class NeuronLayer:
             if c is not pen:
                 p.setPen(c)
                 pen = c
-            draw_placed(p, self._texts.text_in(box, False, shown_number(shown[i], digits), font, font_key, height,
-                                               frame.dpr, changing=True))
+            text = shown_number(shown[i], digits)
+            draw_placed(p, self._texts.text_in(box, False, text, font, font_key, height, frame.dpr, changing=True))
+            if log is not None:
+                width = self._texts.metrics(font, font_key).horizontalAdvance(text)
+                log.add("value", text, QRectF(box.center().x() - width / 2, box.top(), width, height).intersected(box))
 
     def _paint_sprites(self, p: QPainter, frame: Frame, corners: list[QPointF], r: float, rgb: np.ndarray,
                        outline: QPen) -> None:

@@ -29,8 +29,9 @@ INPUT_BLACK, INPUT_WHITE = (0, 0, 0), (255, 255, 255)
 """Input pixels as in the paper and the pixel editor: 0 is black, 1 is white (in every theme)."""
 DIM = 0.72
 """How far edges fade toward the background when something is selected."""
-SMALL, EDGE_LABEL = 0.9, 0.85
-"""Point sizes, relative to the widget's font, of the small texts and of the values written on edges."""
+SMALL, EDGE_LABEL, SCRIPT = 0.9, 0.85, 0.62
+"""Point sizes, relative to the widget's font, of the small texts, of the labels written on edges and of
+their sub- and superscripts."""
 MIN_VALUE_POINTS, VALUE_PER_RADIUS = 6.5, 0.42
 """A neuron's value is written in at most the widget's point size, ``VALUE_PER_RADIUS`` points per pixel of radius."""
 MAX_VALUE_FONTS = 64
@@ -78,7 +79,7 @@ class DiagramFonts:
     """The fonts of the diagram, derived from the widget's font (rebuilt only when that changes).
 
     ``named`` fonts are ``base``, ``bold``, ``small`` (headers' details,
-    neuron names) and ``edge_label``; ``key`` identifies ``base`` in caches of
+    neuron names), ``edge_label`` and ``script`` (its sub- and superscripts); ``key`` identifies ``base`` in caches of
     prepared texts and images.
     """
 
@@ -87,10 +88,13 @@ class DiagramFonts:
     bold: QFont
     small: QFont
     edge_label: QFont
+    script: QFont
     line_height: float
     """``QFontMetricsF(base).height()`` in pixels."""
     small_height: float
     """``QFontMetricsF(small).height()`` in pixels."""
+    bold_height: float
+    """``QFontMetricsF(bold).height()`` in pixels."""
     _values: dict[float, tuple[QFont, float, str]] = field(default_factory=dict)
 
     @classmethod
@@ -99,12 +103,14 @@ class DiagramFonts:
         bold = QFont(font)
         bold.setBold(True)
         small = _scaled(font, SMALL)
-        return cls(base, base.key(), bold, small, _scaled(font, EDGE_LABEL), QFontMetricsF(base).height(),
-                   QFontMetricsF(small).height())
+        return cls(base, base.key(), bold, small, _scaled(font, EDGE_LABEL), _scaled(font, SCRIPT),
+                   QFontMetricsF(base).height(),
+                   QFontMetricsF(small).height(), QFontMetricsF(bold).height())
 
     def named(self, name: str) -> QFont:
-        """One of the named fonts (``base``, ``bold``, ``small``, ``edge_label``)."""
-        return {"base": self.base, "bold": self.bold, "small": self.small, "edge_label": self.edge_label}[name]
+        """One of the named fonts (``base``, ``bold``, ``small``, ``edge_label``, ``script``)."""
+        return {"base": self.base, "bold": self.bold, "small": self.small, "edge_label": self.edge_label,
+                "script": self.script}[name]
 
     def key_of(self, name: str) -> str:
         """A string that identifies the named font in caches."""

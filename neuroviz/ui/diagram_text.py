@@ -5,14 +5,19 @@
 prepared the first time.  Numbers change from frame to frame while training:
 one seen for the first time is drawn directly (laying out a text that never
 comes back costs more than drawing it) and prepared when it comes back.
-Both ways give the same pixels.
+Both ways give the same pixels.  ``Scripted`` draws a symbol with stacked
+sub- and superscripts (the edges' θ^{ba}_{11}).
 """
 
 from __future__ import annotations
 
+import re
+from typing import NamedTuple
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QStaticText
 
+from neuroviz.ui.diagram_labels import LabelLog
 from neuroviz.ui.diagram_style import DiagramFonts
 
 TEXT_CACHE = 4096
@@ -113,6 +118,41 @@ class TextCache:
         return self._at(top_left, text, st, font, font_key)
 
 
+_SCRIPTS = re.compile(r"^(.*?)(?:\^\{([^{}]*)\})?(?:_\{([^{}]*)\})?$")
+
+
+class Scripted(NamedTuple):
+    """A symbol with a stacked superscript and subscript (``θ^{ba}_{11}``), measured in two fonts."""
+
+    base: str
+    sup: str
+    sub: str
+    base_width: float
+    width: float
+    """Advance width (pixels) of the whole."""
+    rise: float
+    """How far (pixels) the superscript's baseline sits above the base's, and the subscript's below."""
+
+    @classmethod
+    def of(cls, text: str, fm: QFontMetricsF, script_fm: QFontMetricsF) -> Scripted:
+        """``text`` (``X``, ``X^{…}``, ``X_{…}`` or ``X^{…}_{…}``) measured in a font and its script font."""
+        match = _SCRIPTS.match(text)
+        base, sup, sub = (match.group(1), match.group(2) or "", match.group(3) or "") if match else (text, "", "")
+        base_width = fm.horizontalAdvance(base)
+        width = base_width + max(script_fm.horizontalAdvance(sup), script_fm.horizontalAdvance(sub)) + 1
+        return cls(base, sup, sub, base_width, width, 0.42 * fm.ascent())
+
+    def draw(self, p: QPainter, x: float, baseline: float, font: QFont, script_font: QFont) -> None:
+        """Draw it with its base's baseline starting at (``x``, ``baseline``); sets the pen's font."""
+        p.setFont(font)
+        p.drawText(QPointF(x, baseline), self.base)
+        p.setFont(script_font)
+        if self.sup:
+            p.drawText(QPointF(x + self.base_width + 0.5, baseline - self.rise), self.sup)
+        if self.sub:
+            p.drawText(QPointF(x + self.base_width + 0.5, baseline + 0.55 * self.rise), self.sub)
+
+
 def draw_placed(p: QPainter, placed: PlacedText) -> None:
     """Draw a text placed by ``TextCache.text_in``."""
     if len(placed) == 3 or isinstance(placed[1], str):
@@ -121,8 +161,11 @@ def draw_placed(p: QPainter, placed: PlacedText) -> None:
         p.drawStaticText(*placed)
 
 
-def draw_items(p: QPainter, items: list[TextItem]) -> None:
-    """Draw placed texts, changing font and pen only when they differ from the previous text's."""
+def draw_items(p: QPainter, items: list[TextItem], log: LabelLog | None = None, kind: str = "") -> None:
+    """Draw placed texts, changing font and pen only when they differ from the previous text's.
+
+    Each text's rectangle is noted in ``log`` (as ``kind``) when there is one.
+    """
     font = color = None
     for pos, text, f, c in items:
         if f is not font:
@@ -132,3 +175,5 @@ def draw_items(p: QPainter, items: list[TextItem]) -> None:
             p.setPen(c)
             color = c
         p.drawStaticText(pos, text)
+        if log is not None:
+            log.add(kind, text.text(), QRectF(pos, text.size()))

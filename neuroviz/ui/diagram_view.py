@@ -16,16 +16,30 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QPaintEngine, QPainter
 
+from neuroviz.ui.diagram_labels import LabelLog
 from neuroviz.ui.diagram_layout import DiagramLayout
 from neuroviz.ui.diagram_style import DiagramFonts, Palette
 
-MARGIN_TOP, MARGIN_BOTTOM, MARGIN_SIDE = 84.0, 100.0, 24.0
-"""Pixels kept free around the network for the mode line and headers, the legends, and the sides."""
-LABEL_MARGIN = 150.0
-"""Pixels kept free right of the output layer for class names and probabilities."""
 MIN_SCALE, MAX_SCALE = 0.05, 60.0
 """Screen pixels per world unit: the least and the most the view zooms to."""
 T = TypeVar("T")
+
+
+class Margins(NamedTuple):
+    """Pixels kept free around the network for its texts (measured: see ``Annotations.margins``)."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    def free(self, width: float, height: float) -> tuple[float, float]:
+        """Width and height left for the network in a ``width``×``height`` widget (at least 50 each)."""
+        return max(width - self.left - self.right, 50.0), max(height - self.top - self.bottom, 50.0)
+
+
+DEFAULT_MARGINS = Margins(24.0, 84.0, 174.0, 100.0)
+"""Margins before any text was measured."""
 
 
 class ViewTransform:
@@ -53,18 +67,18 @@ class ViewTransform:
         """What the transform is: scale and offset (for cache keys)."""
         return self.scale, float(self.offset[0]), float(self.offset[1])
 
-    def fit(self, bounds: tuple[float, float, float, float], width: float, height: float) -> None:
+    def fit(self, bounds: tuple[float, float, float, float], width: float, height: float,
+            margins: Margins = DEFAULT_MARGINS) -> None:
         """Scale and centre the world rectangle ``bounds`` (x0, y0, x1, y1) into a ``width``×``height`` widget.
 
-        Keeps margins free for the texts around the network.
+        Keeps ``margins`` free for the texts around the network.
         """
         x0, y0, x1, y1 = bounds
-        w = max(width - 2 * MARGIN_SIDE - LABEL_MARGIN, 50.0)
-        h = max(height - MARGIN_TOP - MARGIN_BOTTOM, 50.0)
+        w, h = margins.free(width, height)
         s = float(np.clip(min(w / (x1 - x0), h / (y1 - y0)), MIN_SCALE, MAX_SCALE))
         self.scale = self.fit_scale = s
-        self.offset = np.array([MARGIN_SIDE + (w - s * (x1 - x0)) / 2 - s * x0,
-                                MARGIN_TOP + (h - s * (y1 - y0)) / 2 - s * y0])
+        self.offset = np.array([margins.left + (w - s * (x1 - x0)) / 2 - s * x0,
+                                margins.top + (h - s * (y1 - y0)) / 2 - s * y0])
 
     def zoom_by(self, factor: float, anchor: np.ndarray) -> None:
         """Zoom by ``factor`` keeping the world point under ``anchor`` (shape (2,), screen) still."""
@@ -112,13 +126,15 @@ class Frame(NamedTuple):
     """True when painting into a vector format (SVG, PDF): no cached bitmaps there."""
     key: tuple[object, ...]
     """What a cached drawing of the view depends on: layout, palette, fonts (by identity), zoom and pan."""
+    log: LabelLog | None = None
+    """Where the layers note the rectangle of each text they draw (``None``: not noted)."""
 
     @classmethod
     def of(cls, p: QPainter, layout: DiagramLayout, view: ViewTransform, palette: Palette, fonts: DiagramFonts,
-           width: int, height: int) -> Frame:
+           width: int, height: int, log: LabelLog | None = None) -> Frame:
         """The frame of painting a ``width``×``height`` area onto ``p``."""
         return cls(layout, view, palette, fonts, width, height, device_pixel_ratio(p), is_vector(p),
-                   (layout, palette, fonts, *view.key()))
+                   (layout, palette, fonts, *view.key()), log)
 
 
 def device_pixel_ratio(p: QPainter) -> float:
@@ -144,3 +160,8 @@ class Memo(Generic[T]):
         if self._kept is None or self._kept[0] != key:
             self._kept = (key, build())
         return self._kept[1]
+
+    @property
+    def kept(self) -> T | None:
+        """The value last built (``None`` before the first)."""
+        return None if self._kept is None else self._kept[1]

@@ -20,10 +20,12 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QDragMoveEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QLineEdit,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -38,7 +40,7 @@ from neuroviz.io.notebook import export_notebook, update_to_show
 from neuroviz.io.snapshot import FILE_SUFFIX, SnapshotError
 from neuroviz.model import AppModel
 from neuroviz.ui.binding import subscribe
-from neuroviz.ui.picture_export import MAX_SIDE, PictureExports
+from neuroviz.ui.picture_export import MAX_SIDE, PictureExports, check_folder, default_title
 from neuroviz.ui.window_shortcuts import with_shortcut
 
 RECENT_KEY = "file/recentFiles"
@@ -66,9 +68,9 @@ EXPORT_FORMATS: dict[str, tuple[str, str, str]] = {
 
 
 class PictureSizeDialog(QDialog):
-    """Asks for the width and height of a picture in pixels."""
+    """Asks for the width and height of a picture in pixels, and whether it carries a title (and which)."""
 
-    def __init__(self, size: QSize, title: str, parent: QWidget | None = None) -> None:
+    def __init__(self, size: QSize, title: str, parent: QWidget | None = None, picture_title: str = "") -> None:
         super().__init__(parent)
         self.setObjectName("pictureSizeDialog")
         self.setWindowTitle(title)
@@ -82,10 +84,18 @@ class PictureSizeDialog(QDialog):
             spin.setSuffix(" px")
             spin.setValue(value)
             spin.setToolTip(f"The picture's {name} in pixels (16 to {MAX_SIDE})")
-        self.setMinimumWidth(280)
+        self.title_check = QCheckBox("&Title", self)
+        self.title_check.setObjectName("titleCheck")
+        self.title_check.setToolTip("Write a title line above the picture")
+        self.title_edit = QLineEdit(picture_title, self)
+        self.title_edit.setObjectName("titleEdit")
+        self.title_edit.setEnabled(False)
+        self.title_check.toggled.connect(self.title_edit.setEnabled)
+        self.setMinimumWidth(360)
         form = QFormLayout(self)
         form.addRow("&Width", self.width_spin)
         form.addRow("&Height", self.height_spin)
+        form.addRow(self.title_check, self.title_edit)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -93,6 +103,10 @@ class PictureSizeDialog(QDialog):
 
     def chosen_size(self) -> QSize:
         return QSize(self.width_spin.value(), self.height_spin.value())
+
+    def chosen_title(self) -> str:
+        """The title to write above the picture ("" for none)."""
+        return self.title_edit.text().strip() if self.title_check.isChecked() else ""
 
 
 class FileActions(QObject):
@@ -264,11 +278,12 @@ class FileActions(QObject):
         """Ask for a size (pictures) and a file name, then export ``kind``."""
         title, file_filter, suffix = EXPORT_FORMATS[kind]
         size = None
-        if kind in ("diagram_png", "diagram_svg", "loss_png", "loss_svg"):
-            dialog = PictureSizeDialog(self.default_size(kind), title, self.window)
+        picture_title = ""
+        if kind in PictureExports.KINDS:
+            dialog = PictureSizeDialog(self.default_size(kind), title, self.window, default_title(self.model))
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return False
-            size = dialog.chosen_size()
+            size, picture_title = dialog.chosen_size(), dialog.chosen_title()
         stem = (self.model.document.title or "network").replace("/", "-") + "-" + kind.split("_")[0]
         path, _ = QFileDialog.getSaveFileName(self.window, title, os.path.join(self._folder(), stem + suffix),
                                               file_filter)
@@ -276,19 +291,23 @@ class FileActions(QObject):
             return False
         if not path.lower().endswith(suffix):
             path += suffix
-        return self.export_to(kind, path, size)
+        return self.export_to(kind, path, size, picture_title)
 
     def default_size(self, kind: str) -> QSize:
         """The picture size offered first: the panel's size on screen."""
         return self.pictures.on_screen_size(kind)
 
-    def export_to(self, kind: str, path: str, size: QSize | None = None) -> bool:
-        """Write export ``kind`` (a key of ``EXPORT_FORMATS``) to ``path``; True on success."""
+    def export_to(self, kind: str, path: str, size: QSize | None = None, title: str = "") -> bool:
+        """Write export ``kind`` (a key of ``EXPORT_FORMATS``) to ``path``; True on success.
+
+        A picture carries ``title`` above it if given.
+        """
         s = self.model
         size = size or self.default_size(kind)
         try:
+            check_folder(path)
             if kind in PictureExports.KINDS:
-                data = self.pictures.picture(kind, size)
+                data = self.pictures.picture(kind, size, title)
             elif kind == "loss_csv":
                 h = s.trainer.history
                 export.export_loss_curves_csv(path, h.steps, h.values, s.trainer.epochs)

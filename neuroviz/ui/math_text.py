@@ -36,6 +36,12 @@ def to_html(text: str) -> str:
     return _SINGLE.sub(_tag, out)
 
 
+def tooltip_html(text: str) -> str:
+    """A tooltip of the paper's notation (``\n`` between lines) as rich text with real sub- and superscripts."""
+    lines = "<br>".join(to_html(line) for line in text.split("\n"))
+    return f"<p style='white-space:pre'>{lines}</p>"
+
+
 def equation_html(eq: Equation, value_colour: str = "", muted_colour: str = "#6b7280",
                   indent: Callable[[str], float] | None = None) -> str:
     """``eq`` as HTML paragraphs, one form per line, the ``=`` signs aligned, notes below.

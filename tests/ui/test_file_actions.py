@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
@@ -312,6 +312,49 @@ def test_export_diagram_svg_has_an_element_per_edge_and_neuron(qtbot, main_windo
     assert "circle" in texts and "square" in texts
 
 
+def test_svg_text_names_css_font_families_a_browser_knows(qtbot, main_window, tmp_path):
+    main_window.model.load_example("paper-figure-4")
+    path = tmp_path / "d.svg"
+    assert main_window.file_actions.export_to("diagram_svg", str(path), QSize(900, 600))
+    families = {t.get("font-family") for t in ET.parse(path).getroot().iter(f"{SVG}text")}
+    families |= {g.get("font-family") for g in ET.parse(path).getroot().iter(f"{SVG}g")} - {None}
+    assert families and all(f.endswith("DejaVu Sans, Arial, sans-serif") for f in families)
+    assert "Sans Serif" not in path.read_text()
+    texts = "".join("".join(t.itertext()) for t in ET.parse(path).getroot().iter(f"{SVG}text"))
+    assert "θ" in texts and "a₁" in texts  # the symbols are text, not pictures of text
+
+
+def test_the_size_dialog_offers_a_title_and_the_picture_carries_it(qtbot, trained, tmp_path, monkeypatch):
+    window, model = trained, trained.model
+    path = tmp_path / "titled.png"
+    choose_file(monkeypatch, path)
+    offered: list[str] = []
+
+    def with_title(dialog: QWidget) -> None:
+        assert isinstance(dialog, PictureSizeDialog)
+        assert not dialog.title_edit.isEnabled()
+        qtbot.mouseClick(dialog.title_check, Qt.MouseButton.LeftButton)
+        assert dialog.title_edit.isEnabled()
+        offered.append(dialog.title_edit.text())
+        dialog.width_spin.setValue(640)
+        dialog.height_spin.setValue(360)
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)
+
+    answer_modal(qtbot, with_title)
+    press(qtbot, window, "Ctrl+E")
+    assert offered and "-".join(map(str, model.network.sizes)) in offered[0]
+    assert f"update {model.trainer.step_count:,}" in offered[0] and "loss" in offered[0]
+    titled = QImage(str(path))
+    assert window.file_actions.export_to("diagram_png", str(tmp_path / "plain.png"), QSize(640, 360))
+    plain = QImage(str(tmp_path / "plain.png"))
+    assert titled.size() == plain.size() == QSize(640, 360)
+    band = [titled.pixel(x, y) for x in range(10, 300) for y in range(4, 30)]
+    assert len(set(band)) > 2 and band != [plain.pixel(x, y) for x in range(10, 300) for y in range(4, 30)]
+    assert window.file_actions.export_to("loss_svg", str(tmp_path / "l.svg"), QSize(500, 300), "Loss of run 3")
+    texts = "".join("".join(t.itertext()) for t in ET.parse(tmp_path / "l.svg").getroot().iter(f"{SVG}text"))
+    assert "Loss of run 3" in texts
+
+
 def test_export_loss_pictures_and_csv(qtbot, trained, tmp_path):
     actions, s = trained.file_actions, trained.model
     s.train_for(10.0, max_steps=40)
@@ -352,8 +395,9 @@ def test_an_unwritable_export_is_reported(qtbot, main_window, tmp_path):
     assert not actions.export_to("npz", str(tmp_path / "missing-folder" / "p.npz"))
     box = main_window.findChild(QMessageBox, "fileErrorBox")
     qtbot.waitUntil(lambda: box is not None and box.isVisible())
-    assert "No such file or directory" in box.informativeText()
+    assert f"the folder {tmp_path / 'missing-folder'} does not exist" in box.informativeText()
     box.close()
+    assert not (tmp_path / "missing-folder").exists()
 
 
 def test_file_menu_holds_the_actions_with_shortcut_tooltips(qtbot, main_window):

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 
+from neuroviz.core.selection import Selection
 from neuroviz.core.update_table import WEIGHT
 from neuroviz.ui.inspector_tables import Col, NCol, number
 from neuroviz.ui.math_text import shown_number
@@ -80,7 +81,10 @@ def check_agreement(qtbot, window, neuron_column: NCol) -> str:
         cell = inspector.table_model.data(inspector.table_model.index(view_row, column))
         assert cell == number(w)
         assert (table.old if column == Col.OLD else table.new)[table.find(WEIGHT, l, m, n)] == w
-        tip = hovered_tooltip(qtbot, diagram, diagram.edge_screen_pos(l, m, n, 0.3).toPoint())
+        # a point of the edge where it is the nearest one (dense fans cross one another)
+        point = next(p for t in (0.3, 0.2, 0.4, 0.15, 0.5, 0.6, 0.7) for p in [diagram.edge_screen_pos(l, m, n, t)]
+                     if diagram.hit(QPointF(p.toPoint())) == Selection("weight", l, m, n)).toPoint()
+        tip = hovered_tooltip(qtbot, diagram, point)
         assert tip.startswith(f"θ^{{ba}}_{{11}} = {shown_number(w, 4)}") and tip.endswith(shown.words())
     # every panel says the same words
     words = shown.words()
