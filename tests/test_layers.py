@@ -72,3 +72,8 @@ def test_no_import_cycles():
     real = [c for c in cycles if not any(MODULES[m].name == "__init__.py" for m in c)]
     assert not real, "import cycles: " + "; ".join(" → ".join(c) for c in real)
 
+
+
+def test_no_module_is_over_about_600_lines():
+    long = {name: n for name, p in MODULES.items() if (n := len(p.read_text(encoding="utf-8").splitlines())) > 620}
+    assert not long, long

@@ -52,19 +52,16 @@ first problem; nothing is ever unpickled or evaluated.
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 import json
 import math
 import os
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from neuroviz import __version__
-from neuroviz.core.datasets import BUILTIN_DATASETS, Dataset
+from neuroviz.core.datasets import Dataset
 from neuroviz.core.network import (
     HIDDEN_ACTIVATIONS,
     INITS,
@@ -81,23 +78,18 @@ from neuroviz.core.trainer import Trainer
 from neuroviz.io import optimiser_state
 from neuroviz.io.atomic import atomic_write_bytes
 from neuroviz.io.limits import (
-    MAX_CLASSES,
-    MAX_DATASET_VALUES,
     MAX_EPOCHS,
     MAX_FILE_BYTES,
     MAX_HISTORY,
-    MAX_IMAGE_SIDE,
-    MAX_INPUTS,
-    MAX_NAME,
     MAX_PARAMETERS,
     MAX_SAMPLES,
     MAX_TEXT,
     parameter_count,
 )
 from neuroviz.io.regular_file import read_bounded
+from neuroviz.io.snapshot_dataset import MAX_SEED, encode_dataset, floats, read_dataset
 from neuroviz.io.validate import (
     SnapshotError,
-    bool_array,
     boolean,
     check_parse_memory,
     fail,
@@ -119,14 +111,8 @@ FORMAT_VERSION = 2
 FILE_SUFFIX = ".nvz.json"
 """Suggested file name ending; any name opens."""
 
-MAX_SEED = (1 << 63) - 1
 MAX_COUNT = (1 << 62) - 1
 
-BUILTIN_PARAMETERS: dict[str, tuple[str, ...]] = {
-    "circles-squares": ("n", "shape", "seed", "noise", "test_fraction"),
-    "digits": ("test_fraction", "seed"),
-}
-"""The generation parameters a snapshot records for each built-in data set."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -161,87 +147,8 @@ class Snapshot:
 
 
 # ================================================================== writing
-def _floats(a: np.ndarray) -> Any:
-    """An array as nested lists of Python floats (exact via repr)."""
-    return np.asarray(a, dtype=np.float64).tolist()
-
-
 def _nullable(x: float) -> float | None:
     return None if math.isnan(x) else float(x)
-
-
-def _samples(X: np.ndarray, y: np.ndarray, is_test: np.ndarray) -> dict[str, Any]:
-    return {"X": _floats(X), "y": [int(v) for v in y], "is_test": [bool(v) for v in is_test]}
-
-
-def builtin_defaults(name: str) -> dict[str, Any]:
-    """The generation parameters ``builtin_dataset(name)`` uses (JSON values)."""
-    params = inspect.signature(BUILTIN_DATASETS[name]).parameters
-    out: dict[str, Any] = {}
-    for key in BUILTIN_PARAMETERS[name]:
-        value = params[key].default
-        out[key] = list(value) if isinstance(value, tuple) else value
-    return out
-
-
-@lru_cache(maxsize=4)
-def _generate(name: str, params_json: str) -> Dataset:
-    params = json.loads(params_json)
-    if "shape" in params:
-        params["shape"] = tuple(params["shape"])
-    return BUILTIN_DATASETS[name](**params)
-
-
-def generate_builtin(name: str, params: dict[str, Any]) -> Dataset:
-    """The built-in data set ``name`` made with ``params`` (cached: it is deterministic)."""
-    return _generate(name, json.dumps(params, sort_keys=True))
-
-
-def fingerprint(dataset: Dataset) -> str:
-    """SHA-256 (hex) of a data set's samples: ``X`` (float64), ``y`` (int64) and ``is_test``."""
-    digest = hashlib.sha256()
-    for arr in (dataset.X, dataset.y, dataset.is_test):
-        digest.update(np.ascontiguousarray(arr).tobytes())
-    return digest.hexdigest()
-
-
-def _builtin_base(dataset: Dataset) -> tuple[dict[str, Any], int] | None:
-    """If ``dataset`` is a built-in (plus appended samples): its parameters and base size."""
-    if dataset.name not in BUILTIN_PARAMETERS:
-        return None
-    params = builtin_defaults(dataset.name)
-    base = generate_builtin(dataset.name, params)
-    n = len(base)
-    same = (
-        len(dataset) >= n
-        and base.class_names == dataset.class_names
-        and tuple(base.image_shape) == tuple(dataset.image_shape)
-        and np.array_equal(base.X, dataset.X[:n])
-        and np.array_equal(base.y, dataset.y[:n])
-        and np.array_equal(base.is_test, dataset.is_test[:n])
-    )
-    return (params, n) if same else None
-
-
-def encode_dataset(dataset: Dataset) -> dict[str, Any]:
-    """The ``dataset`` field: a built-in's name and parameters, or the samples themselves."""
-    found = _builtin_base(dataset)
-    if found is not None:
-        params, n = found
-        return {
-            "source": "builtin",
-            "name": dataset.name,
-            "parameters": params,
-            "fingerprint": fingerprint(generate_builtin(dataset.name, params)),
-            "added": _samples(dataset.X[n:], dataset.y[n:], dataset.is_test[n:]),
-        }
-    return {
-        "source": "embedded",
-        "name": dataset.name,
-        "class_names": list(dataset.class_names),
-        "image_shape": list(dataset.image_shape),
-        "samples": _samples(dataset.X, dataset.y, dataset.is_test),
-    }
 
 
 def encode_trace(trace: StepTrace) -> dict[str, Any]:
@@ -249,21 +156,21 @@ def encode_trace(trace: StepTrace) -> dict[str, Any]:
     fwd = trace.forward
     return {
         "lr": float(trace.lr),
-        "inputs": _floats(fwd.act[0]),
-        "raw": [_floats(a) for a in fwd.raw[1:]],
-        "activations": [_floats(a) for a in fwd.act[1:]],
-        "probs": _floats(fwd.probs),
-        "targets": _floats(trace.targets),
+        "inputs": floats(fwd.act[0]),
+        "raw": [floats(a) for a in fwd.raw[1:]],
+        "activations": [floats(a) for a in fwd.act[1:]],
+        "probs": floats(fwd.probs),
+        "targets": floats(trace.targets),
         "labels": None if trace.labels is None else [int(v) for v in trace.labels],
-        "losses": _floats(trace.losses),
+        "losses": floats(trace.losses),
         "loss": float(trace.loss),
-        "deltas": [_floats(a) for a in trace.deltas],
-        "grad_weights": [_floats(a) for a in trace.grad_weights],
-        "grad_biases": [_floats(a) for a in trace.grad_biases],
-        "weights_before": [_floats(a) for a in trace.weights_before],
-        "biases_before": [_floats(a) for a in trace.biases_before],
-        "weights_after": [_floats(a) for a in trace.weights_after],
-        "biases_after": [_floats(a) for a in trace.biases_after],
+        "deltas": [floats(a) for a in trace.deltas],
+        "grad_weights": [floats(a) for a in trace.grad_weights],
+        "grad_biases": [floats(a) for a in trace.grad_biases],
+        "weights_before": [floats(a) for a in trace.weights_before],
+        "biases_before": [floats(a) for a in trace.biases_before],
+        "weights_after": [floats(a) for a in trace.weights_after],
+        "biases_after": [floats(a) for a in trace.biases_after],
         **optimiser_state.encode_trace_extra(trace, tuple(a.shape[1] for a in fwd.act)),
     }
 
@@ -281,8 +188,8 @@ def to_document(snap: Snapshot) -> dict[str, Any]:
         "title": snap.title,
         "network": {
             **snap.network.config.to_dict(),
-            "weights": [_floats(w) for w in snap.network.weights],
-            "biases": [_floats(b) for b in snap.network.biases],
+            "weights": [floats(w) for w in snap.network.weights],
+            "biases": [floats(b) for b in snap.network.biases],
         },
         "dataset": encode_dataset(snap.dataset),
         "trainer": {
@@ -316,7 +223,7 @@ def to_document(snap: Snapshot) -> dict[str, Any]:
             }
             for m in st.get("epochs", [])
         ],
-        "input": _floats(snap.input),
+        "input": floats(snap.input),
         "target": int(snap.target),
         "last_update": None if snap.last_trace is None else encode_trace(snap.last_trace),
     }
@@ -416,76 +323,6 @@ def read_parameters(
     weights = [float_array(w, sub(sub(where, w_key), l), (sizes[l + 1], sizes[l])) for l, w in enumerate(w_list)]
     biases = [float_array(b, sub(sub(where, b_key), l), (sizes[l + 1],)) for l, b in enumerate(b_list)]
     return weights, biases
-
-
-def _read_samples(d: Any, where: str, n_pixels: int, n_classes: int, limit: int) -> tuple[np.ndarray, ...]:
-    d = obj(d, where)
-    X = float_array(field(d, "X", where), sub(where, "X"), (None, n_pixels), limit=limit)
-    n = X.shape[0]
-    y = int_array(field(d, "y", where), sub(where, "y"), (n,), 0, n_classes - 1, limit=limit)
-    is_test = bool_array(field(d, "is_test", where), sub(where, "is_test"), (n,), limit=limit)
-    if ((X < 0) | (X > 1)).any():
-        raise fail(sub(where, "X"), "pixel values must lie in [0, 1]")
-    return X, y, is_test
-
-
-def _read_builtin_parameters(name: str, value: Any, where: str) -> dict[str, Any]:
-    d = obj(value, where)
-    out: dict[str, Any] = {}
-    for key in BUILTIN_PARAMETERS[name]:
-        at = sub(where, key)
-        raw = field(d, key, where)
-        if key == "n":
-            out[key] = integer(raw, at, 2, MAX_SAMPLES)
-        elif key == "shape":
-            if not isinstance(raw, list) or len(raw) != 2:
-                raise fail(at, "expected [height, width]")
-            out[key] = [integer(v, sub(at, i), 4, MAX_IMAGE_SIDE) for i, v in enumerate(raw)]
-        elif key == "seed":
-            out[key] = integer(raw, at, 0, MAX_SEED)
-        elif key == "noise":
-            out[key] = number(raw, at, 0.0, 1.0)
-        elif key == "test_fraction":
-            out[key] = number(raw, at, 0.0, 0.99)
-    if "n" in out and "shape" in out and out["n"] * out["shape"][0] * out["shape"][1] > MAX_DATASET_VALUES:
-        raise fail(where, f"the data set would have more than {MAX_DATASET_VALUES} pixel values")
-    return out
-
-
-def read_dataset(d: Any, where: str = "dataset") -> Dataset:
-    """The ``dataset`` field as a ``Dataset``."""
-    d = obj(d, where)
-    source = string(field(d, "source", where), sub(where, "source"), 20, ("builtin", "embedded"))
-    if source == "builtin":
-        name = string(field(d, "name", where), sub(where, "name"), 40, tuple(BUILTIN_PARAMETERS))
-        params = _read_builtin_parameters(name, field(d, "parameters", where), sub(where, "parameters"))
-        saved_print = string(field(d, "fingerprint", where), sub(where, "fingerprint"), 64)
-        try:
-            base = generate_builtin(name, params)
-        except ValueError as exc:
-            raise fail(sub(where, "parameters"), str(exc)) from None
-        if fingerprint(base) != saved_print:
-            raise fail(sub(where, "fingerprint"), f"the built-in data set {name!r} this neuroviz generates differs "
-                       "from the one the snapshot was saved with, so training could not continue exactly")
-        h, w = base.image_shape
-        limit = max(0, MAX_SAMPLES - len(base))
-        X, y, is_test = _read_samples(field(d, "added", where), sub(where, "added"), h * w, base.n_classes, limit)
-        if len(y) == 0:
-            return base
-        return Dataset(name, np.vstack([base.X, X]), np.concatenate([base.y, y]), base.class_names,
-                       base.image_shape, np.concatenate([base.is_test, is_test]))
-    name = string(field(d, "name", where), sub(where, "name"), MAX_NAME)
-    names_value = field(d, "class_names", where)
-    if not isinstance(names_value, list) or not 1 <= len(names_value) <= MAX_CLASSES:
-        raise fail(sub(where, "class_names"), f"expected a list of 1 to {MAX_CLASSES} class names")
-    class_names = tuple(string(v, sub(sub(where, "class_names"), i), MAX_NAME) for i, v in enumerate(names_value))
-    shape_value = field(d, "image_shape", where)
-    if not isinstance(shape_value, list) or len(shape_value) != 2:
-        raise fail(sub(where, "image_shape"), "expected [height, width]")
-    h, w = (integer(v, sub(sub(where, "image_shape"), i), 1, MAX_INPUTS) for i, v in enumerate(shape_value))
-    limit = min(MAX_SAMPLES, MAX_DATASET_VALUES // (h * w))
-    X, y, is_test = _read_samples(field(d, "samples", where), sub(where, "samples"), h * w, len(class_names), limit)
-    return Dataset(name, X, y, class_names, (h, w), is_test)
 
 
 def _read_rng(d: Any, where: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from snapshot_helpers import arrays_identical, paper_snapshot, trained_snapshot
 
 from neuroviz.core.network import NetworkConfig
 from neuroviz.core.trainer import Trainer
-from neuroviz.io import atomic, snapshot
+from neuroviz.io import atomic, snapshot, snapshot_dataset
 from neuroviz.io.snapshot import FORMAT_NAME, FORMAT_VERSION, Snapshot, SnapshotError
 
 CONFIGS = [
@@ -97,7 +97,7 @@ def test_builtin_data_set_is_named_with_parameters_and_added_samples_embedded(sm
     assert doc["dataset"]["parameters"] == {"n": 2000, "shape": [8, 8], "seed": 0, "noise": 0.0,
                                             "test_fraction": 0.25}
     assert len(doc["dataset"]["added"]["X"]) == 1 and doc["dataset"]["added"]["is_test"] == [True]
-    assert doc["dataset"]["fingerprint"] == snapshot.fingerprint(small_snapshot.dataset)
+    assert doc["dataset"]["fingerprint"] == snapshot_dataset.fingerprint(small_snapshot.dataset)
     loaded = snapshot.loads(snapshot.dumps(snap))
     assert_same_snapshot(snap, loaded)
 
