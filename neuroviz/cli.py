@@ -20,10 +20,10 @@ import numpy as np
 from neuroviz import __version__, cli_train
 from neuroviz.cli_train import CliError
 from neuroviz.core.network import DEFAULT_LR
-from neuroviz.core.notation import delta_label, layer_letter, neuron_label
+from neuroviz.core.notation import delta_label, fmt, layer_letter, neuron_label
 from neuroviz.core.presets import PRESETS, get_preset
 from neuroviz.core.trace import StepTrace
-from neuroviz.core.update_table import UpdateTable, fmt
+from neuroviz.core.update_table import UpdateTable
 from neuroviz.io import export as export_mod
 from neuroviz.io import snapshot as snapshot_mod
 from neuroviz.io.snapshot import Snapshot, SnapshotError

@@ -18,11 +18,11 @@ import numpy as np
 from neuroviz.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from neuroviz.core.datasets import BUILTIN_DATASETS, Dataset, builtin_dataset
 from neuroviz.core.network import DEFAULT_LR, INITS, LOSSES, DivergenceError, Network, NetworkConfig
+from neuroviz.core.notation import fmt
 from neuroviz.core.optimisers import HYPER_DEFAULTS, OPTIMIZERS, Optimizer, Penalty
 from neuroviz.core.presets import get_preset
 from neuroviz.core.trace import StepTrace
 from neuroviz.core.trainer import Trainer
-from neuroviz.core.update_table import fmt
 from neuroviz.io import snapshot as snapshot_mod
 from neuroviz.io.optimiser_state import encode_optimizer
 from neuroviz.io.snapshot import Snapshot, SnapshotError

@@ -32,12 +32,12 @@ import numpy as np
 
 from neuroviz.core.activations import FORMULAS, LEAKY_SLOPE
 from neuroviz.core.network import NetworkConfig
-from neuroviz.core.notation import bias_label, delta_label, indexed, layer_letter, neuron_label
+from neuroviz.core.notation import bias_label, delta_label, fmt, indexed, layer_letter, neuron_label
 from neuroviz.core.optimiser_explain import update_lines
 from neuroviz.core.phases import Phase
 from neuroviz.core.presets import PaperRemarks, remarks_for
 from neuroviz.core.trace import StepTrace
-from neuroviz.core.update_table import WEIGHT, UpdateTable, fmt, paren
+from neuroviz.core.update_table import WEIGHT, UpdateTable, paren
 
 DEFAULT_MAX_TERMS = 6
 """Sums with more terms than this list only the largest ones."""

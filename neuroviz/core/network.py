@@ -187,6 +187,12 @@ class Network:
     def n_params(self) -> int:
         return sum(w.size + b.size for w, b in zip(self.weights, self.biases))
 
+    def _repr_svg_(self) -> str:
+        """The diagram, for a notebook's rich display (``rich_display.network_svg``)."""
+        from neuroviz.core.rich_display import network_svg
+
+        return network_svg(self)
+
     def copy(self) -> Network:
         """A deep copy (parameters are copied)."""
         return Network(self.config, [w.copy() for w in self.weights], [b.copy() for b in self.biases])

@@ -132,6 +132,12 @@ class StepTrace:
     def batch_size(self) -> int:
         return self.forward.batch_size
 
+    def _repr_html_(self) -> str:
+        """The update table, for a notebook's rich display (``rich_display.trace_html``)."""
+        from neuroviz.core.rich_display import trace_html
+
+        return trace_html(self)
+
     def weight_updates(self) -> tuple[np.ndarray, ...]:
         """``Δθ = θ_after − θ_before`` per layer, shapes (n_{l+1}, n_l)."""
         return tuple(a - b for a, b in zip(self.weights_after, self.weights_before))

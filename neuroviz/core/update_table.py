@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from neuroviz.core.notation import Style, bias_label, delta_label, neuron_label, weight_label
+from neuroviz.core.notation import Style, bias_label, delta_label, fmt, neuron_label, weight_label
 from neuroviz.core.selection import Selection
 from neuroviz.core.trace import StepTrace
 
@@ -44,17 +44,6 @@ class Outcome(NamedTuple):
     @property
     def correct(self) -> bool:
         return self.true == self.predicted
-
-
-def fmt(x: float, digits: int = 6) -> str:
-    """A number for reading: up to ``digits`` significant digits, a real minus sign."""
-    if x == 0:
-        return "0"
-    text = f"{x:.{digits}g}"
-    if "e" in text:
-        mant, exp = text.split("e")
-        text = f"{mant}×10^{int(exp)}"
-    return text.replace("-", "−")
 
 
 def paren(x: float, digits: int = 6) -> str:

@@ -17,9 +17,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication
 
 from neuroviz.core.explain import NeuronTable, Progress
-from neuroviz.core.notation import bias_label, layer_letter, neuron_label, weight_label
+from neuroviz.core.notation import bias_label, fmt, layer_letter, neuron_label, weight_label
 from neuroviz.core.update_check import UpdateCheck
-from neuroviz.core.update_table import WEIGHT, UpdateTable, fmt
+from neuroviz.core.update_table import WEIGHT, UpdateTable
 from neuroviz.ui.math_text import unicode_exponent
 
 NEGATIVE = QColor("#1f63b5")

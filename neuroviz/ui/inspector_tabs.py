@@ -42,10 +42,10 @@ from PySide6.QtWidgets import (
 
 from neuroviz.core.explain import NeuronTable, Progress
 from neuroviz.core.explain_sections import row_of
-from neuroviz.core.notation import layer_letter, matrix_label, neuron_label
+from neuroviz.core.notation import fmt, layer_letter, matrix_label, neuron_label
 from neuroviz.core.selection import Selection
 from neuroviz.core.update_check import UpdateCheck
-from neuroviz.core.update_table import UpdateTable, fmt
+from neuroviz.core.update_table import UpdateTable
 from neuroviz.io.atomic import atomic_open
 from neuroviz.ui.inspector_tables import Col, NeuronTableModel, UpdateTableModel, mono_font
 from neuroviz.ui.math_text import unicode_exponent

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from PySide6.QtGui import QFont, QTextDocument
 
 from neuroviz.core.explain import Equation
-from neuroviz.core.update_table import fmt
+from neuroviz.core.notation import fmt
 
 _BRACED = re.compile(r"([\^_])\{([^{}]*)\}")
 _SINGLE = re.compile(r"([\^_])(raw|[A-Za-z0-9])")

@@ -169,7 +169,7 @@ def test_batch_gradient_is_the_mean_of_the_samples():
 
 
 def ex_fmt(x):
-    from neuroviz.core.update_table import fmt
+    from neuroviz.core.notation import fmt
 
     return fmt(x)
 

@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 
 from neuroviz.core.explain import Explainer
+from neuroviz.core.notation import fmt
 from neuroviz.core.optimiser_explain import flat_index, parameter_state, update_lines
 from neuroviz.core.optimisers import Optimizer, OptimizerConfig, Penalty
 from neuroviz.core.presets import paper_figure_4
 from neuroviz.core.trainer import Trainer
-from neuroviz.core.update_table import UpdateTable, fmt, paren
+from neuroviz.core.update_table import UpdateTable, paren
 
 
 def _trace(name: str, penalty: Penalty | None = None, steps: int = 2):

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from neuroviz.core.network import Network
+from neuroviz.core.notation import fmt
 from neuroviz.core.phases import Phase
 from neuroviz.core.selection import Selection
-from neuroviz.core.update_table import fmt
 from neuroviz.model import AppModel
 
 

@@ -9,8 +9,8 @@ from PySide6.QtGui import QFont, QImage, QPainter, QStaticText, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from neuroviz.core.network import NetworkConfig
+from neuroviz.core.notation import fmt
 from neuroviz.core.selection import Selection
-from neuroviz.core.update_table import fmt
 from neuroviz.ui.colormaps import LEVELS
 from neuroviz.ui.diagram import NetworkDiagram
 from neuroviz.ui.diagram_style import THICK, THIN, DiagramFonts, Palette, ThemedCache

@@ -7,8 +7,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QImage
 
+from neuroviz.core.notation import fmt
 from neuroviz.core.smoothing import smooth
-from neuroviz.core.update_table import fmt
 from neuroviz.ui.loss_plot import DEFAULT_SMOOTHING, TEST_COLOR, TRAIN_COLOR, LossPlot
 
 LEFT = Qt.MouseButton.LeftButton
