@@ -8,6 +8,7 @@ offers Restore / Discard; a damaged file is reported, set aside and ignored.
 
 from __future__ import annotations
 
+import html
 import time
 
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -20,8 +21,8 @@ from neuroviz.ui.autosave_timer import AutosaveTimer
 def describe(found: Recovered) -> str:
     """What the recovery file holds, in words: its title, update number, autosave time and file."""
     stamp = time.strftime("%d %b %Y, %H:%M:%S", time.localtime(found.saved_at))
-    where = f"<br>Its file: {found.file_path}" if found.file_path else "<br>It was never saved to a file."
-    return f"<b>{found.title or 'untitled'}</b> at update {found.step:,}, autosaved {stamp}.{where}"
+    where = f"<br>Its file: {html.escape(found.file_path)}" if found.file_path else "<br>It was never saved to a file."
+    return f"<b>{html.escape(found.title or 'untitled')}</b> at update {found.step:,}, autosaved {stamp}.{where}"
 
 
 class RecoveryPrompt(QMessageBox):

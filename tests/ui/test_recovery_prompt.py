@@ -17,7 +17,7 @@ from neuroviz.ui.recovery_prompt import offer_recovery
 def killed_session(folder) -> AppModel:
     """A session trained for 9 updates and autosaved to ``folder``, as a killed app leaves it."""
     before = AppModel()
-    before.document.title = "before the crash"
+    before.document.title = "before the <crash>"
     before.train_for(10.0, max_steps=9)
     assert Autosave(before, folder).save_now()
     return before
@@ -43,7 +43,7 @@ def test_restore_restores_the_autosaved_session(qtbot, show, model, tmp_path) ->
     assert offer_recovery(window, window.autosave)
     assert seen == ["recoveryBox"]
     assert model.network.flat_params().tobytes() == before.network.flat_params().tobytes()
-    assert model.trainer.step_count == 9 and model.document.title == "before the crash"
+    assert model.trainer.step_count == 9 and model.document.title == "before the <crash>"
     assert model.document.modified and window.isWindowModified()
     assert recovery.read(tmp_path) is not None  # kept until the session is saved or closed
     assert window.autosave.timer.isActive()
@@ -61,7 +61,7 @@ def test_the_prompt_says_what_the_file_holds(qtbot, show, model, tmp_path) -> No
 
     answer_modal(qtbot, read_then_discard)
     offer_recovery(window, window.autosave)
-    assert "before the crash" in texts[0] and "update 9," in texts[0] and "autosaved" in texts[0]
+    assert "before the &lt;crash&gt;" in texts[0] and "update 9," in texts[0] and "autosaved" in texts[0]
 
 
 def test_discard_deletes_the_file_and_keeps_the_open_session(qtbot, show, model, tmp_path) -> None:
