@@ -3,7 +3,9 @@
 The application gets its icon (``resources/icons``), the Fusion style (so
 that the light and dark palettes look the same on every desktop) and the
 names QSettings uses; the main window picks the theme (light, dark or
-following the system) and saves its layout.
+following the system) and saves its layout.  The session is autosaved to a
+recovery file in the app's data folder (``QStandardPaths.AppDataLocation``);
+after a crash the next start offers to restore it.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSettings, QSize
+from PySide6.QtCore import QCoreApplication, QSettings, QSize, QStandardPaths
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from neuroviz.model import AppModel
 from neuroviz.ui.composition import build_window
+from neuroviz.ui.recovery_prompt import offer_recovery
 
 ICON_DIR = Path(__file__).resolve().parents[2] / "resources" / "icons"
 DESKTOP_FILE_NAME = "neuroviz"
@@ -71,7 +74,9 @@ def run_gui(args: argparse.Namespace, size: tuple[int, int]) -> int:
     scratch = tempfile.TemporaryDirectory(prefix="neuroviz-") if args.screenshot else None
     # A screenshot shows the default layout and leaves the user's saved layout alone.
     settings = QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat) if scratch else None
-    window = build_window(model, settings)
+    # The recovery file lives in the app's data folder; a screenshot neither reads nor writes it.
+    data_folder = None if scratch else QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    window = build_window(model, settings, data_folder=data_folder or None)
     if args.file and not window.file_actions.open_path(args.file, ask=False) and args.screenshot:
         print(f"neuroviz: error: {window.file_actions.last_error}", file=sys.stderr)
         return 2
@@ -86,5 +91,7 @@ def run_gui(args: argparse.Namespace, size: tuple[int, int]) -> int:
             return 2
         return 0
     window.show()
+    if window.autosave is not None:
+        offer_recovery(window, window.autosave)  # after a crash: Restore / Discard; then autosave
     window.offer_tour()  # the first run: Start here
     return app.exec()

@@ -4,17 +4,24 @@
 (its diagram and dock panels, each given the model and, where it drives
 training, the loop), the fork policy that asks the user before recording at
 a past moment, and the picture export service over the window's diagram and
-loss plot for the File menu's actions.  Nothing else looks a part up.
+loss plot for the File menu's actions.  With a ``data_folder`` it also makes
+the autosave (policy and timer, ``window.autosave``) over that folder's
+recovery file, removed when the window closes on purpose; start-up offers
+the file and starts the timer (``recovery_prompt.offer_recovery``).
+Nothing else looks a part up.
 """
 
 from __future__ import annotations
 
+import os
 import weakref
 
 import shiboken6
 from PySide6.QtCore import QSettings
 
 from neuroviz.model import AppModel, ForkChoice, ForkQuestion
+from neuroviz.model.autosave import Autosave
+from neuroviz.ui.autosave_timer import AutosaveTimer
 from neuroviz.ui.file_actions import FileActions
 from neuroviz.ui.fork_dialog import ask_fork
 from neuroviz.ui.loss_plot import LossPlot
@@ -36,8 +43,10 @@ class AskInWindow:
 
 
 def build_window(model: AppModel, settings: QSettings | None = None,
-                 window_class: type[MainWindow] = MainWindow) -> MainWindow:
-    """The main window over ``model``, wired (``settings``: where the layout and preferences live)."""
+                 window_class: type[MainWindow] = MainWindow,
+                 data_folder: str | os.PathLike[str] | None = None) -> MainWindow:
+    """The main window over ``model``, wired (``settings``: where the layout and preferences live;
+    ``data_folder``: where the recovery file lives, None for no autosave)."""
     settings = settings if settings is not None else QSettings()
     loop = TrainingLoop(model)
     window = window_class(model, settings, loop)
@@ -45,4 +54,7 @@ def build_window(model: AppModel, settings: QSettings | None = None,
     loss_plot = window.panels.get("lossCurvesDock")
     pictures = PictureExports(model, window.diagram, loss_plot if isinstance(loss_plot, LossPlot) else None)
     window.set_file_actions(FileActions(window, model, settings, pictures))
+    if data_folder is not None:
+        window.autosave = AutosaveTimer(Autosave(model, data_folder), window)
+        window.closed_on_purpose.connect(window.autosave.clean_quit)
     return window

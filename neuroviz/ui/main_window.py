@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from neuroviz.model import EXAMPLE_TITLES, AppModel
+from neuroviz.ui.autosave_timer import AutosaveTimer
 from neuroviz.ui.binding import subscribe
 from neuroviz.ui.diagram import NetworkDiagram
 from neuroviz.ui.file_actions import FileActions
@@ -90,6 +91,9 @@ NODE_ACTIONS = (
 class MainWindow(QMainWindow):
     """Wires the panels to the model; holds menus, the diagram toolbar and the status bar."""
 
+    closed_on_purpose = Signal()
+    """The window closed after its unsaved changes were saved or let go (not a crash)."""
+
     def __init__(self, model: AppModel, settings: QSettings, loop: TrainingLoop, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
@@ -121,6 +125,8 @@ class MainWindow(QMainWindow):
         self._place_panel_entries()
         self._tabify_default_docks()
         self.file_actions: FileActions | None = None
+        self.autosave: AutosaveTimer | None = None
+        """Autosaves to the recovery file (made by the composition root when there is a data folder)."""
         self.presentation = Presentation(self, self.docks, [self.diagram_toolbar], self.settings)
         self.presentation.toggled.connect(self.presentation_action.setChecked)
         self.scale_actions[self.presentation.scale].setChecked(True)
@@ -533,6 +539,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_layout()
+        self.closed_on_purpose.emit()
         super().closeEvent(event)
 
     # ------------------------------------------------------------ state → widgets
