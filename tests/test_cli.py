@@ -152,6 +152,7 @@ def test_export_writes_pictures_and_tables_without_a_display(files, tmp_path):
               "--size", "640x480", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines()[0] == "wrote trace.csv"
+    assert "propagateSizeHints" not in out.stderr  # Qt's platform chatter never reaches the terminal
     png = (tmp_path / "out.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
@@ -177,3 +178,13 @@ def test_export_csv_needs_a_recorded_update(files, tmp_path, monkeypatch, capsys
     assert cli.main(["export", "no-trace.nvz.json", "--csv", "t.csv"]) == 2
     assert "holds no update" in capsys.readouterr().err
     assert not (tmp_path / "t.csv").exists()
+
+
+@pytest.mark.parametrize("name", ["circles-squares", "digits", "paper-figure-4"])
+def test_step_preset_knows_every_example_the_window_has(name, capsys):
+    from neuroviz.model import EXAMPLE_TITLES
+
+    assert name in EXAMPLE_TITLES
+    assert cli.main(["step", "--preset", name, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert len(out["probs"]) == {"digits": 10}.get(name, 2)

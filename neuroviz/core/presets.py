@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neuroviz.core.datasets import Dataset
+from neuroviz.core.datasets import Dataset, builtin_dataset
 from neuroviz.core.network import Network, NetworkConfig
 from neuroviz.core.trace import StepTrace
 from neuroviz.core.update_table import BIAS, WEIGHT
@@ -27,6 +27,10 @@ SlipKey = tuple[str, int, int, int, int]
 """``(equation, kind, layer, m, n)``: the equation ("gradient" or "update") of one update-table row
 (``kind`` WEIGHT or BIAS, 0-based ``layer``, ``m`` and ``n``, ``n`` = −1 for a bias)."""
 
+
+TITLES = {"circles-squares": "Circles vs squares (64-16-16-2)", "digits": "Digits (64-32-16-10)",
+          "paper-figure-4": "Paper, Figure 4 (4-3-2)"}
+"""Each example's title, by name."""
 
 @dataclass(frozen=True)
 class PaperRemarks:
@@ -98,7 +102,7 @@ def paper_figure_4() -> Preset:
     biases = [np.array([0.15, 0.05, 0.1]), np.array([0.2, -0.1])]
     return Preset(
         name="paper-figure-4",
-        title="Paper, Figure 4 (4-3-2)",
+        title=TITLES["paper-figure-4"],
         network=Network(config, weights, biases),
         inputs=np.array([0.75, 0.5, 0.25, 1.0]),
         label=0,
@@ -108,8 +112,24 @@ def paper_figure_4() -> Preset:
     )
 
 
-PRESETS = {"paper-figure-4": paper_figure_4}
-"""Preset factories by their command-line name."""
+def dataset_example(name: str, title: str, config: NetworkConfig) -> Preset:
+    """A fresh network of ``config`` with the first sample of the built-in data set ``name`` as its input."""
+    ds = builtin_dataset(name)
+    return Preset(name=name, title=title, network=Network(config), inputs=np.array(ds.X[0], dtype=np.float64),
+                  label=int(ds.y[0]), class_names=ds.class_names, image_shape=ds.image_shape)
+
+
+CIRCLES_SQUARES_CONFIG = NetworkConfig(sizes=(64, 16, 16, 2), hidden_activation="relu", output_activation="none")
+DIGITS_CONFIG = NetworkConfig(sizes=(64, 32, 16, 10))
+
+PAPER_PRESETS = {"paper-figure-4": paper_figure_4}
+"""The presets of the paper's own examples (they carry its remarks)."""
+PRESETS = {
+    **PAPER_PRESETS,
+    "circles-squares": lambda: dataset_example("circles-squares", TITLES["circles-squares"], CIRCLES_SQUARES_CONFIG),
+    "digits": lambda: dataset_example("digits", TITLES["digits"], DIGITS_CONFIG),
+}
+"""Preset factories by their command-line name: every example the app opens."""
 
 
 def get_preset(name: str) -> Preset:
@@ -122,7 +142,7 @@ def get_preset(name: str) -> Preset:
 
 def remarks_for(trace: StepTrace) -> PaperRemarks | None:
     """The remarks of the preset ``trace`` is one update of (see ``Preset.is_update_of``), or ``None``."""
-    for factory in PRESETS.values():
+    for factory in PAPER_PRESETS.values():
         preset = factory()
         if preset.remarks is not None and preset.is_update_of(trace):
             return preset.remarks

@@ -91,6 +91,16 @@ def check_parse_memory(data: bytes | str) -> None:
                             f"{need // 2**20:,} MB (the limit for a file of this size is {budget // 2**20:,} MB)")
 
 
+KNOWN_FORMATS = ((b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+                 (b"BM", "a BMP image"), (b"PK\x03\x04", "a zip archive (an .npz?)"), (b"%PDF", "a PDF document"))
+"""Signatures of files a snapshot is mistaken for, to say what the file is."""
+
+
+def what_file(data: bytes) -> str | None:
+    """``"a PNG image"`` and the like when ``data`` begins like a known file that is not a snapshot."""
+    return next((what for magic, what in KNOWN_FORMATS if data.startswith(magic)), None)
+
+
 def parse_json(data: bytes | str) -> Any:
     """Parse UTF-8 JSON strictly: no NaN/Infinity, no repeated keys, bounded memory.
 
@@ -98,6 +108,8 @@ def parse_json(data: bytes | str) -> Any:
     reader of numbers below refuses it.  Before parsing, ``check_parse_memory``
     refuses a document whose parsed form could be much larger than the file.
     """
+    if isinstance(data, bytes) and (kind := what_file(data)) is not None:
+        raise SnapshotError(f"it is {kind}, not a neuroviz snapshot")
     check_parse_memory(data)
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data

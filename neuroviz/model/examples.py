@@ -7,16 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from neuroviz.core.datasets import Dataset, builtin_dataset
-from neuroviz.core.network import DEFAULT_LR, Network, NetworkConfig
-from neuroviz.core.presets import Preset, paper_figure_4
+from neuroviz.core.network import DEFAULT_LR, Network
+from neuroviz.core.presets import CIRCLES_SQUARES_CONFIG, TITLES, Preset, get_preset, paper_figure_4
 from neuroviz.core.trainer import DEFAULT_BATCH_SIZE
 
-DEFAULT_CONFIG = NetworkConfig(sizes=(64, 16, 16, 2), hidden_activation="relu", output_activation="none")
-EXAMPLE_TITLES = {
-    "circles-squares": "Circles vs squares (64-16-16-2)",
-    "digits": "Digits (64-32-16-10)",
-    "paper-figure-4": "Paper, Figure 4 (4-3-2)",
-}
+DEFAULT_CONFIG = CIRCLES_SQUARES_CONFIG
+EXAMPLE_TITLES = {name: TITLES[name] for name in ("circles-squares", "digits", "paper-figure-4")}
 
 
 @dataclass(frozen=True)
@@ -41,8 +37,6 @@ def example(name: str) -> Example:
     if name == "paper-figure-4":
         preset = paper_figure_4()
         return Example(preset.network, preset_dataset(preset), EXAMPLE_TITLES[name], preset.lr, 1)
-    if name == "circles-squares":
-        return Example(Network(DEFAULT_CONFIG), builtin_dataset(name), EXAMPLE_TITLES[name])
-    if name == "digits":
-        return Example(Network(NetworkConfig(sizes=(64, 32, 16, 10))), builtin_dataset(name), EXAMPLE_TITLES[name])
+    if name in ("circles-squares", "digits"):
+        return Example(get_preset(name).network, builtin_dataset(name), EXAMPLE_TITLES[name])
     raise ValueError(f"unknown example {name!r}; choose one of {', '.join(EXAMPLE_TITLES)}")

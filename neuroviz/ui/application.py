@@ -15,12 +15,18 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSettings, QSize, QStandardPaths
+from PySide6.QtCore import (
+    QCoreApplication,
+    QSettings,
+    QSize,
+    QStandardPaths,
+)
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from neuroviz.model import AppModel
 from neuroviz.ui.composition import build_window
+from neuroviz.ui.qt_messages import quiet_qt_messages
 from neuroviz.ui.recovery_prompt import offer_recovery
 
 ICON_DIR = Path(__file__).resolve().parents[2] / "resources" / "icons"
@@ -70,6 +76,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 def run_gui(args: argparse.Namespace, size: tuple[int, int]) -> int:
     """Open the main window (or render it to ``args.screenshot`` at ``size``, width and height) and run."""
     app = make_application()
+    quiet_qt_messages()
     model = AppModel(args.example or "circles-squares")
     scratch = tempfile.TemporaryDirectory(prefix="neuroviz-") if args.screenshot else None
     # A screenshot shows the default layout and leaves the user's saved layout alone.

@@ -33,6 +33,7 @@ from neuroviz.io.snapshot import Snapshot
 from neuroviz.model import AppModel
 from neuroviz.ui.diagram import NetworkDiagram
 from neuroviz.ui.loss_plot import LossPlot
+from neuroviz.ui.qt_messages import quiet_qt_messages
 
 MAX_SIDE = 16384
 """Largest picture side in pixels."""
@@ -303,6 +304,7 @@ def export_session_pictures(
     the command line sets ``QT_QPA_PLATFORM=offscreen``.
     """
     app = QApplication.instance() or QApplication([])
+    quiet_qt_messages()
     model = AppModel()
     model.restore(snap)
     qsize = QSize(*size)

@@ -218,3 +218,10 @@ def test_errors_name_the_users_file_not_the_temporary_one(tmp_path, monkeypatch)
     assert info.value.filename == str(path) and ".tmp" not in str(info.value)
     assert isinstance(info.value, OSError) and info.value.errno == errno.ENOSPC
     assert os.listdir(tmp_path) == []
+
+
+def test_a_picture_renamed_json_is_told_it_is_a_picture(tmp_path):
+    path = tmp_path / "diagram.json"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+    with pytest.raises(SnapshotError, match="it is a PNG image, not a neuroviz snapshot"):
+        snapshot.load(path)
