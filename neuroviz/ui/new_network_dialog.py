@@ -30,7 +30,10 @@ from neuroviz.core.network import NetworkConfig
 from neuroviz.io.limits import check_parameter_count
 from neuroviz.model import AppModel
 
-SEPARATORS = re.compile(r"[\s,×x*-]+")
+SEPARATOR = re.compile(r"\s*[,×x*-]\s*|\s+")
+"""One separator between two sizes: a dash, comma or ×, or spaces."""
+CURRENT = "current"
+"""The data set choice that keeps the open data set (one that is not built in, e.g. Figure 4's or an import)."""
 ACTIVATION_NAMES = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "sigmoid": "sigmoid", "tanh": "tanh",
                     "identity": "identity", "none": "none (logits)"}
 LOSS_NAMES = {"cross_entropy": "cross-entropy (softmax)", "squared_error": "squared error"}
@@ -41,9 +44,12 @@ ERROR_STYLE = "QLineEdit { border: 1.5px solid #d03a2a; border-radius: 3px; padd
 
 def parse_sizes(text: str) -> tuple[int, ...]:
     """``"64-16-16-2"`` (or with commas, spaces, ×) → (64, 16, 16, 2); ``ValueError`` says what is wrong."""
-    parts = [p for p in SEPARATORS.split(text.strip()) if p]
-    if not parts:
+    text = text.strip()
+    if not text:
         raise ValueError("enter the layer sizes, e.g. 64-16-16-2")
+    parts = SEPARATOR.split(text)
+    if "" in parts:
+        raise ValueError(f"“{text}” has a layer with no size (two separators in a row, or one at an end)")
     sizes = []
     for p in parts:
         if not p.isdigit():
@@ -65,8 +71,12 @@ class NewNetworkDialog(QDialog):
         self.sizes_edit = QLineEdit("-".join(str(s) for s in config.sizes))
         self.sizes_edit.setToolTip("Neurons per layer from the input to the output, e.g. 64-16-16-2")
         self.sizes_edit.setPlaceholderText("e.g. 64-16-16-2")
-        self.dataset_box = self._combo(DATASET_NAMES, model.dataset.name if model.dataset.name in
-                                       BUILTIN_DATASETS else "circles-squares")
+        ds = model.dataset
+        choices = dict(DATASET_NAMES)
+        if ds.name not in BUILTIN_DATASETS:  # the open data set, so that the dialog opens valid
+            h, w = ds.image_shape
+            choices[CURRENT] = f"the open data set: {ds.name} ({h}×{w}, {ds.n_classes} classes)"
+        self.dataset_box = self._combo(choices, ds.name if ds.name in BUILTIN_DATASETS else CURRENT)
         self.dataset_box.setToolTip("The data set to train on; it fixes the input and output sizes")
         self.hidden_box = self._combo({k: ACTIVATION_NAMES[k] for k in HIDDEN_ACTIVATIONS}, config.hidden_activation)
         self.output_box = self._combo({k: ACTIVATION_NAMES[k] for k in OUTPUT_ACTIVATIONS}, config.output_activation)
@@ -114,7 +124,10 @@ class NewNetworkDialog(QDialog):
         return str(self.dataset_box.currentData())
 
     def _dataset_shape(self, name: str) -> tuple[int, int]:
-        """(pixels per image, classes) of a built-in data set."""
+        """(pixels per image, classes) of a built-in data set, or of the open one (``CURRENT``)."""
+        if name == CURRENT:
+            ds = self.model.dataset
+            return ds.image_shape[0] * ds.image_shape[1], ds.n_classes
         if name not in self._shapes:
             ds = builtin_dataset(name)
             self._shapes[name] = (ds.image_shape[0] * ds.image_shape[1], ds.n_classes)
@@ -141,6 +154,7 @@ class NewNetworkDialog(QDialog):
         check_parameter_count(sizes)
         name = self.dataset_name()
         n_in, n_out = self._dataset_shape(name)
+        name = self.model.dataset.name if name == CURRENT else name
         if sizes[0] != n_in:
             raise ValueError(f"the {name} images have {n_in} pixels, so the input layer needs {n_in} neurons "
                              f"(not {sizes[0]})")
@@ -171,4 +185,5 @@ class NewNetworkDialog(QDialog):
 
     def apply(self) -> None:
         """Open a fresh network of the chosen configuration on the chosen data set."""
-        self.model.new_network(self.config(), self.dataset_name())
+        name = self.dataset_name()
+        self.model.new_network(self.config(), self.model.dataset if name == CURRENT else name)

@@ -86,3 +86,35 @@ def test_the_parameter_limit_is_exactly_the_tables(dialog, qtbot):
     type_sizes(qtbot, dialog, f"64-4096-{LARGEST_K + 1}-2")
     assert not ok_button(dialog).isEnabled()
     assert f"{parameter_count((64, 4096, LARGEST_K + 1, 2)):,} parameters" in dialog.error_label.text()
+
+
+def test_the_dialog_opens_valid_on_the_open_network_and_its_data_set(qtbot):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from neuroviz.model import AppModel
+    from neuroviz.ui.new_network_dialog import NewNetworkDialog
+
+    model = AppModel("paper-figure-4")
+    dialog = NewNetworkDialog(model)
+    qtbot.addWidget(dialog)
+    assert dialog.sizes_edit.text() == "4-3-2" and dialog.error_label.text() == ""
+    assert dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+    dialog.sizes_edit.clear()
+    qtbot.keyClicks(dialog.sizes_edit, "4-5-2")
+    dialog.apply()
+    assert model.network.sizes == (4, 5, 2) and model.dataset.name == "paper-figure-4"
+
+
+@pytest.mark.parametrize("text", ["64--2", "64,,16,2", "-64-2", "64-16-"])
+def test_a_layer_with_no_size_is_refused_with_a_message(qtbot, text):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from neuroviz.model import AppModel
+    from neuroviz.ui.new_network_dialog import NewNetworkDialog
+
+    dialog = NewNetworkDialog(AppModel())
+    qtbot.addWidget(dialog)
+    dialog.sizes_edit.clear()
+    qtbot.keyClicks(dialog.sizes_edit, text)
+    assert "has a layer with no size" in dialog.error_label.text()
+    assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
