@@ -10,7 +10,7 @@ which the explainer shows beside an update of exactly that example.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -122,13 +122,19 @@ def dataset_example(name: str, title: str, config: NetworkConfig) -> Preset:
 CIRCLES_SQUARES_CONFIG = NetworkConfig(sizes=(64, 16, 16, 2), hidden_activation="relu", output_activation="none")
 DIGITS_CONFIG = NetworkConfig(sizes=(64, 32, 16, 10))
 
-PAPER_PRESETS = {"paper-figure-4": paper_figure_4}
+def circles_squares() -> Preset:
+    """The default example: a fresh 64-16-16-2 network on the first circle or square."""
+    return dataset_example("circles-squares", TITLES["circles-squares"], CIRCLES_SQUARES_CONFIG)
+
+
+def digits() -> Preset:
+    """A fresh 64-32-16-10 network on the first handwritten digit."""
+    return dataset_example("digits", TITLES["digits"], DIGITS_CONFIG)
+
+
+PAPER_PRESETS: dict[str, Callable[[], Preset]] = {"paper-figure-4": paper_figure_4}
 """The presets of the paper's own examples (they carry its remarks)."""
-PRESETS = {
-    **PAPER_PRESETS,
-    "circles-squares": lambda: dataset_example("circles-squares", TITLES["circles-squares"], CIRCLES_SQUARES_CONFIG),
-    "digits": lambda: dataset_example("digits", TITLES["digits"], DIGITS_CONFIG),
-}
+PRESETS: dict[str, Callable[[], Preset]] = {**PAPER_PRESETS, "circles-squares": circles_squares, "digits": digits}
 """Preset factories by their command-line name: every example the app opens."""
 
 

@@ -50,6 +50,7 @@ from neuroviz.model import AppModel
 from neuroviz.ui.binding import subscribe
 from neuroviz.ui.import_progress import ImportProgress
 from neuroviz.ui.panel_protocol import MenuEntry
+from neuroviz.ui.theme import mute
 from neuroviz.ui.window_shortcuts import PanelKeys, key_name
 
 BUILTIN_TITLES = {"circles-squares": "Circles vs squares", "digits": "Digits (UCI 8×8)"}
@@ -213,7 +214,7 @@ class DataBrowser(QWidget):
 
         self.summary = QLabel(self)
         self.summary.setObjectName("datasetSummary")
-        self._mute(self.summary)
+        mute(self.summary)
         layout.addWidget(self.summary)
 
         nav = QGridLayout()
@@ -270,11 +271,6 @@ class DataBrowser(QWidget):
     def menu_entries(self) -> list[MenuEntry]:
         """The panel adds nothing to the window's menus."""
         return []
-    def _mute(self, label: QLabel) -> None:
-        pal = label.palette()
-        pal.setColor(QPalette.ColorRole.WindowText, pal.color(QPalette.ColorRole.PlaceholderText))
-        label.setPalette(pal)
-
     # ------------------------------------------------------------- datasets
     @property
     def dataset(self) -> Dataset:

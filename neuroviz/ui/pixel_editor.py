@@ -47,6 +47,7 @@ from neuroviz.ui.math_text import shown_number
 from neuroviz.ui.panel_protocol import MenuEntry
 from neuroviz.ui.pixel_grid import NOISE_AMPLITUDE, PixelGrid, image_file, qimage_to_png, shifted
 from neuroviz.ui.prediction_bars import PredictionBars
+from neuroviz.ui.theme import mute
 from neuroviz.ui.window_shortcuts import PanelKeys, key_name, with_shortcut
 
 
@@ -86,9 +87,7 @@ class PixelEditor(QWidget):
         layout.addWidget(self.grid, 1)
         self.readout.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.readout.setWordWrap(True)  # a narrow panel wraps it instead of widening the window
-        muted = self.readout.palette()
-        muted.setColor(QPalette.ColorRole.WindowText, muted.color(QPalette.ColorRole.PlaceholderText))
-        self.readout.setPalette(muted)
+        mute(self.readout)
         layout.addWidget(self.readout)
         layout.addLayout(self._tool_rows())
         layout.addWidget(self.message)

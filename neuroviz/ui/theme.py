@@ -13,6 +13,7 @@ from typing import Literal
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QWidget
 
 from neuroviz.ui.colormaps import RGB, hex_rgb
 
@@ -50,7 +51,7 @@ LIGHT = Theme(
     background="#fbfbfc",
     surface="#f0f1f4",
     text="#1f2329",
-    muted="#6b7280",
+    muted="#5f6672",
     outline="#5b6472",
     negative="#1f63b5",
     positive="#c8321f",
@@ -128,6 +129,22 @@ def palette_for(theme: Theme) -> QPalette:
     for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
         pal.setColor(QPalette.ColorGroup.Disabled, role, muted)
     return pal
+
+
+def contrast_ratio(a: QColor, b: QColor) -> float:
+    """WCAG 2 contrast ratio of two colours, 1 (the same) to 21 (black on white)."""
+
+    def luminance(c: QColor) -> float:
+        lin = [x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4 for x in (c.redF(), c.greenF(), c.blueF())]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def mute(label: QWidget) -> None:
+    """Draw ``label``'s text in the palette's quiet colour (placeholder text), following theme changes."""
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
 
 def apply_palette(theme: Theme) -> None:

@@ -34,6 +34,7 @@ from neuroviz.core.history import Branch
 from neuroviz.model import AppModel
 from neuroviz.ui.binding import subscribe
 from neuroviz.ui.panel_protocol import MenuEntry
+from neuroviz.ui.theme import mute
 from neuroviz.ui.training_loop import TrainingLoop
 from neuroviz.ui.window_shortcuts import WindowShortcuts, with_shortcut
 
@@ -141,7 +142,7 @@ class Timeline(QWidget):
         self.readout.setTextFormat(Qt.TextFormat.RichText)
         self.memory_label = QLabel(self)
         self.memory_label.setObjectName("timelineMemory")
-        self._mute(self.memory_label)
+        mute(self.memory_label)
 
         self.branch_button = QToolButton(self)
         self.branch_button.setObjectName("branchButton")
@@ -164,14 +165,8 @@ class Timeline(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:
-            self._mute(self.memory_label)
-            self.sync()
+            self.sync()  # the readout's HTML names the quiet colour
         super().changeEvent(event)
-
-    def _mute(self, label: QLabel) -> None:
-        palette = label.palette()
-        palette.setColor(QPalette.ColorRole.WindowText, self.palette().color(QPalette.ColorRole.PlaceholderText))
-        label.setPalette(palette)
 
     # ---------------------------------------------------------------- syncing
     def sync(self) -> None:

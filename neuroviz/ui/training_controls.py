@@ -47,6 +47,7 @@ from neuroviz.ui.close_button import close_button
 from neuroviz.ui.log_spin_box import LogSpinBox
 from neuroviz.ui.math_text import shown_number
 from neuroviz.ui.panel_protocol import MenuEntry
+from neuroviz.ui.theme import mute
 from neuroviz.ui.training_loop import SPEEDS, TrainingLoop, speed_text
 from neuroviz.ui.window_shortcuts import WindowShortcuts, with_shortcut
 
@@ -342,9 +343,7 @@ class TrainingControls(QWidget):
 
     def _mute_rate_label(self) -> None:
         """The rate line in the theme's placeholder colour (quieter than the text)."""
-        muted = self.rate_label.palette()
-        muted.setColor(QPalette.ColorRole.WindowText, self.palette().color(QPalette.ColorRole.PlaceholderText))
-        self.rate_label.setPalette(muted)
+        mute(self.rate_label)
 
     def _tool_button(self, action: QAction, name: str) -> QToolButton:
         button = QToolButton(self)
