@@ -46,6 +46,7 @@ from neuroviz.ui.binding import subscribe
 from neuroviz.ui.close_button import close_button
 from neuroviz.ui.log_spin_box import LogSpinBox
 from neuroviz.ui.math_text import shown_number
+from neuroviz.ui.optimiser_group import OptimiserGroup
 from neuroviz.ui.panel_protocol import MenuEntry
 from neuroviz.ui.training_loop import SPEEDS, TrainingLoop, speed_text
 from neuroviz.ui.window_shortcuts import WindowShortcuts, with_shortcut
@@ -253,7 +254,7 @@ class TrainingControls(QWidget):
         self.lr_spin.setObjectName("lrSpin")
         self.lr_spin.setMinimumWidth(110)
         self.lr_spin.setToolTip(
-            "Learning rate η of the update θ ← θ − η ∂L/∂θ. "
+            "Learning rate η of the update θ ← θ − η ∂L/∂θ (the optimiser's η; its schedule makes η_t). "
             "Arrows step 1, 2, 5 × 10^k; type any number above 0, e.g. 0.003 or 1e-4. "
             "Takes effect at the next update, also while training."
         )
@@ -282,6 +283,11 @@ class TrainingControls(QWidget):
         form.addRow("Batch size", self.batch_spin)
         form.addRow("Shuffle", self.shuffle_check)
         form.addRow("Seed", self.seed_spin)
+
+        self.optimiser_group = OptimiserGroup(self.model, options_box)
+        self.optimiser_group.message.connect(self.show_message)
+        self.optimiser_group.accepted.connect(self.banner.hide)
+        form.addRow(self.optimiser_group)
 
         # Play, Step, Epoch and the pace never scroll; a message comes under them; the rest scrolls.
         run_bar = QWidget(self)
