@@ -14,13 +14,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
+
 from neuroviz.core.explain import Equation
 from neuroviz.core.explain_sections import Section
-from neuroviz.core.notation import bias_label, weight_label
+from neuroviz.core.flat_params import split
 from neuroviz.core.optimiser_explain import Kind, parameter_state, update_lines
 from neuroviz.core.selection import Selection
 from neuroviz.core.trace import StepTrace
-from neuroviz.core.update_table import fmt
+from neuroviz.core.notation import bias_label, fmt, weight_label
 
 RULE_NAMES: dict[str, str] = {
     "sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "Adagrad", "rmsprop": "RMSprop",
@@ -89,6 +91,30 @@ def optimiser_sections(trace: StepTrace, selection: Selection | None) -> list[Se
         sections.append((f"{rule}'s state for {label}" if after is not None and after.buffers
                          else f"The penalty on {label}", state))
     return sections
+
+
+def state_columns(trace: StepTrace) -> list[tuple[str, str, np.ndarray]]:
+    """The optimiser's state in ``UpdateTable`` row order: (title, tooltip, values (P,)) per buffer, before then after.
+
+    Empty for an optimiser without state (SGD).
+    """
+    opt, after = trace.optimizer, trace.optimizer_after
+    if opt is None or after is None or not after.buffers:
+        return []
+    sizes = tuple(a.shape[1] for a in trace.forward.act)
+
+    def rows(flat: np.ndarray) -> np.ndarray:
+        weights, biases = split(flat, sizes)
+        return np.concatenate([w.ravel() for w in weights] + list(biases))
+
+    columns = []
+    for name, new in after.buffers.items():
+        meaning = VELOCITY if opt.name in ("momentum", "nesterov") else BUFFER_MEANINGS[name]
+        old = opt.state.buffers.get(name)
+        columns.append((f"{name} before", f"{meaning}, before this update",
+                        rows(np.zeros_like(new) if old is None else old)))
+        columns.append((f"{name} after", f"{meaning}, after this update", rows(new)))
+    return columns
 
 
 def without_repeats(sections: list[Section], extra: list[Section]) -> list[Section]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from test_inspector import click_row, equation_texts, view_row, wait_shown
+from PySide6.QtCore import QPoint, Qt
+from test_inspector import cell, click_row, equation_texts, view_row, wait_shown
 from test_optimiser_controls import choose, expand, type_into
 
 from neuroviz.core.selection import Selection
 from neuroviz.core.update_table import WEIGHT, fmt
 from neuroviz.ui.inspector import InspectorPanel
+from neuroviz.ui.inspector_tables import Col, number
 from neuroviz.ui.training_controls import TrainingControls
 
 LEFT = Qt.MouseButton.LeftButton
@@ -64,3 +65,34 @@ def test_sgd_shows_what_it_showed_and_a_penalty_shows_its_share_of_the_gradient(
     share = [eq for _t, eqs in panel.equations.sections for eq in eqs if eq.lhs == "penalty's share of g"]
     assert share and share[0].rhs[-1] == f"{fmt(100 * abs(pen) / (abs(pen) + abs(data)), 3)}%"
     assert "The penalty on θ^{cb}_{11}" in [t for t, _ in panel.equations.sections]
+
+
+def header(panel, col: int, role=Qt.ItemDataRole.DisplayRole):
+    return panel.table_model.headerData(col, Qt.Orientation.Horizontal, role)
+
+
+def test_the_parameters_table_gains_the_state_columns_only_when_the_optimiser_has_state(qtbot, main_window, model):
+    controls, panel = parts(qtbot, main_window, model)
+    qtbot.mouseClick(controls.step_button, LEFT)
+    wait_shown(qtbot, panel, lambda: model.last_trace)
+    assert panel.table_model.columnCount() == len(Col)  # the paper's SGD: the table as it always was
+    choose(qtbot, controls.optimiser_group.optimizer_combo, "adam")
+    qtbot.mouseClick(controls.step_button, LEFT)
+    wait_shown(qtbot, panel, lambda: model.last_trace)
+    tm = panel.table_model
+    titles = [header(panel, c) for c in range(len(Col), tm.columnCount())]
+    assert titles == ["m before", "m after", "v before", "v after"]
+    assert "optimiser's step" in header(panel, Col.DELTA, Qt.ItemDataRole.ToolTipRole)
+    r = view_row(panel, WEIGHT, 1, 0, 0)
+    now = model.optimizer_state(Selection("weight", 1, 0, 0))
+    assert cell(panel, r, len(Col) + 1) == number(now["m"]) and cell(panel, r, len(Col) + 3) == number(now["v"])
+    assert cell(panel, r, len(Col)) == "0"  # Adam's first update starts from m = 0
+    # a click on "v after" sorts by it
+    view = panel.view
+    view.scrollTo(tm.index(0, len(Col) + 3))
+    hh = view.horizontalHeader()
+    x = hh.sectionViewportPosition(len(Col) + 3) + hh.sectionSize(len(Col) + 3) // 2
+    qtbot.mouseClick(hh.viewport(), LEFT, pos=QPoint(x, hh.height() // 2))
+    shown = [float(tm.state[3][2][tm.table_row(i)]) for i in range(tm.rowCount())]
+    assert shown == sorted(shown) or shown == sorted(shown, reverse=True)
+    assert len(set(shown)) > 1
