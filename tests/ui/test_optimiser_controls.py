@@ -144,3 +144,24 @@ def test_a_class_races_sgd_against_adam_from_the_same_start_as_two_branches(qtbo
     model.go_to(model.time.history.branches[0])
     assert all(np.array_equal(a, b) for a, b in zip(model.network.weights, sgd_after))
     assert model.optimizer.name == "sgd" and controls.optimiser_group.optimizer_combo.currentData() == "sgd"
+
+
+def test_the_diagrams_last_update_mode_shows_the_optimisers_own_step(qtbot, show, controls, model):
+    from neuroviz.ui.diagram import NetworkDiagram
+    from neuroviz.ui.theme import LIGHT
+
+    diagram = show(NetworkDiagram(model, LIGHT), (900, 600))
+    model.set_view(edge_mode="updates")
+    qtbot.mouseClick(controls.step_button, LEFT)
+    diagram.refresh()
+    assert "optimiser's step" not in diagram.values.note  # the paper's SGD: Δθ = −η ∂L/∂θ
+    expand(qtbot, controls)
+    choose(qtbot, controls.optimiser_group.optimizer_combo, "momentum")
+    for _ in range(3):
+        qtbot.mouseClick(controls.step_button, LEFT)
+    diagram.refresh()
+    trace = model.last_trace
+    applied = float(trace.weights_after[0][3, 9] - trace.weights_before[0][3, 9])
+    assert diagram.edge_value(0, 3, 9) == pytest.approx(applied)
+    assert applied != pytest.approx(-trace.lr * float(trace.grad_weights[0][3, 9]))  # momentum's step differs
+    assert "the optimiser's step (momentum)" in diagram.values.note
