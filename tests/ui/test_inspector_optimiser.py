@@ -96,3 +96,9 @@ def test_the_parameters_table_gains_the_state_columns_only_when_the_optimiser_ha
     shown = [float(tm.state[3][2][tm.table_row(i)]) for i in range(tm.rowCount())]
     assert shown == sorted(shown) or shown == sorted(shown, reverse=True)
     assert len(set(shown)) > 1
+
+
+def test_powers_of_ten_in_the_equations_are_raised():
+    from neuroviz.ui.math_text import to_html
+
+    assert to_html("(√0.0155 + 1×10^−8)") == "(√0.0155 + 1×10<sup>−8</sup>)"
