@@ -19,10 +19,10 @@ import numpy as np
 from neuroviz.core.explain import Equation
 from neuroviz.core.explain_sections import Section
 from neuroviz.core.flat_params import split
+from neuroviz.core.notation import bias_label, fmt, weight_label
 from neuroviz.core.optimiser_explain import Kind, parameter_state, update_lines
 from neuroviz.core.selection import Selection
 from neuroviz.core.trace import StepTrace
-from neuroviz.core.notation import bias_label, fmt, weight_label
 
 RULE_NAMES: dict[str, str] = {
     "sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "Adagrad", "rmsprop": "RMSprop",

@@ -6,8 +6,9 @@ from PySide6.QtCore import QPoint, Qt
 from test_inspector import cell, click_row, equation_texts, view_row, wait_shown
 from test_optimiser_controls import choose, expand, type_into
 
+from neuroviz.core.notation import fmt
 from neuroviz.core.selection import Selection
-from neuroviz.core.update_table import WEIGHT, fmt
+from neuroviz.core.update_table import WEIGHT
 from neuroviz.ui.inspector import InspectorPanel
 from neuroviz.ui.inspector_tables import Col, number
 from neuroviz.ui.training_controls import TrainingControls
