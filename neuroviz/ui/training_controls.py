@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -74,6 +75,20 @@ def saved_pace(settings: QSettings) -> float | None:
         return None
     return rate if rate in SPEEDS else CLASS_PACE
 
+
+
+class WheelGuard(QObject):
+    """An event filter: a wheel over a field without focus scrolls ``scroll`` instead of changing the field."""
+
+    def __init__(self, scroll: QScrollArea, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.scroll = scroll
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Wheel and isinstance(watched, QWidget) and not watched.hasFocus():
+            QApplication.sendEvent(self.scroll.verticalScrollBar(), event)
+            return True
+        return super().eventFilter(watched, event)
 
 
 class MessageBanner(QFrame):
@@ -304,6 +319,13 @@ class TrainingControls(QWidget):
         content_layout.addStretch(1)
         self.scroll = scroll = QScrollArea(self)
         scroll.setWidget(content)
+        # The wheel scrolls the panel: it changes a field (η, the optimiser …) only once that field has focus.
+        self._wheel_guard = WheelGuard(scroll, self)
+        group = self.optimiser_group
+        for field in (self.epochs_spin, self.lr_spin, self.batch_spin, self.seed_spin, group.optimizer_combo,
+                      group.schedule_combo):
+            field.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            field.installEventFilter(self._wheel_guard)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -165,3 +165,32 @@ def test_the_diagrams_last_update_mode_shows_the_optimisers_own_step(qtbot, show
     assert diagram.edge_value(0, 3, 9) == pytest.approx(applied)
     assert applied != pytest.approx(-trace.lr * float(trace.grad_weights[0][3, 9]))  # momentum's step differs
     assert "the optimiser's step (momentum)" in diagram.values.note
+
+
+def wheel_down(qtbot, widget) -> None:
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    centre = QPointF(widget.rect().center())
+    event = QWheelEvent(centre, QPointF(widget.mapToGlobal(QPoint(int(centre.x()), int(centre.y())))), QPoint(0, 0),
+                        QPoint(0, -120), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(widget, event)
+
+
+def test_the_wheel_scrolls_the_panel_and_never_changes_a_field_it_passes_over(qtbot, show, model):
+    controls = show(TrainingControls(model, TrainingLoop(model)), (340, 300))
+    expand(qtbot, controls)
+    bar = controls.scroll.verticalScrollBar()
+    assert bar.maximum() > 0
+    lr = model.trainer.lr
+    for _ in range(3):
+        wheel_down(qtbot, controls.lr_spin)
+    assert model.trainer.lr == lr and bar.value() > 0  # η kept; the panel scrolled
+    controls.scroll.ensureWidgetVisible(controls.optimiser_group.optimizer_combo)
+    wheel_down(qtbot, controls.optimiser_group.optimizer_combo)
+    assert model.optimizer.name == "sgd"
+    controls.optimiser_group.optimizer_combo.setFocus()  # a field with focus takes the wheel, as ever
+    wheel_down(qtbot, controls.optimiser_group.optimizer_combo)
+    assert model.optimizer.name == "momentum"
