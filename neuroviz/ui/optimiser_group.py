@@ -10,6 +10,8 @@ of the optimiser chosen are shown, and only the constants of the schedule.
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QToolButton, QVBoxLayout, QWidget
 
@@ -56,8 +58,16 @@ WHOLE = ("step_size", "t_max")
 """Schedule constants that are whole numbers."""
 
 
+SHOWN_POWER = re.compile(r"\s*([−-]?[\d.]+)×10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)\s*")
+"""A number as the fields show it, ``1×10⁻⁸``."""
+FROM_SUPERSCRIPT = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
+
+
 def _number(text: str, what: str, whole: bool = False) -> float | int:
-    """``text`` as a number (an int if ``whole``), or ``ValueError`` naming ``what``."""
+    """``text`` as a number (an int if ``whole``; ``1e-8`` or ``1×10⁻⁸``), or ``ValueError`` naming ``what``."""
+    shown = SHOWN_POWER.fullmatch(text)
+    if shown:
+        text = f"{shown[1]}e{shown[2].translate(FROM_SUPERSCRIPT)}"
     try:
         return int(text) if whole else float(text.replace("−", "-"))
     except ValueError:
@@ -128,7 +138,8 @@ class OptimiserGroup(QWidget):
         edit = QLineEdit(self.body)
         edit.setObjectName(name)
         edit.setToolTip(tip + ". Takes effect at the next update, also while training.")
-        edit.editingFinished.connect(commit)  # type: ignore[arg-type]
+        # Only typed text is committed: leaving a field untouched changes nothing.
+        edit.editingFinished.connect(lambda: edit.isModified() and commit())  # type: ignore[operator]
         return edit
 
     def set_expanded(self, expanded: bool) -> None:

@@ -194,3 +194,22 @@ def test_the_wheel_scrolls_the_panel_and_never_changes_a_field_it_passes_over(qt
     controls.optimiser_group.optimizer_combo.setFocus()  # a field with focus takes the wheel, as ever
     wheel_down(qtbot, controls.optimiser_group.optimizer_combo)
     assert model.optimizer.name == "momentum"
+
+
+def test_a_field_left_untouched_commits_nothing_and_a_shown_power_of_ten_can_be_typed(qtbot, controls, model):
+    expand(qtbot, controls)
+    group = controls.optimiser_group
+    choose(qtbot, group.optimizer_combo, "adam")
+    eps = group.hyper_edits["eps"]
+    assert eps.text() == "1×10⁻⁸"
+    eps.setFocus()
+    qtbot.keyClick(eps, Qt.Key.Key_Return)  # Enter on the shown value, nothing typed
+    group.l2_edit.setFocus()  # and leaving it
+    assert not controls.banner.isVisible() and model.optimizer.config.get("eps") == 1e-8
+    eps.setFocus()
+    eps.selectAll()
+    eps.insert("2×10⁻⁶")  # pasted as the field shows it (QTest types only plain keys)
+    qtbot.keyClick(eps, Qt.Key.Key_Return)
+    assert model.optimizer.config.get("eps") == 2e-6 and not controls.banner.isVisible()
+    type_into(qtbot, eps, "3e-7")
+    assert model.optimizer.config.get("eps") == 3e-7
