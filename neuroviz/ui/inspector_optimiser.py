@@ -84,9 +84,9 @@ def optimiser_sections(trace: StepTrace, selection: Selection | None) -> list[Se
         pen = float(trace.penalty_weights[layer][m, n])
         share = abs(pen) / (abs(data) + abs(pen)) if pen else 0.0
         state.append(Equation("penalty's share of g", (
-            f"|λ₁·sign({label}) + λ₂·{label}| / (|∂L/∂{label}| + |λ₁·sign({label}) + λ₂·{label}|)",
             f"|{fmt(pen)}| / (|{fmt(data)}| + |{fmt(pen)}|)", f"{fmt(100 * share, 3)}%"),
-            (f"λ₁ = {fmt(opt.penalty.l1)}, λ₂ = {fmt(opt.penalty.l2)}; the biases are never penalised",)))
+            (f"|λ₁·sign({label}) + λ₂·{label}| / (|∂L/∂{label}| + |λ₁·sign({label}) + λ₂·{label}|), with "
+             f"λ₁ = {fmt(opt.penalty.l1)}, λ₂ = {fmt(opt.penalty.l2)}; the biases are never penalised",)))
     if state:
         sections.append((f"{rule}'s state for {label}" if after is not None and after.buffers
                          else f"The penalty on {label}", state))
