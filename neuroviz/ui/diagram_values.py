@@ -128,6 +128,8 @@ def diagram_values(weights: list[np.ndarray] | tuple[np.ndarray, ...], acts: lis
     else:
         if phase is None or phase.kind == "update":
             edges = list(trace.weight_updates())
+            if trace.optimizer is not None and not trace.optimizer.plain:  # Δθ = after − before, as applied
+                notes.append(f"Δθ is the optimiser's step ({trace.optimizer.name}), not −η ∂L/∂θ")
     return DiagramValues(nodes, node_mode, edges, edge_mode, active, dim, batch, " · ".join(notes))
 
 

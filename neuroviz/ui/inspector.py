@@ -44,6 +44,7 @@ from neuroviz.model import AppModel, Shown
 from neuroviz.ui.binding import subscribe
 from neuroviz.ui.gradient_check_runner import GradientCheckRunner
 from neuroviz.ui.inspector_equations import EquationsView
+from neuroviz.ui.inspector_optimiser import optimiser_sections, without_repeats
 from neuroviz.ui.inspector_tabs import NeuronView, ParameterTab
 from neuroviz.ui.inspector_texts import header_html, loss_html, outcome_text
 from neuroviz.ui.math_text import to_html
@@ -354,6 +355,9 @@ class InspectorPanel(QWidget):
         phase = self.model.phase if self.progress is not None else None
         shown, selection = self.shown, self.model.selection
         sections = [] if shown is None or self.trace is None else shown.sections(self.model.network, selection, phase)
+        if sections and self.trace is not None and (phase is None or phase.kind == "update"):
+            extra = optimiser_sections(self.trace, selection)  # the selected parameter's, also in a walk
+            sections = [*without_repeats(sections[:1], extra), *extra, *sections[1:]]
         self.equations.show_sections(sections, self.trace is not None, selection)
 
     # ------------------------------------------------------ linked selection

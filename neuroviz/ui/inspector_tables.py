@@ -20,6 +20,7 @@ from neuroviz.core.explain import NeuronTable, Progress
 from neuroviz.core.notation import bias_label, fmt, layer_letter, neuron_label, weight_label
 from neuroviz.core.update_check import UpdateCheck
 from neuroviz.core.update_table import WEIGHT, UpdateTable
+from neuroviz.ui.inspector_optimiser import state_columns
 from neuroviz.ui.math_text import unicode_exponent
 
 NEGATIVE = QColor("#1f63b5")
@@ -119,11 +120,13 @@ class UpdateTableModel(QAbstractTableModel):
         self._layer: int | None = None
         self._mask: np.ndarray | None = None
         self._top_k: int | None = None
-        self._sort_col = Col.PARAM
+        self._sort_col: int = Col.PARAM
         self._descending = False
         self._mono = mono_font()
         self._texts: dict[tuple[int, int], str] = {}  # (table row, column) → shown text
         self.colours = SignColours()
+        self.state: list[tuple[str, str, np.ndarray]] = []
+        """The optimiser's state columns after ``Col``'s: (title, tooltip, values by table row); none for SGD."""
 
     # ------------------------------------------------------------------ state
     def set_table(self, table: UpdateTable | None, progress: Progress | None, check: UpdateCheck | None = None,
@@ -132,6 +135,7 @@ class UpdateTableModel(QAbstractTableModel):
         """Show ``table`` (None: empty) as far as ``progress`` has computed it, filtered as ``set_filter``."""
         self.beginResetModel()
         self.table, self.progress, self.check, self.sample = table, progress, check, sample
+        self.state = [] if table is None else state_columns(table.trace)
         self._texts.clear()
         self._layer, self._mask, self._top_k = layer, mask, top_k
         self._select()
@@ -173,7 +177,7 @@ class UpdateTableModel(QAbstractTableModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.layoutAboutToBeChanged.emit()
-        self._sort_col = Col(column)
+        self._sort_col = column
         self._descending = order == Qt.SortOrder.DescendingOrder
         self._select()
         self.layoutChanged.emit()
@@ -188,6 +192,8 @@ class UpdateTableModel(QAbstractTableModel):
         if self._sort_col in (Col.NUMERIC, Col.REL_ERROR):
             key = "parameter" if self.check is None else (
                 self.check.numeric if self._sort_col == Col.NUMERIC else self.check.relative_error)
+        elif self._sort_col >= len(Col) and self._sort_col - len(Col) < len(self.state):
+            key = self.state[self._sort_col - len(Col)][2]
         self.rows = t.select(layer=self._layer, mask=self._mask, sort=key, descending=self._descending,
                              top_k=self._top_k)
         self._inverse = np.full(len(t), -1, dtype=np.int64)
@@ -195,7 +201,7 @@ class UpdateTableModel(QAbstractTableModel):
 
     def _all_changed(self) -> None:
         if self.rowCount():
-            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, len(Col) - 1))
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
 
     # ------------------------------------------------------------- row maps
     def table_row(self, view_row: int) -> int:
@@ -218,12 +224,19 @@ class UpdateTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else int(self.rows.size)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Col)
+        return 0 if parent.isValid() else len(Col) + len(self.state)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(Col):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < self.columnCount():
             return None
+        if section >= len(Col):
+            title, tip, _values = self.state[section - len(Col)]
+            if role == Qt.ItemDataRole.DisplayRole:
+                return title
+            return tip if role == Qt.ItemDataRole.ToolTipRole else None
         title, tip = HEADERS[Col(section)]
+        if section == Col.DELTA and self.state and role == Qt.ItemDataRole.ToolTipRole:
+            return "The change new − old: the optimiser's step, not −η ∂L/∂·"
         if role == Qt.ItemDataRole.DisplayRole:
             t = self.table
             if t is not None and t.trace.batch_size > 1:
@@ -255,15 +268,16 @@ class UpdateTableModel(QAbstractTableModel):
             return None
         col = index.column()
         if role == ALIGNMENT:
-            return ALIGN_RIGHT if col in NUMERIC_COLUMNS else ALIGN_LEFT
+            return ALIGN_RIGHT if col in NUMERIC_COLUMNS or col >= len(Col) else ALIGN_LEFT
         if role == FONT:
-            return self._mono if col in NUMERIC_COLUMNS else None
+            return self._mono if col in NUMERIC_COLUMNS or col >= len(Col) else None
         row = int(self.rows[index.row()])
         if role == DISPLAY:
             key = (row, col)
             text = self._texts.get(key)
             if text is None:
-                text = self._texts[key] = self._text(t, row, Col(col))
+                text = self._texts[key] = self._state_text(row, col) if col >= len(Col) else self._text(t, row,
+                                                                                                         Col(col))
             return text
         if role == FOREGROUND:
             if col == Col.ETA:
@@ -279,8 +293,15 @@ class UpdateTableModel(QAbstractTableModel):
                 return self.colours.positive if self.check.relative_error[row] > 1e-5 else GOOD
             return None
         if role == TOOLTIP:
-            return self._tooltip(t, row, Col(col))
+            return self.state[col - len(Col)][1] if col >= len(Col) else self._tooltip(t, row, Col(col))
         return row  # UserRole: the table row
+
+    def _state_text(self, row: int, col: int) -> str:
+        """A state entry; an "after" one only once the walk has applied the update."""
+        title, _tip, values = self.state[col - len(Col)]
+        if title.endswith("after") and self.progress is not None and not self.progress.updated:
+            return ""
+        return number(float(values[row]))
 
     def _text(self, t: UpdateTable, row: int, col: Col) -> str:
         if col == Col.PARAM:

@@ -1,7 +1,9 @@
 """The loss curves dock: training loss per update, test loss and accuracy per epoch.
 
 One plot over the update axis: the loss L of every update (faint,
-``trainer.history``) with its exponential smoothing on top, the test loss
+``trainer.history``) with its exponential smoothing on top, the weight
+penalty of each update apart from it (dashed, when λ₁ or λ₂ was set: the
+loss minimised is their sum), the test loss
 after each epoch (``trainer.epochs``) and a dashed line at the current
 update (back in time: at the moment shown, the later updates still drawn);
 on a second axis (right, %), train and test accuracy after each epoch.
@@ -45,6 +47,8 @@ TRAIN_COLOR = QColor(31, 119, 180)
 """Training loss (per update) and train accuracy."""
 TEST_COLOR = QColor(230, 110, 20)
 """Test loss and test accuracy (per epoch)."""
+PENALTY_COLOR = QColor(148, 73, 180)
+"""The weight penalty λ₁ Σ|θ| + λ₂/2 Σθ² per update, drawn apart from the data loss when there is one."""
 RAW_WEIGHT = 0.3
 """The faint per-update line: this much of the training colour, the rest background (opaque: fast)."""
 DECIMATE_ABOVE = 8192
@@ -148,6 +152,8 @@ class LossPlot(QWidget):
         self._decimator = MinMaxDecimator()
         self._decimated = False  # the curves hold the envelope, not every update
         self._refresh_cost = 0.0
+        self.penalty_shown = False
+        """A weight penalty was set for some update drawn: its curve and key are shown."""
         self._build()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -241,6 +247,8 @@ class LossPlot(QWidget):
         self.raw_curve = pg.PlotDataItem(pen=pg.mkPen(TRAIN_COLOR, width=1), skipFiniteCheck=True)
         self.smooth_curve = pg.PlotDataItem(pen=pg.mkPen(TRAIN_COLOR, width=2), skipFiniteCheck=True)
         self.test_loss_curve = pg.PlotDataItem(pen=pg.mkPen(TEST_COLOR, width=2))
+        self.penalty_curve = pg.PlotDataItem(pen=pg.mkPen(PENALTY_COLOR, width=1.5, dash=[4, 2]),
+                                             skipFiniteCheck=True)
         self.train_acc_curve, self.test_acc_curve = (
             pg.PlotDataItem(pen=pg.mkPen(color, width=1.5, dash=[3, 3]))
             for color in (TRAIN_COLOR, TEST_COLOR))  # dashed, with triangles: accuracy per epoch
@@ -254,7 +262,7 @@ class LossPlot(QWidget):
         self.marker_step = 1
         """Markers are drawn at every ``marker_step``-th epoch (and the last)."""
         self.now_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen((128, 128, 128), width=1, dash=[5, 3]))
-        for item in (self.raw_curve, self.smooth_curve, self.test_loss_curve):
+        for item in (self.raw_curve, self.smooth_curve, self.penalty_curve, self.test_loss_curve):
             plot.addItem(item)
         self.smooth_curve.setDownsampling(method="subsample")  # a smooth line needs no min/max envelope
         plot.addItem(self.now_line, ignoreBounds=True)
@@ -324,9 +332,15 @@ class LossPlot(QWidget):
             axis = self.loss_plot.getAxis(name)
             axis.setPen(pg.mkPen(text))
             axis.setTextPen(pg.mkPen(text))
+        self._show_key()
+
+    def _show_key(self) -> None:
         train, test = TRAIN_COLOR.name(), TEST_COLOR.name()
+        penalty = (f"<span style='color:{PENALTY_COLOR.name()}'>╍╍</span> weight penalty "
+                   "λ₁ Σ|θ| + λ₂/2 Σθ² (the loss minimised is the sum) &nbsp; ") if self.penalty_shown else ""
         self.key.setText(
-            f"<span style='color:{train}'>━━</span> training loss (bold: smoothed) &nbsp; "
+            f"<span style='color:{train}'>━━</span> training {'data ' if penalty else ''}loss (bold: smoothed) "
+            f"&nbsp; {penalty}"
             f"<span style='color:{test}'>━●━</span> test loss per epoch &nbsp; "
             f"accuracy %: <span style='color:{train}'>▲</span> train "
             f"<span style='color:{test}'>▲</span> test"
@@ -386,6 +400,7 @@ class LossPlot(QWidget):
             self._smoothed.extend(self._smoother.extend(values[self._n : n]))
             self._decimator.update(values)
             self._draw_curves(steps, values, decimate)
+            self._draw_penalty(steps)
             self._n = n
             self._last_value = float(values[-1]) if n else math.nan
         if len(trainer.epochs) != self._n_epochs:
@@ -419,6 +434,18 @@ class LossPlot(QWidget):
             self.smooth_curve.setData(steps, smoothed)
         self._decimated = decimate
 
+    def _draw_penalty(self, steps: np.ndarray) -> None:
+        """The penalty of each update (n,) on its own line, if any update had one."""
+        penalties = self.model.time.penalty_curve()[: len(steps)]
+        shown = bool(penalties.any())
+        if shown:
+            self.penalty_curve.setData(steps, penalties)
+        elif self.penalty_shown:
+            self.penalty_curve.setData([], [])
+        if shown != self.penalty_shown:
+            self.penalty_shown = shown
+            self._show_key()
+
     def _restart(self) -> None:
         """Forget the drawn curve: the next refresh draws the whole history."""
         self._n = 0
@@ -428,6 +455,10 @@ class LossPlot(QWidget):
         self._decimated = False
         self.raw_curve.setData([], [])
         self.smooth_curve.setData([], [])
+        self.penalty_curve.setData([], [])
+        if self.penalty_shown:
+            self.penalty_shown = False
+            self._show_key()
 
     def _draw_epochs(self, trainer: Trainer) -> None:
         epochs = trainer.epochs
@@ -508,6 +539,9 @@ class LossPlot(QWidget):
         else:
             self.hover_dot.setData([step], [math.log10(loss) if log else loss])
         text = f"update {step:,}   L = {shown_number(loss, 4)}   smoothed {shown_number(smoothed, 4)}"
+        if self.penalty_shown:
+            penalty = float(self.model.time.penalty_curve()[i])
+            text += f"   penalty {shown_number(penalty, 4)}   sum {shown_number(loss + penalty, 4)}"
         done = [m for m in self.model.trainer.epochs if m.step <= step]
         if done:
             m = done[-1]

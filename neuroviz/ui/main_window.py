@@ -82,7 +82,8 @@ STATUS_INTERVAL_MS = 100
 EDGE_ACTIONS = (
     ("weights", "&Weights θ", "Ctrl+1", "Edges show the weights θ: colour by sign, width by |θ|"),
     ("gradients", "&Gradients ∂L/∂θ", "Ctrl+2", "Edges show the gradients ∂L/∂θ of the last update"),
-    ("updates", "Last &update Δθ", "Ctrl+3", "Edges show the change Δθ = −η ∂L/∂θ of the last update"),
+    ("updates", "Last &update Δθ", "Ctrl+3", "Edges show the change Δθ = after − before of the last update: "
+                                               "the optimiser's step (−η ∂L/∂θ for the paper's SGD)"),
 )
 NODE_ACTIONS = (
     ("activations", "&Activations", "Ctrl+4", "Neurons show their activations for the current input"),

@@ -27,8 +27,8 @@ def _tag(match: re.Match[str]) -> str:
 
 
 def to_html(text: str) -> str:
-    """Escape ``text`` and turn ``^{…}``/``_{…}``/``^x``/``_x`` into ``<sup>``/``<sub>``."""
-    out = html.escape(text, quote=False)
+    """Escape ``text`` and turn ``^{…}``/``_{…}``/``^x``/``_x`` (and ``×10^−8``) into ``<sup>``/``<sub>``."""
+    out = html.escape(_EXPONENT.sub(r"×10^{\1}", text), quote=False)
     previous = None
     while previous != out:  # innermost braces first: e^{c_{12}}
         previous = out

@@ -5,12 +5,15 @@ limit table's parameter count (``neuroviz.io.limits``: what the app makes it
 can save and open again) and the data set's fit (input size = pixels per
 image, output size = classes);
 the first problem is shown under the form and OK stays disabled until the
-entries are valid.
+entries are valid.  Each hidden layer can have its own activation: a
+comma-separated list, one name per hidden layer (empty: the hidden
+activation for all of them, as before).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -40,6 +43,16 @@ LOSS_NAMES = {"cross_entropy": "cross-entropy (softmax)", "squared_error": "squa
 INIT_NAMES = {"uniform": "uniform", "gaussian": "Gaussian", "xavier": "Xavier / Glorot", "he": "He"}
 DATASET_NAMES = {"circles-squares": "circles vs squares (8×8, 2 classes)", "digits": "digits (8×8, 10 classes)"}
 ERROR_STYLE = "QLineEdit { border: 1.5px solid #d03a2a; border-radius: 3px; padding: 2px; }"
+
+
+def parse_activations(text: str) -> tuple[str, ...]:
+    """``"relu, tanh"`` → ("relu", "tanh"); empty text → () (every hidden layer has the one hidden activation)."""
+    names = [p.strip().lower().replace(" ", "_").replace("-", "_") for p in text.split(",")]
+    if not "".join(names):
+        return ()
+    if "" in names:
+        raise ValueError("an activation is missing between two commas")
+    return tuple(names)
 
 
 def parse_sizes(text: str) -> tuple[int, ...]:
@@ -79,6 +92,14 @@ class NewNetworkDialog(QDialog):
         self.dataset_box = self._combo(choices, ds.name if ds.name in BUILTIN_DATASETS else CURRENT)
         self.dataset_box.setToolTip("The data set to train on; it fixes the input and output sizes")
         self.hidden_box = self._combo({k: ACTIVATION_NAMES[k] for k in HIDDEN_ACTIVATIONS}, config.hidden_activation)
+        self.per_layer_edit = QLineEdit(", ".join(config.hidden_activations))
+        self.per_layer_edit.setObjectName("perLayerEdit")
+        self.per_layer_edit.setPlaceholderText("empty: the hidden activation for every layer")
+        self.per_layer_edit.setToolTip("One activation per hidden layer, separated by commas, from the first "
+                                       "hidden layer to the last, e.g. relu, tanh; names: "
+                                       + ", ".join(HIDDEN_ACTIVATIONS))
+        self._bad_edit = self.sizes_edit
+        """The field the first problem is in (outlined in red)."""
         self.output_box = self._combo({k: ACTIVATION_NAMES[k] for k in OUTPUT_ACTIVATIONS}, config.output_activation)
         self.loss_box = self._combo(LOSS_NAMES, config.loss)
         self.init_box = self._combo(INIT_NAMES, config.init)
@@ -94,6 +115,7 @@ class NewNetworkDialog(QDialog):
         form.addRow("&Data set:", self.dataset_box)
         form.addRow("Layer &sizes:", self.sizes_edit)
         form.addRow("&Hidden activation:", self.hidden_box)
+        form.addRow("&Per hidden layer:", self.per_layer_edit)
         form.addRow("&Output activation:", self.output_box)
         form.addRow("&Loss:", self.loss_box)
         form.addRow("&Initialisation:", self.init_box)
@@ -106,6 +128,7 @@ class NewNetworkDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
         self.sizes_edit.textChanged.connect(self.validate)
+        self.per_layer_edit.textChanged.connect(self.validate)
         self.dataset_box.currentIndexChanged.connect(self._on_dataset_changed)
         for box in (self.hidden_box, self.output_box, self.loss_box, self.init_box):
             box.currentIndexChanged.connect(self.validate)
@@ -146,12 +169,24 @@ class NewNetworkDialog(QDialog):
 
     def config(self) -> NetworkConfig:
         """The chosen configuration; ``ValueError`` names the first problem."""
+        self._bad_edit = self.sizes_edit
         sizes = parse_sizes(self.sizes_edit.text())
         config = NetworkConfig(sizes=sizes, hidden_activation=str(self.hidden_box.currentData()),
                                output_activation=str(self.output_box.currentData()),
                                loss=str(self.loss_box.currentData()), init=str(self.init_box.currentData()),
                                seed=int(self.seed_box.value()))
         check_parameter_count(sizes)
+        self._bad_edit = self.per_layer_edit
+        per_layer = parse_activations(self.per_layer_edit.text())
+        self._bad_edit = self.sizes_edit
+        if per_layer:
+            self._bad_edit = self.per_layer_edit
+            n_hidden = len(sizes) - 2
+            if len(per_layer) != n_hidden:
+                raise ValueError(f"the network has {n_hidden} hidden layer{'s' * (n_hidden != 1)}, so give "
+                                 f"{n_hidden} activation{'s' * (n_hidden != 1)} per layer (not {len(per_layer)})")
+            config = replace(config, hidden_activations=per_layer)
+            self._bad_edit = self.sizes_edit
         name = self.dataset_name()
         n_in, n_out = self._dataset_shape(name)
         name = self.model.dataset.name if name == CURRENT else name
@@ -170,11 +205,13 @@ class NewNetworkDialog(QDialog):
         except ValueError as exc:
             message = str(exc)
             self.error_label.setText(message[0].upper() + message[1:] + ".")
-            self.sizes_edit.setStyleSheet(ERROR_STYLE)
+            for edit in (self.sizes_edit, self.per_layer_edit):
+                edit.setStyleSheet(ERROR_STYLE if edit is self._bad_edit else "")
             ok = False
         else:
             self.error_label.setText("")
-            self.sizes_edit.setStyleSheet("")
+            for edit in (self.sizes_edit, self.per_layer_edit):
+                edit.setStyleSheet("")
             ok = True
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
         return ok

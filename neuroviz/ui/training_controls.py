@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -46,6 +47,7 @@ from neuroviz.ui.binding import subscribe
 from neuroviz.ui.close_button import close_button
 from neuroviz.ui.log_spin_box import LogSpinBox
 from neuroviz.ui.math_text import shown_number
+from neuroviz.ui.optimiser_group import OptimiserGroup
 from neuroviz.ui.panel_protocol import MenuEntry
 from neuroviz.ui.theme import mute
 from neuroviz.ui.training_loop import SPEEDS, TrainingLoop, speed_text
@@ -74,6 +76,20 @@ def saved_pace(settings: QSettings) -> float | None:
         return None
     return rate if rate in SPEEDS else CLASS_PACE
 
+
+
+class WheelGuard(QObject):
+    """An event filter: a wheel over a field without focus scrolls ``scroll`` instead of changing the field."""
+
+    def __init__(self, scroll: QScrollArea, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.scroll = scroll
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Wheel and isinstance(watched, QWidget) and not watched.hasFocus():
+            QApplication.sendEvent(self.scroll.verticalScrollBar(), event)
+            return True
+        return super().eventFilter(watched, event)
 
 
 class MessageBanner(QFrame):
@@ -254,7 +270,7 @@ class TrainingControls(QWidget):
         self.lr_spin.setObjectName("lrSpin")
         self.lr_spin.setMinimumWidth(110)
         self.lr_spin.setToolTip(
-            "Learning rate η of the update θ ← θ − η ∂L/∂θ. "
+            "Learning rate η of the update θ ← θ − η ∂L/∂θ (the optimiser's η; its schedule makes η_t). "
             "Arrows step 1, 2, 5 × 10^k; type any number above 0, e.g. 0.003 or 1e-4. "
             "Takes effect at the next update, also while training."
         )
@@ -284,6 +300,11 @@ class TrainingControls(QWidget):
         form.addRow("Shuffle", self.shuffle_check)
         form.addRow("Seed", self.seed_spin)
 
+        self.optimiser_group = OptimiserGroup(self.model, options_box)
+        self.optimiser_group.message.connect(self.show_message)
+        self.optimiser_group.accepted.connect(self.banner.hide)
+        form.addRow(self.optimiser_group)
+
         # Play, Step, Epoch and the pace never scroll; a message comes under them; the rest scrolls.
         run_bar = QWidget(self)
         run_bar.setObjectName("runBar")
@@ -299,6 +320,13 @@ class TrainingControls(QWidget):
         content_layout.addStretch(1)
         self.scroll = scroll = QScrollArea(self)
         scroll.setWidget(content)
+        # The wheel scrolls the panel: it changes a field (η, the optimiser …) only once that field has focus.
+        self._wheel_guard = WheelGuard(scroll, self)
+        group = self.optimiser_group
+        for field in (self.epochs_spin, self.lr_spin, self.batch_spin, self.seed_spin, group.optimizer_combo,
+                      group.schedule_combo):
+            field.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            field.installEventFilter(self._wheel_guard)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QImage
 
 from neuroviz.core.notation import fmt
 from neuroviz.core.smoothing import smooth
-from neuroviz.ui.loss_plot import DEFAULT_SMOOTHING, TEST_COLOR, TRAIN_COLOR, LossPlot
+from neuroviz.ui.loss_plot import DEFAULT_SMOOTHING, PENALTY_COLOR, TEST_COLOR, TRAIN_COLOR, LossPlot
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -151,3 +151,28 @@ def test_per_epoch_markers_thin_out_instead_of_merging_into_a_band(qtbot, plot, 
     # zoomed in on a few epochs, every one has its marker again
     plot.loss_plot.setXRange(100, 110, padding=0)
     qtbot.waitUntil(lambda: plot.marker_step == 1)
+
+
+def test_a_weight_penalty_is_drawn_apart_from_the_data_loss(qtbot, plot, model):
+    model.train_for(5.0, max_steps=20)
+    qtbot.waitUntil(lambda: plot.n_points == 20)
+    assert not plot.penalty_shown and "penalty" not in plot.key.text()
+    before = count_near(plot.graphics.grab().toImage(), PENALTY_COLOR, 30)
+    model.set_penalty(l2=0.05)
+    model.train_for(5.0, max_steps=30)
+    qtbot.waitUntil(lambda: plot.n_points == 50)
+    penalties = model.time.penalty_curve()
+    assert penalties[:20].tolist() == [0.0] * 20 and (penalties[20:] > 0).all()
+    np.testing.assert_array_equal(plot.penalty_curve.yData, penalties)
+    np.testing.assert_array_equal(plot.raw_curve.yData, model.trainer.history.values)  # the data loss alone
+    assert plot.penalty_shown and "weight penalty" in plot.key.text() and "data loss" in plot.key.text()
+    assert count_near(plot.graphics.grab().toImage(), PENALTY_COLOR, 30) > before + 50
+    viewbox = plot.loss_plot.getViewBox()
+    pos = plot.graphics.mapFromScene(viewbox.mapViewToScene(QPointF(45, viewbox.viewRect().center().y())))
+    qtbot.mouseMove(plot.graphics.viewport(), QPoint(int(pos.x()), int(pos.y())))
+    qtbot.waitUntil(lambda: "penalty" in plot.readout.text())
+    step = int(plot.cross_v.value())
+    assert f"penalty {fmt(penalties[step - 1], 4)}" in plot.readout.text()
+    model.reset_weights()
+    qtbot.waitUntil(lambda: plot.n_points == 0)
+    assert not plot.penalty_shown and "penalty" not in plot.key.text()

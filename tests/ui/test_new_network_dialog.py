@@ -118,3 +118,38 @@ def test_a_layer_with_no_size_is_refused_with_a_message(qtbot, text):
     qtbot.keyClicks(dialog.sizes_edit, text)
     assert "has a layer with no size" in dialog.error_label.text()
     assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+
+
+def type_activations(qtbot, dialog: NewNetworkDialog, text: str) -> None:
+    dialog.per_layer_edit.selectAll()
+    qtbot.keyClick(dialog.per_layer_edit, Qt.Key.Key_Delete)
+    qtbot.keyClicks(dialog.per_layer_edit, text)
+
+
+def test_each_hidden_layer_can_have_its_own_activation(dialog, qtbot, model):
+    assert dialog.per_layer_edit.text() == ""  # the default: the one hidden activation everywhere
+    assert dialog.config().hidden_activations == ()
+    type_sizes(qtbot, dialog, "64-16-8-2")
+    type_activations(qtbot, dialog, "tanh, Sigmoid")
+    assert ok_button(dialog).isEnabled()
+    assert dialog.config().hidden_activations == ("tanh", "sigmoid")
+    qtbot.mouseClick(ok_button(dialog), Qt.MouseButton.LeftButton)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    dialog.apply()
+    assert model.config.hidden_activations == ("tanh", "sigmoid")
+    assert model.config.sizes == (64, 16, 8, 2)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("relu", "2 hidden layers, so give 2 activations"),
+    ("relu, tanh, relu", "not 3"),
+    ("relu, swish", "Unknown hidden activation 'swish'"),
+    ("relu,,tanh", "missing between two commas"),
+])
+def test_bad_per_layer_activations_are_shown_on_their_field(dialog, qtbot, text, message):
+    type_activations(qtbot, dialog, text)
+    assert message in dialog.error_label.text()
+    assert not ok_button(dialog).isEnabled()
+    assert dialog.per_layer_edit.styleSheet() and not dialog.sizes_edit.styleSheet()
+    type_activations(qtbot, dialog, "")
+    assert ok_button(dialog).isEnabled()
