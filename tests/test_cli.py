@@ -188,3 +188,12 @@ def test_step_preset_knows_every_example_the_window_has(name, capsys):
     assert cli.main(["step", "--preset", name, "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert len(out["probs"]) == {"digits": 10}.get(name, 2)
+
+
+def test_a_screenshot_leaves_the_users_settings_alone(tmp_path):
+    env = {**clean_env(), "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_DATA_HOME": str(tmp_path / "data")}
+    done = subprocess.run([sys.executable, "-m", "neuroviz", "--screenshot", "shot.png", "--size", "800x600"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "shot.png").exists()
+    assert not (tmp_path / "config").exists() and not (tmp_path / "data").exists()

@@ -119,7 +119,7 @@ class MainWindow(QMainWindow):
         self._build_help_menu()
         self._build_toolbar()
         self._build_status_bar()
-        context = PanelContext(model, loop)
+        context = PanelContext(model, loop, settings)
         for spec in panel_specs():
             self.add_panel(spec, context)
         self._build_history_menu()

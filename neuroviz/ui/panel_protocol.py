@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
@@ -53,7 +54,9 @@ class Panel(Protocol):
 
 @dataclass(frozen=True)
 class PanelContext:
-    """What the composition root hands each panel: the one model and the one training loop."""
+    """What the composition root hands each panel: the one model, the one training loop, and the window's
+    settings (where a panel keeps its preferences)."""
 
     model: AppModel
     loop: TrainingLoop
+    settings: QSettings

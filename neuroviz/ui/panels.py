@@ -41,7 +41,7 @@ def panel_specs() -> list[PanelSpec]:
     return [
         PanelSpec("pixelEditorDock", "Input image", lambda c: PixelEditor(c.model), left),
         PanelSpec("dataBrowserDock", "Data", lambda c: DataBrowser(c.model), left),
-        PanelSpec("trainingControlsDock", "Training", lambda c: TrainingControls(c.model, c.loop), right),
+        PanelSpec("trainingControlsDock", "Training", lambda c: TrainingControls(c.model, c.loop, c.settings), right),
         PanelSpec("lossCurvesDock", "Loss curves", lambda c: LossPlot(c.model), Qt.DockWidgetArea.BottomDockWidgetArea),
         PanelSpec("inspectorDock", "Inspector", lambda c: InspectorPanel(c.model), right),
         PanelSpec("timelineDock", "Timeline", lambda c: Timeline(c.model, c.loop), Qt.DockWidgetArea.TopDockWidgetArea),

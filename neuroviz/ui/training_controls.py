@@ -142,14 +142,17 @@ class MessageBanner(QFrame):
 class TrainingControls(QWidget):
     """The dock's widget over ``model``, driving training through ``loop``."""
 
-    def __init__(self, model: AppModel, loop: TrainingLoop, parent: QWidget | None = None) -> None:
+    def __init__(self, model: AppModel, loop: TrainingLoop, settings: QSettings | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("trainingControls")
         self.model = model
         self.loop = loop
+        self.settings = settings if settings is not None else QSettings()
+        """Where the chosen pace is kept (the window's settings)."""
         self._make_actions()
         self._build()
-        self.loop.set_rate(saved_pace(QSettings()))
+        self.loop.set_rate(saved_pace(self.settings))
         subscribe(self, model.document.architecture_changed, self._sync_options)
         subscribe(self, model.document.dataset_changed, self._sync_options)
         self._position_timer = QTimer(self)
@@ -402,7 +405,7 @@ class TrainingControls(QWidget):
 
     def _sync_speed(self, rate: float | None) -> None:
         self.class_pace_button.setChecked(rate == CLASS_PACE)
-        QSettings().setValue(PACE_KEY, 0.0 if rate is None else float(rate))
+        self.settings.setValue(PACE_KEY, 0.0 if rate is None else float(rate))
         index = self.speed_combo.findData(0.0 if rate is None else float(rate))
         if index >= 0 and index != self.speed_combo.currentIndex():
             self.speed_combo.blockSignals(True)
