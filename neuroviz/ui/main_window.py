@@ -131,7 +131,7 @@ class MainWindow(QMainWindow):
         self.presentation = Presentation(self, self.docks, [self.diagram_toolbar], self.settings)
         self.presentation.toggled.connect(self.presentation_action.setChecked)
         self.scale_actions[self.presentation.scale].setChecked(True)
-        self.tour = StartTour(self, window_stops(self), self.settings)
+        self.tour = StartTour(self, window_stops(self.docks), self.settings)
         self._default_state = self.saveState(STATE_VERSION)
         self._sized = self.restore_layout()
         self.apply_theme(self.theme_choice)

@@ -11,7 +11,7 @@ Help ▸ Start here opens it again at any time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSettings, Qt, QTimer
@@ -193,22 +193,22 @@ TOUR = (
      "The diagram and the prediction bars answer at once: this is the forward pass of your drawing.",
      "pixelEditorDock"),
     ("2 · Step", "Press <b>Step</b> (→) to make one update on the next mini-batch. Every number of it is "
-     "recorded; ← goes back in time.", "stepButton"),
+     "recorded; ← goes back in time.", "trainingControlsDock"),
     ("3 · Read the inspector", "The <b>Inspector</b> writes the update out in the paper's notation: the "
      "forward equations, the loss, every δ, and one row per parameter with its gradient written out "
      "(δ · input), η, Δ and the new value.", "inspectorDock"),
     ("4 · Walk", "Press <b>Walk</b> (W) to go through the next update phase by phase: Next (N) shows each "
      "layer forward, the loss, each δ backward, then the update; Finish (F) applies it, Cancel (C) drops it.",
-     "inspector_walk"),
+     "inspectorDock"),
     ("5 · Play", "Press <b>Play</b> (Space) to train continuously at the pace chosen beside it: "
-     "2 updates/s lets a class watch every update land; Full speed trains as fast as it can.", "playButton"),
+     "2 updates/s lets a class watch every update land; Full speed trains as fast as it can.", "trainingControlsDock"),
 )
-"""(title, text, object name of the widget pointed at) of each stop of the window's tour."""
+"""(title, text, the dock pointed at) of each stop of the window's tour."""
 
 
-def window_stops(window: QWidget) -> list[Stop]:
-    """The stops of ``TOUR``, pointing at the widgets of ``window`` with those object names."""
-    return [Stop(title, text, lambda name=name: window.findChild(QWidget, name)) for title, text, name in TOUR]
+def window_stops(docks: Mapping[str, QWidget]) -> list[Stop]:
+    """The stops of ``TOUR``, pointing at the window's ``docks`` (by object name; a missing one is skipped)."""
+    return [Stop(title, text, lambda name=name: docks.get(name)) for title, text, name in TOUR]
 
 
 __all__ = ["SEEN_KEY", "TOUR", "StartTour", "Stop", "window_stops"]

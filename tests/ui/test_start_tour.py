@@ -26,13 +26,13 @@ def test_the_tour_walks_draw_step_inspector_walk_play_and_is_shown_once(show, qt
     for i, (_title, _text, name) in enumerate(TOUR):
         assert tour.index == i and tour.counter.text() == f"{i + 1} of {len(TOUR)}"
         qtbot.wait(10)
-        target = window.findChild(QWidget, name)
+        target = window.docks[name]
         assert target is not None and not target.visibleRegion().isEmpty(), name  # in front
         outline = rect_in(window, tour.outline)
         assert tour.outline.isVisible() and outline.contains(rect_in(window, target)), name  # points at it
         card = rect_in(window, tour)
         assert window.rect().contains(card)  # the card stays in the window
-        assert not card.intersects(rect_in(window, target)) or name == "inspectorDock"
+        assert not card.intersects(rect_in(window, target)) or name == "inspectorDock", name
         seen_targets.append(name)
         assert tour.back_button.isEnabled() == (i > 0)
         if i < len(TOUR) - 1:
