@@ -26,9 +26,16 @@ def _tag(match: re.Match[str]) -> str:
     return f"<{tag}>{match.group(2)}</{tag}>"
 
 
+_HATTED = re.compile("(\\w)\u0302")
+HAT_FONT = "DejaVu Serif, serif"
+"""A font that places a combining hat over its letter (m̂, v̂); Qt's rich text misplaces it in DejaVu Sans."""
+
+
 def to_html(text: str) -> str:
-    """Escape ``text`` and turn ``^{…}``/``_{…}``/``^x``/``_x`` (and ``×10^−8``) into ``<sup>``/``<sub>``."""
+    """Escape ``text`` and turn ``^{…}``/``_{…}``/``^x``/``_x`` (and ``×10^−8``) into ``<sup>``/``<sub>``;
+    a letter with a hat (m̂) is set in ``HAT_FONT``."""
     out = html.escape(_EXPONENT.sub(r"×10^{\1}", text), quote=False)
+    out = _HATTED.sub(lambda m: f"<span style=\"font-family:{HAT_FONT}\">{m.group(0)}</span>", out)
     previous = None
     while previous != out:  # innermost braces first: e^{c_{12}}
         previous = out

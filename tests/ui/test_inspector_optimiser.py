@@ -103,3 +103,10 @@ def test_powers_of_ten_in_the_equations_are_raised():
     from neuroviz.ui.math_text import to_html
 
     assert to_html("(√0.0155 + 1×10^−8)") == "(√0.0155 + 1×10<sup>−8</sup>)"
+
+
+def test_hatted_letters_are_set_in_a_font_that_places_the_hat():
+    from neuroviz.ui.math_text import HAT_FONT, to_html
+
+    out = to_html("θ := θ − η·m̂/(√v̂ + ε)")
+    assert out.count(f'<span style="font-family:{HAT_FONT}">') == 2 and "m̂</span>" in out and "v̂</span>" in out
