@@ -201,11 +201,9 @@ class FileActions(QObject):
 
     # -------------------------------------------------------------- open
     def open_dialog(self) -> bool:
-        """Ask for unsaved changes, then for a snapshot file, and open it."""
-        if not self.maybe_save():
-            return False
+        """Ask for a snapshot file, then (once one is chosen) about unsaved changes, and open it."""
         path, _ = QFileDialog.getOpenFileName(self.window, "Open snapshot or model", self._folder(), OPEN_FILTER)
-        return bool(path) and self.open_path(path, ask=False)
+        return bool(path) and self.open_path(path)
 
     def open_path(self, path: str, ask: bool = True) -> bool:
         """Open the snapshot at ``path``, or import the model (``.onnx``, ``.npz``) there

@@ -156,15 +156,39 @@ def test_a_bad_file_is_reported_and_changes_nothing(qtbot, trained, tmp_path, mo
 
 
 # ------------------------------------------------------------ unsaved changes
-def test_open_asks_about_unsaved_changes_and_cancel_keeps_everything(qtbot, trained, tmp_path, monkeypatch):
+def test_open_asks_about_unsaved_changes_after_the_file_and_cancel_keeps_everything(
+        qtbot, trained, tmp_path, monkeypatch):
     window, s = trained, trained.model
     before = state_text(s)
-    calls = choose_file(monkeypatch, tmp_path / "x.nvz.json", "getOpenFileName")
+    chosen = tmp_path / "x.nvz.json"
+    asked_after: list[bool] = []
+
+    def dialog(*args, **kwargs):
+        asked_after.append(QApplication.activeModalWidget() is None)  # no question before the file
+        return (str(chosen), "")
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", dialog)
     found: list[str] = []
     answer_modal(qtbot, click_button(qtbot, QMessageBox.StandardButton.Cancel), found)
     press(qtbot, window, "Ctrl+O")
-    assert found == ["unsavedChangesBox"]
-    assert calls == [] and state_text(s) == before and s.document.modified
+    assert asked_after == [True] and found == ["unsavedChangesBox"]
+    assert state_text(s) == before and s.document.modified
+
+
+def test_cancelling_the_open_dialog_asks_nothing(qtbot, trained, monkeypatch):
+    window, s = trained, trained.model
+    before = state_text(s)
+    calls = choose_file(monkeypatch, None, "getOpenFileName")
+    asked: list[str] = []
+
+    def question(box):  # a question shown would be recorded and cancelled (never left hanging)
+        asked.append(box.objectName())
+        return QMessageBox.StandardButton.Cancel
+
+    monkeypatch.setattr(QMessageBox, "exec", question)
+    press(qtbot, window, "Ctrl+O")
+    assert calls == [1] and asked == []
+    assert state_text(s) == before and s.document.modified
 
 
 def test_save_in_the_prompt_saves_before_opening(qtbot, trained, tmp_path, monkeypatch):
