@@ -21,6 +21,7 @@ import numpy as np
 
 from neuroviz.core import activations as act_mod
 from neuroviz.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from neuroviz.core.divergence import DivergenceError, check_values_finite
 from neuroviz.core.flat_params import pack, split, weight_mask
 from neuroviz.core.losses import one_hot, ones, output_terms, softmax
 from neuroviz.core.network_config import (
@@ -58,13 +59,6 @@ __all__ = [
 
 PARAM_LIMIT = 1e6
 """An update that takes any |θ| or |β| beyond this (and beyond where it already was) diverges."""
-
-
-class DivergenceError(ArithmeticError):
-    """An update would have made the loss or a parameter non-finite, or a parameter beyond ``PARAM_LIMIT``.
-
-    The network is left exactly as it was before the update.
-    """
 
 
 @dataclass
@@ -535,7 +529,7 @@ class Network:
         with np.errstate(over="ignore", invalid="ignore"):
             d = self._descend(xb, r if labels is None else None, labels, eta, optimizer)
         g, new = d.grads, d.new_params
-        _check_trace_finite(g)
+        check_values_finite(g.raws, g.acts, g.deltas)
         new_w, new_b = split(new, self.config.sizes)
         penalty_w = () if d.penalty_grad is None else frozen_list(split(d.penalty_grad, self.config.sizes)[0])
         return _Traced(StepTrace(
@@ -591,20 +585,3 @@ class Network:
         self._adopt(d.new_params)
         assert d.state is not None
         return d.grads.loss, d.penalty, d.state
-
-
-def _check_trace_finite(g: BackwardPass) -> None:
-    """Raise ``DivergenceError`` if a layer's raw or activated values (B, n_l) or its δ would be non-finite.
-
-    Finite but huge parameters (θ ≈ 1e308 with tanh or sigmoid) can overflow
-    a raw value to ±∞ while the loss and the new parameters stay finite; such
-    a trace could not be shown, saved or printed as JSON.  The loss,
-    gradients and probabilities follow from these and the (checked) loss and
-    new parameters, so they need no check of their own.
-    """
-    for l, (raw, act) in enumerate(zip(g.raws[1:], g.acts[1:]), start=1):
-        if not (np.isfinite(raw).all() and np.isfinite(act).all() and np.isfinite(g.deltas[l - 1]).all()):
-            raise DivergenceError(
-                f"layer {l + 1}'s values overflowed to infinity (the parameters are too large for float64); "
-                "the update was not applied"
-            )
