@@ -20,7 +20,8 @@ import numpy as np
 from neuroviz import __version__, cli_train
 from neuroviz.cli_train import CliError
 from neuroviz.core.network import DEFAULT_LR
-from neuroviz.core.notation import delta_label, fmt, layer_letter, neuron_label
+from neuroviz.core.notation import delta_label, layer_letter, neuron_label
+from neuroviz.core.numbers import fmt
 from neuroviz.core.presets import PRESETS, get_preset
 from neuroviz.core.trace import StepTrace
 from neuroviz.core.update_table import UpdateTable

@@ -18,7 +18,7 @@ import numpy as np
 from neuroviz.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from neuroviz.core.datasets import BUILTIN_DATASETS, Dataset, builtin_dataset
 from neuroviz.core.network import DEFAULT_LR, INITS, LOSSES, DivergenceError, Network, NetworkConfig
-from neuroviz.core.notation import fmt
+from neuroviz.core.numbers import fmt
 from neuroviz.core.optimisers import HYPER_DEFAULTS, OPTIMIZERS, Optimizer, Penalty
 from neuroviz.core.presets import get_preset
 from neuroviz.core.trace import StepTrace

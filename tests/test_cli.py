@@ -51,7 +51,7 @@ def test_info_prints_architecture_step_and_loss_without_qt(files):
     assert "64-5-2: hidden relu, output none, cross-entropy loss" in out.stdout
     assert "step 301, epoch 1" in out.stdout
     loss = snapshot.load(files / "small.nvz.json").trainer_state["history_values"][-1]
-    from neuroviz.core.notation import fmt
+    from neuroviz.core.numbers import fmt
 
     assert f"Loss         {fmt(loss)} (last update)" in out.stdout
 

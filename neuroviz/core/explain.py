@@ -32,7 +32,8 @@ import numpy as np
 
 from neuroviz.core.activations import FORMULAS, LEAKY_SLOPE
 from neuroviz.core.network import NetworkConfig
-from neuroviz.core.notation import bias_label, delta_label, fmt, indexed, layer_letter, neuron_label
+from neuroviz.core.notation import bias_label, delta_label, indexed, layer_letter, neuron_label
+from neuroviz.core.numbers import SUPERSCRIPT_DIGITS, fmt, from_superscript
 from neuroviz.core.optimiser_explain import update_lines
 from neuroviz.core.phases import Phase
 from neuroviz.core.presets import PaperRemarks, remarks_for
@@ -120,7 +121,7 @@ def to_latex(text: str) -> str:
     r"""A plain-style formula (``δ^c_1 · b_1 = (−0.4)(0.3)``) as LaTeX math.
 
     Braces after ``^``/``_`` stay groups; other braces (``max{0, z}``) become
-    ``\{ \}``; ``1.5×10^−7`` becomes ``1.5 \times 10^{-7}``.
+    ``\{ \}``; ``1.5×10⁻⁷`` becomes ``1.5 \times 10^{-7}`` and ``12,345.6`` ``12{,}345.6``.
     """
     out: list[str] = []
     stack: list[bool] = []  # True: a script group, False: a literal brace
@@ -133,13 +134,16 @@ def to_latex(text: str) -> str:
                 break
         else:
             ch = text[i]
-            if ch == "×" and text.startswith("×10^", i):
-                j = i + 4
-                k = j + 1 if j < len(text) and text[j] in "−-" else j
-                while k < len(text) and text[k].isdigit():
+            if ch == "×" and text.startswith("×10", i) and text[i + 3:i + 4] in tuple(SUPERSCRIPT_DIGITS):
+                k = i + 3
+                while k < len(text) and text[k] in SUPERSCRIPT_DIGITS:
                     k += 1
-                out.append(r" \times 10^{" + text[j:k].replace("−", "-") + "}")
+                out.append(r" \times 10^{" + from_superscript(text[i + 3:k]) + "}")
                 i = k
+                continue
+            if ch == "," and 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit():
+                out.append("{,}")  # a digit group (12,345.6) or an index pair (θ_{12,3}): no space after it
+                i += 1
                 continue
             if ch == "{":
                 script = i > 0 and text[i - 1] in "^_"

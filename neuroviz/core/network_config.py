@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from neuroviz.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from neuroviz.core.numbers import parse
 
 LOSSES: tuple[str, ...] = ("cross_entropy", "squared_error")
 INITS: tuple[str, ...] = ("uniform", "gaussian", "xavier", "he")
@@ -159,10 +160,11 @@ def init_params(config: NetworkConfig) -> tuple[list[np.ndarray], list[np.ndarra
     return weights, biases
 
 
-def check_lr(lr: float) -> float:
-    """Return ``lr`` as a float, or raise ``ValueError`` unless finite and > 0."""
+def check_lr(lr: float | str) -> float:
+    """Return ``lr`` (a number, or a text as ``neuroviz.core.numbers.parse`` reads it) as a float, or raise
+    ``ValueError`` unless finite and > 0."""
     try:
-        value = float(lr)
+        value = parse(lr) if isinstance(lr, str) else float(lr)
     except (TypeError, ValueError):
         raise ValueError(f"the learning rate must be a number; got {lr!r}") from None
     if not math.isfinite(value) or value <= 0.0:

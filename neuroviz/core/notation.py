@@ -119,13 +119,3 @@ def matrix_label(layer: int, style: Style = "plain") -> str:
         return f"Θ{_sup(sup)}"
     return f"Θ^{{{sup}}}"
 
-
-def fmt(x: float, digits: int = 6) -> str:
-    """A number for reading: up to ``digits`` significant digits, a real minus sign."""
-    if x == 0:
-        return "0"
-    text = f"{x:.{digits}g}"
-    if "e" in text:
-        mant, exp = text.split("e")
-        text = f"{mant}×10^{int(exp)}"
-    return text.replace("-", "−")

@@ -45,6 +45,11 @@ def superscript(text: str) -> str:
     return text.translate(_TO_SUPERSCRIPT)
 
 
+def from_superscript(text: str) -> str:
+    """Superscript digits and minus signs as plain ASCII: ``⁻⁹`` → ``-9``."""
+    return text.translate(_FROM_SUPERSCRIPT)
+
+
 def _signed(text: str) -> str:
     return text.replace("-", MINUS)
 
@@ -111,7 +116,7 @@ def parse(text: str) -> float:
         return -math.inf if t.startswith("-") else math.inf
     if "×10" in t:
         mant, exp = t.split("×10", 1)
-        return float(f"{mant}e{exp.translate(_FROM_SUPERSCRIPT)}")
+        return float(f"{mant}e{from_superscript(exp)}")
     return float(t)
 
 

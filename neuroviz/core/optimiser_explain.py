@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Literal
 
 from neuroviz.core.flat_params import offsets
-from neuroviz.core.notation import bias_label, fmt, weight_label
+from neuroviz.core.notation import bias_label, weight_label
+from neuroviz.core.numbers import fmt
 from neuroviz.core.optimisers import OptimizerState
 from neuroviz.core.trace import StepTrace
 from neuroviz.core.update_table import paren

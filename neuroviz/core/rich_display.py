@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from neuroviz.core.notation import bias_label, fmt, layer_letter, weight_label
+from neuroviz.core.notation import bias_label, layer_letter, weight_label
+from neuroviz.core.numbers import fmt
 
 if TYPE_CHECKING:
     from neuroviz.core.network import Network

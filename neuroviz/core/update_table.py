@@ -16,7 +16,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from neuroviz.core.notation import Style, bias_label, delta_label, fmt, neuron_label, weight_label
+from neuroviz.core.notation import Style, bias_label, delta_label, neuron_label, weight_label
+from neuroviz.core.numbers import fmt
 from neuroviz.core.selection import Selection
 from neuroviz.core.trace import StepTrace
 

@@ -26,7 +26,8 @@ from psygnal import Signal
 from neuroviz.core.explain import Equation, Explainer, NeuronTable, Progress, signed
 from neuroviz.core.explain_sections import Section, SectionBuilder
 from neuroviz.core.network import DEFAULT_LR, DivergenceError, Network
-from neuroviz.core.notation import delta_label, fmt, neuron_label
+from neuroviz.core.notation import delta_label, neuron_label
+from neuroviz.core.numbers import fmt
 from neuroviz.core.phases import Phase
 from neuroviz.core.selection import Selection
 from neuroviz.core.trace import ForwardTrace, StepTrace

@@ -46,6 +46,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from neuroviz.core.notation import bias_label, delta_label, neuron_label, weight_label
+from neuroviz.core.numbers import fmt
 from neuroviz.core.selection import Selection
 from neuroviz.model import AppModel
 from neuroviz.ui.binding import subscribe
@@ -58,7 +59,7 @@ from neuroviz.ui.diagram_style import DiagramFonts, Palette
 from neuroviz.ui.diagram_text import TextCache
 from neuroviz.ui.diagram_values import DiagramValues, diagram_values
 from neuroviz.ui.diagram_view import Frame, Margins, Memo, ViewTransform
-from neuroviz.ui.math_text import shown_number, tooltip_html
+from neuroviz.ui.math_text import tooltip_html
 from neuroviz.ui.theme import LIGHT, Theme
 
 DEFAULT_MAX_EDGES = 2800
@@ -269,11 +270,11 @@ class NetworkDiagram(QWidget):
         progress = shown.progress(s.phase)
 
         def number(x: float | None) -> str:
-            return "not computed yet" if x is None else shown_number(x, 4)
+            return "not computed yet" if x is None else fmt(x, 4)
 
         if item.kind == "weight":
             l, m, n = item.layer, item.m, item.n
-            parts = [f"{weight_label(l, m, n)} = {shown_number(float(shown.weights[l][m, n]), 4)}"]
+            parts = [f"{weight_label(l, m, n)} = {fmt(float(shown.weights[l][m, n]), 4)}"]
             if trace is not None:
                 known = progress is None or progress.knows_gradient(l)
                 parts.append(f"∂L/∂θ = {number(float(trace.grad_weights[l][m, n]) if known else None)}")
@@ -286,7 +287,7 @@ class NetworkDiagram(QWidget):
         if l == 0:
             h, w = s.image_shape
             where = f"pixel row {i // w + 1}, column {i % w + 1}" if h * w == s.config.n_inputs else "input"
-            return f"{neuron_label(0, i)} = {shown_number(float(shown.act(0)[i]), 4)} · {where}\n{shown.words()}"
+            return f"{neuron_label(0, i)} = {fmt(float(shown.act(0)[i]), 4)} · {where}\n{shown.words()}"
         values_known = progress is None or progress.knows_values(l)
         parts = [f"{neuron_label(l, i)} = {number(float(shown.act(l)[i]) if values_known else None)}",
                  f"{neuron_label(l, i, raw=True)} = {number(float(shown.raw(l)[i]) if values_known else None)}"]
@@ -294,7 +295,7 @@ class NetworkDiagram(QWidget):
         if deltas is not None:
             known = progress is None or progress.knows_delta(l)
             parts.append(f"{delta_label(l, i)} = {number(float(deltas[i]) if known else None)}")
-        lines = [" · ".join(parts), f"{bias_label(l - 1, i)} = {shown_number(float(shown.biases[l - 1][i]), 4)}"]
+        lines = [" · ".join(parts), f"{bias_label(l - 1, i)} = {fmt(float(shown.biases[l - 1][i]), 4)}"]
         if l == len(s.network.sizes) - 1:
             sym = "p" if s.config.loss == "cross_entropy" else "o"
             name = s.class_names[i] if i < len(s.class_names) else str(i)

@@ -20,6 +20,7 @@ from PySide6.QtGui import QImage, QPainter
 
 from neuroviz.core.network import NetworkConfig
 from neuroviz.core.notation import layer_letter, neuron_label
+from neuroviz.core.numbers import fmt
 from neuroviz.core.phases import Phase
 from neuroviz.ui.diagram_labels import LabelBoard
 from neuroviz.ui.diagram_legend import LEGEND_HEIGHT, LEGEND_WIDTH, compact_size, draw_compact_legend, draw_legend
@@ -29,12 +30,11 @@ from neuroviz.ui.diagram_style import DiagramFonts, ThemedCache
 from neuroviz.ui.diagram_text import TextCache, TextItem, draw_items
 from neuroviz.ui.diagram_values import EDGE_SYMBOLS, EDGE_TITLES, DiagramValues
 from neuroviz.ui.diagram_view import Frame, Margins
-from neuroviz.ui.math_text import shown_number
 
 MAX_LEGEND_IMAGES = 4096
 """At most this many pre-rendered legends (one per title, tick texts and device) are kept."""
 VALUE_TEMPLATE = "8.88×10⁻⁸⁸"
-"""The widest output value (``shown_number`` with 3 digits, after a minus sign for o) a label makes room for;
+"""The widest output value (``fmt`` with 3 digits, after a minus sign for o) a label makes room for;
 a wider one is written with one digit."""
 BAR_WIDTH = 70.0
 """Width (pixels) of an output's probability bar."""
@@ -214,9 +214,9 @@ class Annotations:
         for row in placed.rows:
             i = row.index
             font = "base" if row.two_lines or i != best else "bold"
-            value = f"{sym} = {shown_number(shown[i], 3)}"
+            value = f"{sym} = {fmt(shown[i], 3)}"
             if self._width(fonts, font, value) > room:
-                value = f"{sym} = {shown_number(shown[i], 1)}"
+                value = f"{sym} = {fmt(shown[i], 1)}"
             text = value if row.two_lines else f"{row.name}  {value}{row.target}"
             p.setFont(fonts.named(font))
             texts.draw_at(p, QPointF(row.x, row.y), text, fonts, font)
@@ -330,7 +330,7 @@ class Annotations:
         """One colour-bar legend (drawn once per text and kept)."""
         sequential = legend.kind == "input"
         bar_w = LEGEND_WIDTH if not sequential else LEGEND_WIDTH / 2
-        lo, mid, hi = ("0", "", "1") if sequential else (shown_number(-vmax, 2), "0", shown_number(vmax, 2))
+        lo, mid, hi = ("0", "", "1") if sequential else (fmt(-vmax, 2), "0", fmt(vmax, 2))
         fonts, theme = frame.fonts, frame.palette.theme
         w, h = legend_width(fonts, legend.compact, sequential), legend_height(fonts, legend.compact)
         key = (title, lo, hi, wedge, bar_w, legend.compact, frame.dpr, fonts.key)

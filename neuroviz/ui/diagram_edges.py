@@ -19,6 +19,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
 
 from neuroviz.core.notation import weight_label
+from neuroviz.core.numbers import fmt
 from neuroviz.core.selection import Selection
 from neuroviz.ui.colormaps import LEVELS, buckets, robust_max
 from neuroviz.ui.diagram_labels import LabelBoard
@@ -28,7 +29,6 @@ from neuroviz.ui.diagram_style import THICK, THIN, Palette, ThemedCache, qcolor
 from neuroviz.ui.diagram_text import Scripted
 from neuroviz.ui.diagram_values import EDGE_SYMBOLS, DiagramValues, strongest_per_layer
 from neuroviz.ui.diagram_view import Frame, Memo, ViewTransform
-from neuroviz.ui.math_text import shown_number
 
 ANTIALIAS_EDGES = 400
 """Edges are antialiased when at most this many are drawn (antialiasing is slow)."""
@@ -251,10 +251,10 @@ class EdgeLayer:
             value = self.values[label.index]
             if not np.isfinite(value):
                 continue
-            text = shown_number(float(value), 3)
+            text = fmt(float(value), 3)
             width = fm.horizontalAdvance(text)
             if width > label.value_width:
-                text = shown_number(float(value), 1)
+                text = fmt(float(value), 1)
                 width = fm.horizontalAdvance(text)
                 if width > label.value_width:
                     continue

@@ -16,7 +16,7 @@ LEGEND_HEIGHT = 66
 COMPACT_BAR = 60.0
 """Width of a compact legend's colour bar in pixels."""
 TICK_TEMPLATE = "−8.8×10⁻⁸⁸"
-"""The widest tick a legend makes room for (``shown_number`` with 2 digits)."""
+"""The widest tick a legend makes room for (``fmt`` with 2 digits)."""
 
 
 def draw_legend(p: QPainter, theme: Theme, base_font: QFont, title: str, ticks: tuple[str, str, str],

@@ -16,6 +16,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 
 from neuroviz.core.notation import neuron_label
+from neuroviz.core.numbers import fmt
 from neuroviz.core.selection import Selection
 from neuroviz.ui.circle_sprites import CircleSprites
 from neuroviz.ui.colormaps import blend, map_diverging, map_sequential, rgb_to_argb32, robust_max
@@ -26,7 +27,6 @@ from neuroviz.ui.diagram_style import Palette, ThemedCache
 from neuroviz.ui.diagram_text import PlacedText, TextCache, draw_placed
 from neuroviz.ui.diagram_values import DiagramValues
 from neuroviz.ui.diagram_view import Frame, Memo
-from neuroviz.ui.math_text import shown_number
 
 TINY_NEURON = 2.5
 """Neurons of a smaller radius (pixels) are drawn as plain squares."""
@@ -363,7 +363,7 @@ class NeuronLayer:
             if c is not pen:
                 p.setPen(c)
                 pen = c
-            text = shown_number(shown[i], digits)
+            text = fmt(shown[i], digits)
             draw_placed(p, self._texts.text_in(box, False, text, font, font_key, height, frame.dpr, changing=True))
             if log is not None:
                 width = self._texts.metrics(font, font_key).horizontalAdvance(text)

@@ -19,7 +19,8 @@ import numpy as np
 from neuroviz.core.explain import Equation
 from neuroviz.core.explain_sections import Section
 from neuroviz.core.flat_params import split
-from neuroviz.core.notation import bias_label, fmt, weight_label
+from neuroviz.core.notation import bias_label, weight_label
+from neuroviz.core.numbers import fmt
 from neuroviz.core.optimiser_explain import Kind, parameter_state, update_lines
 from neuroviz.core.selection import Selection
 from neuroviz.core.trace import StepTrace

@@ -17,11 +17,11 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication
 
 from neuroviz.core.explain import NeuronTable, Progress
-from neuroviz.core.notation import bias_label, fmt, layer_letter, neuron_label, weight_label
+from neuroviz.core.notation import bias_label, layer_letter, neuron_label, weight_label
+from neuroviz.core.numbers import fmt
 from neuroviz.core.update_check import UpdateCheck
 from neuroviz.core.update_table import WEIGHT, UpdateTable
 from neuroviz.ui.inspector_optimiser import state_columns
-from neuroviz.ui.math_text import unicode_exponent
 
 NEGATIVE = QColor("#1f63b5")
 POSITIVE = QColor("#c8321f")
@@ -52,11 +52,6 @@ def mono_font() -> QFont:
     if general > 0 and now > 0 and font.pointSizeF() > 0:
         font.setPointSizeF(font.pointSizeF() * now / general)
     return font
-
-
-def number(x: float, digits: int = 6) -> str:
-    """``fmt`` with a superscript exponent, for a table cell."""
-    return unicode_exponent(fmt(x, digits))
 
 
 class SignColours:
@@ -301,32 +296,32 @@ class UpdateTableModel(QAbstractTableModel):
         title, _tip, values = self.state[col - len(Col)]
         if title.endswith("after") and self.progress is not None and not self.progress.updated:
             return ""
-        return number(float(values[row]))
+        return fmt(float(values[row]))
 
     def _text(self, t: UpdateTable, row: int, col: Col) -> str:
         if col == Col.PARAM:
             return t.label(row, "unicode")
         if col == Col.OLD:
-            return number(float(t.old[row]))
+            return fmt(float(t.old[row]))
         if col == Col.ETA:
-            return number(t.lr)
+            return fmt(t.lr)
         grad_known, new_known = self._known(t, row)
         if col == Col.GRAD:
-            return number(float(t.grad[row])) if grad_known else ""
+            return fmt(float(t.grad[row])) if grad_known else ""
         if col == Col.PRODUCT:
             if not grad_known:
                 return ""
-            return unicode_exponent(t.product_formula(row, self.sample, "unicode"))
+            return t.product_formula(row, self.sample, "unicode")
         if col == Col.DELTA:
-            return number(float(t.delta[row])) if new_known else ""
+            return fmt(float(t.delta[row])) if new_known else ""
         if col == Col.NEW:
-            return number(float(t.new[row])) if new_known else ""
+            return fmt(float(t.new[row])) if new_known else ""
         if self.check is None or not grad_known:
             return ""
         value = self.check.numeric[row] if col == Col.NUMERIC else self.check.relative_error[row]
         if not np.isfinite(value):
             return "…"
-        return number(float(value), 6 if col == Col.NUMERIC else 2)
+        return fmt(float(value), 6 if col == Col.NUMERIC else 2)
 
     def _tooltip(self, t: UpdateTable, row: int, col: Col) -> str:
         layer, m, n = int(t.layer[row]), int(t.m[row]), int(t.n[row])
@@ -337,9 +332,9 @@ class UpdateTableModel(QAbstractTableModel):
             return f"{bias_label(layer, m, 'unicode')}: the bias of {neuron_label(layer + 1, m, 'unicode')}"
         grad_known, new_known = self._known(t, row)
         if col in (Col.NEW, Col.DELTA) and new_known:
-            return f"{t.label(row, 'unicode')} := {unicode_exponent(t.update_formula(row))}"
+            return f"{t.label(row, 'unicode')} := {t.update_formula(row)}"
         if col in (Col.GRAD, Col.PRODUCT) and grad_known:
-            return unicode_exponent(t.gradient_formula(row, self.sample, "unicode"))
+            return t.gradient_formula(row, self.sample, "unicode")
         if not grad_known:
             return f"Not computed yet: needs δ of layer {layer_letter(layer + 1)}"
         return HEADERS[col][1]
@@ -440,14 +435,14 @@ class NeuronTableModel(QAbstractTableModel):
         if col == NCol.NEURON:
             return neuron_label(layer, int(nt.index[row]), "unicode")
         if col == NCol.TARGET:
-            return "" if np.isnan(nt.target[row]) else number(float(nt.target[row]))
+            return "" if np.isnan(nt.target[row]) else fmt(float(nt.target[row]))
         known = p is None or p.knows_values(layer)
         if col == NCol.RAW:
-            return number(float(nt.raw[row])) if known and layer > 0 else ""
+            return fmt(float(nt.raw[row])) if known and layer > 0 else ""
         if col == NCol.VALUE:
-            return number(float(nt.act[row])) if known else ""
+            return fmt(float(nt.act[row])) if known else ""
         if col == NCol.PROB:
-            return "" if np.isnan(nt.prob[row]) or not known else number(float(nt.prob[row]))
+            return "" if np.isnan(nt.prob[row]) or not known else fmt(float(nt.prob[row]))
         if layer == 0 or (p is not None and not p.knows_delta(layer)):
             return ""
-        return number(float(nt.delta[row]))
+        return fmt(float(nt.delta[row]))

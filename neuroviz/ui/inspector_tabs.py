@@ -42,13 +42,13 @@ from PySide6.QtWidgets import (
 
 from neuroviz.core.explain import NeuronTable, Progress
 from neuroviz.core.explain_sections import row_of
-from neuroviz.core.notation import fmt, layer_letter, matrix_label, neuron_label
+from neuroviz.core.notation import layer_letter, matrix_label, neuron_label
+from neuroviz.core.numbers import fmt
 from neuroviz.core.selection import Selection
 from neuroviz.core.update_check import UpdateCheck
 from neuroviz.core.update_table import UpdateTable
 from neuroviz.io.atomic import atomic_open
 from neuroviz.ui.inspector_tables import Col, NeuronTableModel, UpdateTableModel, mono_font
-from neuroviz.ui.math_text import unicode_exponent
 
 ROW_HEIGHT_PAD = 4
 BASE_LINE_HEIGHT = 15
@@ -229,7 +229,7 @@ class ParameterTab(QWidget):
             text += f" · mean of {t.trace.batch_size}"
             tip += f"; every ∂L/∂· is the mean over the batch of {t.trace.batch_size} samples"
         if check is not None and check.checked:
-            worst = unicode_exponent(fmt(check.max_relative_error(), 2))
+            worst = fmt(check.max_relative_error(), 2)
             text += f" · max rel. error {worst}"
             tip += f"; the gradient check's largest relative error of the {check.checked:,} rows checked"
         self.count_label.setText(text)

@@ -7,7 +7,7 @@ update's number); the panel puts them in its labels.
 from __future__ import annotations
 
 from neuroviz.core.explain import PAPER_LOG_NOTE_SHORT, Explainer, Progress
-from neuroviz.core.notation import fmt
+from neuroviz.core.numbers import fmt
 from neuroviz.core.trace import StepTrace
 from neuroviz.core.update_table import Outcome
 from neuroviz.ui.math_text import to_html

@@ -2,7 +2,7 @@
 
 The arrows, the wheel and the Up/Down keys step through 1, 2, 5 × 10^k
 (0.01 → 0.02 → 0.05 → 0.1 …); any number can also be typed, in plain or
-scientific notation ("0.003", "1e-4").  Typed text is not judged by the box:
+scientific notation ("0.003", "1e-4", "1×10⁻⁴").  Typed text is not judged by the box:
 it emits ``textCommitted(str)`` on Enter or when focus leaves, and the owner
 decides whether to accept it (``setValue``) or to show why not and restore the
 previous value (``revert``).
@@ -16,12 +16,14 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QAbstractSpinBox, QWidget
 
+from neuroviz.core.numbers import fmt
+
 _MANTISSAS = (1.0, 2.0, 5.0)
 
 
 def format_value(value: float) -> str:
-    """Text that reads well and parses back: ``0.01``, ``0.0025``, ``1e-05``."""
-    return f"{value:.6g}"
+    """Text that reads well and parses back (``neuroviz.core.numbers.parse``): ``0.01``, ``0.0025``, ``1×10⁻⁵``."""
+    return fmt(value)
 
 
 def nice_steps(low: float, high: float) -> list[float]:

@@ -31,11 +31,11 @@ from PySide6.QtGui import QColor, QPaintEvent, QPalette
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from neuroviz.core.decimation import MinMaxDecimator
+from neuroviz.core.numbers import fmt
 from neuroviz.core.smoothing import ExponentialSmoother
 from neuroviz.core.trainer import Trainer
 from neuroviz.model import AppModel
 from neuroviz.ui.binding import subscribe
-from neuroviz.ui.math_text import shown_number
 from neuroviz.ui.panel_protocol import MenuEntry
 
 REFRESH_SECONDS = 0.05
@@ -538,16 +538,16 @@ class LossPlot(QWidget):
             self.hover_dot.setData([], [])
         else:
             self.hover_dot.setData([step], [math.log10(loss) if log else loss])
-        text = f"update {step:,}   L = {shown_number(loss, 4)}   smoothed {shown_number(smoothed, 4)}"
+        text = f"update {step:,}   L = {fmt(loss, 4)}   smoothed {fmt(smoothed, 4)}"
         if self.penalty_shown:
             penalty = float(self.model.time.penalty_curve()[i])
-            text += f"   penalty {shown_number(penalty, 4)}   sum {shown_number(loss + penalty, 4)}"
+            text += f"   penalty {fmt(penalty, 4)}   sum {fmt(loss + penalty, 4)}"
         done = [m for m in self.model.trainer.epochs if m.step <= step]
         if done:
             m = done[-1]
             text += f"   │   after epoch {m.epoch}: accuracy train {100 * m.train_accuracy:.1f}%"
             if math.isfinite(m.test_accuracy):
-                text += f", test {100 * m.test_accuracy:.1f}%, test L = {shown_number(m.test_loss, 4)}"
+                text += f", test {100 * m.test_accuracy:.1f}%, test L = {fmt(m.test_loss, 4)}"
         self._set_readout(text)
         self._place_readout(left_half=point.x() < sum(self.loss_plot.getViewBox().viewRange()[0]) / 2)
 

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from PySide6.QtGui import QFont, QTextDocument
 
 from neuroviz.core.explain import Equation
-from neuroviz.core.notation import fmt
 
 _BRACED = re.compile(r"([\^_])\{([^{}]*)\}")
 _SINGLE = re.compile(r"([\^_])(raw|[A-Za-z0-9])")
@@ -32,9 +31,9 @@ HAT_FONT = "DejaVu Serif, serif"
 
 
 def to_html(text: str) -> str:
-    """Escape ``text`` and turn ``^{…}``/``_{…}``/``^x``/``_x`` (and ``×10^−8``) into ``<sup>``/``<sub>``;
-    a letter with a hat (m̂) is set in ``HAT_FONT``."""
-    out = html.escape(_EXPONENT.sub(r"×10^{\1}", text), quote=False)
+    """Escape ``text`` and turn ``^{…}``/``_{…}``/``^x``/``_x`` into ``<sup>``/``<sub>``;
+    a letter with a hat (m̂) is set in ``HAT_FONT``.  Numbers keep their superscript powers (``1×10⁻⁸``)."""
+    out = html.escape(text, quote=False)
     out = _HATTED.sub(lambda m: f"<span style=\"font-family:{HAT_FONT}\">{m.group(0)}</span>", out)
     previous = None
     while previous != out:  # innermost braces first: e^{c_{12}}
@@ -93,16 +92,3 @@ class HangingIndent:
             self._cache[html_text] = self._doc.idealWidth()
         return self._cache[html_text]
 
-
-_EXPONENT = re.compile(r"×10\^([−-]?\d+)")
-_SUPERSCRIPT = str.maketrans("0123456789−-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻")
-
-
-def unicode_exponent(text: str) -> str:
-    """``1.5×10^−7`` → ``1.5×10⁻⁷`` (for plain-text cells)."""
-    return _EXPONENT.sub(lambda m: "×10" + m.group(1).translate(_SUPERSCRIPT), text)
-
-
-def shown_number(x: float, digits: int = 6) -> str:
-    """A number for labels and tooltips: ``fmt`` with a raised exponent (``4.74×10⁻⁷``)."""
-    return unicode_exponent(fmt(x, digits))

@@ -10,15 +10,13 @@ of the optimiser chosen are shown, and only the constants of the schedule.
 
 from __future__ import annotations
 
-import re
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QToolButton, QVBoxLayout, QWidget
 
+from neuroviz.core.numbers import fmt, parse
 from neuroviz.core.optimisers import HYPER_DEFAULTS, HYPER_SYMBOLS, OPTIMIZERS, SCHEDULES
 from neuroviz.model import AppModel
 from neuroviz.ui.binding import subscribe
-from neuroviz.ui.math_text import shown_number
 
 RULES: dict[str, str] = {
     "sgd": "SGD, the paper's: θ := θ − η g",
@@ -58,18 +56,10 @@ WHOLE = ("step_size", "t_max")
 """Schedule constants that are whole numbers."""
 
 
-SHOWN_POWER = re.compile(r"\s*([−-]?[\d.]+)×10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)\s*")
-"""A number as the fields show it, ``1×10⁻⁸``."""
-FROM_SUPERSCRIPT = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
-
-
 def _number(text: str, what: str, whole: bool = False) -> float | int:
     """``text`` as a number (an int if ``whole``; ``1e-8`` or ``1×10⁻⁸``), or ``ValueError`` naming ``what``."""
-    shown = SHOWN_POWER.fullmatch(text)
-    if shown:
-        text = f"{shown[1]}e{shown[2].translate(FROM_SUPERSCRIPT)}"
     try:
-        return int(text) if whole else float(text.replace("−", "-"))
+        return int(text) if whole else parse(text)
     except ValueError:
         kind = "a whole number" if whole else "a number"
         raise ValueError(f"{what} must be {kind}; got {text!r}") from None
@@ -169,15 +159,15 @@ class OptimiserGroup(QWidget):
         for key, edit in self.hyper_edits.items():
             self.form.setRowVisible(edit, key in hyper)
             if key in hyper:
-                show(edit, shown_number(hyper[key]))
-        show(self.l1_edit, shown_number(opt.penalty.l1))
-        show(self.l2_edit, shown_number(opt.penalty.l2))
+                show(edit, fmt(hyper[key]))
+        show(self.l1_edit, fmt(opt.penalty.l1))
+        show(self.l2_edit, fmt(opt.penalty.l2))
         schedule = opt.schedule.as_dict()
         self.schedule_combo.setCurrentIndex(self.schedule_combo.findData(opt.schedule.name))
         self.schedule_combo.setToolTip(f"{SCHEDULE_TIPS[opt.schedule.name]}; now {opt.schedule.formula()}")
         for key, edit in self.schedule_edits.items():
             self.form.setRowVisible(edit, key in SCHEDULE_FIELDS[opt.schedule.name])
-            show(edit, str(schedule[key]) if key in WHOLE else shown_number(float(schedule[key])))
+            show(edit, str(schedule[key]) if key in WHOLE else fmt(float(schedule[key])))
         self._title()
 
     # --------------------------------------------------------------- commands

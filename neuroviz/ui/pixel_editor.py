@@ -40,10 +40,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from neuroviz.core.numbers import fmt
 from neuroviz.io.dataset_import import DatasetImportError, load_image
 from neuroviz.model import AppModel
 from neuroviz.ui.binding import subscribe
-from neuroviz.ui.math_text import shown_number
 from neuroviz.ui.panel_protocol import MenuEntry
 from neuroviz.ui.pixel_grid import NOISE_AMPLITUDE, PixelGrid, image_file, qimage_to_png, shifted
 from neuroviz.ui.prediction_bars import PredictionBars
@@ -263,7 +263,7 @@ class PixelEditor(QWidget):
 
     def fill(self) -> None:
         value = self.grid.brush_value
-        self._edit(np.full_like(self._image(), value), f"Fill ({shown_number(value, 3)})")
+        self._edit(np.full_like(self._image(), value), f"Fill ({fmt(value, 3)})")
 
     def invert(self) -> None:
         self._edit(1.0 - self._image(), "Invert")

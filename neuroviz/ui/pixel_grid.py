@@ -45,10 +45,10 @@ from PySide6.QtWidgets import (
 )
 
 from neuroviz.core.notation import neuron_label
+from neuroviz.core.numbers import fmt
 from neuroviz.io.dataset_import import IMAGE_SUFFIXES
 from neuroviz.model import AppModel
 from neuroviz.ui.binding import subscribe
-from neuroviz.ui.math_text import shown_number
 
 SOFT_KERNEL = np.array([[0.25, 0.5, 0.25], [0.5, 1.0, 0.5], [0.25, 0.5, 0.25]])
 """Coverage of the soft brush around the cell under the pointer (centre 1)."""
@@ -295,7 +295,7 @@ class PixelGrid(QWidget):
         """``a_12 = 0.734 (row 2, column 4)`` for pixel ``index`` (0-based)."""
         row, col = divmod(index, self.shape[1])
         value = float(self.model.input[index])
-        return f"{neuron_label(0, index, 'unicode')} = {shown_number(value, 4)}   (row {row + 1}, column {col + 1})"
+        return f"{neuron_label(0, index, 'unicode')} = {fmt(value, 4)}   (row {row + 1}, column {col + 1})"
 
     # ---------------------------------------------------------------- paint
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -334,7 +334,7 @@ class PixelGrid(QWidget):
                 dark = levels[r, c] > 140
                 painter.setPen(QColor(20, 20, 20) if dark else QColor(235, 235, 235))
                 rect = self.cell_rect(r, c)
-                value = shown_number(float(img[r, c]), 3)
+                value = fmt(float(img[r, c]), 3)
                 painter.drawText(rect, Qt.AlignmentFlag.AlignCenter,
                                  f"{neuron_label(0, r * w + c, 'unicode')}\n{value}" if labels else value)
 
@@ -355,4 +355,4 @@ def stroke_name(value: float) -> str:
     """
     if value == 0.0:
         return "Erase stroke"
-    return "Paint stroke" if value == 1.0 else f"Paint stroke of {shown_number(value, 3)}"
+    return "Paint stroke" if value == 1.0 else f"Paint stroke of {fmt(value, 3)}"

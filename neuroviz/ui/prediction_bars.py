@@ -14,9 +14,9 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from neuroviz.core.numbers import fmt
 from neuroviz.model import AppModel
 from neuroviz.ui.binding import subscribe
-from neuroviz.ui.math_text import shown_number
 
 ROW_HEIGHT = 22
 COMPACT_ROW_HEIGHT = 16
@@ -78,7 +78,7 @@ class PredictionBars(QWidget):
         names = self.model.class_names
         if self.argmax < 0:
             return ""
-        return (f"Predicted: {names[self.argmax]} (p = {shown_number(self.values[self.argmax], 4)}); "
+        return (f"Predicted: {names[self.argmax]} (p = {fmt(self.values[self.argmax], 4)}); "
                 f"target r: {names[self.target]} · {self.words}")
 
     def caption_height(self) -> int:

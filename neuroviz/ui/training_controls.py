@@ -42,11 +42,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from neuroviz.core.numbers import fmt
 from neuroviz.model import AppModel
 from neuroviz.ui.binding import subscribe
 from neuroviz.ui.close_button import close_button
 from neuroviz.ui.log_spin_box import LogSpinBox
-from neuroviz.ui.math_text import shown_number
 from neuroviz.ui.optimiser_group import OptimiserGroup
 from neuroviz.ui.panel_protocol import MenuEntry
 from neuroviz.ui.theme import mute
@@ -490,7 +490,7 @@ class TrainingControls(QWidget):
         try:
             self.model.set_lr(text)  # type: ignore[arg-type]  # check_lr parses the text and explains bad text
         except ValueError as exc:
-            kept = shown_number(self.model.trainer.lr)
+            kept = fmt(self.model.trainer.lr)
             self.show_message(f"{str(exc).capitalize()}. The learning rate stays η = {kept}.")
             self.lr_spin.revert()
             return

@@ -11,6 +11,7 @@ import pytest
 from neuroviz.core.explain import PAPER_LOG_NOTE, Equation, Explainer, NeuronTable, sum_of_products, to_latex
 from neuroviz.core.gradcheck import gradient_check
 from neuroviz.core.network import Network
+from neuroviz.core.numbers import parse
 from neuroviz.core.presets import paper_figure_4
 from neuroviz.core.update_check import UpdateCheck
 from neuroviz.core.update_table import BIAS, CSV_HEADER, WEIGHT, UpdateTable
@@ -116,10 +117,10 @@ def test_every_option_explains_the_trace_values(hidden, output, loss):
     for layer in range(1, 3):
         for i in range(before.sizes[layer]):
             fwd = ex.forward(layer, i)
-            assert float(fwd.rhs[-1].replace("−", "-")) == pytest.approx(trace.forward.act[layer][0, i], rel=1e-5,
+            assert parse(fwd.rhs[-1]) == pytest.approx(trace.forward.act[layer][0, i], rel=1e-5,
                                                                              abs=1e-9)
             d = ex.delta(layer, i)
-            assert float(d.rhs[-1].replace("−", "-").replace("×10^", "e")) == pytest.approx(
+            assert parse(d.rhs[-1]) == pytest.approx(
                 trace.deltas[layer - 1][0, i], rel=1e-5, abs=1e-12)
     out_delta = ex.delta(2, 0).rhs[0]
     base = "p_1 − r_1" if loss == "cross_entropy" else "c_1 − r_1"
@@ -169,7 +170,7 @@ def test_batch_gradient_is_the_mean_of_the_samples():
 
 
 def ex_fmt(x):
-    from neuroviz.core.notation import fmt
+    from neuroviz.core.numbers import fmt
 
     return fmt(x)
 
@@ -265,9 +266,11 @@ def test_latex_of_an_equation(fig4):
     assert fwd.startswith("b_3 &= \\max\\{0, \\sum_j a_j \\theta ^{ba}_{3j} + \\beta ^b_3\\}")
     assert "\\max\\{0, -0.1\\}" in fwd
     assert "\\mathbf{1}[b_1^{\\mathrm{raw}} > 0]" in ex.delta(1, 0).latex()
-    assert to_latex("1.5×10^−7 + ½(c_1 − r_1)² + ⟨3 more: 0.1⟩") == (
+    assert to_latex("1.5×10⁻⁷ + ½(c_1 − r_1)² + ⟨3 more: 0.1⟩") == (
         "1.5 \\times 10^{-7} + \\tfrac{1}{2}(c_1 - r_1)^2 + \\langle 3\\text{ more: }0.1\\rangle "
     )
+    assert to_latex("e^{2×10¹²} = 12,345.6, θ^{cb}_{12,3}") == (
+        "e^{2 \\times 10^{12}} = 12{,}345.6, \\theta ^{cb}_{12{,}3}")
     # every brace is balanced, so the text compiles as math
     for eq in (ex.loss(), ex.probability(1), ex.delta(2, 1), ex.update(t, 0)):
         tex = eq.latex().replace("\\{", "").replace("\\}", "")

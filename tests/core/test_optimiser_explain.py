@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from neuroviz.core.explain import Explainer
-from neuroviz.core.notation import fmt
+from neuroviz.core.numbers import fmt
 from neuroviz.core.optimiser_explain import flat_index, parameter_state, update_lines
 from neuroviz.core.optimisers import Optimizer, OptimizerConfig, Penalty
 from neuroviz.core.presets import paper_figure_4

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from neuroviz.core.network import Network
-from neuroviz.core.notation import fmt
+from neuroviz.core.numbers import fmt
 from neuroviz.core.phases import Phase
 from neuroviz.core.selection import Selection
 from neuroviz.model import AppModel

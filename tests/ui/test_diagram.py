@@ -9,7 +9,7 @@ from PySide6.QtGui import QFont, QImage, QPainter, QStaticText, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from neuroviz.core.network import NetworkConfig
-from neuroviz.core.notation import fmt
+from neuroviz.core.numbers import fmt
 from neuroviz.core.selection import Selection
 from neuroviz.ui.colormaps import LEVELS
 from neuroviz.ui.diagram import NetworkDiagram

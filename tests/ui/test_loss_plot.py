@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QImage
 
-from neuroviz.core.notation import fmt
+from neuroviz.core.numbers import fmt
 from neuroviz.core.smoothing import smooth
 from neuroviz.ui.loss_plot import DEFAULT_SMOOTHING, PENALTY_COLOR, TEST_COLOR, TRAIN_COLOR, LossPlot
 

@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 
+from neuroviz.core.numbers import fmt
 from neuroviz.core.selection import Selection
 from neuroviz.core.update_table import WEIGHT
-from neuroviz.ui.inspector_tables import Col, NCol, number
-from neuroviz.ui.math_text import shown_number
+from neuroviz.ui.inspector_tables import Col, NCol
 
 NEURON = (1, 0)
 WEIGHT_AT = (0, 0, 0)
@@ -67,10 +67,10 @@ def check_agreement(qtbot, window, neuron_column: NCol) -> str:
     row = nm.row_of(layer, index)
     table_values = nm.table.delta if neuron_column == NCol.DELTA else nm.table.act
     assert table_values[row] == value  # the same float
-    assert nm.data(nm.index(row, neuron_column)) == number(value)  # the same text
+    assert nm.data(nm.index(row, neuron_column)) == fmt(value)  # the same text
     tip = hovered_tooltip(qtbot, diagram, diagram.neuron_screen_pos(layer, index).toPoint())
     symbol = "δ^b_1" if neuron_column == NCol.DELTA else "b_1"
-    assert f"{symbol} = {shown_number(value, 4)}" in tip and tip.endswith(shown.words())
+    assert f"{symbol} = {fmt(value, 4)}" in tip and tip.endswith(shown.words())
 
     l, m, n = WEIGHT_AT
     if diagram.values.edge_mode == "weights":
@@ -79,13 +79,13 @@ def check_agreement(qtbot, window, neuron_column: NCol) -> str:
         view_row = inspector.table_model.view_row(table.find(WEIGHT, l, m, n))
         column = Col.OLD if shown.showing.moment == "before" else Col.NEW
         cell = inspector.table_model.data(inspector.table_model.index(view_row, column))
-        assert cell == number(w)
+        assert cell == fmt(w)
         assert (table.old if column == Col.OLD else table.new)[table.find(WEIGHT, l, m, n)] == w
         # a point of the edge where it is the nearest one (dense fans cross one another)
         point = next(p for t in (0.3, 0.2, 0.4, 0.15, 0.5, 0.6, 0.7) for p in [diagram.edge_screen_pos(l, m, n, t)]
                      if diagram.hit(QPointF(p.toPoint())) == Selection("weight", l, m, n)).toPoint()
         tip = hovered_tooltip(qtbot, diagram, point)
-        assert tip.startswith(f"θ^{{ba}}_{{11}} = {shown_number(w, 4)}") and tip.endswith(shown.words())
+        assert tip.startswith(f"θ^{{ba}}_{{11}} = {fmt(w, 4)}") and tip.endswith(shown.words())
     # every panel says the same words
     words = shown.words()
     assert inspector.showing_label.text() == f"Showing <b>{words}</b>"

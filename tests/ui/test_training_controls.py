@@ -303,4 +303,4 @@ def test_learning_rate_arrows_step_through_1_2_5_and_stop_at_the_ends(qtbot, con
         qtbot.keyClick(spin, Qt.Key.Key_Down)
     assert model.trainer.lr == 1e-5  # the lowest arrow value; smaller ones can be typed
     assert not spin.stepEnabled() & spin.StepEnabledFlag.StepDownEnabled
-    assert spin.lineEdit().text() == "1e-05"
+    assert spin.lineEdit().text() == "1×10⁻⁵"
