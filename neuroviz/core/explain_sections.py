@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from neuroviz.core.explain import Equation, Explainer
+from neuroviz.core.equation import Equation
+from neuroviz.core.explain import Explainer
 from neuroviz.core.notation import bias_label, layer_letter, neuron_label
 from neuroviz.core.phases import Phase
 from neuroviz.core.selection import Selection

@@ -20,7 +20,7 @@ operands of an equation as many significant digits as it takes for the
 printed result to follow from the printed operands (never ``1 − 1 =
 −1.6×10⁻⁹``, but ``0.9999999984 − 1 = −1.6×10⁻⁹``).  ``parse`` reads any of
 these texts back.  Formats that need ASCII (CSV, JSON) keep ``repr``; LaTeX
-turns the superscripts back into ``^{…}`` (``neuroviz.core.explain.to_latex``).
+turns the superscripts back into ``^{…}`` (``neuroviz.core.equation.to_latex``).
 """
 
 from __future__ import annotations

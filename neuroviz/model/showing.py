@@ -23,7 +23,8 @@ from typing import Literal
 import numpy as np
 from psygnal import Signal
 
-from neuroviz.core.explain import Equation, Explainer, NeuronTable, Progress, signed
+from neuroviz.core.equation import Equation
+from neuroviz.core.explain import Explainer, NeuronTable, Progress, signed
 from neuroviz.core.explain_sections import Section, SectionBuilder
 from neuroviz.core.network import DEFAULT_LR, DivergenceError, Network
 from neuroviz.core.notation import delta_label, neuron_label

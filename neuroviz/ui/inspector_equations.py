@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QAction, QFont, QGuiApplication
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from neuroviz.core.explain import Equation
+from neuroviz.core.equation import Equation
 from neuroviz.core.explain_sections import Section
 from neuroviz.core.selection import Selection
 from neuroviz.ui.math_text import HangingIndent, equation_html, to_html

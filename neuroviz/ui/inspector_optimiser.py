@@ -16,7 +16,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from neuroviz.core.explain import Equation
+from neuroviz.core.equation import Equation
 from neuroviz.core.explain_sections import Section
 from neuroviz.core.flat_params import split
 from neuroviz.core.notation import bias_label, weight_label

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from PySide6.QtGui import QFont, QTextDocument
 
-from neuroviz.core.explain import Equation
+from neuroviz.core.equation import Equation
 
 _BRACED = re.compile(r"([\^_])\{([^{}]*)\}")
 _SINGLE = re.compile(r"([\^_])(raw|[A-Za-z0-9])")

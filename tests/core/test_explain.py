@@ -8,7 +8,8 @@ import io
 import numpy as np
 import pytest
 
-from neuroviz.core.explain import PAPER_LOG_NOTE, Equation, Explainer, NeuronTable, sum_of_products, to_latex
+from neuroviz.core.equation import Equation, to_latex
+from neuroviz.core.explain import PAPER_LOG_NOTE, Explainer, NeuronTable, sum_of_products
 from neuroviz.core.gradcheck import gradient_check
 from neuroviz.core.network import Network
 from neuroviz.core.numbers import parse
