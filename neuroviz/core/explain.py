@@ -25,21 +25,22 @@ preset's example gets that preset's ``PaperRemarks`` (see
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
-from neuroviz.core.activations import FORMULAS, LEAKY_SLOPE
+from neuroviz.core.activations import FORMULAS, LEAKY_SLOPE, apply
 from neuroviz.core.equation import Equation
 from neuroviz.core.network import NetworkConfig
 from neuroviz.core.notation import bias_label, delta_label, indexed, layer_letter, neuron_label
-from neuroviz.core.numbers import fmt
+from neuroviz.core.numbers import agreeing, fmt, needed_digits
 from neuroviz.core.optimiser_explain import update_lines
 from neuroviz.core.phases import Phase
 from neuroviz.core.presets import PaperRemarks, remarks_for
 from neuroviz.core.trace import StepTrace
-from neuroviz.core.update_table import WEIGHT, UpdateTable, paren
+from neuroviz.core.update_table import WEIGHT, UpdateTable
 
 DEFAULT_MAX_TERMS = 6
 """Sums with more terms than this list only the largest ones."""
@@ -61,9 +62,14 @@ _ACTIVATION_NOTES: dict[str, str] = {
 }
 
 
-def signed(x: float) -> str:
+def signed(x: float, digits: int = 6) -> str:
     """A number as an added term: ``0.15`` or ``(−0.1)``."""
-    return paren(x) if x < 0 else fmt(x)
+    return _added(x, fmt(x, digits))
+
+
+def _added(x: float, text: str) -> str:
+    """``text``, the printed ``x``, as an added term: in parentheses when negative."""
+    return f"({text})" if x < 0 else text
 
 
 class Terms(NamedTuple):
@@ -81,25 +87,45 @@ class Derivative(NamedTuple):
     value: float
 
 
-def sum_of_products(a: np.ndarray, b: np.ndarray, max_terms: int = DEFAULT_MAX_TERMS) -> Terms:
-    """``(a_1)(b_1) + (a_2)(b_2) + …`` for two vectors of shape (n,).
+def sum_of_products(a: np.ndarray, b: np.ndarray, max_terms: int = DEFAULT_MAX_TERMS, *, plus: float | None = None,
+                    divisor: int = 1, total: float | None = None, total_digits: int = 6) -> Terms:
+    """``(a_1)(b_1) + (a_2)(b_2) + …`` for two vectors of shape (n,), then ``+ plus`` if given.
 
     Returns the ``Terms``.  With more than ``max_terms`` terms the
     ``max_terms`` largest products by magnitude are listed (largest first) and
-    the rest are summed into one bracketed term; the note says so.
+    the rest are summed into one bracketed term; the note says so.  With
+    ``total`` (what the sum, divided by ``divisor``, is set equal to, printed
+    with ``total_digits``) every factor gets the digits that keep that
+    equation true (``neuroviz.core.numbers.agreeing``).
     """
     prod = a * b
     n = prod.size
-    if n <= max_terms:
-        return Terms(" + ".join(f"{paren(x)}{paren(y)}" for x, y in zip(a, b)), "")
     order = np.argsort(-np.abs(prod), kind="stable")
     top = order[:max_terms]
-    shown = top[prod[top] != 0.0] if np.any(prod[top] != 0.0) else top[:1]  # zeros go to the rest
-    rest = np.setdiff1d(order, shown, assume_unique=True)
-    text = " + ".join(f"{paren(a[i])}{paren(b[i])}" for i in shown)
+    if n <= max_terms:
+        shown, rest = np.arange(n), np.empty(0, dtype=np.int64)
+    else:
+        shown = top[prod[top] != 0.0] if np.any(prod[top] != 0.0) else top[:1]  # zeros go to the rest
+        rest = np.setdiff1d(order, shown, assume_unique=True)
+    operands = [float(v) for i in shown for v in (a[i], b[i])]
     rest_sum = float(prod[rest].sum())
+    added = ([rest_sum] if rest.size else []) + ([plus] if plus is not None else [])
+    k = 2 * shown.size
+
+    def recompute(*v: float) -> float:
+        return (sum(v[i] * v[i + 1] for i in range(0, k, 2)) + sum(v[k:])) / divisor
+
+    need = (6,) * (k + len(added)) if total is None else \
+        needed_digits([*operands, *added], total, recompute, result_digits=total_digits)
+    texts = [fmt(v, d) for v, d in zip([*operands, *added], need)]
+    text = " + ".join(f"({texts[i]})({texts[i + 1]})" for i in range(0, k, 2))
+    if rest.size:
+        text += f" + ⟨{rest.size} more: {texts[k]}⟩"
+    if plus is not None:
+        text += f" + {_added(plus, texts[-1])}"
+    if not rest.size:
+        return Terms(text, "")
     zeros = int(np.count_nonzero(prod[rest] == 0.0))
-    text += f" + ⟨{rest.size} more: {fmt(rest_sum)}⟩"
     if zeros == n - 1 and prod[shown[0]] == 0.0:
         return Terms(text, f"All {n} terms are 0.")
     listed = f"The largest {shown.size} of {n} terms are listed" if shown.size > 1 else \
@@ -197,16 +223,18 @@ class Explainer:
         general = f"Σ_j {prev}_j θ^{{{me}{prev}}}_{{{row}}} + {bias_label(layer - 1, index)}"
         inputs = np.asarray(fwd.act[layer - 1][sample])
         weights = np.asarray(self.trace.weights_before[layer - 1][index])
-        terms, terms_note = sum_of_products(inputs, weights, self.max_terms)
-        numbers = f"{terms} + {signed(float(self.trace.biases_before[layer - 1][index]))}"
         raw = float(fwd.raw[layer][sample, index])
         act = self.config.activation_of(layer)
         wrap = _WRAPPERS.get(act)
+        (raw_digits,) = (6,) if wrap is None else \
+            needed_digits((raw,), value, lambda z: float(apply(act, np.array([z]))[0]))
+        numbers, terms_note = sum_of_products(inputs, weights, self.max_terms, total=raw, total_digits=raw_digits,
+                                              plus=float(self.trace.biases_before[layer - 1][index]))
         rhs: tuple[str, ...]
         if wrap is None:
             rhs = (general, numbers, fmt(raw))
         else:
-            rhs = (wrap.format(general), wrap.format(numbers), wrap.format(fmt(raw)), fmt(value))
+            rhs = (wrap.format(general), wrap.format(numbers), wrap.format(fmt(raw, raw_digits)), fmt(value))
         return Equation(name, rhs, self._join(_ACTIVATION_NOTES.get(act, ""), terms_note, self._sample_note(sample)))
 
     def probability(self, k: int, sample: int = 0) -> Equation:
@@ -228,8 +256,9 @@ class Explainer:
             numbers = f"e^{{{fmt(float(out[k]))}}} / ({denom})"
         else:
             numbers = f"e^{{{fmt(float(out[k]))}}} / Σ_j e^{{{c}_j}}"
-        quotient = f"{fmt(float(e[k]))} / {fmt(float(e.sum()))}"
-        return Equation(indexed("p", k), (general, numbers, quotient, fmt(p)), self._join(self._sample_note(sample)))
+        (ek, total), shown = agreeing((float(e[k]), float(e.sum())), p, operator.truediv)
+        return Equation(indexed("p", k), (general, numbers, f"{ek} / {total}", shown),
+                        self._join(self._sample_note(sample)))
 
     # ------------------------------------------------------------------- loss
     def loss(self, sample: int = 0) -> Equation:
@@ -244,26 +273,41 @@ class Explainer:
             out = np.asarray(self.trace.forward.act[-1][sample])
             sq = (out - r) ** 2
             idx = np.arange(out.size) if out.size <= self.max_terms else np.argsort(-sq, kind="stable")
-            terms = " + ".join(f"({fmt(float(out[j]))} − {fmt(float(r[j]))})²" for j in idx[: self.max_terms])
-            if out.size > self.max_terms:
-                rest = idx[self.max_terms:]
-                terms += f" + ⟨{rest.size} more: {fmt(float(sq[rest].sum()))}⟩"
+            listed, rest = idx[: self.max_terms], idx[self.max_terms:]
+            operands = [float(v) for j in listed for v in (out[j], r[j])]
+            operands += [float(sq[rest].sum())] if rest.size else []
+            k = 2 * listed.size
+            texts, shown = agreeing(operands, value, lambda *v: 0.5 * (sum(
+                (v[i] - v[i + 1]) ** 2 for i in range(0, k, 2)) + sum(v[k:])))
+            terms = " + ".join(f"({texts[i]} − {texts[i + 1]})²" for i in range(0, k, 2))
+            if rest.size:
+                terms += f" + ⟨{rest.size} more: {texts[k]}⟩"
                 note = self._join(f"The {self.max_terms} largest of {out.size} squares are listed.", note)
-            return Equation(lhs, (f"½ Σ_j ({c}_j − r_j)²", f"½({terms})", fmt(value)), self._join(note))
+            return Equation(lhs, (f"½ Σ_j ({c}_j − r_j)²", f"½({terms})", shown), self._join(note))
         p = np.asarray(self.trace.probs[sample])
-        listed = range(p.size) if p.size <= 4 else np.flatnonzero(r)
-        terms = " + ".join(f"{fmt(float(r[j]))}·ln {fmt(float(p[j]))}" for j in listed)
+        classes: list[int] = list(range(p.size)) if p.size <= 4 else np.flatnonzero(r).tolist()
+        hot = np.flatnonzero(r)
+        one_hot = hot.size == 1 and r[hot[0]] == 1.0
+        operands = [float(v) for j in classes for v in (r[j], p[j])]
+        if one_hot:  # −ln p of the true class decides the digits; the other terms vanish
+            (ph_text,), shown = agreeing((float(p[hot[0]]),), value, lambda x: -math.log(x))
+            cells: tuple[str, ...] = tuple(fmt(v) if i != 2 * classes.index(int(hot[0])) + 1 else ph_text
+                                           for i, v in enumerate(operands))
+        else:
+            cells, shown = agreeing(operands, value, lambda *v: -sum(
+                v[i] * math.log(v[i + 1]) for i in range(0, len(v), 2) if v[i] != 0))
+        terms = " + ".join(f"{cells[i]}·ln {cells[i + 1]}" for i in range(0, len(cells), 2))
         rhs = ["−Σ_j r_j ln p_j", f"−({terms})"]
         notes: list[str] = []
-        hot = np.flatnonzero(r)
-        if hot.size == 1 and r[hot[0]] == 1.0:
+        if one_hot:
             ph = float(p[hot[0]])
-            rhs.append(f"−ln {fmt(ph)}")
+            rhs.append(f"−ln {ph_text}")
             if ph > 0 and f"−log₁₀ {fmt(ph, 4)} " not in PAPER_LOG_NOTE:  # unless the erratum gives it
-                notes.append(f"In base 10 this would read −log₁₀ {fmt(ph)} = {fmt(-math.log10(ph), 4)}.")
+                (p10,), log10 = agreeing((ph,), -math.log10(ph), lambda x: -math.log10(x), result_digits=4)
+                notes.append(f"In base 10 this would read −log₁₀ {p10} = {log10}.")
         if p.size > 4:
             notes.insert(0, "Terms with r_j = 0 vanish.")
-        rhs.append(fmt(value))
+        rhs.append(shown)
         return Equation(lhs, tuple(rhs), self._join(*notes, PAPER_LOG_NOTE, note))
 
     def batch_loss(self) -> Equation:
@@ -273,10 +317,12 @@ class Explainer:
         losses = np.asarray(self.trace.losses)
         nb = self.batch_size
         if nb <= self.max_terms:
-            listed = " + ".join(fmt(float(v)) for v in losses)
+            texts, mean = agreeing([float(v) for v in losses], self.trace.loss, lambda *v: sum(v) / nb)
+            listed = " + ".join(texts)
         else:
             listed = " + ".join(fmt(float(v)) for v in losses[: self.max_terms]) + f" + ⟨{nb - self.max_terms} more⟩"
-        return Equation("L", (f"(1/{nb}) Σ_s L[s]", f"(1/{nb})({listed})", fmt(self.trace.loss)),
+            mean = fmt(self.trace.loss)
+        return Equation("L", (f"(1/{nb}) Σ_s L[s]", f"(1/{nb})({listed})", mean),
                         (f"The mean over the batch of {nb}; the gradients are batch means too.",))
 
     # ------------------------------------------------------------- error term
@@ -287,8 +333,9 @@ class Explainer:
             return self._output_delta(index, sample)
         return self._hidden_delta(layer, index, sample)
 
-    def _derivative(self, layer: int, index: int, sample: int) -> Derivative | None:
-        """The ``Derivative`` f'(raw) of the layer's activation at this neuron; None for the identity."""
+    def _derivative(self, layer: int, index: int, sample: int, digits: int = 6) -> Derivative | None:
+        """The ``Derivative`` f'(raw) of the layer's activation at this neuron, its numbers true for the value
+        printed with ``digits``; None for the identity."""
         act = self.config.activation_of(layer)
         z = float(self.trace.forward.raw[layer][sample, index])
         f = float(self.trace.forward.act[layer][sample, index])
@@ -299,10 +346,25 @@ class Explainer:
         if act == "leaky_relu":
             return Derivative(f"LReLU'({raw})", f"LReLU'({fmt(z)})", 1.0 if z > 0 else LEAKY_SLOPE)
         if act == "sigmoid":
-            return Derivative(f"{me}(1 − {me})", f"{fmt(f)}(1 − {fmt(f)})", f * (1.0 - f))
+            (t,), _ = agreeing((f,), f * (1.0 - f), lambda x: x * (1.0 - x), result_digits=digits)
+            return Derivative(f"{me}(1 − {me})", f"{t}(1 − {t})", f * (1.0 - f))
         if act == "tanh":
-            return Derivative(f"(1 − {me}²)", f"(1 − {paren(f)}²)", 1.0 - f * f)
+            (t,), _ = agreeing((f,), 1.0 - f * f, lambda x: 1.0 - x * x, result_digits=digits)
+            return Derivative(f"(1 − {me}²)", f"(1 − ({t})²)", 1.0 - f * f)
         return None
+
+    def _times_derivative(self, layer: int, index: int, sample: int, upstream: float,
+                          value: float) -> tuple[Derivative, int, str] | None:
+        """δ = upstream · f'(raw) of this neuron: the ``Derivative``, the digits ``upstream`` needs and the
+        product ``(upstream)(f')``, printed so that they give ``value``; None for the identity."""
+        deriv = self._derivative(layer, index, sample)
+        if deriv is None:
+            return None
+        up_digits, d_digits = needed_digits((upstream, deriv.value), value, operator.mul)
+        if d_digits != 6:
+            deriv = self._derivative(layer, index, sample, d_digits)
+            assert deriv is not None
+        return deriv, up_digits, f"({fmt(upstream, up_digits)})({fmt(deriv.value, d_digits)})"
 
     def _output_delta(self, m: int, sample: int) -> Equation:
         L = self.output_layer
@@ -311,32 +373,39 @@ class Explainer:
         rm = float(r[m])
         value = float(tr.deltas[L - 1][sample, m])
         p_m, r_m, out_m = indexed("p", m), indexed("r", m), neuron_label(L, m)
+        operands: tuple[float, ...]
         if self.config.loss == "cross_entropy":
             pm = float(tr.probs[sample, m])
             if abs(float(r.sum()) - 1.0) > 1e-12:
-                base, nums = f"{p_m} Σ_j r_j − {r_m}", f"{fmt(pm)}·{fmt(float(r.sum()))} − {fmt(rm)}"
-                upstream = pm * float(r.sum()) - rm
+                base, operands, upstream = f"{p_m} Σ_j r_j − {r_m}", (pm, float(r.sum()), rm), pm * float(r.sum()) - rm
             else:
-                base, nums, upstream = f"{p_m} − {r_m}", f"{fmt(pm)} − {fmt(rm)}", pm - rm
+                base, operands, upstream = f"{p_m} − {r_m}", (pm, rm), pm - rm
             note = f"Softmax with cross-entropy: ∂L/∂{out_m} = {p_m} − {r_m}."
         else:
             out = float(tr.forward.act[L][sample, m])
-            base = f"{out_m} − {r_m}"
-            nums, upstream = f"{fmt(out)} − {fmt(rm)}", out - rm
+            base, operands, upstream = f"{out_m} − {r_m}", (out, rm), out - rm
             note = f"Squared error: ∂L/∂{out_m} = {out_m} − {r_m}."
-        deriv = self._derivative(L, m, sample)
+
+        def numbers_of(result: float, digits: int = 6) -> tuple[str, str]:
+            """``p − r`` (or ``p·Σr − r``) with its digits for ``result``, and the printed result."""
+            texts, shown = agreeing(operands, result, lambda *v: v[0] * v[1] - v[2] if len(v) == 3 else v[0] - v[1],
+                                    result_digits=digits)
+            return (f"{texts[0]}·{texts[1]} − {texts[2]}" if len(texts) == 3 else f"{texts[0]} − {texts[1]}"), shown
+
+        times = self._times_derivative(L, m, sample, upstream, value)
         name = delta_label(L, m)
-        if deriv is None:
-            return Equation(name, (base, nums, fmt(value)), self._join(note, self._sample_note(sample)))
+        if times is None:
+            return Equation(name, (base, *numbers_of(value)), self._join(note, self._sample_note(sample)))
+        (formula, numbers, _), up_digits, product = times
+        nums, _ = numbers_of(upstream, up_digits)
         notes = self._join(note)
-        formula, numbers, d = deriv
         c = layer_letter(L)
         if self.config.output_activation == "relu":
             notes += (f"The output ReLU's mask 1[{c}^raw > 0] is written in: the paper's δ^{c} = p − r "
                       f"leaves it out and is exact only where {c}^raw > 0.",)
         elif self.config.output_activation == "sigmoid":
             notes += (f"Times the sigmoid's derivative σ'(z) = σ(z)(1 − σ(z)) = {out_m}(1 − {out_m}).",)
-        rhs = (f"({base}) · {formula}", f"({nums}) · {numbers}", f"{paren(upstream)}{paren(d)}", fmt(value))
+        rhs = (f"({base}) · {formula}", f"({nums}) · {numbers}", product, fmt(value))
         return Equation(name, rhs, self._join(notes, self._sample_note(sample)))
 
     def _hidden_delta(self, layer: int, n: int, sample: int) -> Equation:
@@ -347,15 +416,17 @@ class Explainer:
         general = f"Σ_m δ^{up}_m θ^{{{up}{me}}}_{{{col}}}"
         deltas = np.asarray(tr.deltas[nxt - 1][sample])
         weights = np.asarray(tr.weights_before[layer][:, n])
-        terms, terms_note = sum_of_products(deltas, weights, self.max_terms)
         upstream = float(deltas @ weights)
         value = float(tr.deltas[layer - 1][sample, n])
-        deriv = self._derivative(layer, n, sample)
+        times = self._times_derivative(layer, n, sample, upstream, value)
+        if times is None:
+            terms, terms_note = sum_of_products(deltas, weights, self.max_terms, total=value)
+            return Equation(delta_label(layer, n), (general, terms, fmt(value)),
+                            self._join(terms_note, self._sample_note(sample)))
+        (formula, numbers, _), up_digits, product = times
+        terms, terms_note = sum_of_products(deltas, weights, self.max_terms, total=upstream, total_digits=up_digits)
         note = self._join(terms_note, self._sample_note(sample))
-        if deriv is None:
-            return Equation(delta_label(layer, n), (general, terms, fmt(value)), note)
-        formula, numbers, d = deriv
-        rhs = (f"({general}) · {formula}", f"({terms}) · {numbers}", f"{paren(upstream)}{paren(d)}", fmt(value))
+        rhs = (f"({general}) · {formula}", f"({terms}) · {numbers}", product, fmt(value))
         if self.config.activation_of(layer) == "relu":
             note = self._join(f"1[{me}^raw > 0] is the derivative of ReLU.", note)
         return Equation(delta_label(layer, n), rhs, note)
@@ -379,14 +450,19 @@ class Explainer:
         if table.kind[row] == WEIGHT:
             a_name = neuron_label(layer, n)
             inputs = np.asarray(self.trace.forward.act[layer][:, n])
-            terms, terms_note = sum_of_products(deltas, inputs, self.max_terms)
+            terms, terms_note = sum_of_products(deltas, inputs, self.max_terms, divisor=nb,
+                                                total=float(table.grad[row]))
             d_s, a_s = float(deltas[sample]), float(inputs[sample])
-            mine = f"{paren(d_s)}{paren(a_s)} = {fmt(d_s * a_s)}"
+            (d_text, a_text), product = agreeing((d_s, a_s), d_s * a_s, operator.mul)
+            mine = f"({d_text})({a_text}) = {product}"
             rhs = (f"(1/{nb}) Σ_s {d_name}[s] · {a_name}[s]", f"(1/{nb})({terms})", grad)
         else:
-            listed = deltas if nb <= self.max_terms else deltas[: self.max_terms]
-            more = "" if nb <= self.max_terms else f" + ⟨{nb - self.max_terms} more⟩"
-            terms = " + ".join(signed(float(v)) for v in listed) + more
+            if nb <= self.max_terms:
+                texts, grad = agreeing([float(v) for v in deltas], float(table.grad[row]), lambda *v: sum(v) / nb)
+                terms = " + ".join(_added(float(v), t) for v, t in zip(deltas, texts))
+            else:
+                terms = " + ".join(signed(float(v)) for v in deltas[: self.max_terms])
+                terms += f" + ⟨{nb - self.max_terms} more⟩"
             terms_note = ""
             mine = fmt(float(deltas[sample]))
             rhs = (f"(1/{nb}) Σ_s {d_name}[s]", f"(1/{nb})({terms})", grad)

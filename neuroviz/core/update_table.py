@@ -4,20 +4,22 @@
 ``StepTrace`` out in NumPy columns (old value, gradient, η, Δ, new value), so
 a table of tens of thousands of rows costs a few array operations; the labels
 and the written-out products (``δ^c_1 · b_1 = (−0.4)(0.3) = −0.12``) are made
-on demand for the rows being shown.
+on demand for the rows being shown, each operand with the digits that keep
+its equation true (``neuroviz.core.numbers.agreeing``).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import operator
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
 from neuroviz.core.notation import Style, bias_label, delta_label, neuron_label, weight_label
-from neuroviz.core.numbers import fmt
+from neuroviz.core.numbers import agreeing, fmt
 from neuroviz.core.selection import Selection
 from neuroviz.core.trace import StepTrace
 
@@ -142,7 +144,8 @@ class UpdateTable:
         if self.kind[row] != WEIGHT:
             return f"{d_name} = {fmt(d_val)}"
         a_val = float(tr.forward.act[layer][sample, n])
-        return f"{d_name} · {neuron_label(layer, n, style)} = {paren(d_val)}{paren(a_val)} = {fmt(d_val * a_val)}"
+        (d_text, a_text), product = agreeing((d_val, a_val), d_val * a_val, operator.mul)
+        return f"{d_name} · {neuron_label(layer, n, style)} = ({d_text})({a_text}) = {product}"
 
     def gradient_formula(self, row: int, sample: int | None = None, style: Style = "plain") -> str:
         """The gradient's product written out with numbers.
@@ -163,9 +166,10 @@ class UpdateTable:
         return f"(1/{tr.batch_size}) Σ_s {term} = {fmt(float(self.grad[row]))};  sample {s + 1}: {example}"
 
     def update_formula(self, row: int) -> str:
-        """The update written out: ``0.8 − 0.01(−0.12) = 0.8012``."""
+        """The update written out: ``0.8 − 0.01(−0.12) = 0.8012``, with the digits that keep it true."""
         old, grad, new = float(self.old[row]), float(self.grad[row]), float(self.new[row])
-        return f"{fmt(old)} − {fmt(self.lr)}{paren(grad)} = {fmt(new)}"
+        (o, lr, g), n = agreeing((old, self.lr, grad), new, lambda o, lr, g: o - lr * g)
+        return f"{o} − {lr}({g}) = {n}"
 
     # ------------------------------------------------------------- selecting
     def touching(self, layer: int, index: int) -> np.ndarray:

@@ -20,7 +20,7 @@ from neuroviz.core.equation import Equation
 from neuroviz.core.explain_sections import Section
 from neuroviz.core.flat_params import split
 from neuroviz.core.notation import bias_label, weight_label
-from neuroviz.core.numbers import fmt
+from neuroviz.core.numbers import agreeing, fmt
 from neuroviz.core.optimiser_explain import Kind, parameter_state, update_lines
 from neuroviz.core.selection import Selection
 from neuroviz.core.trace import StepTrace
@@ -84,8 +84,9 @@ def optimiser_sections(trace: StepTrace, selection: Selection | None) -> list[Se
         data = float(trace.grad_weights[layer][m, n])
         pen = float(trace.penalty_weights[layer][m, n])
         share = abs(pen) / (abs(data) + abs(pen)) if pen else 0.0
-        state.append(Equation("penalty's share of g", (
-            f"|{fmt(pen)}| / (|{fmt(data)}| + |{fmt(pen)}|)", f"{fmt(100 * share, 3)}%"),
+        (p, d), shown = agreeing((pen, data), 100 * share, lambda p, d: 100 * abs(p) / (abs(d) + abs(p)),
+                                 result_digits=3)
+        state.append(Equation("penalty's share of g", (f"|{p}| / (|{d}| + |{p}|)", f"{shown}%"),
             (f"|λ₁·sign({label}) + λ₂·{label}| / (|∂L/∂{label}| + |λ₁·sign({label}) + λ₂·{label}|), with "
              f"λ₁ = {fmt(opt.penalty.l1)}, λ₂ = {fmt(opt.penalty.l2)}; the biases are never penalised",)))
     if state:
