@@ -21,7 +21,7 @@ from neuroviz import __version__, cli_train
 from neuroviz.cli_train import CliError
 from neuroviz.core.network import DEFAULT_LR
 from neuroviz.core.notation import delta_label, layer_letter, neuron_label
-from neuroviz.core.numbers import fmt
+from neuroviz.core.numbers import count, fmt, percent, plural
 from neuroviz.core.presets import PRESETS, get_preset
 from neuroviz.core.trace import StepTrace
 from neuroviz.core.update_table import UpdateTable
@@ -182,7 +182,7 @@ def run_import(args: argparse.Namespace) -> str:
     net = imported.network
     c = net.config
     return (f"wrote {args.save}: a {'-'.join(map(str, net.sizes))} network ({c.hidden_activation} hidden, "
-            f"{c.output_activation} output, {c.loss.replace('_', ' ')}) of {net.n_params:,} parameters")
+            f"{c.output_activation} output, {c.loss.replace('_', ' ')}) of {count(net.n_params)} parameters")
 
 
 def open_snapshot(path: str) -> Snapshot:
@@ -299,11 +299,13 @@ def info_to_text(path: str, info: dict[str, Any]) -> str:
         ("Title", printable(info["title"]) or "(none)"),
         ("Network", f"{info['architecture']}: hidden {cfg['hidden_activation']}, output {cfg['output_activation']}, "
                     f"{loss_name} loss; {cfg['init']} initialisation, seed {cfg['seed']}; "
-                    f"{info['parameters']:,} parameters"),
-        ("Data set", f"{printable(ds['name'])}: {ds['samples']:,} samples ({ds['train']:,} train, "
-                     f"{ds['test']:,} test), {h}×{w} images, {len(ds['classes'])} classes ({classes})"),
-        ("Training", f"step {tr['step']:,}, epoch {tr['epoch']:,} ({tr['cursor']:,} of {ds['train']:,} samples into "
-                     f"the next), η = {fmt(tr['lr'])}, batch size {tr['batch_size']}, "
+                    f"{count(info['parameters'])} parameters"),
+        ("Data set", f"{printable(ds['name'])}: {plural(ds['samples'], 'sample')} ({count(ds['train'])} train, "
+                     f"{count(ds['test'])} test), {h}×{w} images, "
+                     f"{plural(len(ds['classes']), 'class', 'classes')} ({classes})"),
+        ("Training", f"step {count(tr['step'])}, epoch {count(tr['epoch'])} ({count(tr['cursor'])} of "
+                     f"{count(ds['train'])} samples into the next), η = {fmt(tr['lr'])}, batch size "
+                     f"{count(tr['batch_size'])}, "
                      f"{'shuffled' if tr['shuffle'] else 'in order'}, seed {tr['seed']}"),
         ("Loss", "no updates yet" if info["loss"] is None else
          f"{fmt(info['loss'])} (last update); {fmt(info['mean_loss_last_100'])} (mean of the last "
@@ -313,17 +315,17 @@ def info_to_text(path: str, info: dict[str, Any]) -> str:
     if e is not None:
 
         def pct(x: float | None) -> str:
-            return "n/a" if x is None else f"{100 * x:.1f}%"
+            return "n/a" if x is None else percent(x)
 
         def num(x: float | None) -> str:
             return "n/a" if x is None else fmt(x)
 
-        rows.append(("Last epoch", f"epoch {e['epoch']}: train loss {num(e['train_loss'])}, test loss "
+        rows.append(("Last epoch", f"epoch {count(e['epoch'])}: train loss {num(e['train_loss'])}, test loss "
                                    f"{num(e['test_loss'])}, train accuracy {pct(e['train_accuracy'])}, "
                                    f"test accuracy {pct(e['test_accuracy'])}"))
     u = info["last_update"]
     rows.append(("Last update", "none recorded" if u is None else
-                 f"loss {fmt(u['loss'])} on {u['samples']} sample{'s' if u['samples'] != 1 else ''}, "
+                 f"loss {fmt(u['loss'])} on {plural(u['samples'], 'sample')}, "
                  f"η = {fmt(u['lr'])}"))
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)

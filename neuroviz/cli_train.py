@@ -18,7 +18,7 @@ import numpy as np
 from neuroviz.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from neuroviz.core.datasets import BUILTIN_DATASETS, Dataset, builtin_dataset
 from neuroviz.core.network import DEFAULT_LR, INITS, LOSSES, DivergenceError, Network, NetworkConfig
-from neuroviz.core.numbers import fmt
+from neuroviz.core.numbers import count, fmt, plural
 from neuroviz.core.optimisers import HYPER_DEFAULTS, OPTIMIZERS, Optimizer, Penalty
 from neuroviz.core.presets import get_preset
 from neuroviz.core.trace import StepTrace
@@ -177,7 +177,7 @@ def _start(args: argparse.Namespace) -> tuple[Trainer, Snapshot | None, np.ndarr
 def run_steps(args: argparse.Namespace) -> tuple[Trainer, list[StepTrace], Snapshot | None]:
     """Take ``args.steps`` updates as the options say; returns the trainer, every trace and the snapshot."""
     if not 1 <= args.steps <= MAX_STEPS:
-        raise CliError(f"--steps must be from 1 to {MAX_STEPS:,}; got {args.steps}")
+        raise CliError(f"--steps must be from 1 to {count(MAX_STEPS)}; got {args.steps}")
     trainer, snap, x, target = _start(args)
     trainer.set_optimizer(choose_optimizer(trainer.optimizer, args))
     traces: list[StepTrace] = []
@@ -226,6 +226,6 @@ def steps_summary(trainer: Trainer, traces: list[StepTrace]) -> str:
         f"Optimiser {opt.name}" + (f" ({hyper})" if hyper else "")
         + (f"; λ₁ = {fmt(opt.penalty.l1)}, λ₂ = {fmt(opt.penalty.l2)}" if opt.penalty.active else "")]
     if len(traces) > 1:
-        lines.append(f"{len(traces)} updates; loss {fmt(traces[0].loss)} → {fmt(traces[-1].loss)}; the last:")
+        lines.append(f"{plural(len(traces), 'update')}; loss {fmt(traces[0].loss)} → {fmt(traces[-1].loss)}; the last:")
     return "".join(line + "\n" for line in lines)
 

@@ -84,6 +84,7 @@ from neuroviz.core.history_store import (
     minimum_budget,
 )
 from neuroviz.core.network import DivergenceError
+from neuroviz.core.numbers import count
 from neuroviz.core.trace import StepTrace
 from neuroviz.core.trainer import Trainer
 
@@ -151,7 +152,7 @@ class History(TimelineStore):
     def _checked_budget(self, budget_bytes: int) -> int:
         need = minimum_budget(self.trainer)
         if not isinstance(budget_bytes, (int, np.integer)) or budget_bytes < need:
-            raise ValueError(f"the memory budget must be at least {need:,} bytes for this network; "
+            raise ValueError(f"the memory budget must be at least {count(need)} bytes for this network; "
                              f"got {budget_bytes!r}")
         return int(budget_bytes)
 

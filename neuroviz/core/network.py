@@ -34,6 +34,7 @@ from neuroviz.core.network_config import (
     check_lr,
     init_params,
 )
+from neuroviz.core.numbers import fmt
 from neuroviz.core.optimisers import Optimizer, OptimizerState
 from neuroviz.core.trace import ForwardTrace, StepTrace, frozen, frozen_list
 
@@ -494,7 +495,8 @@ class Network:
             biggest = float(np.abs(new).max())
             if biggest > max(PARAM_LIMIT, float(np.abs(flat).max())):
                 raise DivergenceError(
-                    f"the update would make a parameter {biggest:.3g}, beyond ±{PARAM_LIMIT:.0e}; it was not applied"
+                    f"the update would make a parameter {fmt(biggest, 3)}, beyond ±{fmt(PARAM_LIMIT)}; "
+                    "it was not applied"
                 )
         return _Descent(grads, new, penalty, penalty_grad, state, eta)
 

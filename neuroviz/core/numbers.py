@@ -79,9 +79,11 @@ def count(n: int) -> str:
     return _signed(f"{int(n):,}")
 
 
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """``n`` and its noun: ``1 sample``, ``2 samples``, ``0 samples``; ``many`` for an irregular plural."""
-    return f"{count(n)} {word if n == 1 else (many or word + 's')}"
+def plural(n: float, word: str, many: str | None = None) -> str:
+    """``n`` and its noun: ``1 sample``, ``2 samples``, ``0 samples``, ``2.5 updates``; ``many`` for an
+    irregular plural."""
+    number = count(int(n)) if float(n).is_integer() else fmt(n)
+    return f"{number} {word if n == 1 else (many or word + 's')}"
 
 
 def fixed(x: float, decimals: int) -> str:

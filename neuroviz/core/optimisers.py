@@ -38,6 +38,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from neuroviz.core.numbers import fmt
+
 OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
 
 HYPER_DEFAULTS: dict[str, dict[str, float]] = {
@@ -210,10 +212,10 @@ class Schedule:
         if self.name == "constant":
             return "η_t = η"
         if self.name == "step":
-            return f"η_t = η · {self.gamma:g}^⌊t/{self.step_size}⌋"
+            return f"η_t = η · {fmt(self.gamma)}^⌊t/{self.step_size}⌋"
         if self.name == "exponential":
-            return f"η_t = η · {self.gamma:g}^t"
-        return f"η_t = {self.eta_min:g} + (η − {self.eta_min:g}) · (1 + cos(π t/{self.t_max}))/2"
+            return f"η_t = η · {fmt(self.gamma)}^t"
+        return f"η_t = {fmt(self.eta_min)} + (η − {fmt(self.eta_min)}) · (1 + cos(π t/{self.t_max}))/2"
 
     def as_dict(self) -> dict[str, float | int | str]:
         return {"name": self.name, "step_size": self.step_size, "gamma": self.gamma, "t_max": self.t_max,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from neuroviz.core.notation import bias_label, layer_letter, weight_label
-from neuroviz.core.numbers import fmt
+from neuroviz.core.numbers import count, fmt, plural
 
 if TYPE_CHECKING:
     from neuroviz.core.network import Network
@@ -87,13 +87,13 @@ def trace_html(trace: StepTrace) -> str:
     note = ""
     if len(rows) > MAX_ROWS:
         keep = sorted(np.argsort([-abs(r[2]) for r in rows], kind="stable")[:MAX_ROWS].tolist())
-        note = f"<p>The {MAX_ROWS} parameters with the largest |∂L/∂·| of {len(rows):,}.</p>"
+        note = f"<p>The {MAX_ROWS} parameters with the largest |∂L/∂·| of {count(len(rows))}.</p>"
         rows = [rows[i] for i in keep]
     eta = fmt(float(trace.lr))
     cells = "".join(f"<tr><td>{html.escape(label)}</td><td>{fmt(old)}</td><td>{fmt(grad)}</td><td>{eta}</td>"
                     f"<td>{fmt(new - old)}</td><td>{fmt(new)}</td></tr>" for label, old, grad, new in rows)
     batch = trace.inputs.shape[0]
-    head = (f"<p>One update: loss L = {fmt(trace.loss)} (the mean over {batch} sample{'s' if batch != 1 else ''}), "
+    head = (f"<p>One update: loss L = {fmt(trace.loss)} (the mean over {plural(batch, 'sample')}), "
             f"η = {eta}.</p>")
     return (f"<div>{head}{note}<table><thead><tr><th>parameter</th><th>old</th><th>∂L/∂·</th><th>η</th>"
             f"<th>Δ</th><th>new</th></tr></thead><tbody>{cells}</tbody></table></div>")

@@ -46,6 +46,7 @@ from typing import IO, BinaryIO
 import numpy as np
 
 from neuroviz.core.datasets import Dataset
+from neuroviz.core.numbers import count, fmt
 from neuroviz.io.image_import import IMAGE_SUFFIXES, area_resize, load_image
 from neuroviz.io.import_errors import DatasetImportError, import_guard
 from neuroviz.io.limits import (
@@ -139,8 +140,8 @@ def _row_limit(max_rows: int, n_pix: int) -> int:
 
 def _too_many(name: str, limit: int, n_pix: int, what: str) -> DatasetImportError:
     return DatasetImportError(
-        f"{name} has more than {limit:,} {what} (the import limit: {MAX_IMPORT_ROWS:,} samples and "
-        f"{MAX_DATASET_VALUES:,} pixel values, {n_pix} per image)")
+        f"{name} has more than {count(limit)} {what} (the import limit: {count(MAX_IMPORT_ROWS)} samples and "
+        f"{count(MAX_DATASET_VALUES)} pixel values, {n_pix} per image)")
 
 
 # ------------------------------------------------------------------ folder
@@ -160,8 +161,8 @@ def import_folder(path: str | Path, shape: tuple[int, int] = DEFAULT_SHAPE,
             f"{display_name(root.name)} holds {len(classes)} subfolder(s); put each class's images in its own "
             "subfolder (at least 2 classes)")
     if len(classes) > MAX_CLASSES:
-        raise DatasetImportError(f"{display_name(root.name)} holds {len(classes):,} class folders; the limit is "
-                                 f"{MAX_CLASSES:,}")
+        raise DatasetImportError(f"{display_name(root.name)} holds {count(len(classes))} class folders; the limit is "
+                                 f"{count(MAX_CLASSES)}")
     names = tuple(display_name(p.name) for p in classes)
     long = next((n for n in names if len(n) > MAX_NAME), None)
     if long is not None:
@@ -182,7 +183,7 @@ def import_folder(path: str | Path, shape: tuple[int, int] = DEFAULT_SHAPE,
     X = np.empty((len(todo), shape[0] * shape[1]))
     for done, (file, _) in enumerate(todo):
         if progress is not None and not progress(done, len(todo)):
-            raise DatasetImportError(f"import cancelled after {done:,} of {len(todo):,} images")
+            raise DatasetImportError(f"import cancelled after {count(done)} of {count(len(todo))} images")
         X[done] = load_image(file, shape)
     notes = [f"{skipped} file(s) that are not images were skipped"] if skipped else []
     notes.append(f"images were converted to grayscale and resized to {shape[0]}×{shape[1]} by area averaging")
@@ -195,7 +196,7 @@ def _listing(folder: Path, limit: int) -> list[Path]:
     with os.scandir(folder) as entries:
         found = [Path(e.path) for e in itertools.islice(entries, limit + 1)]
     if len(found) > limit:
-        raise DatasetImportError(f"the folder '{display_name(folder.name)}' holds more than {limit:,} files "
+        raise DatasetImportError(f"the folder '{display_name(folder.name)}' holds more than {count(limit)} files "
                                  "(the import limit)")
     return found
 
@@ -225,7 +226,7 @@ def _bounded_lines(text: io.TextIOWrapper, name: str) -> Iterator[str]:
     while line := text.readline(MAX_CSV_LINE + 1):
         line_number += 1
         if len(line) > MAX_CSV_LINE:
-            raise DatasetImportError(f"{name}: line {line_number} is longer than {MAX_CSV_LINE:,} characters")
+            raise DatasetImportError(f"{name}: line {line_number} is longer than {count(MAX_CSV_LINE)} characters")
         yield line
 
 
@@ -244,7 +245,7 @@ def _read_csv(reader: Iterator[list[str]], name: str, shape: tuple[int, int] | N
         if not any(c.strip() for c in cells):
             blank += 1
             if blank > max_rows:  # a file of nothing but line breaks would take minutes
-                raise DatasetImportError(f"{name} has more than {max_rows:,} empty rows")
+                raise DatasetImportError(f"{name} has more than {count(max_rows)} empty rows")
             continue
         if line == 1 and (not _is_number(cells[-1]) or not any(_is_number(c) for c in cells)):
             notes.append("row 1 was read as column names")
@@ -252,7 +253,7 @@ def _read_csv(reader: Iterator[list[str]], name: str, shape: tuple[int, int] | N
         if not rows:
             n_cols = len(cells)
             if n_cols - 1 > MAX_INPUTS:
-                raise DatasetImportError(f"{name}: row {line} has {n_cols:,} columns; at most {MAX_INPUTS:,} "
+                raise DatasetImportError(f"{name}: row {line} has {count(n_cols)} columns; at most {count(MAX_INPUTS)} "
                                          "pixels (then the label) fit a network's input layer")
             image_shape = _shape_for(n_cols - 1, shape, f"{name}: row {line} has {n_cols} columns")
             limit = _row_limit(max_rows, n_cols - 1)
@@ -299,7 +300,7 @@ def _label(cell: str, where: str) -> int:
         raise DatasetImportError(f"{where}: the label {shown!r} is negative; labels are 0, 1, 2, …")
     if value >= MAX_CLASSES:
         raise DatasetImportError(f"{where}: the label {shown!r} is too large; labels are classes 0 to "
-                                 f"{MAX_CLASSES - 1} (at most {MAX_CLASSES:,} classes)")
+                                 f"{MAX_CLASSES - 1} (at most {count(MAX_CLASSES)} classes)")
     return int(value)
 
 
@@ -345,14 +346,14 @@ def _finish(X: np.ndarray, y: np.ndarray, shape: tuple[int, int], source: str,
     out = list(notes)
     if X.size and (X.min() < 0.0 or X.max() > 1.0):
         X, lo, hi = rescale_to_unit(X)
-        out.append(f"pixel values ran from {lo:g} to {hi:g}; they were rescaled linearly to [0, 1]")
+        out.append(f"pixel values ran from {fmt(lo)} to {fmt(hi)}; they were rescaled linearly to [0, 1]")
     if not (np.isfinite(X).all() and ((X >= 0.0) & (X <= 1.0)).all()):  # cannot happen: a last guard
         raise DatasetImportError(f"{source}: the pixel values could not be brought into [0, 1]")
     n_classes = int(y.max()) + 1
     if n_classes < 2:
         raise DatasetImportError(f"{source}: every label is 0; a classifier needs at least 2 classes")
     if n_classes > MAX_CLASSES:
-        raise DatasetImportError(f"{source}: {n_classes:,} classes; the limit is {MAX_CLASSES:,}")
+        raise DatasetImportError(f"{source}: {count(n_classes)} classes; the limit is {count(MAX_CLASSES)}")
     names = class_names if class_names is not None else tuple(str(k) for k in range(n_classes))
     title = Path(source).stem if class_names is None else source
     return ImportedData(np.ascontiguousarray(X, dtype=np.float64), y.astype(np.int64), shape, names,
@@ -404,8 +405,9 @@ def check_zip_directory(fh: BinaryIO, size: int, name: str) -> None:
     directory_size = int.from_bytes(tail[at + 12:at + 16], "little")
     entries = int.from_bytes(tail[at + 10:at + 12], "little")
     if directory_size > MAX_ZIP_DIRECTORY or entries > MAX_ZIP_DIRECTORY // 46:
-        raise DatasetImportError(f"{name}: the archive lists too much ({entries:,} members, {directory_size:,} "
-                                 f"bytes of contents; the limit is {MAX_ZIP_DIRECTORY:,} bytes)")
+        raise DatasetImportError(f"{name}: the archive lists too much ({count(entries)} members, "
+                                 f"{count(directory_size)} bytes of contents; the limit is "
+                                 f"{count(MAX_ZIP_DIRECTORY)} bytes)")
     fh.seek(0)
 
 
@@ -418,16 +420,16 @@ def _check_shape(shape: tuple[int, ...], name: str, key: str, max_rows: int) -> 
     if shape[0] == 0:
         raise DatasetImportError(f"{name} holds no samples")
     if shape[0] > max_rows:
-        raise DatasetImportError(f"{name}: {shape[0]:,} samples; at most {max_rows:,} can be imported")
+        raise DatasetImportError(f"{name}: {count(shape[0])} samples; at most {count(max_rows)} can be imported")
     if 0 in shape:
         raise DatasetImportError(f"{name}: {key} has shape {shape}; an image needs at least one pixel")
     n_pix = math.prod(shape[1:])
     if n_pix > MAX_INPUTS:
-        raise DatasetImportError(f"{name}: {key} has {n_pix:,} pixels per image; at most {MAX_INPUTS:,} fit a "
-                                 "network's input layer")
+        raise DatasetImportError(f"{name}: {key} has {count(n_pix)} pixels per image; at most {count(MAX_INPUTS)} "
+                                 "fit a network's input layer")
     if shape[0] * n_pix > MAX_DATASET_VALUES:
-        raise DatasetImportError(f"{name}: {key} holds {shape[0] * n_pix:,} pixel values; the limit is "
-                                 f"{MAX_DATASET_VALUES:,}")
+        raise DatasetImportError(f"{name}: {key} holds {count(shape[0] * n_pix)} pixel values; the limit is "
+                                 f"{count(MAX_DATASET_VALUES)}")
 
 
 def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, key: str,
@@ -447,14 +449,14 @@ def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, key: str,
         if dtype.kind not in kinds or (dtype.kind != "U" and dtype.itemsize > 8) or dtype.itemsize > 65536:
             raise DatasetImportError(f"{name}: array '{key}' has type {dtype}; numbers are needed (of at most 64 bits)")
         check(shape)
-        count = math.prod(shape)
-        nbytes = count * dtype.itemsize
+        n_values = math.prod(shape)
+        nbytes = n_values * dtype.itemsize
         if nbytes + f.tell() != info.file_size:
             raise DatasetImportError(f"{name}: array '{key}' is damaged (its header does not match its size)")
         data = f.read(nbytes)
     if len(data) != nbytes:
         raise DatasetImportError(f"{name}: array '{key}' is truncated")
-    arr = np.frombuffer(data, dtype=dtype, count=count)
+    arr = np.frombuffer(data, dtype=dtype, count=n_values)
     return arr.reshape(shape, order="F" if fortran else "C")
 
 
@@ -491,12 +493,12 @@ def _labels_array(y: np.ndarray, name: str) -> np.ndarray:
     """Labels (N,) as int64 classes 0 … MAX_CLASSES−1, refusing fractions, negatives, NaN, huge values."""
     fractional = ~np.isfinite(y) | (y != np.round(y)) if y.dtype.kind == "f" else np.zeros(y.shape, bool)
     if fractional.any():
-        raise DatasetImportError(f"{name}: the label {y[fractional][0]:g} is not an integer")
+        raise DatasetImportError(f"{name}: the label {fmt(float(y[fractional][0]))} is not an integer")
     if (y < 0).any():
         raise DatasetImportError(f"{name}: labels must be 0, 1, 2, …; found {y.min()}")
     if (y >= MAX_CLASSES).any():
         raise DatasetImportError(f"{name}: the label {y.max()} is too large; labels are classes 0 to "
-                                 f"{MAX_CLASSES - 1} (at most {MAX_CLASSES:,} classes)")
+                                 f"{MAX_CLASSES - 1} (at most {count(MAX_CLASSES)} classes)")
     return y.astype(np.int64)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from neuroviz.core.numbers import count
 from neuroviz.io.import_errors import DatasetImportError, import_guard
 from neuroviz.io.limits import MAX_IMAGE_FILE_BYTES, MAX_SOURCE_PIXELS, MAX_SOURCE_SIDE
 from neuroviz.io.regular_file import read_bounded
@@ -79,7 +80,8 @@ def image_to_gray(source: str | Path | bytes) -> np.ndarray:
     name = "the image" if isinstance(source, bytes) else Path(source).name
     if isinstance(source, bytes):
         if len(source) > MAX_IMAGE_FILE_BYTES:
-            raise DatasetImportError(f"{name} is {len(source):,} bytes; the limit is {MAX_IMAGE_FILE_BYTES:,}")
+            raise DatasetImportError(
+                f"{name} is {count(len(source))} bytes; the limit is {count(MAX_IMAGE_FILE_BYTES)}")
         data = source
     else:
         data = read_bounded(source, MAX_IMAGE_FILE_BYTES, DatasetImportError)
@@ -90,13 +92,14 @@ def image_to_gray(source: str | Path | bytes) -> np.ndarray:
         try:
             im = Image.open(io.BytesIO(data), formats=IMAGE_FORMATS)
         except Image.DecompressionBombError:
-            raise DatasetImportError(f"{name}: the image is too large (over {MAX_SOURCE_PIXELS:,} pixels)") from None
+            raise DatasetImportError(
+                f"{name}: the image is too large (over {count(MAX_SOURCE_PIXELS)} pixels)") from None
         with im:
             w, h = im.size
             if w < 1 or h < 1 or w > MAX_SOURCE_SIDE or h > MAX_SOURCE_SIDE or w * h > MAX_SOURCE_PIXELS:
                 raise DatasetImportError(
-                    f"{name}: the image is {w:,}×{h:,} pixels; the limit is {MAX_SOURCE_PIXELS:,} pixels and "
-                    f"{MAX_SOURCE_SIDE:,} on a side")
+                    f"{name}: the image is {count(w)}×{count(h)} pixels; the limit is {count(MAX_SOURCE_PIXELS)} "
+                    f"pixels and {count(MAX_SOURCE_SIDE)} on a side")
             im.load()
             return _pil_to_gray(im)
 

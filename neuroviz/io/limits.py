@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 
 from neuroviz.core.network import MAX_LAYER_SIZE, MAX_LAYERS
+from neuroviz.core.numbers import count
 
 MIB = 1024 * 1024
 
@@ -109,5 +110,5 @@ def check_parameter_count(sizes: tuple[int, ...] | list[int]) -> int:
     """``parameter_count(sizes)``, or ``ValueError`` if it is above ``MAX_PARAMETERS``."""
     n = parameter_count(sizes)
     if n > MAX_PARAMETERS:
-        raise ValueError(f"the network would have {n:,} parameters; the limit is {MAX_PARAMETERS:,}")
+        raise ValueError(f"the network would have {count(n)} parameters; the limit is {count(MAX_PARAMETERS)}")
     return n

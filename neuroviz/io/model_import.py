@@ -36,6 +36,7 @@ import numpy as np
 from neuroviz.core.activations import LEAKY_SLOPE
 from neuroviz.core.datasets import dataset_for
 from neuroviz.core.network import DEFAULT_LR, Network
+from neuroviz.core.numbers import count
 from neuroviz.core.trainer import DEFAULT_BATCH_SIZE, Trainer
 from neuroviz.io.dataset_import import check_zip_directory, read_member
 from neuroviz.io.import_errors import DatasetImportError, import_guard
@@ -104,10 +105,10 @@ def _check_sizes(sizes: list[int], name: str) -> None:
     if len(sizes) > MAX_LAYERS:
         raise ModelImportError(f"{name}: {len(sizes)} layers; at most {MAX_LAYERS} are supported")
     if max(sizes) > MAX_LAYER_SIZE:
-        raise ModelImportError(f"{name}: a layer of {max(sizes):,} neurons; the limit is {MAX_LAYER_SIZE:,}")
+        raise ModelImportError(f"{name}: a layer of {count(max(sizes))} neurons; the limit is {count(MAX_LAYER_SIZE)}")
     n_params = parameter_count(sizes)
     if n_params > MAX_PARAMETERS:
-        raise ModelImportError(f"{name}: {n_params:,} parameters; the limit is {MAX_PARAMETERS:,}")
+        raise ModelImportError(f"{name}: {count(n_params)} parameters; the limit is {count(MAX_PARAMETERS)}")
 
 
 # ------------------------------------------------------------------ ONNX

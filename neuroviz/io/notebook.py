@@ -25,6 +25,7 @@ import numpy as np
 from neuroviz.core.activations import FORMULAS
 from neuroviz.core.network import Network
 from neuroviz.core.notation import layer_letter
+from neuroviz.core.numbers import plural
 from neuroviz.core.trace import StepTrace
 from neuroviz.io.atomic import atomic_write_bytes
 
@@ -74,7 +75,7 @@ def notebook_cells(network: Network, trace: StepTrace, title: str = "") -> list[
     md(f"# One update of {title or 'a network'}, by hand\n\n"
        f"Exported from neuroviz. A {'-'.join(map(str, c.sizes))} network (layers {', '.join(letters)}), "
        f"{'cross-entropy on the softmax' if c.loss == 'cross_entropy' else 'squared error'}, "
-       f"η = {trace.lr!r}, a batch of B = {batch} sample{'s' if batch != 1 else ''}. "
+       f"η = {trace.lr!r}, a batch of B = {plural(batch, 'sample')}. "
        "The notation is that of H. Green, *A Mathematical Overview of Forward and Backward Propagation in "
        "Artificial Neural Networks* (2025): θ^{ba}_{mn} is the weight from a_n to b_m, β^b_m the bias of b_m, "
        "δ^b_m = ∂L/∂b_m^raw. `theta[l]` has shape (n_{l+1}, n_l); row s of `a[l]` is sample s.\n\n"

@@ -15,6 +15,8 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
+from neuroviz.core.numbers import count
+
 
 def file_kind(mode: int) -> str:
     """What a file of ``st_mode`` ``mode`` is, in words."""
@@ -33,7 +35,7 @@ def _check(mode: int, size: int, name: str, max_bytes: int, error: type[Exceptio
     if not stat.S_ISREG(mode):
         raise error(f"{name} is {file_kind(mode)}, not a regular file")
     if size > max_bytes:
-        raise error(f"{name} is {size:,} bytes; the limit is {max_bytes:,}")
+        raise error(f"{name} is {count(size)} bytes; the limit is {count(max_bytes)}")
 
 
 def open_regular(path: str | os.PathLike[str], max_bytes: int, error: type[Exception]) -> tuple[BinaryIO, int]:
@@ -70,5 +72,5 @@ def read_bounded(path: str | os.PathLike[str], max_bytes: int, error: type[Excep
     except OSError as exc:
         raise error(f"cannot read the file {name}: {exc.strerror or exc}") from None
     if len(data) > max_bytes:
-        raise error(f"{name} is larger than the limit of {max_bytes:,} bytes")
+        raise error(f"{name} is larger than the limit of {count(max_bytes)} bytes")
     return data

@@ -73,6 +73,7 @@ from neuroviz.core.network import (
     NetworkConfig,
     check_lr,
 )
+from neuroviz.core.numbers import count, fixed
 from neuroviz.core.trace import ForwardTrace, StepTrace, frozen, frozen_list
 from neuroviz.core.trainer import Trainer
 from neuroviz.io import optimiser_state
@@ -262,7 +263,7 @@ def encode(snap: Snapshot) -> bytes:
     data = (_dump(doc) + "\n").encode("utf-8")
     if len(data) > MAX_FILE_BYTES:
         raise SnapshotError(
-            f"the snapshot would be {len(data) / 2**20:,.0f} MB, over the {MAX_FILE_BYTES // 2**20} MB that Open "
+            f"the snapshot would be {fixed(len(data) / 2**20, 0)} MB, over the {MAX_FILE_BYTES // 2**20} MB that Open "
             "accepts (the last update of a large mini-batch, an embedded data set or a long loss history is "
             "most of it: take a step on a smaller batch, or start a new network)")
     check_parse_memory(data)
@@ -288,8 +289,8 @@ def read_network(d: Any, where: str = "network") -> Network:
     sizes = [integer(s, sub(sub(where, "sizes"), i), 1, MAX_LAYER_SIZE) for i, s in enumerate(sizes_value)]
     n_params = parameter_count(sizes)
     if n_params > MAX_PARAMETERS:
-        raise fail(sub(where, "sizes"), f"the network would have {n_params:,} parameters; the limit is "
-                   f"{MAX_PARAMETERS:,}")
+        raise fail(sub(where, "sizes"), f"the network would have {count(n_params)} parameters; the limit is "
+                   f"{count(MAX_PARAMETERS)}")
     config = NetworkConfig(
         sizes=tuple(sizes),
         hidden_activation=string(field(d, "hidden_activation", where), sub(where, "hidden_activation"), 40,

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from neuroviz.core.numbers import count
 from neuroviz.io.limits import PARSE_MEMORY_FACTOR, PARSE_MEMORY_SLACK
 
 N = TypeVar("N", int, float)
@@ -88,7 +89,8 @@ def check_parse_memory(data: bytes | str) -> None:
     need = parse_memory_estimate(data)
     if need > budget:
         raise SnapshotError(f"the file's structure is too dense to read safely: parsing it could take "
-                            f"{need // 2**20:,} MB (the limit for a file of this size is {budget // 2**20:,} MB)")
+                            f"{count(need // 2**20)} MB (the limit for a file of this size is "
+                            f"{count(budget // 2**20)} MB)")
 
 
 KNOWN_FORMATS = ((b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),

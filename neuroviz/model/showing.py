@@ -28,7 +28,7 @@ from neuroviz.core.explain import Explainer, NeuronTable, Progress, signed
 from neuroviz.core.explain_sections import Section, SectionBuilder
 from neuroviz.core.network import DEFAULT_LR, DivergenceError, Network
 from neuroviz.core.notation import delta_label, neuron_label
-from neuroviz.core.numbers import fmt
+from neuroviz.core.numbers import count, fmt
 from neuroviz.core.phases import Phase
 from neuroviz.core.selection import Selection
 from neuroviz.core.trace import ForwardTrace, StepTrace
@@ -194,10 +194,10 @@ class Shown:
     def moment_words(self) -> str:
         """``update 12 · before``, ``update 12 · walking`` or, without an update, ``update 40``/``start``."""
         if self.update is None:
-            return f"update {self.number:,}" if self.number else "start"
+            return f"update {count(self.number)}" if self.number else "start"
         if self.walking:
-            return f"update {self.number:,} · walking, before it"
-        return f"update {self.number:,} · {self.showing.moment}"
+            return f"update {count(self.number)} · walking, before it"
+        return f"update {count(self.number)} · {self.showing.moment}"
 
     def words(self) -> str:
         """What is shown, in words: ``update 12 · before · your drawing``."""

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 
 from neuroviz.core.datasets import BUILTIN_DATASETS, Dataset, builtin_dataset
 from neuroviz.core.network import NetworkConfig
+from neuroviz.core.numbers import count, plural
 from neuroviz.io.dataset_import import DatasetImportError, ImportedData, import_path
 from neuroviz.model import AppModel
 from neuroviz.ui.binding import subscribe
@@ -295,12 +296,12 @@ class DataBrowser(QWidget):
         self.dataset_box.blockSignals(False)
         h, w = ds.image_shape
         n_train, n_test = len(ds.train_indices), len(ds.test_indices)
-        self.summary.setText(f"{len(ds):,} sample{'s' if len(ds) != 1 else ''} · {n_train:,} train · {n_test:,} test · "
-                             f"{ds.n_classes} classes · {h}×{w} pixels")
+        self.summary.setText(f"{plural(len(ds), 'sample')} · {count(n_train)} train · {count(n_test)} test · "
+                             f"{plural(ds.n_classes, 'class', 'classes')} · {h}×{w} pixels")
         self.index = min(self.index, len(ds) - 1)
         self.index_spin.blockSignals(True)
         self.index_spin.setRange(1, max(1, len(ds)))
-        self.index_spin.setSuffix(f" of {len(ds):,}")
+        self.index_spin.setSuffix(f" of {count(len(ds))}")
         self.index_spin.setValue(self.index + 1)
         self.index_spin.blockSignals(False)
         self.strip.update()
@@ -443,7 +444,7 @@ class DataBrowser(QWidget):
         self._datasets[self._title(dataset)] = dataset
         self._on_dataset_changed()
         notes = "".join(f"\n• {n}" for n in data.notes)
-        self.show_message(f"Imported {len(data):,} samples in {data.n_classes} classes from {path.name}.{notes}")
+        self.show_message(f"Imported {count(len(data))} samples in {data.n_classes} classes from {path.name}.{notes}")
         return True
 
     def show_message(self, text: str, error: bool = False) -> None:

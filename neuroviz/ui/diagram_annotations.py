@@ -20,7 +20,7 @@ from PySide6.QtGui import QImage, QPainter
 
 from neuroviz.core.network import NetworkConfig
 from neuroviz.core.notation import layer_letter, neuron_label
-from neuroviz.core.numbers import fmt
+from neuroviz.core.numbers import count, fmt
 from neuroviz.core.phases import Phase
 from neuroviz.ui.diagram_labels import LabelBoard
 from neuroviz.ui.diagram_legend import LEGEND_HEIGHT, LEGEND_WIDTH, compact_size, draw_compact_legend, draw_legend
@@ -286,7 +286,7 @@ class Annotations:
         if phase is not None:
             parts.insert(0, phase.title())
         if drawn_of is not None:
-            parts.append(f"level of detail: the {drawn_of[0]:,} strongest of {drawn_of[1]:,} edges")
+            parts.append(f"level of detail: the {count(drawn_of[0])} strongest of {count(drawn_of[1])} edges")
         if v.note:
             parts.append(v.note)
         fm = self._texts.metrics(fonts.base, fonts.key_of("base"))

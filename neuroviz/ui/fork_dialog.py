@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from neuroviz.core.numbers import count, plural
 from neuroviz.model import ForkChoice, ForkQuestion
 
 
@@ -14,10 +15,10 @@ def ask_fork(question: ForkQuestion, parent: QWidget | None) -> ForkChoice | Non
     ``discardButton`` and Cancel; returns "keep", "discard" or None.
     """
     now, newest, later = question.now, question.newest, question.later
-    what = f"updates {now + 1:,}–{newest:,}" if newest > now + 1 else (
-        f"update {newest:,}" if newest > now else f"{later:,} later change{'s' if later > 1 else ''}")
+    what = f"updates {count(now + 1)}–{count(newest)}" if newest > now + 1 else (
+        f"update {count(newest)}" if newest > now else plural(later, "later change"))
     box = QMessageBox(QMessageBox.Icon.Question, "Change the past?",
-                      f"<b>This is update {now:,} of {newest:,}.</b> Going on from here replaces {what}.",
+                      f"<b>This is update {count(now)} of {count(newest)}.</b> Going on from here replaces {what}.",
                       QMessageBox.StandardButton.Cancel, parent)
     box.setObjectName("forkBox")
     box.setInformativeText("<b>Keep as branch</b>: they stay, and History&nbsp;▸&nbsp;Branches returns to them.<br>"

@@ -7,6 +7,8 @@ import time
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from neuroviz.core.numbers import count
+
 REFRESH_SECONDS = 0.03
 """Events are processed (and the bar moved) at most this often."""
 SHOW_AFTER_MS = 400
@@ -42,7 +44,7 @@ class ImportProgress:
         now = time.perf_counter()
         if now - self._last >= REFRESH_SECONDS:
             self._last = now
-            self.dialog.setLabelText(f"{self._text} {done:,} of {total:,}")
+            self.dialog.setLabelText(f"{self._text} {count(done)} of {count(total)}")
             self.dialog.setValue(done)  # also shows the dialog once the import has taken SHOW_AFTER_MS
             QCoreApplication.processEvents()
         return not self.dialog.wasCanceled()

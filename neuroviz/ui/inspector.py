@@ -35,6 +35,7 @@ from PySide6.QtGui import QAction, QKeySequence, QPalette, QResizeEvent, QShowEv
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from neuroviz.core.explain import Explainer, Progress
+from neuroviz.core.numbers import count
 from neuroviz.core.phases import Phase
 from neuroviz.core.selection import Selection
 from neuroviz.core.trace import StepTrace
@@ -324,7 +325,7 @@ class InspectorPanel(QWidget):
             self.sample_info.setText("")
             return
         if t is None and shown.number:
-            self.header.setText(f"<b>Update {shown.number:,}</b> came without a trace (fast training or an edit "
+            self.header.setText(f"<b>Update {count(shown.number)}</b> came without a trace (fast training or an edit "
                                 "since the last traced update). Step, or walk through one (<b>W</b>), to see every "
                                 "number of it.")
         else:

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 from neuroviz.core.explain import NeuronTable, Progress
 from neuroviz.core.explain_sections import row_of
 from neuroviz.core.notation import layer_letter, matrix_label, neuron_label
-from neuroviz.core.numbers import fmt
+from neuroviz.core.numbers import count, fmt
 from neuroviz.core.selection import Selection
 from neuroviz.core.update_check import UpdateCheck
 from neuroviz.core.update_table import UpdateTable
@@ -223,15 +223,15 @@ class ParameterTab(QWidget):
         if t is None:
             self.count_label.setText("")
             return
-        text = f"{self.table_model.rowCount():,} of {len(t):,}"
-        tip = f"{self.table_model.rowCount():,} of the {len(t):,} parameters shown"
+        text = f"{count(self.table_model.rowCount())} of {count(len(t))}"
+        tip = f"{count(self.table_model.rowCount())} of the {count(len(t))} parameters shown"
         if t.trace.batch_size > 1:
             text += f" · mean of {t.trace.batch_size}"
             tip += f"; every ∂L/∂· is the mean over the batch of {t.trace.batch_size} samples"
         if check is not None and check.checked:
             worst = fmt(check.max_relative_error(), 2)
             text += f" · max rel. error {worst}"
-            tip += f"; the gradient check's largest relative error of the {check.checked:,} rows checked"
+            tip += f"; the gradient check's largest relative error of the {count(check.checked)} rows checked"
         self.count_label.setText(text)
         self.count_label.setToolTip(tip)
 

@@ -7,7 +7,7 @@ update's number); the panel puts them in its labels.
 from __future__ import annotations
 
 from neuroviz.core.explain import PAPER_LOG_NOTE_SHORT, Explainer, Progress
-from neuroviz.core.numbers import fmt
+from neuroviz.core.numbers import count, fmt
 from neuroviz.core.trace import StepTrace
 from neuroviz.core.update_table import Outcome
 from neuroviz.ui.math_text import to_html
@@ -25,7 +25,7 @@ def header_html(trace: StepTrace | None, number: int, walking: bool) -> str:
     if trace is None:
         return NO_UPDATE
     batched = trace.batch_size > 1
-    parts = [f"<b>Update {number:,}</b>" + (" — walking through it, not applied yet" if walking else "")]
+    parts = [f"<b>Update {count(number)}</b>" + (" — walking through it, not applied yet" if walking else "")]
     parts.append(f"batch of {trace.batch_size}" if batched else "one sample")
     parts.append(f"η = {fmt(trace.lr)}")
     if batched:

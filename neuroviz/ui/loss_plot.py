@@ -31,7 +31,7 @@ from PySide6.QtGui import QColor, QPaintEvent, QPalette
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from neuroviz.core.decimation import MinMaxDecimator
-from neuroviz.core.numbers import fmt
+from neuroviz.core.numbers import abbreviated, count, fmt, percent
 from neuroviz.core.smoothing import ExponentialSmoother
 from neuroviz.core.trainer import Trainer
 from neuroviz.model import AppModel
@@ -117,23 +117,13 @@ class LossAxis(pg.AxisItem):
         return [(None, major), (None, minor if decades <= 6 else [])]
 
 
-def count_text(value: float) -> str:
-    """An update count as an axis labels it: ``950``, ``10k``, ``12.5k``, ``1.5M`` (three digits at most)."""
-    v = abs(value)
-    for size, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if v >= size:
-            scaled = value / size
-            return f"{scaled:.3g}{suffix}".replace("-", "−")
-    return f"{value:.3g}".replace("-", "−")
-
-
 class UpdateAxis(pg.AxisItem):
     """The update axis: long runs read ``10k``, ``1.5M`` instead of every digit."""
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         if max((abs(v) for v in values), default=0) < 1000:
             return super().tickStrings(values, scale, spacing)
-        return [count_text(v * scale) for v in values]
+        return [abbreviated(v * scale) for v in values]
 
 
 class LossPlot(QWidget):
@@ -538,16 +528,16 @@ class LossPlot(QWidget):
             self.hover_dot.setData([], [])
         else:
             self.hover_dot.setData([step], [math.log10(loss) if log else loss])
-        text = f"update {step:,}   L = {fmt(loss, 4)}   smoothed {fmt(smoothed, 4)}"
+        text = f"update {count(step)}   L = {fmt(loss, 4)}   smoothed {fmt(smoothed, 4)}"
         if self.penalty_shown:
             penalty = float(self.model.time.penalty_curve()[i])
             text += f"   penalty {fmt(penalty, 4)}   sum {fmt(loss + penalty, 4)}"
         done = [m for m in self.model.trainer.epochs if m.step <= step]
         if done:
             m = done[-1]
-            text += f"   │   after epoch {m.epoch}: accuracy train {100 * m.train_accuracy:.1f}%"
+            text += f"   │   after epoch {count(m.epoch)}: accuracy train {percent(m.train_accuracy)}"
             if math.isfinite(m.test_accuracy):
-                text += f", test {100 * m.test_accuracy:.1f}%, test L = {fmt(m.test_loss, 4)}"
+                text += f", test {percent(m.test_accuracy)}, test L = {fmt(m.test_loss, 4)}"
         self._set_readout(text)
         self._place_readout(left_half=point.x() < sum(self.loss_plot.getViewBox().viewRange()[0]) / 2)
 

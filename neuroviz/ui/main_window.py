@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from neuroviz.core.numbers import count, fixed, fmt, percent
 from neuroviz.model import EXAMPLE_TITLES, AppModel
 from neuroviz.ui.autosave_timer import AutosaveTimer
 from neuroviz.ui.binding import subscribe
@@ -342,12 +343,12 @@ class MainWindow(QMainWindow):
         self.scale_menu = self.view_menu.addMenu("Presentation &scale")
         self.scale_group = QActionGroup(self)
         self.scale_actions: dict[int, QAction] = {}
-        for percent in SCALES:
-            action = self._action(f"{percent} %", lambda _=False, p=percent: self.set_presentation_scale(p),
-                                  tip=f"Presentation mode scales the text to {percent} %", checkable=True)
+        for pct in SCALES:
+            action = self._action(f"{pct}%", lambda _=False, p=pct: self.set_presentation_scale(p),
+                                  tip=f"Presentation mode scales the text to {pct}%", checkable=True)
             self.scale_group.addAction(action)
             self.scale_menu.addAction(action)
-            self.scale_actions[percent] = action
+            self.scale_actions[pct] = action
 
     def _build_help_menu(self) -> None:
         self.help_menu = self.menuBar().addMenu("&Help")
@@ -566,22 +567,22 @@ class MainWindow(QMainWindow):
         """What is shown, step, epoch, last loss, accuracy and updates per second in the status bar."""
         t = self.model.trainer
         history = t.history
-        loss = f"{history.values[-1]:.4g}" if len(history) else "—"
+        loss = fmt(history.values[-1], 4) if len(history) else "—"
         acc = "—"
         if t.epochs:
             last = t.epochs[-1]
             value, split = (last.test_accuracy, "test") if not math.isnan(last.test_accuracy) else (
                 last.train_accuracy, "train")
-            acc = f"{100 * value:.1f} % ({split})"
+            acc = f"{percent(value)} ({split})"
         rate = self.model.updates_per_second
-        back = "" if self.model.at_newest else f" of {self.model.time.newest_update:,} (back in time)"
+        back = "" if self.model.at_newest else f" of {count(self.model.time.newest_update)} (back in time)"
         texts = {
             "showing": f"showing {self.model.shown().words()}",
-            "step": f"step {t.step_count:,}{back}",
-            "epoch": f"epoch {t.epoch}",
+            "step": f"step {count(t.step_count)}{back}",
+            "epoch": f"epoch {count(t.epoch)}",
             "loss": f"loss {loss}",
             "accuracy": f"accuracy {acc}",
-            "rate": f"{rate:,.0f} updates/s" if self.model.running or rate else "stopped",
+            "rate": f"{fixed(rate, 0)} updates/s" if self.model.running or rate else "stopped",
         }
         for key, text in texts.items():
             self.status_labels[key].setText(text)

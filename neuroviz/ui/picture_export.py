@@ -28,6 +28,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication, QWidget
 
+from neuroviz.core.numbers import count, fmt
 from neuroviz.io.atomic import atomic_write_bytes
 from neuroviz.io.snapshot import Snapshot
 from neuroviz.model import AppModel
@@ -109,10 +110,10 @@ def default_title(model: AppModel) -> str:
     """The title offered for a picture: the network, the update shown and its loss."""
     sizes = "-".join(str(s) for s in model.network.sizes)
     name = model.document.title or sizes
-    parts = [name if sizes in name else f"{name} ({sizes})", f"update {model.trainer.step_count:,}"]
+    parts = [name if sizes in name else f"{name} ({sizes})", f"update {count(model.trainer.step_count)}"]
     history = model.trainer.history
     if len(history):
-        parts.append(f"loss {history.values[-1]:.4g}")
+        parts.append(f"loss {fmt(history.values[-1], 4)}")
     return " · ".join(parts)
 
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from neuroviz.core.numbers import fmt
+from neuroviz.core.numbers import fixed, fmt
 from neuroviz.model import AppModel
 from neuroviz.ui.binding import subscribe
 
@@ -137,7 +137,7 @@ class PredictionBars(QWidget):
             painter.setFont(bold if is_best else font)
             painter.setPen(text)
             painter.drawText(QRectF(bar.right() + BAR_GAP, top, value_w, row),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"{p:.3f}")
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, fixed(p, 3))
         painter.end()
 
     def _draw_target_tag(self, painter: QPainter, rect: QRectF, color: QColor) -> None:

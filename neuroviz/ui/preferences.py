@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from neuroviz.core.history import DEFAULT_BUDGET
+from neuroviz.core.numbers import count, fixed, plural
 from neuroviz.model import AppModel
 
 BUDGET_KEY = "history/budgetMiB"
@@ -51,18 +52,18 @@ def apply_saved_preferences(model: AppModel, settings: QSettings) -> None:
 def timeline_summary(model: AppModel) -> tuple[str, str, str]:
     """(memory in use, reachable updates, checkpoint spacing) as shown in the dialog."""
     h = model.time.history
-    used = f"{h.memory_bytes / MIB:,.1f} MiB of {h.budget_bytes / MIB:,.0f} MiB"
+    used = f"{fixed(h.memory_bytes / MIB, 1)} MiB of {fixed(h.budget_bytes / MIB, 0)} MiB"
     oldest, newest = model.time.update_number(h.first), model.time.newest_update
-    reach = f"updates {oldest:,} – {newest:,}"
+    reach = f"updates {count(oldest)} – {count(newest)}"
     if h.first > 0:
         reach += " (older ones were forgotten to stay within the budget)"
     elif oldest == newest:
-        reach = f"update {newest:,} (nothing recorded yet)"
+        reach = f"update {count(newest)} (nothing recorded yet)"
     else:
         reach += " (all recorded)"
     if h.branches:
         n = len(h.branches)
-        reach += f"; {n} branch{'es' if n > 1 else ''} kept"
+        reach += f"; {plural(n, 'branch', 'branches')} kept"
     spacing = (f"every {h.checkpoint_every} updates: a jump recomputes at most "
                f"{h.checkpoint_every - 1} updates from the nearest one")
     return used, reach, spacing

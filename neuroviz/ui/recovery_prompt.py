@@ -13,6 +13,7 @@ import time
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from neuroviz.core.numbers import count
 from neuroviz.io import recovery
 from neuroviz.io.recovery import Recovered, RecoveryError
 from neuroviz.ui.autosave_timer import AutosaveTimer
@@ -22,7 +23,7 @@ def describe(found: Recovered) -> str:
     """What the recovery file holds, in words: its title, update number, autosave time and file."""
     stamp = time.strftime("%d %b %Y, %H:%M:%S", time.localtime(found.saved_at))
     where = f"<br>Its file: {html.escape(found.file_path)}" if found.file_path else "<br>It was never saved to a file."
-    return f"<b>{html.escape(found.title or 'untitled')}</b> at update {found.step:,}, autosaved {stamp}.{where}"
+    return f"<b>{html.escape(found.title or 'untitled')}</b> at update {count(found.step)}, autosaved {stamp}.{where}"
 
 
 class RecoveryPrompt(QMessageBox):

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from neuroviz.core.history import Branch
+from neuroviz.core.numbers import count, fixed, plural
 from neuroviz.model import AppModel
 from neuroviz.ui.binding import subscribe
 from neuroviz.ui.panel_protocol import MenuEntry
@@ -47,12 +48,12 @@ def branch_text(model: AppModel, branch: Branch) -> str:
     n = branch.n_events
     on_timeline = model.time.history.can_switch(branch)
     if on_timeline:
-        start = f"update {model.time.update_number(branch.fork):,}"
+        start = f"update {count(model.time.update_number(branch.fork))}"
     else:
-        start = f"update {int(branch.hist_steps[0]) - 1:,}" if len(branch.hist_steps) else "an earlier timeline"
-    text = f"From {start}: {n:,} later moment{'s' if n > 1 else ''}"
+        start = f"update {count(int(branch.hist_steps[0]) - 1)}" if len(branch.hist_steps) else "an earlier timeline"
+    text = f"From {start}: {plural(n, 'later moment')}"
     if len(branch.hist_steps):
-        text += f" (to update {int(branch.hist_steps[-1]):,})"
+        text += f" (to update {count(int(branch.hist_steps[-1]))})"
     return text if on_timeline else text + " — not on this timeline"
 
 
@@ -182,20 +183,20 @@ class Timeline(QWidget):
             text = (f"update <b>0</b> <span style='color:{self._muted()}'>· nothing recorded yet: "
                     "Step (→) or Play (Space) adds updates here</span>")
         elif h.at_end:
-            text = f"update <b>{now:,}</b> <span style='color:{self._muted()}'>· newest</span>"
+            text = f"update <b>{count(now)}</b> <span style='color:{self._muted()}'>· newest</span>"
         else:
             newest = s.time.newest_update
-            text = (f"update <b>{now:,}</b> of {newest:,} "
-                    f"<span style='color:{self._muted()}'>· back {newest - now:,}</span>")
+            text = (f"update <b>{count(now)}</b> of {count(newest)} "
+                    f"<span style='color:{self._muted()}'>· back {count(newest - now)}</span>")
         kind = h.moment.kind if h.moment.position == h.position else h.kind(h.position)
         if kind == "edit":
             text += f" <span style='color:{self._muted()}'>(an edit)</span>"
         self.readout.setText(text)
-        widest = f"{max(now, s.time.newest_update if not h.at_end else now):,}"
+        widest = f"{count(max(now, s.time.newest_update if not h.at_end else now))}"
         self.readout.setMinimumWidth(  # steady while scrubbing: room for the widest numbers
             self.fontMetrics().horizontalAdvance(f"update {widest} of {widest} · back {widest} (an edit)"))
         first = "" if h.first == 0 else " The oldest updates were forgotten to stay within the memory budget."
-        self.readout.setToolTip(f"Moment {h.position - h.first:,} of {h.last - h.first:,} recorded.{first}")
+        self.readout.setToolTip(f"Moment {count(h.position - h.first)} of {count(h.last - h.first)} recorded.{first}")
         self.back_action.setEnabled(h.position > h.first)
         self.start_action.setEnabled(h.position > h.first)
         self.newest_action.setEnabled(not h.at_end)
@@ -203,7 +204,7 @@ class Timeline(QWidget):
         self.branch_button.setText(f"Branches ({n})" if n else "No branches")
         self.branch_button.setEnabled(n > 0)
         self.branch_menu.setEnabled(n > 0)
-        self.memory_label.setText(f"{h.memory_bytes / MIB:,.1f} of {h.budget_bytes / MIB:,.0f} MiB")
+        self.memory_label.setText(f"{fixed(h.memory_bytes / MIB, 1)} of {fixed(h.budget_bytes / MIB, 0)} MiB")
         self.memory_label.setToolTip("Memory the timeline holds, of its budget (Edit ▸ Preferences…)")
 
     def _muted(self) -> str:

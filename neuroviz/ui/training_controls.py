@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from neuroviz.core.numbers import fmt
+from neuroviz.core.numbers import count, fixed, fmt, percent, plural
 from neuroviz.model import AppModel
 from neuroviz.ui.binding import subscribe
 from neuroviz.ui.close_button import close_button
@@ -420,20 +420,18 @@ class TrainingControls(QWidget):
 
     def _update_position(self) -> None:
         trainer = self.model.trainer
-        percent = round(100 * trainer.epoch_progress)
-        done = "1 epoch" if trainer.epoch == 1 else f"{trainer.epoch} epochs"
-        text = f"Update {trainer.step_count:,}\n{done} done"
-        if percent:
-            text += f" + {percent}% of the next"
+        text = f"Update {count(trainer.step_count)}\n{plural(trainer.epoch, 'epoch')} done"
+        if round(100 * trainer.epoch_progress):
+            text += f" + {percent(trainer.epoch_progress, 0)} of the next"
         if trainer.epochs:
             last = trainer.epochs[-1]
             if math.isfinite(last.test_accuracy):  # there is a test split
-                text += f"\nTest accuracy after epoch {last.epoch}: {100 * last.test_accuracy:.1f}%"
+                text += f"\nTest accuracy after epoch {count(last.epoch)}: {percent(last.test_accuracy)}"
         self.position_label.setText(text)
 
     def _update_rate(self, rate: float) -> None:
         if rate > 0:
-            self.rate_label.setText(f"Training at {rate:,.0f} updates/s")
+            self.rate_label.setText(f"Training at {fixed(rate, 0)} updates/s")
         else:
             self.rate_label.setText("Training" if self.model.running else "Paused")
 
@@ -472,7 +470,7 @@ class TrainingControls(QWidget):
         if running:
             self.progress.setRange(0, total)
             self.progress.setValue(done)
-            self.progress.setFormat(f"{done:,} of {total:,} updates")
+            self.progress.setFormat(f"{count(done)} of {count(total)} updates")
 
     def _on_run_finished(self, completed: bool) -> None:
         self.progress_row.hide()

@@ -23,6 +23,7 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from neuroviz.core.numbers import plural
 from neuroviz.model import AppModel
 from neuroviz.ui.binding import subscribe
 
@@ -44,7 +45,7 @@ def speed_text(rate: float | None) -> str:
     """``Full speed`` or ``5 updates/s``."""
     if rate is None:
         return "Full speed"
-    return f"{rate:g} update/s" if rate == 1 else f"{rate:g} updates/s"
+    return f"{plural(rate, 'update')}/s"
 
 
 class TrainingLoop(QObject):

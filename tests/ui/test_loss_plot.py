@@ -120,9 +120,10 @@ def test_a_long_history_is_drawn_from_its_envelope_and_in_full_when_zoomed(qtbot
 
 
 def test_long_runs_label_the_update_axis_10k_and_1_5M():
-    from neuroviz.ui.loss_plot import UpdateAxis, count_text
+    from neuroviz.core.numbers import abbreviated
+    from neuroviz.ui.loss_plot import UpdateAxis
 
-    assert [count_text(v) for v in (950, 1000, 10_000, 12_500, 1_500_000, 2e9)] == [
+    assert [abbreviated(v) for v in (950, 1000, 10_000, 12_500, 1_500_000, 2e9)] == [
         "950", "1k", "10k", "12.5k", "1.5M", "2G"]
     axis = UpdateAxis("bottom")
     assert axis.tickStrings([0, 500_000, 1_000_000, 1_500_000], 1, 500_000) == ["0", "500k", "1M", "1.5M"]
