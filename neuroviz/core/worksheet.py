@@ -46,6 +46,8 @@ SHORT_LABEL = 8
 _TRIES = 200
 """Draws of a variant's numbers before the last one is taken even if it is dull."""
 
+_SHEET_FORMULAS = {"sigmoid": "1/(1 + e^{−z})"}
+"""Activations written for the sheet where ``FORMULAS``' text form would set its exponent badly."""
 _ACTIVATION_NAMES = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "sigmoid": "sigmoid", "tanh": "tanh",
                      "identity": "identity", "none": "none"}
 
@@ -238,7 +240,8 @@ class Worksheet:
             act = cfg.activation_of(layer)
             me = layer_letter(layer)
             role = "output" if layer == last else "hidden"
-            formula = "" if act in ("identity", "none") else f", ${me}_m = {FORMULAS[act].replace('z', me + '_m^raw')}$"
+            formula = "" if act in ("identity", "none") else \
+                f", ${me}_m = {_SHEET_FORMULAS.get(act, FORMULAS[act]).replace('z', me + '_m^raw')}$"
             lines.append(f"Layer ${me}$ ({role}): {_ACTIVATION_NAMES[act]}{formula}")
         target = ", ".join("1" if j == ex.label else "0" for j in range(cfg.sizes[-1]))
         name = f" ({ex.class_names[ex.label]})" if ex.label < len(ex.class_names) else ""
