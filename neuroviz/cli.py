@@ -1,8 +1,8 @@
-"""Headless commands: ``neuroviz new``, ``step``, ``info``, ``export`` and ``import``.
+"""Headless commands: ``neuroviz new``, ``step``, ``info``, ``export``, ``import`` and ``worksheet``.
 
 None of them needs a display.  ``step`` and ``info`` never import Qt;
-``export`` imports it only to draw pictures (``--png``/``--svg``), on Qt's
-offscreen platform.
+``export`` imports it only to draw pictures (``--png``/``--svg``) and
+``worksheet`` to draw its PDFs, on Qt's offscreen platform.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from neuroviz import __version__, cli_train
+from neuroviz import __version__, cli_train, cli_worksheet
 from neuroviz.cli_train import CliError
 from neuroviz.core.network import DEFAULT_LR
 from neuroviz.core.notation import delta_label, layer_letter, neuron_label
@@ -29,7 +29,7 @@ from neuroviz.io import export as export_mod
 from neuroviz.io import snapshot as snapshot_mod
 from neuroviz.io.snapshot import Snapshot, SnapshotError
 
-COMMANDS = ("new", "step", "info", "export", "import")
+COMMANDS = ("new", "step", "info", "export", "import", "worksheet")
 DEFAULT_PICTURE_SIZE = (1200, 800)
 MAX_PICTURE_SIDE = 16384
 
@@ -164,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("model", metavar="MODEL", help="an .onnx model or a neuroviz .npz of parameters")
     imp.add_argument("--save", metavar="OUT", required=True, help="the snapshot file to write")
+    cli_worksheet.add_worksheet_command(sub)
     return parser
 
 
@@ -407,7 +408,8 @@ def _export_pictures(args: argparse.Namespace, snap: Snapshot, size: tuple[int, 
                                    loss_png_path=args.loss_png, loss_svg_path=args.loss_svg, title=args.title)
 
 
-RUNNERS = {"new": cli_train.run_new, "step": run_step, "info": run_info, "export": run_export, "import": run_import}
+RUNNERS = {"new": cli_train.run_new, "step": run_step, "info": run_info, "export": run_export, "import": run_import,
+           "worksheet": cli_worksheet.run_worksheet}
 
 
 def main(argv: list[str]) -> int:
