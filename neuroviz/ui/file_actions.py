@@ -1,4 +1,4 @@
-"""File ▸ Open, Open Recent, Save, Save As and Export, plus opening by drag and drop.
+"""File ▸ Open, Open Recent, Save, Save As and Export (with the worksheet's own action), plus opening by drag and drop.
 
 ``FileActions`` adds its actions to the main window's File menu and works
 only through the model (``snapshot_state``, ``restore``, ``mark_saved``)
@@ -42,6 +42,7 @@ from neuroviz.model import AppModel
 from neuroviz.ui.binding import subscribe
 from neuroviz.ui.picture_export import MAX_SIDE, PictureExports, check_folder, default_title
 from neuroviz.ui.window_shortcuts import with_shortcut
+from neuroviz.ui.worksheet_export import WorksheetExport
 
 RECENT_KEY = "file/recentFiles"
 LAST_DIR_KEY = "file/lastFolder"
@@ -152,6 +153,9 @@ class FileActions(QObject):
             self.export_actions[key] = action
             if key in ("diagram_svg", "loss_csv", "table_csv"):
                 self.export_menu.addSeparator()
+        self.worksheet = WorksheetExport(window, model, self._folder, self.show_error)
+        self.export_menu.addSeparator()
+        self.export_menu.addAction(self.worksheet.action)
         if importlib.util.find_spec("onnx") is None:
             onnx = self.export_actions["onnx"]
             onnx.setEnabled(False)
