@@ -92,6 +92,12 @@ class Exercise:
         return self.network.copy().step(self.inputs[None, :], np.array([self.label]), self.lr)
 
     @property
+    def subtitle(self) -> str:
+        """The network's title, and whether the numbers are new: ``Paper, Figure 4 (4-3-2), with new numbers``."""
+        title = self.title or "A small network"
+        return title if self.seed is None else f"{title}, with new numbers"
+
+    @property
     def caption(self) -> str:
         """``Variant 2 of 30 (seed 7)``, or ``""`` for the one sheet of the network's own numbers."""
         if self.seed is None:
@@ -118,25 +124,27 @@ def _given(network: Network, inputs: np.ndarray, label: int, class_names: tuple[
 
 def _draw(base: Exercise, rng: np.random.Generator) -> Exercise:
     """New numbers for ``base``'s network: weights ±0.1 … ±0.9, biases in steps of 0.05 up to ±0.2,
-    inputs 0, ¼, ½, ¾ or 1 (not all 0), and a random target class."""
+    inputs ¼, ½, ¾ or 1, and a random target class."""
     net = base.network
     weights = [rng.integers(1, 10, w.shape) * rng.choice([-1, 1], w.shape) / 10.0 for w in net.weights]
     biases = [rng.integers(-4, 5, b.shape) * 5 / 100.0 for b in net.biases]
-    x = rng.integers(0, 5, base.inputs.shape) / 4.0
-    if not np.any(x):
-        x[rng.integers(x.size)] = 1.0
+    x = rng.integers(1, 5, base.inputs.shape) / 4.0
     label = int(rng.integers(net.sizes[-1]))
     return Exercise(Network(net.config, weights, biases), x, label, base.class_names, base.lr, base.title)
 
 
 def _worth_doing(exercise: Exercise) -> bool:
-    """True if no raw value sits on a kink of ReLU (z = 0) and every weight matrix gets a gradient."""
+    """True if no raw value sits on a kink of ReLU (z = 0), a ReLU layer has at most one neuron off (none
+    in the output layer, whose δ would vanish) and every weight matrix gets a gradient."""
     trace = exercise.trace()
     config = exercise.network.config
-    for layer in range(1, len(config.sizes)):
-        if config.activation_of(layer) in ("relu", "leaky_relu") and \
-                np.any(np.abs(trace.forward.raw[layer]) < 1e-9):
-            return False
+    last = len(config.sizes) - 1
+    for layer in range(1, last + 1):
+        raw = trace.forward.raw[layer][0]
+        if config.activation_of(layer) in ("relu", "leaky_relu"):
+            off = int(np.count_nonzero(raw < 0))
+            if np.any(np.abs(raw) < 1e-9) or off > (0 if layer == last else 1):
+                return False
     return all(np.any(g != 0.0) for g in trace.grad_weights)
 
 

@@ -5,8 +5,8 @@ from a new page): the network drawn in LaTeX's ``picture`` environment
 (straight ``\\qbezier`` edges and kernel circles; finer with ``pict2e``
 when it is installed), the weights as tables, the givens, and the
 questions with a framed blank for each number, and no answer.
-``answers_tex(sheets)`` writes the answer key: each part's worked
-arithmetic from the core's ``Equation``s (``Equation.latex``), one
+``answers_tex(sheets)`` writes the answer key: a table of every
+answer, then each part's worked arithmetic from the core's ``Equation``s (``Equation.latex``), one
 ``align*`` per quantity, and the part's notes.  Packages: ``fontenc``,
 ``inputenc``, ``amsmath``, ``geometry`` and ``color``, all in Debian's
 texlive-latex-base.
@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 
 from neuroviz.core.explain import to_latex
+from neuroviz.core.notation import fmt
 from neuroviz.core.worksheet import Part, Prose, Worksheet, prose_parts
 from neuroviz.core.worksheet_drawing import RADIUS, Drawing, drawing, number_tables
 from neuroviz.io.atomic import atomic_write_text
@@ -40,6 +41,8 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \setlength{\mathindent}{6mm}
 """
 """The document's preamble: ``\\blank`` is a box to write a number in, ``\\given`` a number on the drawing."""
+GLANCE_COLUMNS = 4
+"""Answers side by side in the key's table of them."""
 TEXT_WIDTH = 174.0
 """The text's width in mm: A4 less the 18 mm margins."""
 
@@ -139,7 +142,7 @@ def weight_tables(sheet: Worksheet, stacked: bool) -> str:
 # ------------------------------------------------------------------ sheets
 def _heading(sheet: Worksheet, what: str) -> str:
     ex = sheet.exercise
-    title = tex_text(ex.title or "A small network")
+    title = tex_text(ex.subtitle)
     caption = f"\\hfill {tex_text(ex.caption)}" if ex.caption else ""
     sizes = "-".join(map(str, ex.network.sizes))
     return (f"{{\\Large\\bfseries {what}: one update of a {sizes} network}}{caption}\\par\n"
@@ -177,9 +180,18 @@ def sheet_tex(sheet: Worksheet) -> str:
             + f"{setup}\\par\\medskip\n{figure}{parts}")
 
 
+def _glance(sheet: Worksheet) -> str:
+    """Every blank's answer in a table, ``GLANCE_COLUMNS`` to a row, for marking."""
+    cells = [f"{math(b.label)} & {math(b.relation + ' ' + fmt(b.answer))}" for b in sheet.blanks]
+    rows = [" & ".join(cells[i:i + GLANCE_COLUMNS]) + r" \\" for i in range(0, len(cells), GLANCE_COLUMNS)]
+    spec = "@{}" + "r@{\\ }l@{\\hspace{6mm}}" * GLANCE_COLUMNS
+    return (f"\\subsection*{{Answers}}\n{{\\small\\begin{{tabular}}{{{spec}}}\n" + "\n".join(rows)
+            + "\n\\end{tabular}}\n")
+
+
 def answer_tex(sheet: Worksheet) -> str:
     """One sheet's answer key: every question's worked arithmetic, part by part, with the part's notes."""
-    out = [_heading(sheet, "Answer key")]
+    out = [_heading(sheet, "Answer key"), _glance(sheet)]
     for i, part in enumerate(sheet.parts, 1):
         out.append(f"\\subsection*{{{i}. {tex_text(part.title)}}}\n{{\\small")
         for q in part.questions:

@@ -4,9 +4,9 @@
 the heading and a line for the name, the givens, the network (from
 ``neuroviz.core.worksheet_drawing``) beside the tables of its weights and
 biases, and each part's questions with a box to write each number in.
-``worksheet_pdf(sheets, answers=True)`` draws the answer key: each part's
-worked arithmetic (the core's ``Equation``s, as in the inspector) and its
-notes.  What a sheet says is decided in ``neuroviz.core.worksheet``; this
+``worksheet_pdf(sheets, answers=True)`` draws the answer key: a table of
+every answer, then each part's worked arithmetic (the core's ``Equation``s,
+as in the inspector) and its notes.  What a sheet says is decided in ``neuroviz.core.worksheet``; this
 module only draws it.  ``write_worksheet`` writes the PDFs (and the LaTeX
 source) atomically.
 """
@@ -21,10 +21,11 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, Q
 from PySide6.QtGui import QColor, QFont, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen, QTextDocument
 
 from neuroviz.core.explain import Equation
+from neuroviz.core.notation import fmt
 from neuroviz.core.worksheet import Part, Prose, Worksheet, prose_parts
 from neuroviz.core.worksheet_drawing import RADIUS, Drawing, Note, NumberTable, drawing, number_tables
 from neuroviz.io.atomic import atomic_write_bytes
-from neuroviz.io.worksheet_tex import export_tex
+from neuroviz.io.worksheet_tex import GLANCE_COLUMNS, export_tex
 from neuroviz.ui.math_text import equation_html, to_html
 
 RESOLUTION = 300
@@ -182,7 +183,7 @@ def _heading(pages: _Pages, sheet: Worksheet, what: str) -> None:
     caption = f"<td align='right'>{html.escape(ex.caption)}</td>" if ex.caption else ""
     pages.block(f"<table width='100%'><tr><td><span style='font-size:15pt; font-weight:bold'>{what}: one update "
                 f"of a {sizes} network</span></td>{caption}</tr></table>", 10.0, 0.5)
-    pages.block(html.escape(ex.title or "A small network"), 10.0, 3)
+    pages.block(html.escape(ex.subtitle), 10.0, 3)
 
 
 def _questions(pages: _Pages, number: int, part: Part) -> None:
@@ -229,7 +230,14 @@ def _sheet(pages: _Pages, sheet: Worksheet) -> None:
 
 
 def _answers(pages: _Pages, sheet: Worksheet) -> None:
+    """The key: every answer in a table, then each part's worked equations and notes."""
     _heading(pages, sheet, "Answer key")
+    cells = [f"<td align='right' style='padding:1px 3px 1px 12px'>{to_html(b.label)}</td>"
+             f"<td style='padding:1px 3px'>{html.escape(b.relation)} <b>{to_html(fmt(b.answer))}</b></td>"
+             for b in sheet.blanks]
+    rows = "".join(f"<tr>{''.join(cells[i:i + GLANCE_COLUMNS])}</tr>" for i in range(0, len(cells), GLANCE_COLUMNS))
+    pages.block("<b style='font-size:12pt'>Answers</b>", 10.0, 1)
+    pages.block(f"<table cellspacing='0'>{rows}</table>", 9.5, 3)
     for i, part in enumerate(sheet.parts, 1):
         pages.need(mm(20))
         pages.block(f"<b style='font-size:12pt'>{i}. {html.escape(part.title)}</b>", 10.0, 1)

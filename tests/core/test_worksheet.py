@@ -114,10 +114,11 @@ def test_variants_differ_are_nice_seeded_and_stable_in_their_count():
             assert np.array_equal(w, np.round(w, 1))
         for b in e.network.biases:
             assert np.array_equal(b * 20, np.round(b * 20)) and np.all(np.abs(b) <= 0.2)
-        assert np.array_equal(e.inputs * 4, np.round(e.inputs * 4)) and e.inputs.any()
+        assert np.array_equal(e.inputs * 4, np.round(e.inputs * 4)) and np.all(e.inputs > 0)
         trace = e.trace()
         assert all(np.any(g != 0) for g in trace.grad_weights)  # every matrix gets a gradient
         assert np.all(np.abs(trace.forward.raw[1]) > 1e-9)  # no ReLU sits on its kink
+        assert np.count_nonzero(trace.forward.raw[1] < 0) <= 1 and np.all(trace.forward.raw[2] > 0)
 
 
 def test_any_small_network_makes_a_sheet_and_squared_error_has_no_softmax():
