@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QLabel,
     QMainWindow,
     QSpinBox,
     QWidget,
@@ -45,11 +46,15 @@ def answers_pdf_path(path: str) -> str:
 class WorksheetDialog(QDialog):
     """The worksheet's options: variants (0: the network's own numbers), seed, answer key on or off."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, about: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("worksheetDialog")
         self.setWindowTitle("Export worksheet")
         form = QFormLayout(self)
+        intro = QLabel(about, self)
+        intro.setObjectName("worksheetAbout")
+        intro.setWordWrap(True)
+        form.addRow(intro)
         self.variants = QSpinBox(self)
         self.variants.setObjectName("worksheetVariants")
         self.variants.setRange(0, MAX_VARIANTS)
@@ -112,7 +117,11 @@ class WorksheetExport:
         except WorksheetError as exc:
             self.report("Cannot make a worksheet", "The open network is too large for a worksheet.", str(exc))
             return False
-        self.dialog = WorksheetDialog(self.window)
+        net = self.model.network
+        about = (f"A sheet of one update of the open {'-'.join(map(str, net.sizes))} network ({net.n_params} "
+                 "weights and biases) to work out by hand: the forward values, the loss, every δ, and the "
+                 "gradients and new values of chosen parameters.")
+        self.dialog = WorksheetDialog(about, self.window)
         self.dialog.accepted.connect(self._chosen)
         self.dialog.open()
         return True

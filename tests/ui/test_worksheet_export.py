@@ -6,7 +6,7 @@ import re
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QMenu
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QLabel, QMenu
 
 from neuroviz.ui.worksheet_export import WorksheetDialog, answers_pdf_path
 
@@ -52,6 +52,7 @@ def test_variants_seed_and_answers_from_the_dialog_write_the_sheets_and_the_key(
     model.load_example("paper-figure-4")
     asked = choose(monkeypatch, tmp_path / "class")  # no ending typed: .pdf is added
     dialog = open_dialog(qtbot, main_window)
+    assert "open 4-3-2 network (23 weights and biases)" in dialog.findChild(QLabel, "worksheetAbout").text()
     assert not dialog.seed.isEnabled()  # no variants: the network's own numbers, no seed
     type_into(qtbot, dialog.variants, "3")
     assert dialog.seed.isEnabled()
