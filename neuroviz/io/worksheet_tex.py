@@ -142,7 +142,7 @@ def weight_tables(sheet: Worksheet, stacked: bool) -> str:
 # ------------------------------------------------------------------ sheets
 def _heading(sheet: Worksheet, what: str) -> str:
     ex = sheet.exercise
-    title = tex_text(ex.subtitle)
+    title = _plain_text(ex.subtitle)  # a file's title: its _ and ^ are text
     caption = f"\\hfill {tex_text(ex.caption)}" if ex.caption else ""
     sizes = "-".join(map(str, ex.network.sizes))
     return (f"{{\\Large\\bfseries {what}: one update of a {sizes} network}}{caption}\\par\n"
@@ -183,7 +183,7 @@ def sheet_tex(sheet: Worksheet) -> str:
 def _glance(sheet: Worksheet) -> str:
     """Every blank's answer in a table, ``GLANCE_COLUMNS`` to a row, for marking."""
     cells = [f"{math(b.label)} & {math(b.relation + ' ' + fmt(b.answer))}" for b in sheet.blanks]
-    rows = [" & ".join(cells[i:i + GLANCE_COLUMNS]) + r" \\" for i in range(0, len(cells), GLANCE_COLUMNS)]
+    rows = [" & ".join(cells[i:i + GLANCE_COLUMNS]) + r" \\[1mm]" for i in range(0, len(cells), GLANCE_COLUMNS)]
     spec = "@{}" + "r@{\\ }l@{\\hspace{6mm}}" * GLANCE_COLUMNS
     return (f"\\subsection*{{Answers}}\n{{\\small\\begin{{tabular}}{{{spec}}}\n" + "\n".join(rows)
             + "\n\\end{tabular}}\n")

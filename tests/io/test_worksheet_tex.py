@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 
 import pytest
 
 from neuroviz.core.explain import to_latex
+from neuroviz.core.worksheet import worksheet
 from neuroviz.io.worksheet_tex import answers_path, answers_tex, export_tex, sheets_tex, tex_text
 from tests.io.worksheet_helpers import answers, deep_sheets, figure_4_sheets, numbers_in
 
@@ -56,6 +58,13 @@ def test_prose_is_escaped_and_unknown_characters_are_replaced():
         r"50\% \& \$5 \#1 \{x\} $a_b$ \textasciitilde{}\^{}\textbackslash{}"
     assert tex_text("δ ≈ 0.2 “ok” 日本") == r"$\delta$ $\approx$ 0.2 ``ok'' ??"
     assert tex_text("1[b^raw > 0] is the derivative") == r"$\mathbf{1}[b^{\mathrm{raw}}$ > 0] is the derivative"
+
+
+def test_a_title_from_a_file_is_text_whatever_it_holds():
+    sheets = deep_sheets(None)
+    odd = replace(sheets[0].exercise, title="my_net^2 \\input{x} 50% \x1b")
+    tex = sheets_tex([worksheet(odd)])
+    assert r"my\_net\^{}2 \textbackslash{}input\{x\} 50\% ?" in tex
 
 
 def test_export_writes_the_sheets_and_the_key_beside_them(tmp_path):
