@@ -15,7 +15,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtGui import QAction
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -142,6 +143,8 @@ class WorksheetExport:
     def export_to(self, path: str, variants: int | None, seed: int, answers: bool) -> bool:
         """Write the sheets to ``path`` (and the key to ``answers_pdf_path(path)``); True on success."""
         m = self.model
+        self.written = []
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # many variants take a second or two
         try:
             sheets = [worksheet(e) for e in exercises(m.network, m.input, m.target, m.dataset.class_names,
                                                       m.trainer.lr, m.document.title, variants, seed)]
@@ -150,5 +153,7 @@ class WorksheetExport:
             self.report("Cannot export", f"“{Path(path).name}” could not be written.",
                         getattr(exc, "strerror", None) or str(exc))
             return False
+        finally:
+            QGuiApplication.restoreOverrideCursor()
         self.window.statusBar().showMessage(f"Exported {', '.join(self.written)}", STATUS_MS)
         return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QLabel, QMenu
 
 from neuroviz.ui.worksheet_export import WorksheetDialog, answers_pdf_path
@@ -85,6 +85,15 @@ def test_cancelling_the_file_dialog_writes_nothing(qtbot, main_window, model, tm
     click_ok(qtbot, open_dialog(qtbot, main_window))
     assert [p for p in tmp_path.iterdir() if p.is_file()] == []
     assert main_window.file_actions.worksheet.written == []
+
+
+def test_a_folder_that_cannot_be_written_is_reported_and_the_cursor_comes_back(qtbot, main_window, model,
+                                                                             tmp_path):
+    model.load_example("paper-figure-4")
+    export = main_window.file_actions.worksheet
+    assert export.export_to(str(tmp_path / "missing" / "s.pdf"), None, 0, True) is False
+    assert "could not be written" in main_window.file_actions.last_error
+    assert QGuiApplication.overrideCursor() is None
 
 
 def test_a_network_too_large_is_refused_before_any_dialog(qtbot, main_window, model, monkeypatch):
