@@ -14,6 +14,7 @@ import os
 from typing import Any
 
 from neuroviz.cli_train import CliError
+from neuroviz.core.numbers import plural
 from neuroviz.core.presets import PRESETS, get_preset
 from neuroviz.core.worksheet import MAX_PARAMETERS, MAX_VARIANTS, Exercise, WorksheetError, exercises, worksheet
 from neuroviz.io import snapshot as snapshot_mod
@@ -93,4 +94,5 @@ def run_worksheet(args: argparse.Namespace) -> str:
     except OSError as exc:
         raise CliError(f"cannot write {exc.filename or 'the file'}: {exc.strerror or exc}") from None
     sizes = "-".join(map(str, sheets[0].exercise.network.sizes))
-    return "\n".join(f"wrote {p}" for p in written) + f"\n{len(sheets)} sheet(s) of one update of a {sizes} network"
+    summary = f"{plural(len(sheets), 'sheet')} of one update of a {sizes} network"
+    return "\n".join([*(f"wrote {p}" for p in written), summary])

@@ -20,16 +20,17 @@ def test_the_default_is_figure_4_and_answers_and_tex_are_written(tmp_path, capsy
                  "--tex", str(tmp_path / "sheet.tex")])
     assert code == 0
     printed = capsys.readouterr().out
-    assert f"wrote {out}" in printed and "1 sheet(s) of one update of a 4-3-2 network" in printed
+    assert f"wrote {out}" in printed and "1 sheet of one update of a 4-3-2 network" in printed
     assert sorted(p.name for p in tmp_path.iterdir()) == ["key.pdf", "sheet-answers.tex", "sheet.pdf", "sheet.tex"]
     assert "θ^{cb}" not in (tmp_path / "sheet.tex").read_text()  # LaTeX, not the plain notation
     assert "\\theta ^{cb}_{12}" in (tmp_path / "sheet-answers.tex").read_text()
 
 
-def test_variants_make_one_sheet_each_and_the_seed_repeats_them(tmp_path):
+def test_variants_make_one_sheet_each_and_the_seed_repeats_them(tmp_path, capsys):
     assert main(["worksheet", "--preset", "paper-figure-4", "--pdf", str(tmp_path / "one.pdf")]) == 0
     assert main(["worksheet", "--pdf", str(tmp_path / "a.pdf"), "--variants", "4", "--seed", "3",
                  "--tex", str(tmp_path / "a.tex")]) == 0
+    assert "4 sheets of one update" in capsys.readouterr().out
     assert main(["worksheet", "--pdf", str(tmp_path / "b.pdf"), "--variants", "4", "--seed", "3",
                  "--tex", str(tmp_path / "b.tex")]) == 0
     assert pages(tmp_path / "a.pdf") == 4 * pages(tmp_path / "one.pdf")

@@ -25,9 +25,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from neuroviz.core.activations import FORMULAS
-from neuroviz.core.explain import Equation, Explainer
+from neuroviz.core.equation import Equation
+from neuroviz.core.explain import Explainer
 from neuroviz.core.network import Network
-from neuroviz.core.notation import delta_label, fmt, indexed, layer_letter, neuron_label
+from neuroviz.core.notation import delta_label, indexed, layer_letter, neuron_label
+from neuroviz.core.numbers import fmt
 from neuroviz.core.trace import StepTrace
 from neuroviz.core.update_table import BIAS, WEIGHT, UpdateTable
 

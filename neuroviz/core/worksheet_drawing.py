@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from neuroviz.core.notation import fmt, layer_letter, neuron_label
+from neuroviz.core.notation import layer_letter, neuron_label
+from neuroviz.core.numbers import fmt
 from neuroviz.core.worksheet import Exercise
 
 RADIUS = 4.5

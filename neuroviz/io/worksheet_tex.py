@@ -18,8 +18,8 @@ import os
 import re
 from collections.abc import Sequence
 
-from neuroviz.core.explain import to_latex
-from neuroviz.core.notation import fmt
+from neuroviz.core.equation import to_latex
+from neuroviz.core.numbers import fmt
 from neuroviz.core.worksheet import Part, Prose, Worksheet, prose_parts
 from neuroviz.core.worksheet_drawing import RADIUS, Drawing, drawing, number_tables
 from neuroviz.io.atomic import atomic_write_text
@@ -53,8 +53,8 @@ _TEXT_SYMBOLS = {"−": "$-$", "“": "``", "”": "''", "’": "'", "‘": "`",
                  "≤": r"$\leq$", "₁₀": "$_{10}$", "½": r"$\frac12$", "²": "$^2$"}
 _GREEK = {"δ": r"\delta", "θ": r"\theta", "β": r"\beta", "η": r"\eta", "σ": r"\sigma", "Σ": r"\Sigma",
           "∂": r"\partial", "Θ": r"\Theta", "ε": r"\varepsilon", "λ": r"\lambda", "μ": r"\mu"}
-_SCRIPTED = re.compile(r"[\w∂/\[]*(?:[\^_](?:\{\w+\}|\w+))+")
-"""A word with a script in prose (``c^raw``, ``∂L/∂c_1``): written as a formula."""
+_SCRIPTED = re.compile(r"[\w∂/\[]*(?:[\^_](?:\{\w+\}|\w+))+|[−\d.,]*\d×10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+"""A word with a script in prose (``c^raw``, ``∂L/∂c_1``) or a power of ten (``1.6×10⁻⁹``): written as a formula."""
 
 
 def tex_text(text: str) -> str:

@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, QSizeF
 from PySide6.QtGui import QColor, QFont, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen, QTextDocument
 
-from neuroviz.core.explain import Equation
-from neuroviz.core.notation import fmt
+from neuroviz.core.equation import Equation
+from neuroviz.core.numbers import fmt
 from neuroviz.core.worksheet import Part, Prose, Worksheet, prose_parts
 from neuroviz.core.worksheet_drawing import RADIUS, Drawing, Note, NumberTable, drawing, number_tables
 from neuroviz.io.atomic import atomic_write_bytes

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from neuroviz.core.network import Network, NetworkConfig
-from neuroviz.core.notation import delta_label, fmt, neuron_label
+from neuroviz.core.notation import delta_label, neuron_label
+from neuroviz.core.numbers import fmt
 from neuroviz.core.presets import paper_figure_4
 from neuroviz.core.update_table import WEIGHT, UpdateTable
 from neuroviz.core.worksheet import (

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from neuroviz.core.explain import to_latex
+from neuroviz.core.equation import to_latex
 from neuroviz.core.worksheet import worksheet
 from neuroviz.io.worksheet_tex import answers_path, answers_tex, export_tex, sheets_tex, tex_text
 from tests.io.worksheet_helpers import answers, deep_sheets, figure_4_sheets, numbers_in
@@ -57,6 +57,7 @@ def test_prose_is_escaped_and_unknown_characters_are_replaced():
     assert tex_text("50% & $5 #1 {x} a_b ~^\\") == \
         r"50\% \& \$5 \#1 \{x\} $a_b$ \textasciitilde{}\^{}\textbackslash{}"
     assert tex_text("δ ≈ 0.2 “ok” 日本") == r"$\delta$ $\approx$ 0.2 ``ok'' ??"
+    assert tex_text("a step of −1.6×10⁻⁹.") == r"a step of $-1.6 \times 10^{-9}$."
     assert tex_text("1[b^raw > 0] is the derivative") == r"$\mathbf{1}[b^{\mathrm{raw}}$ > 0] is the derivative"
 
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from neuroviz.core.network import Network, NetworkConfig
-from neuroviz.core.notation import fmt
+from neuroviz.core.numbers import fmt
 from neuroviz.core.presets import paper_figure_4
 from neuroviz.core.worksheet import Worksheet, exercises, worksheet
 from neuroviz.core.worksheet_drawing import drawing, number_tables

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from neuroviz.core.notation import fmt
+from neuroviz.core.numbers import fmt
 from neuroviz.ui.worksheet_pdf import prose_html, worksheet_pdf, write_worksheet
 from tests.io.worksheet_helpers import answers, deep_sheets, figure_4_sheets, numbers_in
 
