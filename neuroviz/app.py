@@ -28,6 +28,7 @@ def gui_parser() -> argparse.ArgumentParser:
             "  neuroviz step [SNAPSHOT | --preset NAME] [--lr ETA] [--json]   print one update\n"
             "  neuroviz info SNAPSHOT [--json]                               architecture, step, loss\n"
             "  neuroviz export SNAPSHOT [--png F] [--svg F] [--csv F] ...    pictures and tables\n"
+            "  neuroviz lesson --check [FILE ...]                            play the lessons' solutions\n"
             "run 'neuroviz COMMAND --help' for a command's options."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -1,4 +1,4 @@
-"""Headless commands: ``neuroviz new``, ``step``, ``info``, ``export``, ``import`` and ``worksheet``.
+"""Headless commands: ``neuroviz new``, ``step``, ``info``, ``export``, ``import``, ``worksheet`` and ``lesson``.
 
 None of them needs a display.  ``step`` and ``info`` never import Qt;
 ``export`` imports it only to draw pictures (``--png``/``--svg``) and
@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from neuroviz import __version__, cli_train, cli_worksheet
+from neuroviz import __version__, cli_lesson, cli_train, cli_worksheet
 from neuroviz.cli_train import CliError
 from neuroviz.core.network import DEFAULT_LR
 from neuroviz.core.notation import delta_label, layer_letter, neuron_label
@@ -29,7 +29,7 @@ from neuroviz.io import export as export_mod
 from neuroviz.io import snapshot as snapshot_mod
 from neuroviz.io.snapshot import Snapshot, SnapshotError
 
-COMMANDS = ("new", "step", "info", "export", "import", "worksheet")
+COMMANDS = ("new", "step", "info", "export", "import", "worksheet", "lesson")
 DEFAULT_PICTURE_SIZE = (1200, 800)
 MAX_PICTURE_SIDE = 16384
 
@@ -165,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("model", metavar="MODEL", help="an .onnx model or a neuroviz .npz of parameters")
     imp.add_argument("--save", metavar="OUT", required=True, help="the snapshot file to write")
     cli_worksheet.add_worksheet_command(sub)
+    cli_lesson.add_lesson_command(sub)
     return parser
 
 
@@ -409,7 +410,7 @@ def _export_pictures(args: argparse.Namespace, snap: Snapshot, size: tuple[int, 
 
 
 RUNNERS = {"new": cli_train.run_new, "step": run_step, "info": run_info, "export": run_export, "import": run_import,
-           "worksheet": cli_worksheet.run_worksheet}
+           "worksheet": cli_worksheet.run_worksheet, "lesson": cli_lesson.run_lesson}
 
 
 def main(argv: list[str]) -> int:
@@ -421,10 +422,14 @@ def main(argv: list[str]) -> int:
     except CliError as exc:
         print(f"neuroviz {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except cli_lesson.ChecksFailed as exc:
+        text, status = exc.report, 1
+    else:
+        status = 0
     if text:
         try:
             print(text)
             sys.stdout.flush()
         except BrokenPipeError:  # e.g. piped into head: not an error
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return 0
+    return status

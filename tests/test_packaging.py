@@ -113,17 +113,20 @@ def test_an_installed_wheel_reads_its_resources(wheel, tmp_path):
         "print(len(digits()))\n"
         "icons = importlib.resources.files('neuroviz.resources').joinpath('icons')\n"
         "print(sorted(p.name for p in icons.iterdir()))\n"
+        "from neuroviz.model.lesson import shipped_lessons\n"
+        "print(len(shipped_lessons()))\n"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env["PYTHONPATH"] = str(target)
     run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
                          timeout=120)
     assert run.returncode == 0, run.stderr
-    where, count, icons = run.stdout.strip().splitlines()
+    where, count, icons, lessons = run.stdout.strip().splitlines()
     assert Path(where).resolve().is_relative_to(target.resolve()), f"imported {where}, not the installed wheel"
     assert count == "1797"
     expected = sorted(p.name for p in (ROOT / "resources" / "icons").iterdir() if p.is_file())
     assert icons == repr(expected)
+    assert lessons == str(len(list((ROOT / "resources" / "lessons").glob("*.md"))))
     version = subprocess.run([sys.executable, "-m", "neuroviz", "--version"], cwd=tmp_path, env=env,
                              capture_output=True, text=True, timeout=120)
     assert version.returncode == 0 and version.stdout.startswith("neuroviz "), version.stderr

@@ -45,9 +45,10 @@ def shipped_lessons() -> tuple[Lesson, ...]:
 class StepState:
     """What the student sees of the step entered, and how far it is done.
 
-    ``text``, ``task``, ``prompt`` and ``choices`` are plain text in the
-    paper's notation with the numbers of the moment the step began; ``done_text``
-    those of the moment it was completed; ``feedback`` answers the last answer;
+    ``text`` and ``task`` are plain text in the paper's notation with the
+    numbers of the moment the step began; ``prompt`` and ``choices`` (the
+    question, asked once the task is done) those of the moment it was asked;
+    ``done_text`` those of the moment the step was completed; ``feedback`` answers the last answer;
     ``error`` says what went wrong (a set-up the model refused, a number that
     cannot be computed); ``failed_checks`` lists the step's claims that do not
     hold.
@@ -238,9 +239,6 @@ class LessonRun:
         try:
             s.text = step.text.render(ctx)
             s.task = step.task.render(ctx) if step.task is not None else ""
-            if step.question is not None:
-                s.prompt = step.question.prompt.render(ctx)
-                s.choices = tuple(c.render(ctx) for c in step.question.choices)
         except ExprError as exc:
             s.error = s.error or str(exc)
         self._update()
@@ -262,6 +260,9 @@ class LessonRun:
         try:
             if not s.task_done:
                 s.task_done = step.until is None or step.until.holds(ctx)
+                if s.task_done and step.question is not None:
+                    s.prompt = step.question.prompt.render(ctx)
+                    s.choices = tuple(c.render(ctx) for c in step.question.choices)
             if s.task_done and (step.question is None or s.answered) and not s.complete:
                 self._complete(step, s, ctx)
         except ExprError as exc:

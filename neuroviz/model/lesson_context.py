@@ -9,6 +9,7 @@ computes each of these at most once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cached_property
 
 import numpy as np
@@ -59,24 +60,40 @@ class ModelContext:
     def quantity(self, q: Quantity) -> float:
         if q.kind == "name":
             return self._named(q.text)
+        net = self.model.network
+        return self._read(q, self.trace, net.weights, net.biases)
+
+    def before(self, q: Quantity) -> float:
+        """``q`` in the last update, before it was applied (its first sample's numbers)."""
+        trace = self.model.last_trace
+        if trace is None or not self.model.time.trace_is_current:
+            raise ExprError(f"before({q.text}): no update has been made yet")
+        if q.kind == "name":
+            if q.text != "L":
+                raise ExprError(f"before(…) takes a number of the update such as L, p_1 or θ^{{cb}}_{{11}}; "
+                                f"got {q.text!r}")
+            return float(trace.losses[0])
+        return self._read(q, trace, trace.weights_before, trace.biases_before)
+
+    def _read(self, q: Quantity, trace: StepTrace, weights: Sequence[np.ndarray],
+              biases: Sequence[np.ndarray]) -> float:
         if q.kind in ("neuron", "raw"):
             layer = self._layer(q.layer, q.text)
-            values = self.trace.forward.act if q.kind == "neuron" else self.trace.forward.raw
+            values = trace.forward.act if q.kind == "neuron" else trace.forward.raw
             return self._at(values[layer][0], q.text, q.m)
         if q.kind in ("p", "r"):
-            return self._at((self.trace.probs if q.kind == "p" else self.trace.targets)[0], q.text, q.m)
+            return self._at((trace.probs if q.kind == "p" else trace.targets)[0], q.text, q.m)
         if q.kind == "delta":
             layer = self._layer(q.layer, q.text)
-            return self._at(self.trace.deltas[layer - 1][0], q.text, q.m)
+            return self._at(trace.deltas[layer - 1][0], q.text, q.m)
         layer = self._layer(q.layer, q.text, params=True)
-        net = self.model.network
         if q.kind == "weight":
-            return self._at(net.weights[layer], q.text, q.m, q.n)
+            return self._at(weights[layer], q.text, q.m, q.n)
         if q.kind == "bias":
-            return self._at(net.biases[layer], q.text, q.m)
+            return self._at(biases[layer], q.text, q.m)
         if q.kind == "grad_weight":
-            return self._at(self.trace.grad_weights[layer], q.text, q.m, q.n)
-        return self._at(self.trace.grad_biases[layer], q.text, q.m)
+            return self._at(trace.grad_weights[layer], q.text, q.m, q.n)
+        return self._at(trace.grad_biases[layer], q.text, q.m)
 
     def _named(self, name: str) -> float:
         if name == "L":
@@ -85,6 +102,8 @@ class ModelContext:
             return float(self.model.trainer.lr)
         if name == "B":
             return float(self.model.trainer.batch_size)
+        if name == "train_samples":
+            return float(len(self.model.dataset.train_indices))
         if name == "updates":
             return float(self.updates)
         value: float = getattr(self.metrics, name)

@@ -14,12 +14,13 @@ A lesson writes quantities in the paper's notation (or in ASCII):
     the drawing's error term and gradients with the parameters now (an update computed, not applied);
 ``η`` (``eta``), ``B``, ``updates``
     the learning rate, the mini-batch size; the updates made since the lesson's step began;
-``train_loss``, ``test_loss``, ``train_accuracy``, ``test_accuracy``
-    the network on the data set's splits now.
+``train_loss``, ``test_loss``, ``train_accuracy``, ``test_accuracy``, ``train_samples``
+    the network on the data set's splits now; the number of training samples.
 
 Functions: ``ln``, ``log10``, ``exp``, ``abs``, ``sqrt``, ``min``, ``max``;
 ``change(θ^{cb}_{mn})`` (what the last update changed it by), ``mean_abs(δ^b)`` (the mean |δ| of a layer),
-``dead(b)`` (neurons of a layer whose raw value is ≤ 0 for every training sample) and ``max_raw(b_m)``
+``before(Q)`` (a quantity in the last update, before it was applied: its first sample's forward pass, loss, δ,
+gradients and parameters), ``dead(b)`` (neurons of a layer whose raw value is ≤ 0 for every training sample) and ``max_raw(b_m)``
 (the largest b_m^raw any drawing with pixels in [0, 1] can give: β + Σ max(θ, 0)).
 
 An expression combines them with numbers, ``+ − * /`` and parentheses; a
@@ -57,6 +58,8 @@ class Context(Protocol):
 
     def change(self, q: Quantity) -> float: ...
 
+    def before(self, q: Quantity) -> float: ...
+
     def max_raw(self, q: Quantity) -> float: ...
 
     def says(self, name: str) -> bool: ...
@@ -93,7 +96,7 @@ FUNCTIONS: dict[str, Callable[..., float]] = {
     "ln": math.log, "log10": math.log10, "exp": math.exp, "abs": abs, "sqrt": math.sqrt, "min": min, "max": max,
 }
 ARITY = {"ln": 1, "log10": 1, "exp": 1, "abs": 1, "sqrt": 1, "min": 2, "max": 2}
-NAMES = ("L", "η", "eta", "B", "updates", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
+NAMES = ("L", "η", "eta", "B", "updates", "train_samples", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
 LAYER_FUNCTIONS = ("mean_abs", "dead")
 CLAUSE_WORDS = ("says", "selected", "edges", "neurons", "running")
 
@@ -258,7 +261,7 @@ class Call:
 
 @dataclass(frozen=True)
 class Special:
-    """``p(circle)``, ``change(θ…)``, ``mean_abs(δ^b)``, ``dead(b)``, ``max_raw(b_m)``."""
+    """``p(circle)``, ``change(θ…)``, ``before(Q)``, ``mean_abs(δ^b)``, ``dead(b)``, ``max_raw(b_m)``."""
 
     name: str
     arg: str
@@ -270,6 +273,8 @@ class Special:
             return ctx.class_probability(self.arg)
         if self.name == "change" and self.q is not None:
             return ctx.change(self.q)
+        if self.name == "before" and self.q is not None:
+            return ctx.before(self.q)
         if self.name == "max_raw" and self.q is not None:
             return ctx.max_raw(self.q)
         return ctx.layer_function(self.name, self.layer, self.arg)
@@ -366,14 +371,14 @@ class _Parser:
             if len(args) != ARITY[name]:
                 raise ExprError(f"{name} takes {ARITY[name]} argument{'s' if ARITY[name] > 1 else ''}")
             return Call(name, tuple(args))
-        if name in ("p", "change", "max_raw", *LAYER_FUNCTIONS):
+        if name in ("p", "change", "before", "max_raw", *LAYER_FUNCTIONS):
             self.expect("(")
             arg = self.take()
             self.expect(")")
             return self.special(name, arg)
         if name in NAMES:
             return Read(Quantity("name", "η" if name == "eta" else name))
-        functions = ", ".join([*FUNCTIONS, "p", "change", "max_raw", *LAYER_FUNCTIONS])
+        functions = ", ".join([*FUNCTIONS, "p", "change", "before", "max_raw", *LAYER_FUNCTIONS])
         raise ExprError(f"unknown name {name!r}: use a quantity such as L, p_1, b_2^raw, θ^{{cb}}_{{11}}, η, "
                         f"updates, test_loss, or a function ({functions})")
 
@@ -388,6 +393,11 @@ class _Parser:
             if q.kind not in ("weight", "bias"):
                 raise ExprError(f"change(…) takes a weight or bias; got {arg.text!r}")
             return Special("change", arg.text, q)
+        if name == "before":
+            read = _Parser(arg.text).factor() if arg.kind in ("neuron", "param", "grad", "name") else None
+            if not isinstance(read, Read):
+                raise ExprError(f"before(…) takes one quantity such as before(L) or before(p_1); got {arg.text!r}")
+            return Special("before", arg.text, read.q)
         if name == "max_raw":
             neuron = parse_neuron(arg.text) if arg.kind == "neuron" else None
             if neuron is None or neuron.kind != "neuron" or neuron.layer != 1:

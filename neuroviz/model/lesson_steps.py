@@ -16,6 +16,8 @@ only through its public methods:
     N fast updates, one traced update on the next mini-batch, one on the drawing;
 ``sample N`` / ``sample CLASS``
     load the data set's sample N (counted from 1), or its first training sample of CLASS;
+``target CLASS``
+    the drawing's target r (a class name);
 ``input ROW/ROW/…``
     draw the input: one digit 0–9 per pixel (0 black, 9 white), rows separated by ``/``;
 ``set PARAM = NUMBER``
@@ -168,6 +170,19 @@ def _input(args: str) -> Callable[[Target], None]:
     return draw
 
 
+def _target(args: str) -> Callable[[Target], None]:
+    name = args.strip()
+    if not re.fullmatch(r"[A-Za-z][\w-]*", name):
+        raise ExprError(f"target takes a class name; got {name!r}")
+
+    def set_target(t: Target) -> None:
+        if name not in t.model.class_names:
+            raise ValueError(f"the data set has no class {name!r}")
+        t.model.set_target(t.model.class_names.index(name))
+
+    return set_target
+
+
 def _set(args: str) -> Callable[[Target], None]:
     name, eq, value = args.partition("=")
     if not eq:
@@ -271,7 +286,7 @@ def _number_setter(verb: str) -> Callable[[str], Callable[[Target], None]]:
 VERBS: dict[str, Callable[[str], Callable[[Target], None]]] = {
     "example": _example, "network": _network, "training-samples": _training_samples,
     "lr": _number_setter("lr"), "batch": _number_setter("batch"), "seed": _number_setter("seed"),
-    "train": _train, "step": _step, "step-on-input": _step_on_input, "sample": _sample, "input": _input,
+    "train": _train, "step": _step, "step-on-input": _step_on_input, "sample": _sample, "target": _target, "input": _input,
     "set": _set, "select": _select, "highlight": _select, "view": _view, "show": _show,
 }
 
