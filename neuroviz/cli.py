@@ -422,7 +422,7 @@ def main(argv: list[str]) -> int:
     except CliError as exc:
         print(f"neuroviz {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    except cli_lesson.ChecksFailed as exc:
+    except cli_lesson.LessonChecksFailedError as exc:
         text, status = exc.report, 1
     else:
         status = 0

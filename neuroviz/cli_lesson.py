@@ -15,7 +15,7 @@ from typing import Any
 from neuroviz.cli_train import CliError
 
 
-class ChecksFailed(Exception):
+class LessonChecksFailedError(Exception):
     """Some lessons failed their check: ``report`` is printed as is and the exit status is 1."""
 
     def __init__(self, report: str) -> None:
@@ -53,5 +53,5 @@ def run_lesson(args: argparse.Namespace) -> str:
     failed = sum(not r.passed for r in results)
     report = "\n".join([*(r.line() for r in results), f"{len(results) - failed} passed, {failed} failed"])
     if failed:
-        raise ChecksFailed(report)
+        raise LessonChecksFailedError(report)
     return report

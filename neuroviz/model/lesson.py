@@ -344,7 +344,8 @@ class CheckResult:
         """``PASS 01-paper: The paper … (9 steps)`` or ``FAIL …: step 3 “…”: what went wrong``."""
         head = f"{self.lesson.id}: {self.lesson.title}"
         if self.passed:
-            return f"PASS {head} ({len(self.lesson.steps)} steps)"
+            n = len(self.lesson.steps)
+            return f"PASS {head} ({n} step{'s' if n != 1 else ''})"
         return f"FAIL {head}: {self.problem}"
 
 

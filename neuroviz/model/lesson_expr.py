@@ -20,8 +20,8 @@ A lesson writes quantities in the paper's notation (or in ASCII):
 Functions: ``ln``, ``log10``, ``exp``, ``abs``, ``sqrt``, ``min``, ``max``;
 ``change(θ^{cb}_{mn})`` (what the last update changed it by), ``mean_abs(δ^b)`` (the mean |δ| of a layer),
 ``before(Q)`` (a quantity in the last update, before it was applied: its first sample's forward pass, loss, δ,
-gradients and parameters), ``dead(b)`` (neurons of a layer whose raw value is ≤ 0 for every training sample) and ``max_raw(b_m)``
-(the largest b_m^raw any drawing with pixels in [0, 1] can give: β + Σ max(θ, 0)).
+gradients and parameters), ``dead(b)`` (neurons of a layer whose raw value is ≤ 0 for every training sample)
+and ``max_raw(b_m)`` (the largest b_m^raw any drawing with pixels in [0, 1] can give: β + Σ max(θ, 0)).
 
 An expression combines them with numbers, ``+ − * /`` and parentheses; a
 condition is ``expr OP expr`` (OP one of ``< <= > >= == !=``, also ``≤ ≥``), or

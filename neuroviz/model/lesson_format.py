@@ -72,7 +72,15 @@ class Text:
         return not any(p.strip() if isinstance(p, str) else True for p in self.parts)
 
 
-def _placeholders(source: str) -> list[tuple[int, int]]:
+class PlacedError(ExprError):
+    """An error inside a text of several lines, at ``line`` of the file."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _placeholders(source: str, line: int) -> list[tuple[int, int]]:
     """Where each ``{{…}}`` starts and ends; braces inside (θ^{cb}_{11}) must balance."""
     spans = []
     pos = source.find("{{")
@@ -84,23 +92,28 @@ def _placeholders(source: str) -> list[tuple[int, int]]:
                 break
             i += 1
         if i >= len(source) or depth < 0:
-            raise ExprError("an unmatched {{ … }} (the braces inside must balance)")
+            raise PlacedError("an unmatched {{ … }} (the braces inside must balance)",
+                              line + source.count("\n", 0, pos))
         spans.append((pos, i + 2))
         pos = source.find("{{", i + 2)
     return spans
 
 
 def parse_text(source: str, line: int) -> Text:
-    """Split ``source`` into text and ``{{…}}`` numbers (``ExprError`` for a bad one)."""
+    """Split ``source`` (starting at ``line`` of the file) into text and ``{{…}}`` numbers (``PlacedError`` at
+    the line of a bad one)."""
     parts: list[str | Placeholder] = []
     pos = 0
-    for start, end in _placeholders(source):
+    for start, end in _placeholders(source, line):
         parts.append(source[pos:start])
         inner = source[start + 2:end - 2]
         body, bar, digits = inner.rpartition("|") if "|" in inner else (inner, "", "")
-        if bar and not (digits.strip().isdigit() and 1 <= int(digits) <= 15):
-            raise ExprError(f"{{{{{inner}}}}}: the digits after | must be 1 to 15")
-        parts.append(Placeholder(parse_expr(body), int(digits) if bar else 6))
+        try:
+            if bar and not (digits.strip().isdigit() and 1 <= int(digits) <= 15):
+                raise ExprError(f"{{{{{inner}}}}}: the digits after | must be 1 to 15")
+            parts.append(Placeholder(parse_expr(body), int(digits) if bar else 6))
+        except ExprError as exc:
+            raise PlacedError(str(exc), line + source.count("\n", 0, start)) from None
         pos = end
     parts.append(source[pos:])
     return Text(tuple(p for p in parts if p != ""), line)
@@ -208,7 +221,7 @@ class _StepBuilder:
             raise ExprError(f"a step has at most one {what}")
         return new
 
-    def build(self) -> Step:
+    def build(self, text: Text) -> Step:
         if (self.task is None) != (self.until is None):
             raise ExprError(f"step “{self.title}”: @task and @until go together")
         question = None
@@ -226,9 +239,8 @@ class _StepBuilder:
             raise ExprError(f"step “{self.title}”: @choice, @correct and @answer need a @question")
         if question is not None and not any(s.answer is not None for s in self.solution):
             raise ExprError(f"step “{self.title}”: its solution needs a '@solve answer …' for the question")
-        return Step(self.title, self.line, parse_text("\n".join(self.body).strip(), self.body_line or self.line),
-                    tuple(self.setup), self.task, self.until, question, tuple(self.checks), self.done,
-                    tuple(self.solution))
+        return Step(self.title, self.line, text, tuple(self.setup), self.task, self.until, question,
+                    tuple(self.checks), self.done, tuple(self.solution))
 
 
 def _answer(rest: str) -> tuple[Expr, float]:
@@ -242,6 +254,20 @@ def _answer(rest: str) -> tuple[Expr, float]:
     if not tolerance > 0:
         raise ExprError("the tolerance must be above 0")
     return parse_expr(expr), tolerance
+
+
+def _built(step: _StepBuilder, where: str) -> Step:
+    """The step, or a ``LessonError`` at its text's line (a bad number in it) or its title's (what it lacks)."""
+    body = "\n".join(step.body)
+    first = step.body_line or step.line
+    try:
+        text = parse_text(body.strip(), first)
+    except PlacedError as exc:
+        raise LessonError(where, exc.line, str(exc)) from None
+    try:
+        return step.build(text)
+    except ExprError as exc:
+        raise LessonError(where, step.line, str(exc)) from None
 
 
 def parse_lesson(source: str, lesson_id: str, where: str = "") -> Lesson:
@@ -260,7 +286,7 @@ def parse_lesson(source: str, lesson_id: str, where: str = "") -> Lesson:
                 fence = not fence
             if not fence and line.startswith("## "):
                 if current is not None:
-                    steps.append(current.build())
+                    steps.append(_built(current, where))
                 current = _StepBuilder(line[3:].strip(), number)
             elif not fence and line.startswith("# ") and not title and current is None:
                 title = line[2:].strip()
@@ -269,6 +295,8 @@ def parse_lesson(source: str, lesson_id: str, where: str = "") -> Lesson:
                     raise ExprError("an @ line before the first step (## Title)")
                 name, _, rest = stripped[1:].partition(" ")
                 current.directive(name, rest, number)
+                if current.body_line:
+                    current.body.append("")  # keeps the text's line numbers; an @ line ends a paragraph
             elif current is None:
                 summary.append(line)
             else:
@@ -276,7 +304,7 @@ def parse_lesson(source: str, lesson_id: str, where: str = "") -> Lesson:
                     current.body_line = number
                 current.body.append(line)
         if current is not None:
-            steps.append(current.build())
+            steps.append(_built(current, where))
     except ExprError as exc:
         raise LessonError(where, number, str(exc)) from None
     if not title:

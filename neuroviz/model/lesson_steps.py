@@ -286,8 +286,9 @@ def _number_setter(verb: str) -> Callable[[str], Callable[[Target], None]]:
 VERBS: dict[str, Callable[[str], Callable[[Target], None]]] = {
     "example": _example, "network": _network, "training-samples": _training_samples,
     "lr": _number_setter("lr"), "batch": _number_setter("batch"), "seed": _number_setter("seed"),
-    "train": _train, "step": _step, "step-on-input": _step_on_input, "sample": _sample, "target": _target, "input": _input,
-    "set": _set, "select": _select, "highlight": _select, "view": _view, "show": _show,
+    "train": _train, "step": _step, "step-on-input": _step_on_input, "sample": _sample,
+    "target": _target, "input": _input, "set": _set, "select": _select, "highlight": _select, "view": _view,
+    "show": _show,
 }
 
 
