@@ -18,6 +18,7 @@ stops training and puts the app back exactly as it was before the lesson.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -101,12 +102,21 @@ class LessonRun:
         self.state: StepState | None = None
         self._before: tuple[Snapshot, str | None, bool] | None = None
         self._busy = False
-        signals = (model.document.network_changed, model.document.dataset_changed, model.drawing.changed,
-                   model.view.changed, model.view.selection_changed, model.running_changed, model.time.changed)
-        for signal in signals:
-            signal.connect(self._on_model_changed)
-        model.stepped.connect(lambda *_: self._count(1))
-        model.trained.connect(self._count)
+        self._connections: list[tuple[Any, Callable[..., None]]] = [
+            (signal, self._on_model_changed)
+            for signal in (model.document.network_changed, model.document.dataset_changed, model.drawing.changed,
+                           model.view.changed, model.view.selection_changed, model.running_changed,
+                           model.time.changed)
+        ]
+        self._connections += [(model.stepped, self._stepped), (model.trained, self._count)]
+        for signal, handler in self._connections:
+            signal.connect(handler)
+
+    def detach(self) -> None:
+        """Stop watching the model (the run's window is gone)."""
+        for signal, handler in self._connections:
+            signal.disconnect(handler)
+        self._connections = []
 
     # ------------------------------------------------------------ reading
     @property
@@ -242,6 +252,9 @@ class LessonRun:
         except ExprError as exc:
             s.error = s.error or str(exc)
         self._update()
+
+    def _stepped(self, *_: Any) -> None:
+        self._count(1)
 
     def _count(self, n: int) -> None:
         if self.state is not None:

@@ -7,7 +7,8 @@ a past moment, and the picture export service over the window's diagram and
 loss plot for the File menu's actions.  With a ``data_folder`` it also makes
 the autosave (policy and timer, ``window.autosave``) over that folder's
 recovery file, removed when the window closes on purpose; start-up offers
-the file and starts the timer (``recovery_prompt.offer_recovery``).
+the file and starts the timer (``recovery_prompt.offer_recovery``).  The Lessons panel's steps may ask
+for a dock, and a lesson is left (the user's network back) before anything may replace it or the window closes.
 Nothing else looks a part up.
 """
 
@@ -24,6 +25,7 @@ from neuroviz.model.autosave import Autosave
 from neuroviz.ui.autosave_timer import AutosaveTimer
 from neuroviz.ui.file_actions import FileActions
 from neuroviz.ui.fork_dialog import ask_fork
+from neuroviz.ui.lessons_panel import LessonsPanel
 from neuroviz.ui.loss_plot import LossPlot
 from neuroviz.ui.main_window import MainWindow
 from neuroviz.ui.picture_export import PictureExports
@@ -54,6 +56,10 @@ def build_window(model: AppModel, settings: QSettings | None = None,
     loss_plot = window.panels.get("lossCurvesDock")
     pictures = PictureExports(model, window.diagram, loss_plot if isinstance(loss_plot, LossPlot) else None)
     window.set_file_actions(FileActions(window, model, settings, pictures))
+    lessons = window.panels.get("lessonsDock")
+    if isinstance(lessons, LessonsPanel):
+        lessons.dock_wanted.connect(lambda name: (window.docks[name].show(), window.docks[name].raise_()))
+        window.before_discard.append(lessons.run.leave)
     if data_folder is not None:
         window.autosave = AutosaveTimer(Autosave(model, data_folder), window)
         window.closed_on_purpose.connect(window.autosave.clean_quit)

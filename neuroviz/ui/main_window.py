@@ -21,6 +21,7 @@ QSettings when the window closes and restored when it opens.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         self.diagram.receptive_fields = self._bool_setting("view/receptiveFields", False)
         self.setCentralWidget(self.diagram)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.docks: dict[str, QDockWidget] = {}
         self.panels: dict[str, Panel] = {}
         self._build_file_menu()
@@ -127,12 +129,15 @@ class MainWindow(QMainWindow):
         self._place_panel_entries()
         self._tabify_default_docks()
         self.file_actions: FileActions | None = None
+        self.before_discard: list[Callable[[], object]] = []
+        """Called before the open network may be replaced or the window closes (a lesson brings yours back)."""
         self.autosave: AutosaveTimer | None = None
         """Autosaves to the recovery file (made by the composition root when there is a data folder)."""
         self.presentation = Presentation(self, self.docks, [self.diagram_toolbar], self.settings)
         self.presentation.toggled.connect(self.presentation_action.setChecked)
         self.scale_actions[self.presentation.scale].setChecked(True)
         self.tour = StartTour(self, window_stops(self.docks), self.settings)
+        self._shown_at_start = {name for name, dock in self.docks.items() if not dock.isHidden()}
         self._default_state = self.saveState(STATE_VERSION)
         self._sized = self.restore_layout()
         self.apply_theme(self.theme_choice)
@@ -162,6 +167,7 @@ class MainWindow(QMainWindow):
         self.panels[spec.object_name] = widget
         dock.setWidget(widget)
         self.addDockWidget(DEFAULT_AREAS.get(spec.object_name, spec.area), dock)
+        dock.setVisible(spec.visible)
         toggle = dock.toggleViewAction()
         if spec.shortcut:
             toggle.setShortcut(QKeySequence(spec.shortcut))
@@ -416,6 +422,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ actions
     def confirm_discard(self) -> bool:
         """True if the open network may be replaced (asks Save / Discard / Cancel when it has unsaved changes)."""
+        for before in self.before_discard:
+            before()
         return self.file_actions is None or self.file_actions.maybe_save()
 
     def quit(self) -> None:
@@ -520,11 +528,12 @@ class MainWindow(QMainWindow):
         self.move(area.x() + (area.width() - w) // 2, area.y() + (area.height() - h) // 2)
 
     def reset_layout(self) -> None:
-        """Put every dock and toolbar back where it started, all visible."""
+        """Put every dock and toolbar back where it started, each shown as at the start."""
+        shown = {name: not dock.isHidden() for name, dock in self.docks.items()}
         self.restoreState(self._default_state, STATE_VERSION)
-        for dock in self.docks.values():
+        for name, dock in self.docks.items():
             dock.setFloating(False)
-            dock.show()
+            dock.setVisible(shown[name] or name in self._shown_at_start)
         self.diagram_toolbar.show()
         self._apply_default_sizes()
         self.diagram.fit_to_view()

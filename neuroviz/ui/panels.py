@@ -26,12 +26,15 @@ class PanelSpec:
     factory: Callable[[PanelContext], QWidget]
     area: Qt.DockWidgetArea
     shortcut: str = ""
+    visible: bool = True
+    """Shown in the default layout (a hidden one is opened from the View menu)."""
 
 
 def panel_specs() -> list[PanelSpec]:
     """All panels, imported here so that each panel module stays independent."""
     from neuroviz.ui.data_browser import DataBrowser
     from neuroviz.ui.inspector import InspectorPanel
+    from neuroviz.ui.lessons_panel import LessonsPanel
     from neuroviz.ui.loss_plot import LossPlot
     from neuroviz.ui.pixel_editor import PixelEditor
     from neuroviz.ui.timeline import Timeline
@@ -45,4 +48,6 @@ def panel_specs() -> list[PanelSpec]:
         PanelSpec("lossCurvesDock", "Loss curves", lambda c: LossPlot(c.model), Qt.DockWidgetArea.BottomDockWidgetArea),
         PanelSpec("inspectorDock", "Inspector", lambda c: InspectorPanel(c.model), right),
         PanelSpec("timelineDock", "Timeline", lambda c: Timeline(c.model, c.loop), Qt.DockWidgetArea.TopDockWidgetArea),
+        PanelSpec("lessonsDock", "Lessons", lambda c: LessonsPanel(c.model, c.settings), right, "Ctrl+L",
+                  visible=False),
     ]
