@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QMouseEvent, QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -45,6 +45,8 @@ PANEL_DOCKS = {"input": "pixelEditorDock", "data": "dataBrowserDock", "training"
                "loss": "lossCurvesDock", "inspector": "inspectorDock", "timeline": "timelineDock"}
 """The window's dock of each panel a lesson may ``show``."""
 PROGRESS_KEY = "lessons/progress/"
+PREFERRED_WIDTH = 300
+"""The panel's width when it opens (pixels)."""
 
 
 class ChoiceLabel(QLabel):
@@ -79,7 +81,7 @@ class LessonsPanel(QWidget):
             done = settings.value(PROGRESS_KEY + lesson.id, 0)
             self.run.progress[lesson.id] = int(done) if str(done).isdigit() else 0
         self.keys = PanelKeys(self, "Lessons panel")
-        self._choice_buttons: list[QWidget] = []
+        self.choice_rows: list[QWidget] = []
         """One row per choice: its radio button and its text in the notation."""
         self._question_key: tuple[str, ...] = ()
         self._body_html = ""
@@ -96,6 +98,10 @@ class LessonsPanel(QWidget):
         run = self.run
         self.destroyed.connect(lambda *_: run.detach())
         self._refresh()
+
+    def sizeHint(self) -> QSize:
+        """Wide enough for a line of the paper's equations; the panel shrinks to its minimum on small screens."""
+        return QSize(PREFERRED_WIDTH, super().sizeHint().height())
 
     # ------------------------------------------------------------ Panel
     def key_help(self) -> list[tuple[str, str]]:
@@ -185,10 +191,12 @@ class LessonsPanel(QWidget):
         buttons.addWidget(self.back_button)
         buttons.addWidget(self.next_button)
         buttons.addStretch(1)
-        buttons.addWidget(self.leave_button)
+        top = QHBoxLayout()
+        top.addWidget(self.header, 1)
+        top.addWidget(self.leave_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.header)
+        layout.addLayout(top)
         layout.addWidget(self.body, 1)
         layout.addWidget(self.question)
         layout.addLayout(buttons)
@@ -299,7 +307,7 @@ class LessonsPanel(QWidget):
         line.addWidget(label, 1)
         self.choice_group.addButton(button, i)
         self.choices.addWidget(row)
-        self._choice_buttons.append(row)
+        self.choice_rows.append(row)
 
     def _refresh_question(self, index: int) -> None:
         s, step = self.run.state, self.run.step
@@ -310,10 +318,10 @@ class LessonsPanel(QWidget):
         if asked and key != self._question_key:
             self._question_key = key
             self.prompt.setText(f"<b>{inline_html(s.prompt)}</b>")
-            for row in self._choice_buttons:
+            for row in self.choice_rows:
                 self.choice_group.removeButton(row.findChild(QRadioButton))
                 row.deleteLater()
-            self._choice_buttons = []
+            self.choice_rows = []
             for i, choice in enumerate(s.choices):
                 self._add_choice(i, choice)
             self.answer_field.clear()
@@ -322,7 +330,7 @@ class LessonsPanel(QWidget):
         numeric = step.question is not None and step.question.answer is not None
         self.answer_field.setVisible(numeric)
         self.check_button.setEnabled(asked and not s.answered)
-        for row in self._choice_buttons:
+        for row in self.choice_rows:
             row.setEnabled(not s.answered)
         self.answer_field.setEnabled(not s.answered)
         done_colour, problem_colour = self._colours()

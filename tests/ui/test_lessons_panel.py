@@ -38,7 +38,7 @@ def start(qtbot, panel: LessonsPanel, row: int) -> None:
 
 def choose(qtbot, panel: LessonsPanel, number: int) -> None:
     """Click the text of choice ``number`` (from 1) and then Check."""
-    row = panel._choice_buttons[number - 1]
+    row = panel.choice_rows[number - 1]
     click(qtbot, row.findChild(ChoiceLabel))
     assert row.findChild(QRadioButton).isChecked()
     click(qtbot, panel.check_button)
@@ -94,7 +94,7 @@ def test_a_student_does_lesson_1_start_to_finish(qtbot, main_window, model):
 
     next_step(qtbot, panel, "The loss")
     assert "0.5108" in panel.run.state.text and "0.2218" in panel.run.state.text
-    assert panel._choice_buttons[0].findChild(QRadioButton).accessibleName().startswith("0.5108")
+    assert panel.choice_rows[0].findChild(QRadioButton).accessibleName().startswith("0.5108")
     choose(qtbot, panel, 1)
 
     next_step(qtbot, panel, "The output error δ")
