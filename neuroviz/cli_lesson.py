@@ -42,6 +42,7 @@ def add_lesson_command(sub: Any) -> None:
 
 
 def run_lesson(args: argparse.Namespace) -> str:
+    from neuroviz.blas import limit_blas_threads
     from neuroviz.model.lesson import check_lessons, shipped_lessons
     from neuroviz.model.lesson_format import LessonError, load_lesson
 
@@ -49,7 +50,12 @@ def run_lesson(args: argparse.Namespace) -> str:
         lessons = tuple(load_lesson(f) for f in args.files) if args.files else shipped_lessons()
     except LessonError as exc:
         raise CliError(str(exc)) from None
-    results = check_lessons(lessons)
+    limits = limit_blas_threads(1)  # the lessons' networks are small: one BLAS thread trains them faster
+    try:
+        results = check_lessons(lessons)
+    finally:
+        if limits is not None:
+            limits.restore_original_limits()
     failed = sum(not r.passed for r in results)
     report = "\n".join([*(r.line() for r in results), f"{len(results) - failed} passed, {failed} failed"])
     if failed:

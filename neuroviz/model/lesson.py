@@ -25,6 +25,7 @@ from typing import Any
 
 from psygnal import Signal
 
+from neuroviz.core import numbers
 from neuroviz.io.snapshot import Snapshot
 from neuroviz.model.app_model import AppModel
 from neuroviz.model.lesson_context import ModelContext
@@ -212,8 +213,12 @@ class LessonRun:
                 self.changed.emit()
                 return False
             right = number is not None and abs(number - expected) <= q.tolerance
-            s.feedback = ("Right." if right else "That is not a number: type it as 0.25 or −1.5." if number is None
-                          else f"Not quite: {given} is off by more than {q.tolerance:g}. Try again.")
+            if right:
+                s.feedback = "Right."
+            elif number is None:
+                s.feedback = "That is not a number: type it as 0.25, −1.5 or 2×10⁻³."
+            else:
+                s.feedback = f"Not quite: {given} is off by more than {numbers.fmt(q.tolerance)}. Try again."
         s.answered = right
         self._update()
         return right
@@ -327,9 +332,9 @@ class LessonRun:
 
 
 def _number(given: str | int) -> float | None:
-    text = str(given).strip().replace("−", "-").replace(",", ".")
+    """A typed answer as the app writes numbers (``−0.12``, ``1.5×10⁻³``, ``1,024``), or ``None``."""
     try:
-        value = float(text)
+        value = numbers.parse(str(given))
     except ValueError:
         return None
     return value if math.isfinite(value) else None

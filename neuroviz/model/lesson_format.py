@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from neuroviz.core.notation import fmt
+from neuroviz.core.numbers import fmt
 from neuroviz.model.lesson_expr import Condition, Context, Expr, ExprError, parse_condition, parse_expr
 from neuroviz.model.lesson_steps import VERBS, Action, parse_action
 

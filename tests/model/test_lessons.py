@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from neuroviz.core.notation import fmt
+from neuroviz.core.numbers import fmt
 from neuroviz.model import AppModel
 from neuroviz.model.lesson import LessonRun, check_lesson, shipped_lessons
 from neuroviz.model.lesson_context import ModelContext
@@ -171,7 +171,8 @@ def test_next_waits_for_the_task_and_the_answer_and_progress_grows():
     assert s.task_done and s.prompt == "What is p_1 now?" and not s.complete
     assert not run.answer("0.5") and "off by more than 0.001" in s.feedback
     assert not run.answer("zero") and "not a number" in s.feedback
-    assert run.answer("0.6035") and s.complete and s.done_text.startswith("p_1 = 0.6034")
+    assert not run.answer("6.035×10⁻²") and run.answer("6.035×10⁻¹")
+    assert s.complete and s.done_text.startswith("p_1 = 0.6034")
     assert progress == [("tiny", 1)]
     run.next()
     assert run.state is not None and run.state.index == 1 and run.state.choices == ("yes", "no")
