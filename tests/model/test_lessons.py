@@ -214,3 +214,52 @@ def test_a_bad_number_in_a_long_text_names_its_own_line():
     with pytest.raises(LessonError) as caught:
         parse_lesson(source, "tiny")
     assert caught.value.line == 10, str(caught.value)
+
+
+def test_set_up_actions_drive_the_model():
+    source = """# Actions
+## One
+@network 64-8-2 hidden=tanh seed=4
+@training-samples 10
+@lr 0.05
+@batch 4
+@sample square
+@target circle
+@set θ^{ba}_{12} = 0.25
+@set β^b_2 = -3
+@select θ^{ba}_{12}
+@view edges=gradients neurons=deltas
+@show inspector
+Text.
+
+## Two
+@input 00000000/00999900/09000090/09000090/09000090/09000090/00999900/00000000
+@train 5
+Text.
+"""
+    model = AppModel()
+    run = LessonRun(model, (parse_lesson(source, "actions"),))
+    shown: list[str] = []
+    run.show_requested.connect(shown.append)
+    run.start("actions")
+    assert run.state is not None and run.state.error == ""
+    assert model.network.sizes == (64, 8, 2) and model.config.hidden_activation == "tanh"
+    assert model.config.seed == 4 and len(model.dataset.train_indices) == 10
+    assert len(model.dataset.test_indices) == 500 and model.trainer.lr == 0.05 and model.trainer.batch_size == 4
+    ds = model.dataset
+    first_square = int(np.flatnonzero((ds.y == 1) & ~ds.is_test)[0])
+    assert np.array_equal(model.input, ds.X[first_square]) and model.target == 0  # a square, its target circle
+    assert model.network.weights[0][0, 1] == 0.25 and model.network.biases[0][1] == -3
+    assert model.selection is not None and model.selection.label() == "θ^{ba}_{12}"
+    assert (model.edge_mode, model.node_mode) == ("gradients", "deltas") and shown == ["inspector"]
+    run.next()
+    assert model.input.reshape(8, 8)[1].tolist() == [0, 0, 1, 1, 1, 1, 0, 0] and model.trainer.step_count == 5
+    assert run.state is not None and run.state.updates == 0  # set-up updates are not the student's
+
+
+def test_an_action_the_model_refuses_is_shown_and_does_not_trap_the_student():
+    source = "# Refused\n## One\n@example paper-figure-4\n@input 09/90/99\n@task Step.\n@until updates >= 1\n"
+    run = LessonRun(AppModel(), (parse_lesson(source, "refused"),))
+    run.start("refused")
+    assert run.state is not None and run.state.error.startswith("line 4: input 09/90/99: the drawing is 3×2")
+    assert run.can_go_on()
