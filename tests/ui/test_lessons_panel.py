@@ -17,11 +17,12 @@ def click(qtbot, widget, pos: QPoint | None = None) -> None:
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=pos if pos is not None else widget.rect().center())
 
 
-def open_lessons(qtbot, window) -> LessonsPanel:
-    """Ctrl+L shows the Lessons dock."""
+def open_lessons(qtbot, window, hidden: bool = True) -> LessonsPanel:
+    """Ctrl+L shows the Lessons dock (``hidden``: as in the default layout)."""
     dock = window.docks["lessonsDock"]
-    assert dock.isHidden()  # not in the default layout
-    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert dock.isHidden() == hidden
+    if hidden:
+        qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(dock.isVisible)
     panel = window.panels["lessonsDock"]
     assert isinstance(panel, LessonsPanel)
@@ -183,3 +184,27 @@ def test_leaving_mid_lesson_and_quitting_bring_the_own_network_back(qtbot, main_
     start(qtbot, panel, 3)
     assert main_window.confirm_discard()  # File ▸ Open, New, Quit first leave the lesson
     assert not panel.run.active and model.network.sizes == (64, 16, 16, 2)
+
+
+def test_progress_is_kept_between_runs_and_continue_replays_the_steps_done(qtbot, show):
+    from neuroviz.model import AppModel
+    from neuroviz.ui.composition import build_window
+
+    first = show(build_window(AppModel(), QSettings()), (1280, 720))
+    panel = open_lessons(qtbot, first)
+    start(qtbot, panel, 0)
+    click(qtbot, panel.next_button)
+    assert panel.run.play_solution() == ""  # the input encoding, done
+    click(qtbot, panel.leave_button)
+    first.close()
+
+    model = AppModel()
+    second = show(build_window(model, QSettings()), (1280, 720))
+    panel = open_lessons(qtbot, second, hidden=False)  # the layout kept it open
+    assert panel.lesson_list.item(0).text() == "1. The paper, section by section  ·  2 of 9 steps"
+    item = panel.lesson_list.item(0)
+    click(qtbot, panel.lesson_list.viewport(), panel.lesson_list.visualItemRect(item).center())
+    assert panel.continue_button.isEnabled()
+    click(qtbot, panel.continue_button)
+    assert panel.run.state is not None and panel.run.state.index == 2 and panel.run.state.error == ""
+    assert "Step 3 of 9: The forward pass" in panel.header.text() and model.network.sizes == (4, 3, 2)
