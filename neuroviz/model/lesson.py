@@ -103,6 +103,8 @@ class LessonRun:
         self.state: StepState | None = None
         self._before: tuple[Snapshot, str | None, bool] | None = None
         self._busy = False
+        self._cache: dict[str, Any] = {}
+        """The numbers of the model as it is (``ModelContext``), emptied when the network, data or drawing change."""
         self._connections: list[tuple[Any, Callable[..., None]]] = [
             (signal, self._on_model_changed)
             for signal in (model.document.network_changed, model.document.dataset_changed, model.drawing.changed,
@@ -110,6 +112,9 @@ class LessonRun:
                            model.time.changed)
         ]
         self._connections += [(model.stepped, self._stepped), (model.trained, self._count)]
+        # Connected first, so that every evaluation after a change reads it afresh.
+        self._connections[:0] = [(signal, self._forget) for signal in (
+            model.document.network_changed, model.document.dataset_changed, model.drawing.changed)]
         for signal, handler in self._connections:
             signal.connect(handler)
 
@@ -230,7 +235,10 @@ class LessonRun:
         return self.lesson
 
     def _context(self) -> ModelContext:
-        return ModelContext(self.model, 0 if self.state is None else self.state.updates)
+        return ModelContext(self.model, 0 if self.state is None else self.state.updates, self._cache)
+
+    def _forget(self, *_: Any) -> None:
+        self._cache.clear()
 
     def show_panel(self, panel: str) -> None:
         """What a ``show`` action does: ask the window for the panel."""

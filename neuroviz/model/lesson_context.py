@@ -3,14 +3,17 @@
 Every value comes from the core: the drawing's forward pass, loss, δ and
 gradients are ``Network.compute_step`` on the input x and its target r with
 the parameters now (an update computed, never applied); the data set's losses
-are ``Trainer.evaluate``.  A ``ModelContext`` is made for one evaluation and
-computes each of these at most once.
+are the network's loss and accuracy on the split named.  A ``ModelContext``
+computes each of these at most once, and keeps them in ``cache`` (a dict the
+caller empties when the network, the data set or the drawing changes), so that
+the several signals of one training tick cost one computation.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -18,7 +21,7 @@ from neuroviz.core.network import DivergenceError
 from neuroviz.core.notation import layer_letter
 from neuroviz.core.selection import Selection
 from neuroviz.core.trace import StepTrace
-from neuroviz.core.trainer import EpochMetrics
+from neuroviz.core.trainer import accuracy
 from neuroviz.model.app_model import AppModel
 from neuroviz.model.lesson_expr import ExprError, Quantity
 
@@ -26,22 +29,37 @@ from neuroviz.model.lesson_expr import ExprError, Quantity
 class ModelContext:
     """The numbers of ``model`` now; ``updates`` is the count the lesson's step has seen."""
 
-    def __init__(self, model: AppModel, updates: int = 0) -> None:
+    def __init__(self, model: AppModel, updates: int = 0, cache: dict[str, Any] | None = None) -> None:
         self.model = model
         self.updates = updates
+        self.cache: dict[str, Any] = {} if cache is None else cache
 
-    @cached_property
+    @property
     def trace(self) -> StepTrace:
-        """The update on the drawing with the parameters now, computed and not applied."""
+        """The update on the drawing with the parameters now (and η now), computed and not applied."""
         m = self.model
-        try:
-            return m.network.compute_step(m.input, np.array([m.target]), m.trainer.lr)
-        except DivergenceError as exc:
-            raise ExprError(f"the drawing's numbers are not finite ({exc})") from None
+        key = f"trace {m.trainer.lr!r}"
+        if key not in self.cache:
+            try:
+                self.cache[key] = m.network.compute_step(m.input, np.array([m.target]), m.trainer.lr)
+            except DivergenceError as exc:
+                raise ExprError(f"the drawing's numbers are not finite ({exc})") from None
+        trace: StepTrace = self.cache[key]
+        return trace
 
-    @cached_property
-    def metrics(self) -> EpochMetrics:
-        return self.model.trainer.evaluate()
+    def _split(self, name: str) -> float:
+        """``train_loss``, ``test_accuracy`` …: the network now on that split of the data set (NaN if empty)."""
+        split, _, what = name.partition("_")
+        if split not in self.cache:
+            ds = self.model.dataset
+            X, y = (ds.X_train, ds.y_train) if split == "train" else (ds.X_test, ds.y_test)
+            if len(y) == 0:
+                self.cache[split] = (math.nan, math.nan)
+            else:
+                loss, probs = self.model.network.loss_and_probs(X, y)
+                self.cache[split] = (loss, accuracy(probs, y))
+        loss, acc = self.cache[split]
+        return float(loss if what == "loss" else acc)
 
     def _layer(self, layer: int, text: str, params: bool = False) -> int:
         """Check that ``layer`` exists in the open network (for weights and biases: the matrix index)."""
@@ -106,8 +124,7 @@ class ModelContext:
             return float(len(self.model.dataset.train_indices))
         if name == "updates":
             return float(self.updates)
-        value: float = getattr(self.metrics, name)
-        return value
+        return self._split(name)
 
     def class_probability(self, name: str) -> float:
         return float(self.trace.probs[0][self._class(name)])
