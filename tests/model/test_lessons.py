@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from neuroviz.core.numbers import fmt
+from neuroviz.core.selection import Selection
 from neuroviz.model import AppModel
 from neuroviz.model.lesson import LessonRun, check_lesson, shipped_lessons
 from neuroviz.model.lesson_context import ModelContext
@@ -263,3 +264,21 @@ def test_an_action_the_model_refuses_is_shown_and_does_not_trap_the_student():
     run.start("refused")
     assert run.state is not None and run.state.error.startswith("line 4: input 09/90/99: the drawing is 3×2")
     assert run.can_go_on()
+
+
+def test_a_task_sees_every_change_of_the_network_the_data_and_the_drawing():
+    source = "# Watch\n## One\n@example paper-figure-4\n@task Change it.\n@until CONDITION\n@solve step\n"
+    bias = Selection("bias", 1, 0)  # β^c_1
+    cases = [
+        ("β^c_1 > 5 and p_1 > 0.99", lambda m: m.set_parameter(bias, 9)),
+        ("r_2 == 1 and L > 0.9", lambda m: m.set_target(1)),
+        ("a_1 == 0 and train_samples == 2", lambda m: (m.set_input(np.zeros(4)), m.add_current_to_dataset())),
+    ]
+    for condition, change in cases:
+        model = AppModel()
+        run = LessonRun(model, (parse_lesson(source.replace("CONDITION", condition), "watch"),))
+        run.start("watch")
+        assert run.state is not None and not run.state.task_done
+        value(model, "L")  # numbers read before the change are not read again after it
+        change(model)
+        assert run.state.task_done, condition
