@@ -137,7 +137,6 @@ class MainWindow(QMainWindow):
         self.presentation.toggled.connect(self.presentation_action.setChecked)
         self.scale_actions[self.presentation.scale].setChecked(True)
         self.tour = StartTour(self, window_stops(self.docks), self.settings)
-        self._shown_at_start = {name for name, dock in self.docks.items() if not dock.isHidden()}
         self._default_state = self.saveState(STATE_VERSION)
         self._sized = self.restore_layout()
         self.apply_theme(self.theme_choice)
@@ -528,12 +527,11 @@ class MainWindow(QMainWindow):
         self.move(area.x() + (area.width() - w) // 2, area.y() + (area.height() - h) // 2)
 
     def reset_layout(self) -> None:
-        """Put every dock and toolbar back where it started, each shown as at the start."""
-        shown = {name: not dock.isHidden() for name, dock in self.docks.items()}
+        """Put every dock and toolbar back where it started, all visible."""
         self.restoreState(self._default_state, STATE_VERSION)
-        for name, dock in self.docks.items():
+        for dock in self.docks.values():
             dock.setFloating(False)
-            dock.setVisible(shown[name] or name in self._shown_at_start)
+            dock.show()
         self.diagram_toolbar.show()
         self._apply_default_sizes()
         self.diagram.fit_to_view()
