@@ -8,8 +8,10 @@ A save that takes long spaces the next ones (a save may use at most
 ``max_share`` of the time), so autosaving never holds the window up for
 long.  Saving the document, opening another one or a clean quit
 (``discard``) removes the recovery file; autosaving never touches the
-document's own file or its unsaved flag.  The clocks are injectable:
-``clock`` measures intervals, ``now`` stamps the file.
+document's own file or its unsaved flag.  While a lesson runs (``hold``)
+the recovery file keeps the session as it was before the lesson, not the
+lesson's network.  The clocks are injectable: ``clock`` measures
+intervals, ``now`` stamps the file.
 """
 
 from __future__ import annotations
@@ -54,6 +56,24 @@ class Autosave:
         self.last_duration = 0.0
         """How long the last autosave took, in seconds of ``clock``."""
         self.started = False
+        self._held = False
+
+    def hold(self, snapshot: Snapshot | None, file_path: str | None = None, modified: bool = False) -> None:
+        """Keep ``snapshot`` (the session before a lesson, its file and whether it had unsaved changes) as what
+        a crash brings back, instead of the live session; ``None`` lets go (the live one is autosaved again)."""
+        self._held = snapshot is not None
+        self._changed = not self._held
+        if snapshot is None:
+            return
+        if not modified:
+            self.discard()
+            return
+        try:
+            recovery.write(self.folder, snapshot, self._now(), file_path)
+        except (OSError, SnapshotError) as exc:
+            self.last_error = getattr(exc, "strerror", None) or str(exc)
+        else:
+            self.last_error = ""
 
     def start(self) -> None:
         """Begin watching the model (call once any recovery file has been offered)."""
@@ -75,6 +95,8 @@ class Autosave:
         self._changed = True
 
     def _file_changed(self) -> None:
+        if self._held:  # a lesson opened its own network: the file keeps the session before it
+            return
         if not self.model.document.modified:  # saved, or another document opened: nothing to recover
             self.discard()
         else:
@@ -82,7 +104,7 @@ class Autosave:
 
     def due(self) -> bool:
         """True if there are unsaved changes not yet autosaved and the interval has passed."""
-        return self._changed and self.model.document.modified and self._clock() >= self._next_at
+        return not self._held and self._changed and self.model.document.modified and self._clock() >= self._next_at
 
     def poll(self) -> bool:
         """Autosave if it is due; True if the file was written."""

@@ -87,13 +87,16 @@ class LessonRun:
     """The lesson being done over ``model`` (see the module docstring).
 
     Signals: ``changed`` (the step or its state changed), ``show_requested(str)``
-    (a step asks for a panel, one of ``lesson_steps.PANELS``) and
-    ``progress_changed(str, int)`` (a lesson's id and its completed steps).
+    (a step asks for a panel, one of ``lesson_steps.PANELS``),
+    ``progress_changed(str, int)`` (a lesson's id and its completed steps) and
+    ``active_changed(bool)`` (a lesson began, before it changes anything; or ended,
+    after the state before it is back).
     """
 
     changed = Signal()
     show_requested = Signal(str)
     progress_changed = Signal(str, int)
+    active_changed = Signal(bool)
 
     def __init__(self, model: AppModel, lessons: tuple[Lesson, ...] | None = None) -> None:
         self.model = model
@@ -130,6 +133,11 @@ class LessonRun:
         return self.lesson is not None
 
     @property
+    def state_before(self) -> tuple[Snapshot, str | None, bool] | None:
+        """The app's state when the lesson began: a snapshot, its file, and whether it had unsaved changes."""
+        return self._before
+
+    @property
     def step(self) -> Step | None:
         if self.lesson is None or self.state is None:
             return None
@@ -157,6 +165,7 @@ class LessonRun:
         if self.lesson is None:
             doc = self.model.document
             self._before = (self.model.snapshot_state(), doc.file_path, doc.modified)
+            self.active_changed.emit(True)
         self.model.stop()
         self.lesson = lesson
         at = min(self.completed(lesson), len(lesson.steps) - 1) if resume else 0
@@ -197,6 +206,7 @@ class LessonRun:
             self.model.restore(snapshot, path)
             if modified:
                 self.model.document.mark_modified()
+        self.active_changed.emit(False)
         self.changed.emit()
 
     # ------------------------------------------------------------ answering

@@ -22,6 +22,7 @@ from PySide6.QtCore import QSettings
 
 from neuroviz.model import AppModel, ForkChoice, ForkQuestion
 from neuroviz.model.autosave import Autosave
+from neuroviz.model.lesson import LessonRun
 from neuroviz.ui.autosave_timer import AutosaveTimer
 from neuroviz.ui.file_actions import FileActions
 from neuroviz.ui.fork_dialog import ask_fork
@@ -44,6 +45,19 @@ class AskInWindow:
         return ask_fork(question, parent)
 
 
+def keep_recovery_during_lessons(run: LessonRun, policy: Autosave) -> None:
+    """While a lesson runs, the recovery file keeps the session as it was before the lesson."""
+
+    def on_active(active: bool) -> None:
+        before = run.state_before if active else None
+        if before is None:
+            policy.hold(None)
+        else:
+            policy.hold(*before)
+
+    run.active_changed.connect(on_active)
+
+
 def build_window(model: AppModel, settings: QSettings | None = None,
                  window_class: type[MainWindow] = MainWindow,
                  data_folder: str | os.PathLike[str] | None = None) -> MainWindow:
@@ -63,4 +77,6 @@ def build_window(model: AppModel, settings: QSettings | None = None,
     if data_folder is not None:
         window.autosave = AutosaveTimer(Autosave(model, data_folder), window)
         window.closed_on_purpose.connect(window.autosave.clean_quit)
+        if isinstance(lessons, LessonsPanel):
+            keep_recovery_during_lessons(lessons.run, window.autosave.policy)
     return window

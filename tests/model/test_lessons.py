@@ -281,3 +281,4 @@ def test_a_task_sees_every_change_of_the_network_the_data_and_the_drawing():
         assert run.state is not None and not run.state.task_done  # its numbers were computed (and kept) here
         change(model)
         assert run.state.task_done, condition
+

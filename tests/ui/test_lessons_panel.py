@@ -208,3 +208,35 @@ def test_progress_is_kept_between_runs_and_continue_replays_the_steps_done(qtbot
     click(qtbot, panel.continue_button)
     assert panel.run.state is not None and panel.run.state.index == 2 and panel.run.state.error == ""
     assert "Step 3 of 9: The forward pass" in panel.header.text() and model.network.sizes == (4, 3, 2)
+
+
+def test_the_recovery_file_keeps_the_session_before_the_lesson(tmp_path):
+    from neuroviz.io import recovery
+    from neuroviz.model import AppModel
+    from neuroviz.model.autosave import Autosave
+    from neuroviz.model.lesson import LessonRun, shipped_lessons
+    from neuroviz.ui.composition import keep_recovery_during_lessons
+
+    model = AppModel()
+    clock = [0.0]
+    autosave = Autosave(model, tmp_path, 1.0, clock=lambda: clock[0], now=lambda: 1_765_000_000.0)
+    autosave.start()
+    run = LessonRun(model, shipped_lessons()[:1])
+    keep_recovery_during_lessons(run, autosave)
+    run.start("01-paper")
+    model.step()
+    clock[0] += 10
+    assert not autosave.poll() and recovery.read(tmp_path) is None  # nothing unsaved before: nothing to recover
+    run.leave()
+
+    model.step()  # the user's unsaved change
+    run.start("01-paper")
+    found = recovery.read(tmp_path)
+    assert found is not None and found.snapshot.network.sizes == (64, 16, 16, 2)  # written as the lesson began
+    model.step()
+    clock[0] += 10
+    assert model.document.modified and not autosave.poll()  # the lesson's network is never autosaved
+    assert recovery.read(tmp_path).snapshot.network.sizes == (64, 16, 16, 2)
+    run.leave()
+    clock[0] += 10
+    assert autosave.poll() and recovery.read(tmp_path).snapshot.trainer_state["step"] == 1
