@@ -13,7 +13,9 @@
 ``view`` (``ViewState``)
     the diagram's modes and the selection;
 ``showing`` (``ShowingState``)
-    which input at which moment every panel shows (``shown()`` has its numbers).
+    which input at which moment every panel shows (``shown()`` has its numbers);
+``lr_guard`` (``LrGuard``), ``loss_jump`` (``LossJump``)
+    the trial of a new η before its first update, and the pause after an update that multiplies the loss.
 
 Views subscribe to the parts' signals and change the state only through
 these methods; a script, a lesson or a test drives the whole app the same
@@ -58,6 +60,8 @@ from neuroviz.model import training_options
 from neuroviz.model.document import Document
 from neuroviz.model.examples import example
 from neuroviz.model.input_model import InputModel
+from neuroviz.model.loss_jump import LossJump
+from neuroviz.model.lr_guard import LrGuard
 from neuroviz.model.phase_walk import PhaseWalk
 from neuroviz.model.showing import ShowingState, Shown, ShownInput, ShownMoment, shown
 from neuroviz.model.time_travel import KEEP_BRANCH, ForkPolicy, TimeTravel
@@ -86,6 +90,9 @@ class AppModel:
         self.time = TimeTravel(trainer, fork_policy, history_budget)
         self.view = ViewState()
         self.showing = ShowingState()
+        self.lr_guard = LrGuard()
+        self.loss_jump = LossJump(self.time, self.stop, self.go_to)
+        self.document.architecture_changed.connect(self.lr_guard.forget)
         self.running = False
         self.updates_per_second = 0.0
         """Measured rate of continuous training (0 when stopped)."""
@@ -424,22 +431,31 @@ class AppModel:
 
     def step_on_input(self) -> StepTrace | None:
         """One traced update on the input and target; ``None`` if it diverged or was cancelled."""
-        return self._traced(lambda: self.time.history.step_on(self.input, self.target))
+        return self._traced(lambda: self.time.history.step_on(self.input, self.target), on_input=True)
 
-    def _traced(self, do_step: Callable[[], StepTrace]) -> StepTrace | None:
-        if not self._changing():
+    def _traced(self, do_step: Callable[[], StepTrace], on_input: bool = False) -> StepTrace | None:
+        if not self._changing() or not self._lr_allowed(on_input):
             return None
-        try:
-            trace = do_step()
-        except DivergenceError as exc:
-            self._diverged(str(exc))
-            return None
-        self.document.mark_modified()
-        self.time.set_trace(trace)
-        self._network_changed()
-        self.stepped.emit(trace)
-        self.time.recorded(trace)
+        with self.loss_jump.watching():
+            try:
+                trace = do_step()
+            except DivergenceError as exc:
+                self._diverged(str(exc))
+                return None
+            self.document.mark_modified()
+            self.time.set_trace(trace)
+            self._network_changed()
+            self.stepped.emit(trace)
+            self.time.recorded(trace)
         return trace
+
+    def _lr_allowed(self, on_input: bool = False) -> bool:
+        """The η guard (``lr_guard``): a new η that would wreck the network pauses training and asks first."""
+        running = self.running
+        allowed = self.lr_guard.allows(self.trainer, (self.input, self.target) if on_input else None, self.stop)
+        if allowed and running and not self.running:
+            self.start()
+        return allowed
 
     def train_for(self, seconds: float, max_steps: int | None = None) -> int:
         """Fast updates for about ``seconds``; emits ``trained`` and ``network_changed`` once.
@@ -447,27 +463,28 @@ class AppModel:
         If an update diverges, the updates made before it are kept (and
         reported) and training pauses with ``diverged``.
         """
-        if not self._changing():
+        if not self._changing() or not self._lr_allowed():
             return 0
         before = self.trainer.step_count
         problem = ""
-        try:
-            self.time.history.train_for(seconds, max_steps)
-        except DivergenceError as exc:
-            problem = str(exc)
-        n = self.trainer.step_count - before
-        if n:
-            self.document.mark_modified()
-            self._network_changed()
-            self.trained.emit(n)
-            self.time.recorded(None)
+        with self.loss_jump.watching():
+            try:
+                self.time.history.train_for(seconds, max_steps)
+            except DivergenceError as exc:
+                problem = str(exc)
+            n = self.trainer.step_count - before
+            if n:
+                self.document.mark_modified()
+                self._network_changed()
+                self.trained.emit(n)
+                self.time.recorded(None)
         if problem:
             self._diverged(problem)
         return n
 
     def start(self) -> None:
         """Start continuous training (at a past moment: forks first, and does not start if cancelled)."""
-        if not self.running and self._changing():
+        if not self.running and self._changing() and self._lr_allowed():
             self.running = True
             self.running_changed.emit(True)
 
@@ -492,7 +509,7 @@ class AppModel:
         (``diverged`` is emitted and nothing changes) or the fork was cancelled.
         """
         self.stop()
-        if not self._changing():
+        if not self._changing() or not self._lr_allowed(on_input):
             return None
         history = self.time.history
         apply: Callable[[StepTrace], None]
