@@ -3,7 +3,8 @@
 ``build_window(model, settings)`` makes the one ``TrainingLoop``, the window
 (its diagram and dock panels, each given the model and, where it drives
 training, the loop), the fork policy that asks the user before recording at
-a past moment, and the picture export service over the window's diagram and
+a past moment, the η policy that warns before an η that would wreck the
+network, and the picture export service over the window's diagram and
 loss plot for the File menu's actions.  With a ``data_folder`` it also makes
 the autosave (policy and timer, ``window.autosave``) over that folder's
 recovery file, removed when the window closes on purpose; start-up offers
@@ -16,11 +17,13 @@ from __future__ import annotations
 
 import os
 import weakref
+from collections.abc import Callable
+from typing import Generic, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QSettings
 
-from neuroviz.model import AppModel, ForkChoice, ForkQuestion
+from neuroviz.model import AppModel
 from neuroviz.model.autosave import Autosave
 from neuroviz.model.lesson import LessonRun
 from neuroviz.ui.autosave_timer import AutosaveTimer
@@ -28,21 +31,25 @@ from neuroviz.ui.file_actions import FileActions
 from neuroviz.ui.fork_dialog import ask_fork
 from neuroviz.ui.lessons_panel import LessonsPanel
 from neuroviz.ui.loss_plot import LossPlot
+from neuroviz.ui.lr_dialog import ask_lr
 from neuroviz.ui.main_window import MainWindow
 from neuroviz.ui.picture_export import PictureExports
 from neuroviz.ui.training_loop import TrainingLoop
 
+Question = TypeVar("Question")
+Answer = TypeVar("Answer")
 
-class AskInWindow:
-    """The window's fork policy: a dialog over ``window`` (while it exists; else a dialog of its own)."""
 
-    def __init__(self, window: MainWindow) -> None:
+class AskInWindow(Generic[Question, Answer]):
+    """A policy of the window: ``ask`` shows a dialog over ``window`` (while it exists; else one of its own)."""
+
+    def __init__(self, window: MainWindow, ask: Callable[[Question, MainWindow | None], Answer]) -> None:
         self._window = weakref.ref(window)
+        self._ask = ask
 
-    def __call__(self, question: ForkQuestion) -> ForkChoice | None:
+    def __call__(self, question: Question) -> Answer:
         window = self._window()
-        parent = window if window is not None and shiboken6.isValid(window) else None
-        return ask_fork(question, parent)
+        return self._ask(question, window if window is not None and shiboken6.isValid(window) else None)
 
 
 def keep_recovery_during_lessons(run: LessonRun, policy: Autosave) -> None:
@@ -66,7 +73,8 @@ def build_window(model: AppModel, settings: QSettings | None = None,
     settings = settings if settings is not None else QSettings()
     loop = TrainingLoop(model)
     window = window_class(model, settings, loop)
-    model.time.fork_policy = AskInWindow(window)
+    model.time.fork_policy = AskInWindow(window, ask_fork)
+    model.lr_guard.policy = AskInWindow(window, ask_lr)
     loss_plot = window.panels.get("lossCurvesDock")
     pictures = PictureExports(model, window.diagram, loss_plot if isinstance(loss_plot, LossPlot) else None)
     window.set_file_actions(FileActions(window, model, settings, pictures))

@@ -286,7 +286,8 @@ class MainWindow(QMainWindow):
         self._edit_panels_end = self.edit_menu.addSeparator()  # the panels' Edit actions go above it
         self.preferences_action = self._action(
             "&Preferences…", lambda: show_preferences(self.model, self.settings, self),
-            QKeySequence.StandardKey.Preferences, "Memory budget of the training timeline")
+            QKeySequence.StandardKey.Preferences,
+            "Memory budget of the training timeline; when a jump of the loss pauses training")
         self.edit_menu.addAction(self.preferences_action)
 
     def _build_view_menu(self) -> None:

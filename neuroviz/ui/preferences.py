@@ -1,10 +1,11 @@
-"""Preferences (Edit ▸ Preferences…): the memory budget of the training timeline.
+"""Preferences (Edit ▸ Preferences…): the memory budget of the training timeline, and the loss jump.
 
-The budget is stored in QSettings under ``BUDGET_KEY`` (MiB) and applied to
-the model when the main window opens (``apply_saved_preferences``) and
-when the dialog is accepted.  The dialog also shows what the timeline holds
-now: its memory, the range of updates that can still be reached and how
-far apart its checkpoints are.
+The budget is stored in QSettings under ``BUDGET_KEY`` (MiB), the factor by
+which one update may multiply the loss before training pauses under
+``JUMP_KEY`` (0: never pause); both are applied to the model when the main
+window opens (``apply_saved_preferences``) and when the dialog is accepted.
+The dialog also shows what the timeline holds now: its memory, the range of
+updates that can still be reached and how far apart its checkpoints are.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from neuroviz.core.history import DEFAULT_BUDGET
+from neuroviz.core.loss_jump import JUMP_FACTOR
 from neuroviz.core.numbers import count, fixed, plural
 from neuroviz.model import AppModel
 
@@ -30,6 +32,10 @@ MIB = 2**20
 MIN_BUDGET_MIB = 1
 MAX_BUDGET_MIB = 64 * 1024
 DEFAULT_BUDGET_MIB = DEFAULT_BUDGET // MIB
+JUMP_KEY = "training/lossJumpFactor"
+MAX_JUMP_FACTOR = 1_000_000
+NEVER = 1
+"""The factor spin box's lowest value, shown as "never": training never pauses for a loss jump."""
 
 
 def saved_budget_mib(settings: QSettings) -> int:
@@ -41,8 +47,20 @@ def saved_budget_mib(settings: QSettings) -> int:
     return value if MIN_BUDGET_MIB <= value <= MAX_BUDGET_MIB else DEFAULT_BUDGET_MIB
 
 
+def saved_jump_factor(settings: QSettings) -> float | None:
+    """The stored loss jump factor (``None``: never pause; the default if none or a bad one is stored)."""
+    try:
+        value = float(str(settings.value(JUMP_KEY, JUMP_FACTOR)))
+    except ValueError:
+        return JUMP_FACTOR
+    if value == 0:
+        return None
+    return value if 1 < value <= MAX_JUMP_FACTOR else JUMP_FACTOR
+
+
 def apply_saved_preferences(model: AppModel, settings: QSettings) -> None:
-    """Give ``model`` the stored memory budget (kept if the open network needs more)."""
+    """Give ``model`` the stored memory budget (kept if the open network needs more) and loss jump factor."""
+    model.loss_jump.set_factor(saved_jump_factor(settings))
     try:
         model.set_history_budget(saved_budget_mib(settings) * MIB)
     except ValueError:
@@ -70,7 +88,7 @@ def timeline_summary(model: AppModel) -> tuple[str, str, str]:
 
 
 class PreferencesDialog(QDialog):
-    """Edit ▸ Preferences…: the timeline's memory budget and what it holds now."""
+    """Edit ▸ Preferences…: the timeline's memory budget and what it holds now; the loss jump factor."""
 
     def __init__(self, model: AppModel, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,17 +128,36 @@ class PreferencesDialog(QDialog):
         form.addRow("Checkpoints", self.checkpoint_label)
         form.addRow(self.error_label)
 
+        training = QGroupBox("Training", self)
+        self.jump_spin = QSpinBox(training)
+        self.jump_spin.setObjectName("jumpFactorSpin")
+        self.jump_spin.setRange(NEVER, MAX_JUMP_FACTOR)
+        self.jump_spin.setSpecialValueText("never")
+        self.jump_spin.setSuffix(" ×")
+        self.jump_spin.setMaximumWidth(self.budget_spin.maximumWidth())
+        factor = model.loss_jump.factor
+        self.jump_spin.setValue(NEVER if factor is None else round(factor))
+        self.jump_spin.setToolTip(
+            f"When one update (or one slice of Play) multiplies the loss by more than this (default "
+            f"{JUMP_FACTOR:g} ×), training pauses and the Training panel offers to step back before it. "
+            "The lowest value, never, turns this off.")
+        training_form = QFormLayout(training)
+        training_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        training_form.addRow("Pause when the loss grows", self.jump_spin)
+
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
                                    | QDialogButtonBox.StandardButton.RestoreDefaults, self)
         buttons.setObjectName("preferencesButtons")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         defaults = buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
-        defaults.setToolTip(f"Memory budget {DEFAULT_BUDGET_MIB} MiB")
+        defaults.setToolTip(f"Memory budget {DEFAULT_BUDGET_MIB} MiB; pause when the loss grows {JUMP_FACTOR:g} ×")
         defaults.clicked.connect(lambda: self.budget_spin.setValue(DEFAULT_BUDGET_MIB))
+        defaults.clicked.connect(lambda: self.jump_spin.setValue(round(JUMP_FACTOR)))
         self.buttons = buttons
         layout = QVBoxLayout(self)
         layout.addWidget(box)
+        layout.addWidget(training)
         layout.addWidget(buttons)
         self.setMinimumWidth(520)
         self.refresh()
@@ -142,6 +179,9 @@ class PreferencesDialog(QDialog):
             self.error_label.show()
             return
         self.settings.setValue(BUDGET_KEY, mib)
+        jump = self.jump_spin.value()
+        self.model.loss_jump.set_factor(None if jump == NEVER else float(jump))
+        self.settings.setValue(JUMP_KEY, 0 if jump == NEVER else jump)
         self.settings.sync()
         super().accept()
 

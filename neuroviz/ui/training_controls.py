@@ -3,7 +3,9 @@
 Every control calls a ``AppModel`` method (or the model's ``TrainingLoop``)
 and every shown value is read back from the model, so the dock stays right
 whatever else changes the model.  Problems (a rejected learning rate, an
-update that diverged) appear in an inline banner under the Run buttons.
+update that diverged) appear in an inline banner under the Run buttons; an
+update that multiplied the loss (``AppModel.loss_jump``) in a second one,
+whose Step back button goes to the moment before it.
 
 Play, Step and Epoch, and the pace beside them (a class's 2 updates/s in
 one click, the default of a first run; the pace chosen is kept in
@@ -20,8 +22,8 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence, QPalette
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -44,9 +46,10 @@ from PySide6.QtWidgets import (
 
 from neuroviz.core.numbers import count, fixed, fmt, percent, plural
 from neuroviz.model import AppModel
+from neuroviz.model.loss_jump import LossJumpReport
 from neuroviz.ui.binding import subscribe
-from neuroviz.ui.close_button import close_button
 from neuroviz.ui.log_spin_box import LogSpinBox
+from neuroviz.ui.message_banner import MessageBanner
 from neuroviz.ui.optimiser_group import OptimiserGroup
 from neuroviz.ui.panel_protocol import MenuEntry
 from neuroviz.ui.theme import mute
@@ -92,53 +95,6 @@ class WheelGuard(QObject):
         return super().eventFilter(watched, event)
 
 
-class MessageBanner(QFrame):
-    """An inline, dismissable message: a warning strip with a close button."""
-
-    closed = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("messageBanner")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAutoFillBackground(True)
-        # The same warm colours in light and dark themes: a message must stand out.
-        palette = self.palette()
-        for role, colour in (
-            (QPalette.ColorRole.Window, "#fdecea"),
-            (QPalette.ColorRole.WindowText, "#7a1c14"),
-            (QPalette.ColorRole.Button, "#fdecea"),
-            (QPalette.ColorRole.ButtonText, "#7a1c14"),
-        ):
-            palette.setColor(role, QColor(colour))
-        self.setPalette(palette)
-        self.label = QLabel(self)
-        self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        close = close_button(self, "bannerClose", "Dismiss this message", self.dismiss)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 6, 4, 6)
-        icon = QLabel(self)
-        icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(20, 20))
-        layout.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
-        self.hide()
-
-    def show_message(self, text: str) -> None:
-        self.label.setText(text)
-        self.show()
-
-    def dismiss(self) -> None:
-        self.hide()
-        self.closed.emit()
-
-    @property
-    def text(self) -> str:
-        return self.label.text()
-
-
 class TrainingControls(QWidget):
     """The dock's widget over ``model``, driving training through ``loop``."""
 
@@ -162,6 +118,8 @@ class TrainingControls(QWidget):
         subscribe(self, model.document.network_changed, self._schedule_position)
         subscribe(self, model.running_changed, self._on_running_changed)
         subscribe(self, model.diverged, self._on_diverged)
+        subscribe(self, model.loss_jump.loss_jumped, self._on_loss_jumped)
+        subscribe(self, model.loss_jump.withdrawn, lambda: self.jump_banner.hide())
         subscribe(self, model.rate_changed, self._update_rate)
         self.loop.progressChanged.connect(self._on_progress)
         self.loop.runFinished.connect(self._on_run_finished)
@@ -213,6 +171,9 @@ class TrainingControls(QWidget):
     # ----------------------------------------------------------------- layout
     def _build(self) -> None:
         self.banner = MessageBanner(self)
+        self.jump_banner = MessageBanner(self, "lossJumpBanner", "Step back",
+                                         "Go back to the moment before the jump (through time travel)")
+        self.jump_banner.acted.connect(self.model.loss_jump.back_before_jump)
 
         run_box = QGroupBox("Run", self)
         self.play_button = self._tool_button(self.play_action, "playButton")
@@ -337,6 +298,7 @@ class TrainingControls(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(run_bar)
         layout.addWidget(self.banner)
+        layout.addWidget(self.jump_banner)
         layout.addWidget(scroll, 1)
 
     def _pace_row(self) -> QHBoxLayout:
@@ -478,6 +440,11 @@ class TrainingControls(QWidget):
 
     def _on_diverged(self, message: str) -> None:
         self.show_message(message)
+
+    def _on_loss_jumped(self, jump: LossJumpReport) -> None:
+        factor = self.model.loss_jump.factor
+        self.jump_banner.show_message(jump.words(factor or 0.0))
+        self.scroll.verticalScrollBar().setValue(0)
 
     def show_message(self, text: str) -> None:
         """The banner under the Run buttons, with the scrolled part back at its top."""

@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import QPoint, QRect, QSettings, Qt
 
 from neuroviz.model import AppModel
+from neuroviz.model.lr_guard import GO_AHEAD
 from neuroviz.ui.composition import build_window
 from neuroviz.ui.inspector_tables import Col
 from neuroviz.ui.training_controls import CLASS_PACE, TrainingControls
@@ -56,12 +57,14 @@ def test_a_divergence_banner_never_pushes_the_run_buttons_out_of_sight(show, qtb
     window = shown_window(show, qtbot, model, size)
     controls = window.panels["trainingControlsDock"]
     controls.scroll.verticalScrollBar().setValue(controls.scroll.verticalScrollBar().maximum())
+    model.lr_guard.policy = GO_AHEAD  # past the η warning (its own tests answer its dialog)
     model.set_lr(1e6)
     for _ in range(50):
         qtbot.mouseClick(controls.step_button, Qt.MouseButton.LeftButton)
         if controls.banner.isVisible():
             break
     assert controls.banner.isVisible(), "η = 1e6 should make the parameters overflow"
+    assert controls.jump_banner.isVisible()  # the first update multiplied the loss: both banners show
     qtbot.wait(10)
     for button in (controls.play_button, controls.step_button, controls.epoch_button, controls.class_pace_button):
         assert button.visibleRegion().boundingRect() == button.rect(), button.objectName()  # whole, not covered
