@@ -43,7 +43,7 @@ class LossJumpReport:
         what = f"update {self.last:,}" if self.last == self.first + 1 else f"updates {self.first + 1:,}–{self.last:,}"
         after = f"{self.after:.3g}" if math.isfinite(self.after) else "not a finite number"
         return (f"The loss jumped from {self.before:.3g} to {after} with {what} (more than {factor:g}×). "
-                "Training was paused; a smaller learning rate η may help.")
+                "Training is paused here; a smaller learning rate η may help.")
 
 
 class LossJump:

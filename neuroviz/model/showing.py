@@ -181,6 +181,11 @@ class Shown:
         """What a walk has computed at ``phase`` (``None``: not walking, everything is known)."""
         return Progress.at(phase, len(self.weights) + 1) if self.walking else None
 
+    def known_probs(self, phase: Phase | None) -> np.ndarray | None:
+        """Shape (n_L,): p, once computed: ``None`` while a walk at ``phase`` has not reached the loss."""
+        progress = self.progress(phase)
+        return self.probs if progress is None or progress.loss else None
+
     # ------------------------------------------------------------ words
     def input_words(self) -> str:
         """``your drawing``, ``sample 3 of 8`` or ``mean of the batch of 8``."""

@@ -327,7 +327,9 @@ class NetworkDiagram(QWidget):
             self.label_log.clear()
         frame = Frame.of(p, lay, self.view, self.palette_, self._fonts(), w, h, self.label_log)
         shown = s.shown()
-        out = Outputs(shown.probs, s.config.loss, s.class_names, shown.target_class)
+        probs = shown.known_probs(s.phase)  # None during a walk before the loss: nothing to write yet
+        out = Outputs(np.full(s.network.sizes[-1], np.nan) if probs is None else probs, s.config.loss,
+                      s.class_names, shown.target_class, probs is not None)
         key = (*frame.key, w, h, frame.dpr, frame.vector, s.config, s.image_shape, s.class_names, out.target,
                v.edge_mode)
         plan = self._texts_placed.get(key, lambda: self._place_texts(frame, out, v.edge_mode))

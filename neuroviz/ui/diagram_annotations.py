@@ -92,6 +92,8 @@ class Outputs(NamedTuple):
     """The network's loss: with ``cross_entropy`` the outputs are probabilities, written as p with bars."""
     class_names: tuple[str, ...]
     target: int
+    known: bool = True
+    """False while a phase walk has not computed p yet: the values are written "—", without bars."""
 
 
 class Annotations:
@@ -198,7 +200,7 @@ class Annotations:
         """Each output's class name, p (or o) and probability bar right of it; the largest p in bold."""
         pal, fonts, texts, log = frame.palette, frame.fonts, self._texts, frame.log
         sym = "p" if out.loss == "cross_entropy" else "o"
-        best = int(np.argmax(out.probs))
+        best = int(np.argmax(out.probs)) if out.known else -1
         names: list[TextItem] = []
         for row in placed.rows:
             if row.two_lines:
@@ -214,8 +216,8 @@ class Annotations:
         for row in placed.rows:
             i = row.index
             font = "base" if row.two_lines or i != best else "bold"
-            value = f"{sym} = {fmt(shown[i], 3)}"
-            if self._width(fonts, font, value) > room:
+            value = f"{sym} = {fmt(shown[i], 3)}" if out.known else f"{sym} = —"
+            if out.known and self._width(fonts, font, value) > room:
                 value = f"{sym} = {fmt(shown[i], 1)}"
             text = value if row.two_lines else f"{row.name}  {value}{row.target}"
             p.setFont(fonts.named(font))
@@ -224,8 +226,9 @@ class Annotations:
                 log.add("output", text, QRectF(row.x, row.y, self._width(fonts, font, text), fonts.line_height))
             if sym == "p" and row.bar_y is not None:
                 p.fillRect(QRectF(row.x, row.bar_y, BAR_WIDTH, 4), pal.color("surface"))
-                p.fillRect(QRectF(row.x, row.bar_y, BAR_WIDTH * min(max(shown[i], 0.0), 1.0), 4),
-                           pal.color("accent"))
+                if out.known:
+                    p.fillRect(QRectF(row.x, row.bar_y, BAR_WIDTH * min(max(shown[i], 0.0), 1.0), 4),
+                               pal.color("accent"))
 
     def _width(self, fonts: DiagramFonts, font: str, text: str) -> float:
         """The advance width (pixels) of ``text`` in the named ``font``."""

@@ -442,7 +442,7 @@ class NeuronTableModel(QAbstractTableModel):
         if col == NCol.VALUE:
             return fmt(float(nt.act[row])) if known else ""
         if col == NCol.PROB:
-            return "" if np.isnan(nt.prob[row]) or not known else fmt(float(nt.prob[row]))
+            return "" if np.isnan(nt.prob[row]) or not (p is None or p.loss) else fmt(float(nt.prob[row]))
         if layer == 0 or (p is not None and not p.knows_delta(layer)):
             return ""
         return fmt(float(nt.delta[row]))

@@ -404,7 +404,7 @@ class MainWindow(QMainWindow):
                        "and which input (switched in the diagram toolbar's Showing control)",
             "step": "Updates made so far",
             "epoch": "Completed passes over the training set",
-            "loss": "Loss L of the last update",
+            "loss": "Loss L of the last update (during a walk: of the walked one, once the walk computes it)",
             "accuracy": "Accuracy on the test split after the last epoch",
             "rate": "Updates per second while training",
         }
@@ -576,6 +576,9 @@ class MainWindow(QMainWindow):
         t = self.model.trainer
         history = t.history
         loss = fmt(history.values[-1], 4) if len(history) else "—"
+        walked, progress = self.model.pending_trace, self.model.shown().progress(self.model.phase)
+        if walked is not None and progress is not None:  # the walked update's loss, once the walk computes it
+            loss = fmt(walked.loss, 4) if progress.loss else "—"
         acc = "—"
         if t.epochs:
             last = t.epochs[-1]

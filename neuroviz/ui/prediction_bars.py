@@ -4,7 +4,8 @@ The bars are of the input and moment every panel shows (``AppModel.shown()``:
 your drawing with the parameters after the update, by default), and a line
 above them says which.  The argmax (the predicted class) is drawn in the
 highlight colour with its name in bold; the target class r carries a small
-``r`` tag.
+``r`` tag.  During a phase walk, before the loss is computed, p is not known
+yet: each value reads "—" over an empty bar.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ class PredictionBars(QWidget):
         self.setObjectName("predictionBars")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.values = np.zeros(0)
-        """Shape (K,): the probabilities drawn in the last refresh."""
+        """Shape (K,): the probabilities drawn in the last refresh (NaN: not computed yet)."""
         self.argmax = -1
         self.target = 0
         """The target class r of the input shown."""
@@ -60,8 +61,9 @@ class PredictionBars(QWidget):
     # ---------------------------------------------------------------- state
     def _on_model_changed(self, *_: object) -> None:
         shown = self.model.shown()
-        self.values = np.array(shown.probs, dtype=np.float64)
-        self.argmax = int(np.argmax(self.values)) if self.values.size else -1
+        probs = shown.known_probs(self.model.phase)
+        self.values = np.full(len(shown.probs), np.nan) if probs is None else np.array(probs, dtype=np.float64)
+        self.argmax = int(np.argmax(self.values)) if probs is not None and self.values.size else -1
         self.target = shown.target_class
         self.words = shown.words()
         self.setFixedHeight(self.sizeHint().height())
@@ -77,7 +79,7 @@ class PredictionBars(QWidget):
     def _summary(self) -> str:
         names = self.model.class_names
         if self.argmax < 0:
-            return ""
+            return f"p is not computed yet · {self.words}" if self.values.size else ""
         return (f"Predicted: {names[self.argmax]} (p = {fmt(self.values[self.argmax], 4)}); "
                 f"target r: {names[self.target]} · {self.words}")
 
@@ -131,13 +133,15 @@ class PredictionBars(QWidget):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(track)
             painter.drawRoundedRect(bar, 3, 3)
-            painter.setBrush(best if is_best else other)
-            painter.drawRoundedRect(QRectF(bar.left(), bar.top(), bar.width() * float(np.clip(p, 0, 1)),
-                                           bar.height()), 3, 3)
+            known = bool(np.isfinite(p))
+            if known:
+                painter.setBrush(best if is_best else other)
+                painter.drawRoundedRect(QRectF(bar.left(), bar.top(), bar.width() * float(np.clip(p, 0, 1)),
+                                               bar.height()), 3, 3)
             painter.setFont(bold if is_best else font)
             painter.setPen(text)
             painter.drawText(QRectF(bar.right() + BAR_GAP, top, value_w, row),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, fixed(p, 3))
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, fixed(p, 3) if known else "—")
         painter.end()
 
     def _draw_target_tag(self, painter: QPainter, rect: QRectF, color: QColor) -> None:
