@@ -221,6 +221,7 @@ class InspectorPanel(QWidget):
         dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
         self.parameters.set_dark(dark)
         self.neuron_view.set_dark(dark)
+        self._update_loss()  # its note is in the quiet colour
 
     def _on_walk_changed(self) -> None:
         self._show_walk()  # the buttons follow the phase at once; the tables on the next tick
@@ -347,7 +348,8 @@ class InspectorPanel(QWidget):
         if self.explainer is None or shown is None or shown.trace is None:
             self.loss_label.setText("")
             return
-        text, tip = loss_html(Explainer(shown.trace, self.model.config), self.progress, shown.row)
+        text, tip = loss_html(Explainer(shown.trace, self.model.config), self.progress, shown.row,
+                              self.palette().color(QPalette.ColorRole.PlaceholderText).name())
         self.loss_label.setText(text)
         if tip is not None:
             self.loss_label.setToolTip(tip)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import QEvent, QPoint, Qt
-from PySide6.QtGui import QAction, QFont, QGuiApplication
+from PySide6.QtGui import QAction, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from neuroviz.core.equation import Equation
@@ -19,7 +19,6 @@ from neuroviz.core.explain_sections import Section
 from neuroviz.core.selection import Selection
 from neuroviz.ui.math_text import HangingIndent, equation_html, to_html
 
-MUTED = "#8a919c"
 """The colour of notes and hints."""
 FONT_SCALE = 1.08
 """The equations' font size relative to the panel's."""
@@ -30,6 +29,7 @@ class EquationsView(QTextBrowser):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._shown: tuple[list[Section], bool, Selection | None] | None = None
         self.setObjectName("inspectorEquations")
         self.setOpenLinks(False)
         self.document().setUndoRedoEnabled(False)
@@ -52,14 +52,22 @@ class EquationsView(QTextBrowser):
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:  # e.g. presentation mode scales the application's font
             self._set_fonts()
+        if event.type() == QEvent.Type.PaletteChange and self._shown is not None:
+            self.show_sections(*self._shown)  # the quiet text takes the theme's colour
+
+    def muted(self) -> str:
+        """The colour of quiet text (hints, notes): the palette's hint colour, 4.5:1 in either theme."""
+        return self.palette().color(QPalette.ColorRole.PlaceholderText).name()
 
     def show_sections(self, sections: list[Section], has_update: bool, selection: Selection | None) -> None:
         """Write out ``sections`` (``neuroviz.model.Shown.sections``: of the input and moment shown, for
         ``selection`` or the phase walked through); ``has_update`` False: there is no update, say what will
         appear here.  The scroll position is kept."""
         self.sections = sections
+        self._shown = (sections, has_update, selection)
+        muted = self.muted()
         if not has_update:
-            self.setHtml(f"<p style='color:{MUTED}'>No update yet: press Step (→), or Walk (W) to go through "
+            self.setHtml(f"<p style='color:{muted}'>No update yet: press Step (→), or Walk (W) to go through "
                          "one phase by phase. Its equations appear here, in the paper's notation, with every "
                          "number.</p>")
             return
@@ -68,12 +76,12 @@ class EquationsView(QTextBrowser):
             body.append(f"<p style='margin:8px 0 2px 0'><b>{to_html(title)}</b></p>")
             shared = _shared_notes(eqs)
             body += [equation_html(replace(eq, notes=tuple(n for n in eq.notes if n not in shared)),
-                                   muted_colour=MUTED, indent=self._indent) for eq in eqs]
-            body += [f"<p style='margin:0 0 0 14px; color:{MUTED}; font-size:small'>{to_html(n)}</p>"
+                                   muted_colour=muted, indent=self._indent) for eq in eqs]
+            body += [f"<p style='margin:0 0 0 14px; color:{muted}; font-size:small'>{to_html(n)}</p>"
                      for n in shared]
         if selection is None:
             hint = "Select a neuron or a parameter (in the diagram or the tables) to see its equations."
-            body.append(f"<p style='color:{MUTED}'>{to_html(hint)}</p>")
+            body.append(f"<p style='color:{muted}'>{to_html(hint)}</p>")
         bar = self.verticalScrollBar().value()
         self.setHtml("".join(body))
         self.verticalScrollBar().setValue(bar)

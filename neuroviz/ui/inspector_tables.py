@@ -22,12 +22,12 @@ from neuroviz.core.numbers import fmt
 from neuroviz.core.update_check import UpdateCheck
 from neuroviz.core.update_table import WEIGHT, UpdateTable
 from neuroviz.ui.inspector_optimiser import state_columns
+from neuroviz.ui.theme import DARK, LIGHT
 
 NEGATIVE = QColor("#1f63b5")
 POSITIVE = QColor("#c8321f")
 NEGATIVE_ON_DARK = QColor("#4ea1ff")
 POSITIVE_ON_DARK = QColor("#ff6a4d")
-MUTED = QColor("#8a919c")
 GOOD = QColor("#2f7d4f")
 Index = QModelIndex | QPersistentModelIndex
 
@@ -59,9 +59,12 @@ class SignColours:
 
     def __init__(self) -> None:
         self.negative, self.positive = NEGATIVE, POSITIVE
+        self.muted = LIGHT.qcolor("muted")
+        """Quiet text (the η column): the theme's hint colour, 4.5:1 or more on its background."""
 
     def set_dark(self, dark: bool) -> None:
         self.negative, self.positive = (NEGATIVE_ON_DARK, POSITIVE_ON_DARK) if dark else (NEGATIVE, POSITIVE)
+        self.muted = (DARK if dark else LIGHT).qcolor("muted")
 
     def of(self, x: float) -> QColor | None:
         """The colour of ``x``'s sign; None for 0."""
@@ -276,7 +279,7 @@ class UpdateTableModel(QAbstractTableModel):
             return text
         if role == FOREGROUND:
             if col == Col.ETA:
-                return MUTED
+                return self.colours.muted
             if col not in (Col.GRAD, Col.DELTA, Col.REL_ERROR):
                 return None
             grad_known, new_known = self._known(t, row)

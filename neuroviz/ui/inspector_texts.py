@@ -12,7 +12,6 @@ from neuroviz.core.trace import StepTrace
 from neuroviz.core.update_table import Outcome
 from neuroviz.ui.math_text import to_html
 
-MUTED = "#8a919c"
 NO_UPDATE = ("<b>No update yet.</b> Take a step, or walk through one in phases "
              "(<b>W</b>), to see every number of it.")
 
@@ -43,9 +42,10 @@ def outcome_text(outcome: Outcome, class_names: tuple[str, ...]) -> str:
     return f"r: {name(outcome.true)} · predicted: {name(outcome.predicted)} {mark}"
 
 
-def loss_html(explainer: Explainer, progress: Progress | None, sample: int | None) -> tuple[str, str | None]:
+def loss_html(explainer: Explainer, progress: Progress | None, sample: int | None,
+              muted: str) -> tuple[str, str | None]:
     """(text, tooltip) of the loss of ``sample`` (``None``: the batch mean only), the batch mean, the note on
-    the paper's logarithm.
+    the paper's logarithm (in the quiet colour ``muted``).
 
     While the walk has not computed the loss yet (``progress``) the text says
     so, and there is no new tooltip (None).
@@ -57,7 +57,7 @@ def loss_html(explainer: Explainer, progress: Progress | None, sample: int | Non
     if explainer.batch_size > 1 and sample is not None:
         text += f" &nbsp;·&nbsp; batch mean L = {to_html(fmt(explainer.trace.loss))}"
     if explainer.config.loss == "cross_entropy":
-        text += f"<br><span style='color:{MUTED}'>{PAPER_LOG_NOTE_SHORT}</span>"
+        text += f"<br><span style='color:{muted}'>{PAPER_LOG_NOTE_SHORT}</span>"
     return text, eq.note
 
 

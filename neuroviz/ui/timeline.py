@@ -40,6 +40,23 @@ from neuroviz.ui.training_loop import TrainingLoop
 from neuroviz.ui.window_shortcuts import WindowShortcuts, with_shortcut
 
 MIB = 2**20
+GROOVE_HEIGHT = 4
+"""Pixels of the slider's groove (the part not reached yet) and of its filled part."""
+
+
+def slider_style(palette: QPalette) -> str:
+    """The timeline slider drawn in ``palette``'s colours: the groove in the quiet text colour and the part
+    up to the handle in the highlight, both at 4.5:1 or more against the panel in either theme (the style's
+    own groove was a shade of the panel's colour, nearly invisible in the dark theme)."""
+    groove = palette.color(QPalette.ColorRole.PlaceholderText).name()
+    filled = palette.color(QPalette.ColorRole.Highlight).name()
+    handle = palette.color(QPalette.ColorRole.Button).name()
+    edge = palette.color(QPalette.ColorRole.WindowText).name()
+    r = GROOVE_HEIGHT // 2
+    return (f"QSlider::groove:horizontal {{ height: {GROOVE_HEIGHT}px; background: {groove}; border-radius: {r}px; }}"
+            f"QSlider::sub-page:horizontal {{ background: {filled}; border-radius: {r}px; }}"
+            f"QSlider::handle:horizontal {{ width: 12px; margin: -6px 0; border-radius: 7px; background: {handle};"
+            f" border: 1px solid {edge}; }}")
 
 
 
@@ -137,6 +154,7 @@ class Timeline(QWidget):
         self.slider.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.slider.setToolTip("Drag to any recorded update: everything shows that moment")
         self.slider.valueChanged.connect(self._on_slider)
+        self._style_slider()
 
         self.readout = QLabel(self)
         self.readout.setObjectName("timelineReadout")
@@ -167,6 +185,7 @@ class Timeline(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:
             self.sync()  # the readout's HTML names the quiet colour
+            self._style_slider()
         super().changeEvent(event)
 
     # ---------------------------------------------------------------- syncing
@@ -206,6 +225,11 @@ class Timeline(QWidget):
         self.branch_menu.setEnabled(n > 0)
         self.memory_label.setText(f"{fixed(h.memory_bytes / MIB, 1)} of {fixed(h.budget_bytes / MIB, 0)} MiB")
         self.memory_label.setToolTip("Memory the timeline holds, of its budget (Edit ▸ Preferences…)")
+
+    def _style_slider(self) -> None:
+        sheet = slider_style(self.palette())
+        if sheet != self.slider.styleSheet():
+            self.slider.setStyleSheet(sheet)
 
     def _muted(self) -> str:
         return self.palette().color(QPalette.ColorRole.PlaceholderText).name()
