@@ -48,6 +48,7 @@ from neuroviz.ui.new_network_dialog import NewNetworkDialog
 from neuroviz.ui.panel_protocol import Panel, PanelContext
 from neuroviz.ui.panels import PanelSpec, panel_specs
 from neuroviz.ui.preferences import apply_saved_preferences, show_preferences
+from neuroviz.ui.toolbar_fit import CompactWhenNarrow
 from neuroviz.ui.presentation import SCALES, Presentation
 from neuroviz.ui.showing_control import ShowingControl
 from neuroviz.ui.start_tour import StartTour, window_stops
@@ -91,6 +92,8 @@ NODE_ACTIONS = (
     ("activations", "&Activations", "Ctrl+4", "Neurons show their activations for the current input"),
     ("deltas", "&Errors δ", "Ctrl+5", "Neurons show their error terms δ of the last update"),
 )
+SHORT_TEXTS = {"weights": "θ", "gradients": "∂L/∂θ", "updates": "Δθ", "deltas": "δ"}
+"""The diagram toolbar's texts when the full ones do not fit (a 1024-pixel screen): the symbols alone."""
 class MainWindow(QMainWindow):
     """Wires the panels to the model; holds menus, the diagram toolbar and the status bar."""
 
@@ -394,6 +397,8 @@ class MainWindow(QMainWindow):
         self.view_menu.addActions(list(self.showing_control.moment_actions.values()))
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         self.diagram_toolbar = bar
+        modes = {**self.edge_actions, **self.node_actions}
+        self.toolbar_fit = CompactWhenNarrow(bar, {modes[mode]: text for mode, text in SHORT_TEXTS.items()})
         self.view_menu.insertAction(self._view_panels_end, bar.toggleViewAction())
 
     def _build_status_bar(self) -> None:
