@@ -434,7 +434,7 @@ class AppModel:
         return self._traced(lambda: self.time.history.step_on(self.input, self.target), on_input=True)
 
     def _traced(self, do_step: Callable[[], StepTrace], on_input: bool = False) -> StepTrace | None:
-        if not self._changing() or not self._lr_allowed(on_input):
+        if not self._lr_allowed(on_input) or not self._changing():
             return None
         with self.loss_jump.watching():
             try:
@@ -463,7 +463,7 @@ class AppModel:
         If an update diverges, the updates made before it are kept (and
         reported) and training pauses with ``diverged``.
         """
-        if not self._changing() or not self._lr_allowed():
+        if not self._lr_allowed() or not self._changing():
             return 0
         before = self.trainer.step_count
         problem = ""
@@ -484,7 +484,7 @@ class AppModel:
 
     def start(self) -> None:
         """Start continuous training (at a past moment: forks first, and does not start if cancelled)."""
-        if not self.running and self._changing() and self._lr_allowed():
+        if not self.running and self._lr_allowed() and self._changing():
             self.running = True
             self.running_changed.emit(True)
 
@@ -509,7 +509,7 @@ class AppModel:
         (``diverged`` is emitted and nothing changes) or the fork was cancelled.
         """
         self.stop()
-        if not self._changing() or not self._lr_allowed(on_input):
+        if not self._lr_allowed(on_input) or not self._changing():
             return None
         history = self.time.history
         apply: Callable[[StepTrace], None]

@@ -139,3 +139,15 @@ def test_the_factor_is_checked_and_none_watches_nothing(model):
     model.loss_jump.set_factor(1e30)
     model.step()
     assert jumps == []
+
+
+def test_cancelling_at_a_past_moment_forks_nothing(model):
+    for _ in range(3):
+        model.step()
+    model.go_to(1)
+    model.lr_guard.policy = CANCEL
+    model.set_lr(1e5)
+    model.start()
+    assert model.step_on_input() is None and not model.running
+    h = model.time.history
+    assert (h.position, h.last, len(h.branches)) == (1, 3, 0)
