@@ -48,11 +48,11 @@ from neuroviz.ui.new_network_dialog import NewNetworkDialog
 from neuroviz.ui.panel_protocol import Panel, PanelContext
 from neuroviz.ui.panels import PanelSpec, panel_specs
 from neuroviz.ui.preferences import apply_saved_preferences, show_preferences
-from neuroviz.ui.toolbar_fit import CompactWhenNarrow
 from neuroviz.ui.presentation import SCALES, Presentation
 from neuroviz.ui.showing_control import ShowingControl
 from neuroviz.ui.start_tour import StartTour, window_stops
 from neuroviz.ui.theme import THEME_CHOICES, apply_palette, resolve_theme
+from neuroviz.ui.toolbar_fit import CompactWhenNarrow
 from neuroviz.ui.training_loop import TrainingLoop
 from neuroviz.ui.undo_actions import undo_redo_actions
 from neuroviz.ui.window_shortcuts import with_shortcut
