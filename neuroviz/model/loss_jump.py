@@ -20,6 +20,7 @@ import numpy as np
 from psygnal import Signal
 
 from neuroviz.core.loss_jump import JUMP_FACTOR, jumped
+from neuroviz.core.notation import fmt
 from neuroviz.model.time_travel import TimeTravel
 
 PROBE_SAMPLES = 256
@@ -38,11 +39,11 @@ class LossJumpReport:
     from_position: int
     to_position: int
 
-    def words(self, factor: float) -> str:
-        """The banner's text."""
+    def words(self, factor: float, number: Callable[[float, int], str] = fmt) -> str:
+        """The banner's text (``number(x, digits)`` writes a number)."""
         what = f"update {self.last:,}" if self.last == self.first + 1 else f"updates {self.first + 1:,}–{self.last:,}"
-        after = f"{self.after:.3g}" if math.isfinite(self.after) else "not a finite number"
-        return (f"The loss jumped from {self.before:.3g} to {after} with {what} (more than {factor:g}×). "
+        after = number(self.after, 3) if math.isfinite(self.after) else "not a finite number"
+        return (f"The loss jumped from {number(self.before, 3)} to {after} with {what} (more than {factor:g}×). "
                 "Training is paused here; a smaller learning rate η may help.")
 
 

@@ -16,7 +16,7 @@ def ask_lr(trial: TrialUpdate, parent: QWidget | None) -> bool:
     """
     eta = shown_number(trial.lr)
     box = QMessageBox(QMessageBox.Icon.Warning, "This learning rate may wreck the network",
-                      f"<b>With η = {eta}, the next update would wreck the network:</b> {trial.reason()}.",
+                      f"<b>With η = {eta}, the next update would wreck the network:</b> {trial.reason(shown_number)}.",
                       QMessageBox.StandardButton.Cancel, parent)
     box.setObjectName("lrBox")
     box.setInformativeText("A trial update on a copy of the network, on the batch the next update uses, showed "

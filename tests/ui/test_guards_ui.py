@@ -75,6 +75,7 @@ def test_going_ahead_asks_once_and_a_jump_offers_one_step_back(show, qtbot):
     assert len(answers.seen) == 1 and model.trainer.step_count == 4
     banner = controls.jump_banner
     assert banner.isVisible() and "The loss jumped from" in banner.text and "update 4" in banner.text
+    assert "×10" in banner.text and "e+" not in banner.text and "^" not in banner.text  # the app's numbers
     qtbot.mouseClick(controls.step_button, LEFT)  # the same η: not asked again (this update is refused)
     answers.stop()
     assert len(answers.seen) == 1
