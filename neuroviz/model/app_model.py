@@ -91,7 +91,7 @@ class AppModel:
         self.view = ViewState()
         self.showing = ShowingState()
         self.lr_guard = LrGuard()
-        self.loss_jump = LossJump(self.time, self.stop, self.go_to)
+        self.loss_jump = LossJump(self.time, self.stop, self.go_to, self.document.network_changed)
         self.document.architecture_changed.connect(self.lr_guard.forget)
         self.running = False
         self.updates_per_second = 0.0

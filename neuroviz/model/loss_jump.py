@@ -3,7 +3,9 @@
 Around every recorded update (a Step, a walked update, each slice of Play)
 the loss of a fixed probe set (the first ``PROBE_SAMPLES`` samples of the
 training split) is measured before and after
-(``neuroviz.core.loss_jump.jumped`` is the rule).  A jump stops training
+(``neuroviz.core.loss_jump.jumped`` is the rule).  The loss after one slice
+is the loss before the next unless the network or the timeline changed in
+between, so Play measures once per slice.  A jump stops training
 and emits ``loss_jumped(LossJumpReport)``; ``back_before_jump()`` then goes
 back, through time travel, to the moment before it.  The offer lapses
 (``withdrawn``) as soon as the timeline moves or grows again.
@@ -17,13 +19,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
-from psygnal import Signal
+from psygnal import Signal, SignalInstance
 
+from neuroviz.core.datasets import Dataset
 from neuroviz.core.loss_jump import JUMP_FACTOR, jumped
 from neuroviz.core.notation import fmt
 from neuroviz.model.time_travel import TimeTravel
 
-PROBE_SAMPLES = 256
+PROBE_SAMPLES = 64
 """The loss is measured on at most this many samples of the training split."""
 
 
@@ -57,12 +60,16 @@ class LossJump:
     """The last jump can no longer be stepped back from here (the timeline moved or grew)."""
 
     def __init__(self, time: TimeTravel, stop: Callable[[], None], go_to: Callable[[int], None],
-                 factor: float | None = JUMP_FACTOR) -> None:
+                 network_changed: SignalInstance, factor: float | None = JUMP_FACTOR) -> None:
         self._time, self._stop, self._go_to = time, stop, go_to
         self.factor = factor
         self.jump: LossJumpReport | None = None
         """The jump that can be stepped back from now (``None``: none)."""
+        self._probe: tuple[Dataset, np.ndarray, np.ndarray] | None = None
+        self._known: float | None = None
+        """The probe loss now, if measured since the network last changed."""
         time.changed.connect(self._withdraw)
+        network_changed.connect(self._forget)
 
     def set_factor(self, factor: float | None) -> None:
         """Pause when an update multiplies the loss by more than ``factor`` (> 1), or never (``None``)."""
@@ -73,10 +80,11 @@ class LossJump:
     def probe_loss(self) -> float:
         """The data loss L of the probe set with the parameters now (``inf`` if not finite)."""
         trainer = self._time.trainer
-        ds = trainer.dataset
-        x, y = ds.X_train[:PROBE_SAMPLES], ds.y_train[:PROBE_SAMPLES]
+        if self._probe is None or self._probe[0] is not trainer.dataset:
+            ds = trainer.dataset
+            self._probe = (ds, ds.X_train[:PROBE_SAMPLES], ds.y_train[:PROBE_SAMPLES])
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            loss = trainer.network.loss(x, y)
+            loss = trainer.network.loss(self._probe[1], self._probe[2])
         return loss if math.isfinite(loss) else math.inf
 
     @contextmanager
@@ -87,11 +95,12 @@ class LossJump:
             yield
             return
         h, trainer = self._time.history, self._time.trainer
-        position, first, before = h.position, trainer.step_count, self.probe_loss()
+        position, first = h.position, trainer.step_count
+        before = self.probe_loss() if self._known is None else self._known
         yield
         if self._time.history is not h or h.position == position or trainer.step_count == first:
             return
-        after = self.probe_loss()
+        after = self._known = self.probe_loss()
         if jumped(before, after, factor):
             self._stop()
             self.jump = LossJumpReport(before, after, first, trainer.step_count, position, h.position)
@@ -106,7 +115,11 @@ class LossJump:
         self._go_to(jump.from_position)
         return True
 
+    def _forget(self) -> None:
+        self._known = None
+
     def _withdraw(self) -> None:
+        self._known = None
         if self.jump is not None and self._time.history.position != self.jump.to_position:
             self.jump = None
             self.withdrawn.emit()
