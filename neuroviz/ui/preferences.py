@@ -143,7 +143,7 @@ class PreferencesDialog(QDialog):
             "The lowest value, never, turns this off.")
         training_form = QFormLayout(training)
         training_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        training_form.addRow("Pause when the loss grows", self.jump_spin)
+        training_form.addRow("Pause when the loss grows more than", self.jump_spin)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
                                    | QDialogButtonBox.StandardButton.RestoreDefaults, self)
