@@ -12,14 +12,13 @@ batch: its loss before and after, and whether the probabilities p saturate
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from neuroviz.core.divergence import DivergenceError
 from neuroviz.core.network import Network
-from neuroviz.core.notation import fmt
+from neuroviz.core.numbers import fmt
 from neuroviz.core.optimisers import Optimizer
 
 JUMP_FACTOR = 10.0
@@ -61,14 +60,14 @@ class TrialUpdate:
         """The update would saturate p or multiply the loss by more than ``factor`` (a refused one: no)."""
         return not self.diverged and (self.saturated or jumped(self.loss_before, self.loss_after, factor))
 
-    def reason(self, number: Callable[[float, int], str] = fmt) -> str:
-        """What it would do, in words (for the warning; ``number(x, digits)`` writes a number)."""
+    def reason(self) -> str:
+        """What it would do, in words (for the warning)."""
         if self.saturated:
             return "every probability p of the batch would be 0 or 1 (to within 10⁻⁶): softmax would stop learning"
         if not math.isfinite(self.loss_after):
             return "the loss would not be a finite number"
         ratio = self.loss_after / max(self.loss_before, LOSS_FLOOR)
-        return f"the loss of the batch would grow about {number(ratio, 2)} times"
+        return f"the loss of the batch would grow about {fmt(ratio, 2)} times"
 
 
 def trial_update(network: Network, x: np.ndarray, targets: np.ndarray, lr: float,

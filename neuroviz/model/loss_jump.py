@@ -23,7 +23,7 @@ from psygnal import Signal, SignalInstance
 
 from neuroviz.core.datasets import Dataset
 from neuroviz.core.loss_jump import JUMP_FACTOR, jumped
-from neuroviz.core.notation import fmt
+from neuroviz.core.numbers import count, fmt
 from neuroviz.model.time_travel import TimeTravel
 
 PROBE_SAMPLES = 64
@@ -42,11 +42,12 @@ class LossJumpReport:
     from_position: int
     to_position: int
 
-    def words(self, factor: float, number: Callable[[float, int], str] = fmt) -> str:
-        """The banner's text (``number(x, digits)`` writes a number)."""
-        what = f"update {self.last:,}" if self.last == self.first + 1 else f"updates {self.first + 1:,}–{self.last:,}"
-        after = number(self.after, 3) if math.isfinite(self.after) else "not a finite number"
-        return (f"The loss jumped from {number(self.before, 3)} to {after} with {what} (more than {factor:g}×). "
+    def words(self, factor: float) -> str:
+        """The banner's text."""
+        last = count(self.last)
+        what = f"update {last}" if self.last == self.first + 1 else f"updates {count(self.first + 1)}–{last}"
+        after = fmt(self.after, 3) if math.isfinite(self.after) else "not a finite number"
+        return (f"The loss jumped from {fmt(self.before, 3)} to {after} with {what} (more than {fmt(factor)}×). "
                 "Training is paused here; a smaller learning rate η may help.")
 
 

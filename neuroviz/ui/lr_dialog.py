@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from neuroviz.core.loss_jump import TrialUpdate
-from neuroviz.ui.math_text import shown_number
+from neuroviz.core.numbers import fmt
 
 
 def ask_lr(trial: TrialUpdate, parent: QWidget | None) -> bool:
@@ -14,9 +14,9 @@ def ask_lr(trial: TrialUpdate, parent: QWidget | None) -> bool:
     A modal box (object name ``lrBox``) with ``goAheadButton`` and Cancel (the
     default); returns True to go ahead.
     """
-    eta = shown_number(trial.lr)
+    eta = fmt(trial.lr)
     box = QMessageBox(QMessageBox.Icon.Warning, "This learning rate may wreck the network",
-                      f"<b>With η = {eta}, the next update would wreck the network:</b> {trial.reason(shown_number)}.",
+                      f"<b>With η = {eta}, the next update would wreck the network:</b> {trial.reason()}.",
                       QMessageBox.StandardButton.Cancel, parent)
     box.setObjectName("lrBox")
     box.setInformativeText("A trial update on a copy of the network, on the batch the next update uses, showed "

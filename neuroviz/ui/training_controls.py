@@ -443,7 +443,7 @@ class TrainingControls(QWidget):
 
     def _on_loss_jumped(self, jump: LossJumpReport) -> None:
         factor = self.model.loss_jump.factor
-        self.jump_banner.show_message(jump.words(factor or 0.0, shown_number))
+        self.jump_banner.show_message(jump.words(factor or 0.0))
         self.scroll.verticalScrollBar().setValue(0)
 
     def show_message(self, text: str) -> None:

@@ -58,7 +58,7 @@ def test_an_eta_that_would_wreck_the_network_is_warned_about_and_cancel_keeps_it
     qtbot.mouseClick(controls.step_button, LEFT)
     qtbot.mouseClick(controls.play_button, LEFT)
     answers.stop()
-    assert len(answers.seen) == 2 and "η = 100000" in answers.seen[0] and "0 or 1" in answers.seen[0]
+    assert len(answers.seen) == 2 and "η = 100,000" in answers.seen[0] and "0 or 1" in answers.seen[0]
     assert model.trainer.step_count == 0 and model.network.flat_params().tobytes() == before
     assert not model.running
 
