@@ -15,6 +15,7 @@ import numpy as np
 
 from neuroviz.core.equation import Equation
 from neuroviz.core.explain import Explainer
+from neuroviz.core.input_delta import input_delta_equation
 from neuroviz.core.notation import bias_label, layer_letter, neuron_label
 from neuroviz.core.phases import Phase
 from neuroviz.core.selection import Selection
@@ -101,8 +102,16 @@ class SectionBuilder:
         if phase.kind == "backward":
             l = phase.layer
             idx = self._focus(l, np.asarray(tr.deltas[l - 1][s]), selection)
-            return [(self._title("Error terms δ of", l, idx, selection), [ex.delta(l, i, s) for i in idx])]
+            out = [(self._title("Error terms δ of", l, idx, selection), [ex.delta(l, i, s) for i in idx])]
+            if l == 1 and selection is not None and selection.kind == "neuron" and selection.layer == 0:
+                out.append(self._input_delta(selection.m))  # the recursion one layer further, to the input
+            return out
         return [("Update", self._updates(self._focus_rows(selection)))]
+
+    def _input_delta(self, n: int) -> Section:
+        """The input neuron's own error term δ^a_n = Σ_m δ^b_m θ^{ba}_{mn}, written out."""
+        return (f"Error term of the input {neuron_label(0, n)}",
+                [input_delta_equation(self.ex.trace, n, self.sample, self.ex.max_terms)])
 
     def _selection(self, selection: Selection | None) -> list[Section]:
         ex, t, s = self.ex, self.table, self.sample
@@ -124,6 +133,7 @@ class SectionBuilder:
                 out.append((f"Error term of {neuron_label(l, i)}", [ex.delta(l, i, s)]))
                 out.append((f"Its bias {bias_label(l - 1, i)}", self._updates([t.find(BIAS, l - 1, i)])))
             else:  # an input neuron acts only through its outgoing weights
+                out.append(self._input_delta(i))
                 rows = t.select(mask=(t.kind == WEIGHT) & (t.layer == 0) & (t.n == i), top_k=FOCUS_PARAMETERS,
                                 sort="abs_grad", descending=True).tolist()
                 out.append((f"The largest gradients of its weights to layer {layer_letter(1)}", self._updates(rows)))

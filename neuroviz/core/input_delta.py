@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from neuroviz.core.explain import DEFAULT_MAX_TERMS, Equation, sum_of_products
-from neuroviz.core.notation import delta_label, fmt
+from neuroviz.core.equation import Equation
+from neuroviz.core.explain import DEFAULT_MAX_TERMS, sum_of_products
+from neuroviz.core.notation import delta_label
+from neuroviz.core.numbers import fmt
 from neuroviz.core.trace import StepTrace
 
 
@@ -44,8 +46,8 @@ def input_delta_equation(trace: StepTrace, n: int, sample: int = 0, max_terms: i
     general = f"Σ_m δ^b_m θ^{{ba}}_{{{col}}}"
     deltas = np.asarray(trace.deltas[0][sample])
     weights = np.asarray(trace.weights_before[0][:, n])
-    terms, terms_note = sum_of_products(deltas, weights, max_terms)
     value = float(input_deltas(trace)[sample, n])
+    terms, terms_note = sum_of_products(deltas, weights, max_terms, total=value)  # true after rounding
     notes = ["The input layer has no activation: no f′ factor, δ^a = ∂L/∂a.",
              "δ^a < 0: a brighter pixel lowers the loss; δ^a > 0: a darker one does."]
     if terms_note:

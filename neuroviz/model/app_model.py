@@ -16,6 +16,8 @@
     which input at which moment every panel shows (``shown()`` has its numbers);
 ``lr_guard`` (``LrGuard``), ``loss_jump`` (``LossJump``)
     the trial of a new η before its first update, and the pause after an update that multiplies the loss.
+``quiz`` (``Quiz``)
+    the numbers a walk asks the student to predict before a phase shows them.
 
 Views subscribe to the parts' signals and change the state only through
 these methods; a script, a lesson or a test drives the whole app the same
@@ -63,6 +65,7 @@ from neuroviz.model.input_model import InputModel
 from neuroviz.model.loss_jump import LossJump
 from neuroviz.model.lr_guard import LrGuard
 from neuroviz.model.phase_walk import PhaseWalk
+from neuroviz.model.quiz import Quiz
 from neuroviz.model.showing import ShowingState, Shown, ShownInput, ShownMoment, shown
 from neuroviz.model.time_travel import KEEP_BRANCH, ForkPolicy, TimeTravel
 from neuroviz.model.view_state import EdgeMode, NodeMode, ViewState
@@ -87,6 +90,7 @@ class AppModel:
         self.document = Document(ex.network, ex.dataset, trainer, ex.title)
         self.drawing = InputModel(ex.dataset.X[0], int(ex.dataset.y[0]), ex.network.config.n_outputs)
         self.walk = PhaseWalk()
+        self.quiz = Quiz(self.walk)
         self.time = TimeTravel(trainer, fork_policy, history_budget)
         self.view = ViewState()
         self.showing = ShowingState()
@@ -527,12 +531,14 @@ class AppModel:
         return trace
 
     def next_phase(self) -> StepTrace | None:
-        """Show the next phase; after the last (the update) finish.  Returns the trace when finished."""
+        """Show the next phase (the quiz may first ask about it); after the last (the update) finish.
+        Returns the trace when finished."""
         if not self.walk.active:
             return None
         if self.walk.at_last:
             return self.finish_phased_step()
-        self.walk.next()
+        if not self.quiz.ask_before_next(self.config, self.shown().row):
+            self.walk.next()
         return None
 
     def previous_phase(self) -> None:

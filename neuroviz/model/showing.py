@@ -26,6 +26,7 @@ from psygnal import Signal
 from neuroviz.core.equation import Equation
 from neuroviz.core.explain import Explainer, NeuronTable, Progress, signed
 from neuroviz.core.explain_sections import Section, SectionBuilder
+from neuroviz.core.input_delta import input_delta_equation, input_deltas
 from neuroviz.core.network import DEFAULT_LR, DivergenceError, Network
 from neuroviz.core.notation import delta_label, neuron_label
 from neuroviz.core.numbers import count, fmt
@@ -134,6 +135,16 @@ class Shown:
     def delta(self, layer: int) -> np.ndarray | None:
         """Shape (n_l,): δ of ``layer`` (≥ 1), or ``None`` when it cannot be computed."""
         return None if self.trace is None else self._pick(self.trace.deltas[layer - 1])
+
+    @cached_property
+    def _input_deltas(self) -> np.ndarray | None:
+        return None if self.trace is None else input_deltas(self.trace)
+
+    def input_delta(self) -> np.ndarray | None:
+        """Shape (n_0,): the input's own δ^a = ∂L/∂a (``neuroviz.core.input_delta``; the batch mean: the mean),
+        or ``None`` when it cannot be computed."""
+        d = self._input_deltas
+        return None if d is None else self._pick(d)
 
     @property
     def probs(self) -> np.ndarray:
@@ -248,16 +259,17 @@ class Shown:
             values = self.delta(layer) if phase is None or phase.kind == "backward" else self.act(layer)
             index = int(np.argmax(np.abs(values))) if values is not None else 0
         want_value = phase is None or phase.kind in ("forward", "loss")
-        want_delta = layer >= 1 and (phase is None or phase.kind == "backward")
+        want_delta = (phase is None or phase.kind == "backward") and (layer >= 1 or phase is None or phase.layer == 1)
         name = neuron_label(layer, index)
         out: list[Section] = []
         if self.row is None:
             if want_value:
                 eq = self._mean(name, self.forward.act[layer][:, index], float(self.act(layer)[index]))
                 out.append((f"Forward: {name}, the batch mean", [eq]))
-            delta = self.delta(layer) if want_delta else None
-            if self.trace is not None and delta is not None:
-                eq = self._mean(delta_label(layer, index), self.trace.deltas[layer - 1][:, index], float(delta[index]))
+            per_sample = None if self.trace is None or not want_delta else (
+                self.trace.deltas[layer - 1] if layer >= 1 else self._input_deltas)
+            if per_sample is not None:
+                eq = self._mean(delta_label(layer, index), per_sample[:, index], float(self._pick(per_sample)[index]))
                 out.append((f"Error term of {name}, the batch mean", [eq]))
             return out
         if self.trace is None:
@@ -270,7 +282,8 @@ class Shown:
                 forward.append(ex.probability(index, self.row))
             out.append((f"Forward: {name}", forward))
         if want_delta:
-            out.append((f"Error term of {name}", [ex.delta(layer, index, self.row)]))
+            eq = ex.delta(layer, index, self.row) if layer >= 1 else input_delta_equation(self.trace, index, self.row)
+            out.append((f"Error term of {name}", [eq]))
         return out
 
     def _mean(self, name: str, values: np.ndarray, mean: float) -> Equation:
