@@ -110,7 +110,7 @@ class SectionBuilder:
 
     def _input_delta(self, n: int) -> Section:
         """The input neuron's own error term δ^a_n = Σ_m δ^b_m θ^{ba}_{mn}, written out."""
-        return (f"Error term of the input {neuron_label(0, n)}",
+        return (f"Error term of {neuron_label(0, n)}",
                 [input_delta_equation(self.ex.trace, n, self.sample, self.ex.max_terms)])
 
     def _selection(self, selection: Selection | None) -> list[Section]:

@@ -33,6 +33,7 @@ def test_each_selection_kind():
     assert titles_and_lhs(b.sections(Selection("neuron", 2, 1)))[0] == ("Forward: c_2", ["c_2", "p_2"])
     assert titles_and_lhs(b.sections(Selection("neuron", 0, 3))) == [
         ("Forward: a_4", ["a_4"]),
+        ("Error term of a_4", ["δ^a_4"]),  # the recursion one layer further: δ^a_4 = Σ_m δ^b_m θ^{ba}_{m4}
         # a_4 = 1: its weights to b_1 and b_2 have the largest gradients δ^b_m · a_4 (δ^b_3 = 0)
         ("The largest gradients of its weights to layer b",
          ["∂L/∂θ^{ba}_{14}", "θ^{ba}_{14} :=", "∂L/∂θ^{ba}_{24}", "θ^{ba}_{24} :="])]
