@@ -287,7 +287,9 @@ class NetworkDiagram(QWidget):
         if l == 0:
             h, w = s.image_shape
             where = f"pixel row {i // w + 1}, column {i % w + 1}" if h * w == s.config.n_inputs else "input"
-            return f"{neuron_label(0, i)} = {fmt(float(shown.act(0)[i]), 4)} · {where}\n{shown.words()}"
+            own = shown.input_delta() if progress is None or progress.knows_delta(1) else None
+            delta = f" · {delta_label(0, i)} = {number(None if own is None else float(own[i]))}"
+            return f"{neuron_label(0, i)} = {fmt(float(shown.act(0)[i]), 4)}{delta} · {where}\n{shown.words()}"
         values_known = progress is None or progress.knows_values(l)
         parts = [f"{neuron_label(l, i)} = {number(float(shown.act(l)[i]) if values_known else None)}",
                  f"{neuron_label(l, i, raw=True)} = {number(float(shown.raw(l)[i]) if values_known else None)}"]
@@ -395,9 +397,11 @@ class NetworkDiagram(QWidget):
         layers = range(1, len(shown.weights) + 1)
         deltas = [shown.delta(l) for l in layers]
         known = [d for d in deltas if d is not None]
+        progress = shown.progress(s.phase)
+        input_deltas = shown.input_delta() if progress is None or progress.knows_delta(1) else None
         v = diagram_values(shown.weights, [shown.act(l) for l in range(len(shown.weights) + 1)],
                            known if len(known) == len(deltas) else None, shown.update, s.edge_mode, s.node_mode,
-                           s.phase, shown.words())
+                           s.phase, shown.words(), input_deltas, s.view.input_mode)
         self.values = v
         self.edges.update(v, lay, self.max_edges)
         self.neurons.update(v, lay, self.palette_, shown.weights[0], s.image_shape)

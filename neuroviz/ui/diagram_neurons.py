@@ -145,8 +145,15 @@ class NeuronLayer:
         mapped = map_diverging(np.concatenate(known), self.vmax, pal.node_lut) if known else None
         neutral = np.array(pal.theme.rgb("surface"), dtype=np.uint8)
         inputs = v.nodes[0]
-        assert inputs is not None  # the input is always known
-        rgb = [self.rgb[0] if same_input else map_sequential(inputs, 0.0, 1.0, pal.ink_lut)]
+        if same_input:
+            first = self.rgb[0]
+        elif v.input_mode == "deltas":  # δ^a on its own diverging scale (neutral while not known)
+            first = (np.tile(neutral, (lay.sizes[0], 1)) if inputs is None
+                     else map_diverging(inputs, robust_max([inputs]), pal.node_lut))
+        else:
+            assert inputs is not None  # the input's values are always known
+            first = map_sequential(inputs, 0.0, 1.0, pal.ink_lut)
+        rgb = [first]
         start = 0
         for a, n in zip(v.nodes[1:], lay.sizes[1:]):
             if a is None or mapped is None:

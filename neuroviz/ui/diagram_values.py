@@ -29,7 +29,8 @@ class DiagramValues:
     ----------
     nodes:
         ``nodes[l]`` shape (n_l,): value of each neuron of layer l, or ``None``
-        when not (yet) known (drawn neutral).  ``nodes[0]`` is always the input.
+        when not (yet) known (drawn neutral).  ``nodes[0]`` is the input a, or
+        its own δ^a with ``input_mode`` ``deltas`` (``None`` while not known).
     node_mode:
         ``activations`` or ``deltas``: what ``nodes[1:]`` hold.
     edges:
@@ -55,11 +56,14 @@ class DiagramValues:
     dim_edges: list[bool] = field(default_factory=list)
     batch: int = 0
     note: str = ""
+    input_mode: str = "values"
+    """``values`` (a, on the input's ink scale) or ``deltas`` (δ^a = ∂L/∂a, on the diverging scale)."""
 
 
 def diagram_values(weights: list[np.ndarray] | tuple[np.ndarray, ...], acts: list[np.ndarray],
                    deltas: list[np.ndarray] | None, trace: StepTrace | None, edge_mode: str, node_mode: str,
-                   phase: Phase | None = None, showing: str = "") -> DiagramValues:
+                   phase: Phase | None = None, showing: str = "",
+                   input_deltas: np.ndarray | None = None, input_mode: str = "values") -> DiagramValues:
     """Values for the view.
 
     ``weights`` are the θ of the moment shown (shapes (n_{l+1}, n_l));
@@ -130,7 +134,10 @@ def diagram_values(weights: list[np.ndarray] | tuple[np.ndarray, ...], acts: lis
             edges = list(trace.weight_updates())
             if trace.optimizer is not None and not trace.optimizer.plain:  # Δθ = after − before, as applied
                 notes.append(f"Δθ is the optimiser's step ({trace.optimizer.name}), not −η ∂L/∂θ")
-    return DiagramValues(nodes, node_mode, edges, edge_mode, active, dim, batch, " · ".join(notes))
+    if input_mode == "deltas":
+        nodes[0] = input_deltas
+        notes.append("input layer: its δ^a = ∂L/∂a" if input_deltas is not None else "δ^a is not known yet")
+    return DiagramValues(nodes, node_mode, edges, edge_mode, active, dim, batch, " · ".join(notes), input_mode)
 
 
 def strongest_per_layer(values: np.ndarray, known: np.ndarray, offsets: np.ndarray, budget: int) -> np.ndarray:

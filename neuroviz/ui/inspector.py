@@ -19,7 +19,8 @@ to its rows here.
 
 This module is the only part of the inspector that reads the model or
 listens to it; the parts it composes are given plain data: the phase walk's
-buttons and phase list (``phase_bar``), the equations
+buttons and phase list (``phase_bar``), the walk's questions (``quiz_panel``, over the
+model's ``Quiz``), the equations
 (``inspector_equations``), the two tables (``inspector_tabs``), the
 gradient check's runner (``gradient_check_runner``) and the header and loss
 texts (``inspector_texts``).  Every number they show comes from the core.
@@ -51,6 +52,7 @@ from neuroviz.ui.inspector_texts import header_html, loss_html, outcome_text
 from neuroviz.ui.math_text import to_html
 from neuroviz.ui.panel_protocol import MenuEntry
 from neuroviz.ui.phase_bar import PhaseBar, PhaseTrack
+from neuroviz.ui.quiz_panel import QuizPanel
 from neuroviz.ui.window_shortcuts import PanelKeys, WindowShortcuts, with_shortcut
 
 WIDE_RATIO = 1.6
@@ -140,6 +142,10 @@ class InspectorPanel(QWidget):
         top.addWidget(self.showing_label, 1)
         top.addWidget(self.sample_info)
         layout.addLayout(bar)
+        self.quiz_panel = QuizPanel(s.quiz, s.next_phase, s.select)  # predict, then reveal: under the walk
+        layout.addWidget(self.quiz_panel)
+        self.keys.note("Return", "Check the prediction; in the empty field, the next phase", "answer field")
+        self.keys.note("Esc", "Skip the question", "answer field")
 
         self.loss_label = QLabel()
         self.loss_label.setObjectName("inspectorLoss")

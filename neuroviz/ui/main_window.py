@@ -229,8 +229,9 @@ class MainWindow(QMainWindow):
                 self.file_menu.insertAction(self._file_quit_separator, action)
 
     def _place_panel_entries(self) -> None:
-        """Put the actions the panels offer into the Edit and History menus, by their order."""
-        menus = {"Edit": (self.edit_menu, self._edit_panels_end), "History": (self.history_menu, None)}
+        """Put the actions the panels offer into the Edit, History and View menus, by their order."""
+        menus = {"Edit": (self.edit_menu, self._edit_panels_end), "History": (self.history_menu, None),
+                 "View": (self.view_menu, None)}
         entries = sorted(((e, name) for name, p in self.panels.items() for e in p.menu_entries()),
                          key=lambda pair: pair[0].order)
         for entry, name in entries:
@@ -312,6 +313,12 @@ class MainWindow(QMainWindow):
             self.node_group.addAction(action)
             self.node_menu.addAction(action)
             self.node_actions[mode] = action
+        self.input_delta_action = self._action(
+            "Input layer: its own &δ^a", lambda on: self.model.view.set_modes(input_mode="deltas" if on else "values"),
+            "Ctrl+6", "The input layer shows δ^a = ∂L/∂a = Σ_m δ^b_m θ^{ba}_{mn}: which inputs, made larger or "
+            "smaller, would lower the loss (blue: larger, red: smaller)", True)
+        self.node_menu.addSeparator()
+        self.node_menu.addAction(self.input_delta_action)
         self.input_grid_action = self._action("Input as &pixel grid", self.set_input_grid, "Ctrl+Shift+G",
                                               "Draw the input layer as its H×W image", True)
         self.input_grid_action.setChecked(self.diagram.input_grid)
@@ -571,6 +578,7 @@ class MainWindow(QMainWindow):
     def _sync_view_actions(self) -> None:
         self.edge_actions[self.model.edge_mode].setChecked(True)
         self.node_actions[self.model.node_mode].setChecked(True)
+        self.input_delta_action.setChecked(self.model.view.input_mode == "deltas")
 
     def _schedule_status(self, *_: object) -> None:
         if not self._status_timer.isActive():

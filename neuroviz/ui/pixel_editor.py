@@ -44,6 +44,7 @@ from neuroviz.core.numbers import fmt
 from neuroviz.io.dataset_import import DatasetImportError, load_image
 from neuroviz.model import AppModel
 from neuroviz.ui.binding import subscribe
+from neuroviz.ui.math_text import to_html
 from neuroviz.ui.panel_protocol import MenuEntry
 from neuroviz.ui.pixel_grid import NOISE_AMPLITUDE, PixelGrid, image_file, qimage_to_png, shifted
 from neuroviz.ui.prediction_bars import PredictionBars
@@ -74,9 +75,13 @@ class PixelEditor(QWidget):
         self.grid.hovered.connect(self._show_readout)
         subscribe(self, model.drawing.changed, self._on_input_changed)
         subscribe(self, model.walk.changed, self._on_walk_changed)
+        for signal in (model.view.changed, model.walk.changed, model.time.changed, model.showing.changed,
+                       model.stepped, model.document.network_changed, model.drawing.changed):
+            subscribe(self, signal, self._show_overlay_caption)
         subscribe(self, model.document.architecture_changed, self._on_architecture_changed)
         subscribe(self, model.document.dataset_changed, self._on_architecture_changed)
         self._on_architecture_changed()
+        self._show_overlay_caption()
 
     # ---------------------------------------------------------------- build
     def _build(self) -> None:
@@ -85,6 +90,12 @@ class PixelEditor(QWidget):
         layout.setSpacing(6)
         layout.addLayout(self._brush_row())
         layout.addWidget(self.grid, 1)
+        self.overlay_caption = QLabel(self)
+        self.overlay_caption.setObjectName("overlayCaption")
+        self.overlay_caption.setWordWrap(True)
+        self.overlay_caption.setTextFormat(Qt.TextFormat.RichText)
+        self.overlay_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.overlay_caption)
         self.readout.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.readout.setWordWrap(True)  # a narrow panel wraps it instead of widening the window
         mute(self.readout)
@@ -156,6 +167,21 @@ class PixelEditor(QWidget):
         for i, (key, text, tip, shortcut, (dr, dc)) in enumerate(shifts):
             move = lambda _=False, dr=dr, dc=dc: self.shift(dr, dc)  # noqa: E731
             grid.addWidget(self._tool_button(key, text, tip, shortcut, move), 1, i)
+        self.overlay_action = QAction("Input δ^a overlay", self)
+        self.overlay_action.setCheckable(True)
+        self.overlay_action.setToolTip(
+            "Tint each pixel by −δ^a = −∂L/∂a (δ^a_n = Σ_m δ^b_m θ^{ba}_{mn}, the δ recursion one layer further): "
+            "blue where a brighter pixel would lower the loss, red where a darker one would; the stronger, the "
+            "more (of the input and moment shown) (D on the grid)")
+        self.overlay_action.toggled.connect(self.model.view.set_input_overlay)
+        overlay = QToolButton(self)
+        overlay.setObjectName("tool_overlay")
+        overlay.setDefaultAction(self.overlay_action)
+        overlay.setText("−δᵃ tint")
+        overlay.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self._grid_shortcut("D", self.overlay_action.toggle, "The −δ^a tint on or off")
+        self.tool_buttons["overlay"] = overlay
+        grid.addWidget(overlay, 0, len(tools), 2, 1)
         return grid
 
     def _tool_button(self, key: str, text: str, tip: str, shortcut: str, slot: Callable[[], None]) -> QToolButton:
@@ -180,8 +206,9 @@ class PixelEditor(QWidget):
         return list(self.keys.help)
 
     def menu_entries(self) -> list[MenuEntry]:
-        """Edit ▸ Paste Image as Input, window-wide."""
-        return [MenuEntry("Edit", 0, self.paste_action, window_wide=True)]
+        """Edit ▸ Paste Image as Input, window-wide; View ▸ Input δ^a overlay."""
+        return [MenuEntry("Edit", 0, self.paste_action, window_wide=True),
+                MenuEntry("View", 0, self.overlay_action, separator_before=True)]
 
     def _target_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -215,6 +242,27 @@ class PixelEditor(QWidget):
         self.target_box.addItems(list(self.model.class_names))
         self.bars_heading.setText(self.bars.title())
         self._on_input_changed()
+
+    def _show_overlay_caption(self, *_: object) -> None:
+        """Say what the −δ^a tint shows (of which input and moment), or why it shows nothing."""
+        on = self.model.view.input_overlay
+        if self.overlay_action.isChecked() != on:
+            self.overlay_action.setChecked(on)
+        if not on:
+            self.overlay_caption.hide()
+            return
+        shown = self.model.shown()
+        if self.grid.input_delta() is None:
+            text = "−δ<sup>a</sup> tint: not known yet (the walk reaches it with δ<sup>b</sup>)" if shown.walking \
+                else "−δ<sup>a</sup> tint: the loss is not finite"
+        else:
+            pal = self.palette()
+            blue = pal.color(QPalette.ColorRole.Highlight).name()
+            red = pal.color(QPalette.ColorRole.BrightText).name()
+            text = (f"−δ<sup>a</sup> tint of {to_html(shown.words())}: <span style='color:{blue}'>■</span> brighter"
+                    f" lowers L · <span style='color:{red}'>■</span> darker lowers L")
+        self.overlay_caption.setText(text)
+        self.overlay_caption.show()
 
     def _on_input_changed(self) -> None:
         if self.target_box.currentIndex() != self.model.target:

@@ -49,6 +49,7 @@ from neuroviz.core.numbers import fmt
 from neuroviz.io.dataset_import import IMAGE_SUFFIXES
 from neuroviz.model import AppModel
 from neuroviz.ui.binding import subscribe
+from neuroviz.ui.colormaps import robust_max
 
 SOFT_KERNEL = np.array([[0.25, 0.5, 0.25], [0.5, 1.0, 0.5], [0.25, 0.5, 0.25]])
 """Coverage of the soft brush around the cell under the pointer (centre 1)."""
@@ -56,6 +57,8 @@ VALUE_CELL_SIZE = 56
 """Cells at least this many pixels wide show their value (twice as wide: also their label a_n)."""
 GRID_LINE_COLOR = QColor(112, 112, 112)
 """Lines between cells: opaque (fast to draw) and visible on both black and white."""
+OVERLAY_OPACITY = 0.8
+"""The −δ^a tint's opacity at the largest |δ^a| (a robust maximum)."""
 NOISE_AMPLITUDE = 0.15
 """``Add noise`` adds uniform noise in ±this to every pixel (then clips to [0, 1])."""
 
@@ -150,6 +153,39 @@ class PixelGrid(QWidget):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.PreventContextMenu)
         subscribe(self, model.drawing.changed, self._on_input_changed)
         subscribe(self, model.document.architecture_changed, self._on_architecture_changed)
+        for signal in (model.view.changed, model.walk.changed, model.time.changed, model.showing.changed,
+                       model.stepped, model.document.network_changed):
+            subscribe(self, signal, self._on_shown_changed)
+
+    def _on_shown_changed(self, *_: object) -> None:
+        if self.model.view.input_overlay:
+            self.update()
+
+    def input_delta(self) -> np.ndarray | None:
+        """Shape (n_0,): δ^a = ∂L/∂a of the input and moment shown (``model.shown()``), or ``None`` while
+        it is not known (the loss is not finite, or a walk has not reached δ^b yet)."""
+        shown = self.model.shown()
+        progress = shown.progress(self.model.phase)
+        return shown.input_delta() if progress is None or progress.knows_delta(1) else None
+
+    def overlay_image(self) -> QImage | None:
+        """The −δ^a tint as an H×W image (``None``: no overlay): the highlight colour (blue) where a brighter
+        pixel lowers the loss (δ^a < 0), the bright-text colour (red) where a darker one does; opacity by |δ^a|
+        on a robust scale."""
+        delta = self.input_delta() if self.model.view.input_overlay else None
+        if delta is None:
+            return None
+        h, w = self.shape
+        pal = self.palette()
+        brighter, darker = pal.color(QPalette.ColorRole.Highlight), pal.color(QPalette.ColorRole.BrightText)
+        strength = np.clip(np.abs(delta) / robust_max([delta]), 0.0, 1.0) * OVERLAY_OPACITY
+        rgb = np.where((delta < 0)[:, None], [brighter.red(), brighter.green(), brighter.blue()],
+                       [darker.red(), darker.green(), darker.blue()])
+        argb = np.empty((h * w, 4), dtype=np.uint8)  # B, G, R, A: premultiplied ARGB32 in memory order
+        argb[:, 0], argb[:, 1], argb[:, 2] = (rgb[:, ::-1].T * strength).astype(np.uint8)
+        argb[:, 3] = np.rint(strength * 255).astype(np.uint8)
+        image = QImage(argb.tobytes(), w, h, 4 * w, QImage.Format.Format_ARGB32_Premultiplied)
+        return image.copy()  # owns its pixels
 
     # -------------------------------------------------------------- geometry
     def _on_input_changed(self) -> None:
@@ -295,7 +331,13 @@ class PixelGrid(QWidget):
         """``a_12 = 0.734 (row 2, column 4)`` for pixel ``index`` (0-based)."""
         row, col = divmod(index, self.shape[1])
         value = float(self.model.input[index])
-        return f"{neuron_label(0, index, 'unicode')} = {fmt(value, 4)}   (row {row + 1}, column {col + 1})"
+        text = f"{neuron_label(0, index, 'unicode')} = {fmt(value, 4)}   (row {row + 1}, column {col + 1})"
+        delta = self.input_delta() if self.model.view.input_overlay else None
+        if delta is not None and index < delta.size:
+            d = float(delta[index])
+            better = "brighter" if d < 0 else "darker" if d > 0 else "neither brighter nor darker"
+            text += f"\nδᵃ{neuron_label(0, index, 'unicode')[1:]} = {fmt(d, 4)}: {better} lowers the loss"
+        return text
 
     # ---------------------------------------------------------------- paint
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -309,6 +351,9 @@ class PixelGrid(QWidget):
         levels = np.ascontiguousarray(np.rint(np.clip(img, 0.0, 1.0) * 255), dtype=np.uint8)
         pixels = QImage(levels.tobytes(), w, h, w, QImage.Format.Format_Grayscale8)
         painter.drawImage(QRect(o.x(), o.y(), w * s, h * s), pixels)  # scaled without smoothing
+        tint = self.overlay_image()
+        if tint is not None:
+            painter.drawImage(QRect(o.x(), o.y(), w * s, h * s), tint)
         if s >= 6:
             painter.setPen(QPen(GRID_LINE_COLOR, 1))
             painter.drawLines([QLine(o.x(), o.y() + r * s, o.x() + w * s - 1, o.y() + r * s) for r in range(1, h)]
