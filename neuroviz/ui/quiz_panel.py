@@ -156,7 +156,8 @@ class QuizPanel(QWidget):
         q = v.question
         name = to_html(q.quantity)
         if v.right:
-            return f"<p style='margin:0'><b style='color:{RIGHT_COLOUR}'>✓ Right:</b> {name} = <b>{to_html(v.expected)}</b></p>"
+            right = f"<b style='color:{RIGHT_COLOUR}'>✓ Right:</b>"
+            return f"<p style='margin:0'>{right} {name} = <b>{to_html(v.expected)}</b></p>"
         head = (f"<b>Skipped:</b> {name} = <b>{to_html(v.expected)}</b>" if v.skipped else
                 f"<b style='color:{WRONG_COLOUR}'>✗ Not quite:</b> {name} — you: <b>{to_html(v.given)}</b>"
                 f" · right: <b style='color:{RIGHT_COLOUR}'>{to_html(v.expected)}</b>")
