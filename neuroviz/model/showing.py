@@ -172,7 +172,8 @@ class Shown:
         return None if self.update is None else UpdateTable.from_trace(self.update)
 
     def neuron_table(self) -> NeuronTable:
-        """Every neuron of the shown input (the batch mean: the means), in the inspector's columns."""
+        """Every neuron of the shown input (the batch mean: the means), in the inspector's columns; the input
+        layer's δ is its own δ^a (``input_delta``)."""
         n_layers = len(self.forward.act)
         sizes = [a.shape[1] for a in self.forward.act]
         nan = np.full(sum(sizes[:-1]), np.nan)
@@ -182,7 +183,7 @@ class Shown:
             index=np.concatenate([np.arange(s) for s in sizes]),
             raw=np.concatenate([self.raw(l) for l in range(n_layers)]),
             act=np.concatenate([self.act(l) for l in range(n_layers)]),
-            delta=np.concatenate([np.full(sizes[0], np.nan),
+            delta=np.concatenate([np.full(sizes[0], np.nan) if self._input_deltas is None else self.input_delta(),
                                   *(np.full(s, np.nan) if d is None else d for s, d in zip(sizes[1:], deltas))]),
             prob=np.concatenate([nan, self.probs]),
             target=np.concatenate([nan, self.target]),

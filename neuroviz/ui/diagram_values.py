@@ -136,7 +136,7 @@ def diagram_values(weights: list[np.ndarray] | tuple[np.ndarray, ...], acts: lis
                 notes.append(f"Δθ is the optimiser's step ({trace.optimizer.name}), not −η ∂L/∂θ")
     if input_mode == "deltas":
         nodes[0] = input_deltas
-        notes.append("input layer: its δ^a = ∂L/∂a" if input_deltas is not None else "δ^a is not known yet")
+        notes.append("input layer: its δᵃ = ∂L/∂a" if input_deltas is not None else "δᵃ is not known yet")
     return DiagramValues(nodes, node_mode, edges, edge_mode, active, dim, batch, " · ".join(notes), input_mode)
 
 

@@ -131,6 +131,8 @@ class InspectorPanel(QWidget):
         self.phase_track = PhaseTrack()  # beside the buttons: the tables keep the height
         self.phase_track.phasePicked.connect(self._on_phase_picked)
         bar.addWidget(self.phase_track, 1)
+        self.quiz_panel = QuizPanel(s.quiz, s.next_phase, s.select)  # predict, then reveal: under the walk
+        bar.addWidget(self.quiz_panel.level_box)
         self.showing_label = QLabel()
         self.showing_label.setObjectName("inspectorShowing")
         self.showing_label.setWordWrap(True)
@@ -142,7 +144,6 @@ class InspectorPanel(QWidget):
         top.addWidget(self.showing_label, 1)
         top.addWidget(self.sample_info)
         layout.addLayout(bar)
-        self.quiz_panel = QuizPanel(s.quiz, s.next_phase, s.select)  # predict, then reveal: under the walk
         layout.addWidget(self.quiz_panel)
         self.keys.note("Return", "Check the prediction; in the empty field, the next phase", "answer field")
         self.keys.note("Esc", "Skip the question", "answer field")

@@ -446,6 +446,6 @@ class NeuronTableModel(QAbstractTableModel):
             return fmt(float(nt.act[row])) if known else ""
         if col == NCol.PROB:
             return "" if np.isnan(nt.prob[row]) or not (p is None or p.loss) else fmt(float(nt.prob[row]))
-        if layer == 0 or (p is not None and not p.knows_delta(layer)):
-            return ""
+        if np.isnan(nt.delta[row]) or (p is not None and not p.knows_delta(max(layer, 1))):
+            return ""  # δ^a of the input is known with δ^b
         return fmt(float(nt.delta[row]))

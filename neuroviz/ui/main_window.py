@@ -314,8 +314,8 @@ class MainWindow(QMainWindow):
             self.node_menu.addAction(action)
             self.node_actions[mode] = action
         self.input_delta_action = self._action(
-            "Input layer: its own &δ^a", lambda on: self.model.view.set_modes(input_mode="deltas" if on else "values"),
-            "Ctrl+6", "The input layer shows δ^a = ∂L/∂a = Σ_m δ^b_m θ^{ba}_{mn}: which inputs, made larger or "
+            "Input layer: its own &δᵃ", lambda on: self.model.view.set_modes(input_mode="deltas" if on else "values"),
+            "Ctrl+6", "The input layer shows δᵃ = ∂L/∂a (δᵃₙ = Σₘ δᵇₘ θᵇᵃₘₙ): which inputs, made larger or "
             "smaller, would lower the loss (blue: larger, red: smaller)", True)
         self.node_menu.addSeparator()
         self.node_menu.addAction(self.input_delta_action)

@@ -167,17 +167,16 @@ class PixelEditor(QWidget):
         for i, (key, text, tip, shortcut, (dr, dc)) in enumerate(shifts):
             move = lambda _=False, dr=dr, dc=dc: self.shift(dr, dc)  # noqa: E731
             grid.addWidget(self._tool_button(key, text, tip, shortcut, move), 1, i)
-        self.overlay_action = QAction("Input δ^a overlay", self)
+        self.overlay_action = QAction("Input −δᵃ tint", self)
         self.overlay_action.setCheckable(True)
         self.overlay_action.setToolTip(
-            "Tint each pixel by −δ^a = −∂L/∂a (δ^a_n = Σ_m δ^b_m θ^{ba}_{mn}, the δ recursion one layer further): "
+            "Tint each pixel by −δᵃ = −∂L/∂a (δᵃₙ = Σₘ δᵇₘ θᵇᵃₘₙ, the δ recursion one layer further): "
             "blue where a brighter pixel would lower the loss, red where a darker one would; the stronger, the "
             "more (of the input and moment shown) (D on the grid)")
         self.overlay_action.toggled.connect(self.model.view.set_input_overlay)
         overlay = QToolButton(self)
         overlay.setObjectName("tool_overlay")
         overlay.setDefaultAction(self.overlay_action)
-        overlay.setText("−δᵃ tint")
         overlay.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self._grid_shortcut("D", self.overlay_action.toggle, "The −δ^a tint on or off")
         self.tool_buttons["overlay"] = overlay
@@ -259,8 +258,8 @@ class PixelEditor(QWidget):
             pal = self.palette()
             blue = pal.color(QPalette.ColorRole.Highlight).name()
             red = pal.color(QPalette.ColorRole.BrightText).name()
-            text = (f"−δ<sup>a</sup> tint of {to_html(shown.words())}: <span style='color:{blue}'>■</span> brighter"
-                    f" lowers L · <span style='color:{red}'>■</span> darker lowers L")
+            text = (f"−δ<sup>a</sup> of {to_html(shown.words())}: <span style='color:{blue}'>■</span> brighter, "
+                    f"<span style='color:{red}'>■</span> darker lowers L")
         self.overlay_caption.setText(text)
         self.overlay_caption.show()
 

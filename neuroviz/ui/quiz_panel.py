@@ -1,7 +1,8 @@
 """Predict, then reveal, in the inspector: the walk's question, the answer field, the verdict and the score.
 
 ``QuizPanel`` shows the model's ``Quiz`` (``neuroviz.model.quiz``) and
-answers through it: the level (Off, Signs only, Values, Everything), the
+answers through it: the level (Off, Signs only, Values, Everything; its
+``level_box`` goes in the walk's row, the rest shows while the quiz is on), the
 question asked before the next phase is shown, a field to type the answer
 in (Enter checks it; Enter in the empty field after a verdict goes on to
 the next phase, Esc skips), the verdict — the student's number beside the
@@ -52,7 +53,11 @@ class QuizPanel(QWidget):
         layout.setSpacing(2)
         row = QHBoxLayout()
         row.setSpacing(4)
-        caption = QLabel("Predict first:")
+        self.level_box = QWidget()  # the level, for the walk's own row (the panel shows while the quiz is on)
+        level_row = QHBoxLayout(self.level_box)
+        level_row.setContentsMargins(0, 0, 0, 0)
+        level_row.setSpacing(4)
+        caption = QLabel("Predict:")
         self.level_combo = QComboBox()
         self.level_combo.setObjectName("quizLevel")
         for level in QUIZ_LEVELS:
@@ -85,8 +90,8 @@ class QuizPanel(QWidget):
         self.score_label.setObjectName("quizScore")
         self.score_label.setToolTip("Answers this session: right of those answered, and those skipped")
         mute(self.score_label)
-        row.addWidget(caption)
-        row.addWidget(self.level_combo)
+        level_row.addWidget(caption)
+        level_row.addWidget(self.level_combo)
         row.addWidget(self.prompt, 1)
         row.addWidget(self.answer_edit)
         row.addWidget(self.skip_button)
@@ -131,6 +136,7 @@ class QuizPanel(QWidget):
             parts.append(self._verdict_html(quiz.last))
         self.feedback.setText("".join(parts))
         self.feedback.setVisible(bool(parts))
+        self.setVisible(on or bool(parts))
         if new and q is not None:  # ring the element asked about and take the keyboard
             if q.target is not None:
                 self._select(q.target)
@@ -146,10 +152,10 @@ class QuizPanel(QWidget):
 
     def _placeholder(self, q: Question) -> str:
         if q.kind == "sign":
-            return "+, − or 0, Enter"
+            return "+, − or 0"
         if q.kind == "choice":
-            return f"1 to {len(q.choices)}, Enter"
-        return f"{self.quiz.digits} significant digits, Enter"
+            return f"1 to {len(q.choices)}"
+        return f"{self.quiz.digits} significant digits"
 
     @staticmethod
     def _verdict_html(v: Verdict) -> str:

@@ -67,7 +67,7 @@ def test_the_diagram_input_layer_shows_its_delta_on_the_diverging_scale(show, mo
     model.view.set_modes(input_mode="deltas")
     diagram.refresh()
     assert np.array_equal(diagram.values.nodes[0], model.shown().input_delta())
-    assert not np.array_equal(diagram.neurons.rgb[0], values_rgb) and "δ^a" in diagram.values.note
+    assert not np.array_equal(diagram.neurons.rgb[0], values_rgb) and "δᵃ" in diagram.values.note
     assert "δ^a_1 = " in diagram.describe(Selection("neuron", 0, 0))
 
 
@@ -75,7 +75,7 @@ def test_the_view_menu_switches_the_input_layer(main_window, model):
     action = main_window.input_delta_action
     action.trigger()
     assert model.view.input_mode == "deltas"
-    editor_entry = [a for a in main_window.view_menu.actions() if a.text() == "Input δ^a overlay"]
+    editor_entry = [a for a in main_window.view_menu.actions() if a.text() == "Input −δᵃ tint"]
     assert editor_entry
     editor_entry[0].trigger()
     assert model.view.input_overlay

@@ -45,10 +45,10 @@ def test_at_1280x720_the_inspector_shows_eight_rows_the_written_out_column_and_e
                           "Error terms δ of layer c (3 of 16 neurons: the largest; select one to see it)",
                           "Error terms δ of layer b (3 of 16 neurons: the largest; select one to see it)"]
     assert [len(eqs) for _, eqs in panel.equations.sections[:3]] == [2, 3, 3]
-    # and the Neurons table has a δ for every neuron of layers b, c and d
+    # and the Neurons table has a δ for every neuron of layers b, c and d, and the input's own δ^a
     table = panel.neuron_view.neuron_model
     deltas = [table.index(r, 3).data() for r in range(table.rowCount())]
-    assert sum(1 for d in deltas if d) == 16 + 16 + 2
+    assert sum(1 for d in deltas if d) == 64 + 16 + 16 + 2
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (1024, 700)])
