@@ -68,7 +68,10 @@ class Question:
     right_choices:
         Every 1-based choice that is right (ties share the largest change).
     of:
-        Whose number it is, in words (``sample 2 of 4``; empty for one sample or a batch mean).
+        Whose number it is, in words (``sample 2 of 4``; empty for one sample or a batch's number).
+    sample:
+        The sample (0-based) a per-sample number is of; ``None`` for the batch's numbers (gradients,
+        updates, the loss).
     """
 
     phase: Phase
@@ -80,6 +83,7 @@ class Question:
     choices: tuple[str, ...] = ()
     right_choices: tuple[int, ...] = ()
     of: str = ""
+    sample: int | None = None
 
 
 def questions_for(phase: Phase, trace: StepTrace, config: NetworkConfig, level: QuizLevel, sample: int,
@@ -135,8 +139,9 @@ class _Asker:
     def _question(self, quantity: str, kind: AnswerKind, answer: float, working: list[Equation],
                   target: Selection | None, of: str = "", choices: tuple[str, ...] = (),
                   right_choices: tuple[int, ...] = ()) -> Question:
+        sample = self.sample if of else None
         return Question(self.phase, quantity, kind, float(answer), tuple(working), target, choices, right_choices,
-                        of)
+                        of, sample)
 
     def forward(self, layer: int) -> Question:
         values = np.asarray(self.trace.forward.act[layer][self.sample])

@@ -43,6 +43,7 @@ from neuroviz.core.trace import StepTrace
 from neuroviz.core.update_check import CheckQueue, UpdateCheck
 from neuroviz.core.update_table import Outcome, UpdateTable
 from neuroviz.model import AppModel, Shown
+from neuroviz.model.quiz_questions import Question
 from neuroviz.ui.binding import subscribe
 from neuroviz.ui.gradient_check_runner import GradientCheckRunner
 from neuroviz.ui.inspector_equations import EquationsView
@@ -131,7 +132,7 @@ class InspectorPanel(QWidget):
         self.phase_track = PhaseTrack()  # beside the buttons: the tables keep the height
         self.phase_track.phasePicked.connect(self._on_phase_picked)
         bar.addWidget(self.phase_track, 1)
-        self.quiz_panel = QuizPanel(s.quiz, s.next_phase, s.select)  # predict, then reveal: under the walk
+        self.quiz_panel = QuizPanel(s.quiz, s.next_phase, self._on_question)  # predict, then reveal
         bar.addWidget(self.quiz_panel.level_box)
         self.showing_label = QLabel()
         self.showing_label.setObjectName("inspectorShowing")
@@ -412,6 +413,13 @@ class InspectorPanel(QWidget):
         s = self.model
         if s.pending_trace is not None and index < len(s.phases):
             s.walk.show(s.phases[index])
+
+    def _on_question(self, question: Question) -> None:
+        """A new question: ring the element asked about and show the sample it is of (not the batch mean)."""
+        if question.target is not None:
+            self.model.select(question.target)
+        if question.sample is not None and self.model.shown().row != question.sample:
+            self.model.show("sample", question.sample)
 
     def _walk(self) -> None:
         if self.model.pending_trace is None:

@@ -18,7 +18,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget
 
-from neuroviz.core.selection import Selection
 from neuroviz.model.quiz import Quiz, Verdict
 from neuroviz.model.quiz_questions import LEVEL_TITLES, QUIZ_LEVELS, Question
 from neuroviz.ui.binding import subscribe
@@ -39,15 +38,15 @@ LEVEL_TIPS = {
 class QuizPanel(QWidget):
     """The quiz's row in the inspector (see the module docstring).
 
-    ``advance()`` goes on with the walk (the model's ``next_phase``);
-    ``select(selection)`` picks the element a question is about, so the views ring it.
+    ``advance()`` goes on with the walk (the model's ``next_phase``); ``focus(question)`` is called with
+    each new question (the inspector rings its element and shows the sample it is about).
     """
 
-    def __init__(self, quiz: Quiz, advance: Callable[[], object], select: Callable[[Selection], None],
+    def __init__(self, quiz: Quiz, advance: Callable[[], object], focus: Callable[[Question], None],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("quizPanel")
-        self.quiz, self._advance, self._select = quiz, advance, select
+        self.quiz, self._advance, self._focus = quiz, advance, focus
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -137,9 +136,8 @@ class QuizPanel(QWidget):
         self.feedback.setText("".join(parts))
         self.feedback.setVisible(bool(parts))
         self.setVisible(on or bool(parts))
-        if new and q is not None:  # ring the element asked about and take the keyboard
-            if q.target is not None:
-                self._select(q.target)
+        if new and q is not None:  # show what is asked about and take the keyboard
+            self._focus(q)
             self.answer_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @staticmethod
@@ -160,7 +158,7 @@ class QuizPanel(QWidget):
     @staticmethod
     def _verdict_html(v: Verdict) -> str:
         q = v.question
-        name = to_html(q.quantity)
+        name = to_html(q.quantity) + (f" ({to_html(q.of)})" if q.of else "")
         if v.right:
             right = f"<b style='color:{RIGHT_COLOUR}'>✓ Right:</b>"
             return f"<p style='margin:0'>{right} {name} = <b>{to_html(v.expected)}</b></p>"

@@ -78,3 +78,49 @@ def test_off_hides_the_field_and_the_walk_is_as_before(qtbot, show):
     model.select(Selection("neuron", 1, 0))
     model.next_phase()
     assert model.phase == Phase("forward", 2)
+
+
+def test_a_question_about_a_sample_shows_that_sample_not_the_batch_mean(qtbot, show):
+    model = AppModel("circles-squares")
+    panel = show(InspectorPanel(model), (1000, 800))
+    model.quiz.set_level("values")
+    model.begin_phased_step()
+    model.show("mean")
+    while model.quiz.question is None:
+        model.next_phase()
+    q = model.quiz.question
+    assert q.sample == 0 and model.shown().showing.input == "sample" and model.shown().row == 0
+    assert "sample 1 of" in panel.quiz_panel.prompt.text()
+    qtbot.keyClicks(panel.quiz_panel.answer_edit, "7")
+    qtbot.keyClick(panel.quiz_panel.answer_edit, Qt.Key.Key_Return)
+    assert "sample 1 of" in panel.quiz_panel.feedback.text()
+
+
+def test_while_asked_the_diagram_and_tables_leave_the_asked_values_blank(qtbot, show):
+    from neuroviz.ui.diagram import NetworkDiagram
+    from neuroviz.ui.inspector_tables import Col
+    from neuroviz.ui.theme import LIGHT
+
+    model = AppModel("paper-figure-4")
+    diagram = show(NetworkDiagram(model, LIGHT), (900, 600))
+    panel = show(InspectorPanel(model), (1000, 800))
+    model.quiz.set_level("values")
+    model.set_view(node_mode="deltas", edge_mode="gradients")
+    model.begin_phased_step()
+    while model.quiz.question is None:
+        model.next_phase()
+    delta_q = model.quiz.question  # about δ^c, asked at the loss phase
+    diagram.refresh()
+    assert diagram.values.nodes[2] is None  # no δ of layer c drawn
+    assert all(e is None for e in diagram.values.edges)  # no gradient yet
+    assert f"{delta_q.quantity} = not computed yet" in diagram.describe(delta_q.target)
+    model.quiz.answer("0")
+    grad_q = model.quiz.question
+    t = grad_q.target
+    assert "∂L/∂θ = not computed yet" in diagram.describe(t)
+    wait_shown(qtbot, panel, lambda: model.pending_trace)
+    row = panel.table_model.view_row(panel.table.find(0, t.layer, t.m, t.n))
+    assert panel.table_model.data(panel.table_model.index(row, Col.GRAD)) == ""
+    model.quiz.skip()
+    diagram.refresh()
+    assert diagram.values.nodes[2] is not None and diagram.values.edges[1] is not None
