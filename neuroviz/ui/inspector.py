@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QPalette, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
@@ -65,9 +65,11 @@ EQUATIONS_SHARE_WIDE = 0.36
 class InspectorPanel(QWidget):
     """The inspector dock's widget, over one ``AppModel``."""
 
-    def __init__(self, model: AppModel, parent: QWidget | None = None) -> None:
+    def __init__(self, model: AppModel, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("inspectorPanel")
+        self.settings = settings
+        """Where the quiz's level is kept (the window's settings; ``None``: not kept)."""
         self.model = model
         self.keys = PanelKeys(self, "inspector")
         self.trace: StepTrace | None = None
@@ -132,7 +134,7 @@ class InspectorPanel(QWidget):
         self.phase_track = PhaseTrack()  # beside the buttons: the tables keep the height
         self.phase_track.phasePicked.connect(self._on_phase_picked)
         bar.addWidget(self.phase_track, 1)
-        self.quiz_panel = QuizPanel(s.quiz, s.next_phase, self._on_question)  # predict, then reveal
+        self.quiz_panel = QuizPanel(s.quiz, s.next_phase, self._on_question, self.settings)  # predict, then reveal
         bar.addWidget(self.quiz_panel.level_box)
         self.showing_label = QLabel()
         self.showing_label.setObjectName("inspectorShowing")

@@ -46,7 +46,7 @@ def panel_specs() -> list[PanelSpec]:
         PanelSpec("dataBrowserDock", "Data", lambda c: DataBrowser(c.model), left),
         PanelSpec("trainingControlsDock", "Training", lambda c: TrainingControls(c.model, c.loop, c.settings), right),
         PanelSpec("lossCurvesDock", "Loss curves", lambda c: LossPlot(c.model), Qt.DockWidgetArea.BottomDockWidgetArea),
-        PanelSpec("inspectorDock", "Inspector", lambda c: InspectorPanel(c.model), right),
+        PanelSpec("inspectorDock", "Inspector", lambda c: InspectorPanel(c.model, c.settings), right),
         PanelSpec("timelineDock", "Timeline", lambda c: Timeline(c.model, c.loop), Qt.DockWidgetArea.TopDockWidgetArea),
         PanelSpec("lessonsDock", "Lessons", lambda c: LessonsPanel(c.model, c.settings), right, "Ctrl+L",
                   visible=False),

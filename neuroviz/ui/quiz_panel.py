@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget
 
@@ -25,6 +25,8 @@ from neuroviz.ui.math_text import equation_html, to_html
 from neuroviz.ui.theme import mute
 from neuroviz.ui.window_shortcuts import with_shortcut
 
+LEVEL_KEY = "quiz/level"
+"""Where the window's settings keep the level chosen."""
 RIGHT_COLOUR = "#1e8449"
 WRONG_COLOUR = "#c0392b"
 LEVEL_TIPS = {
@@ -43,10 +45,14 @@ class QuizPanel(QWidget):
     """
 
     def __init__(self, quiz: Quiz, advance: Callable[[], object], focus: Callable[[Question], None],
-                 parent: QWidget | None = None) -> None:
+                 settings: QSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("quizPanel")
-        self.quiz, self._advance, self._focus = quiz, advance, focus
+        self.quiz, self._advance, self._focus, self._settings = quiz, advance, focus, settings
+        saved = None if settings is None else settings.value(LEVEL_KEY)
+        for level in QUIZ_LEVELS:
+            if level == saved:  # the level chosen last time
+                quiz.set_level(level)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -172,6 +178,8 @@ class QuizPanel(QWidget):
     def _on_level_picked(self, index: int) -> None:
         if index >= 0:
             self.quiz.set_level(QUIZ_LEVELS[index])
+            if self._settings is not None:
+                self._settings.setValue(LEVEL_KEY, QUIZ_LEVELS[index])
 
     def _on_return(self) -> None:
         text = self.answer_edit.text()

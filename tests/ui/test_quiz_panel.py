@@ -124,3 +124,15 @@ def test_while_asked_the_diagram_and_tables_leave_the_asked_values_blank(qtbot, 
     model.quiz.skip()
     diagram.refresh()
     assert diagram.values.nodes[2] is not None and diagram.values.edges[1] is not None
+
+
+def test_the_level_is_kept_in_the_windows_settings(qtbot, show):
+    from PySide6.QtCore import QSettings
+
+    settings = QSettings()
+    first = show(InspectorPanel(AppModel("paper-figure-4"), settings), (1000, 800))
+    first.quiz_panel.level_combo.setFocus()
+    qtbot.keyClick(first.quiz_panel.level_combo, Qt.Key.Key_End)  # everything
+    assert first.model.quiz.level == "everything"
+    again = show(InspectorPanel(AppModel("paper-figure-4"), settings), (1000, 800))
+    assert again.model.quiz.level == "everything" and again.quiz_panel.level_combo.currentText() == "Everything"
