@@ -7,7 +7,7 @@ and holds the phase back: the walk stays at the phase before, so every view
 leaves the asked values blank (a walk shows only what its phase has computed).
 Each ``answer`` is checked to the shown precision (``digits`` significant
 digits, 3 by default) and scored; once the phase's last question is answered
-(or ``skip``\\ ped) the walk shows the phase.  ``last`` is the verdict on the
+(or skipped with ``skip``) the walk shows the phase.  ``last`` is the verdict on the
 latest answer: the student's number beside the right one, and the worked
 arithmetic.  The score is kept for the session.
 """

@@ -29,6 +29,16 @@ def walk_to(model: AppModel, phase: Phase) -> None:
             model.next_phase()
 
 
+def asked_about_delta_c(level: str) -> AppModel:
+    """Figure 4 walked to the loss, Next pressed: the questions about δ^c being asked."""
+    model = figure4()
+    model.quiz.set_level(level)
+    model.begin_phased_step()
+    walk_to(model, Phase("loss"))
+    model.next_phase()
+    return model
+
+
 def number(q: Question, digits: int = 3) -> str:
     return shown_answer(q, digits)
 
@@ -150,11 +160,7 @@ def test_off_walks_as_before():
 
 
 def test_values_hold_the_delta_phase_back_until_answered_then_reveal_it():
-    model = figure4()
-    model.quiz.set_level("values")
-    model.begin_phased_step()
-    walk_to(model, Phase("loss"))
-    model.next_phase()  # to δ^c: asked first
+    model = asked_about_delta_c("values")  # δ^c: asked first
     q = model.quiz.question
     assert q is not None and q.phase == Phase("backward", 2) and model.quiz.held == Phase("backward", 2)
     assert model.phase == Phase("loss")  # still: δ^c is not shown anywhere
@@ -172,11 +178,7 @@ def test_values_hold_the_delta_phase_back_until_answered_then_reveal_it():
 
 
 def test_an_answer_that_is_no_answer_changes_nothing():
-    model = figure4()
-    model.quiz.set_level("signs")
-    model.begin_phased_step()
-    walk_to(model, Phase("loss"))
-    model.next_phase()
+    model = asked_about_delta_c("signs")  # δ^c: asked first
     q = model.quiz.question
     with pytest.raises(ValueError, match="sign"):
         model.quiz.answer("up")
@@ -184,11 +186,7 @@ def test_an_answer_that_is_no_answer_changes_nothing():
 
 
 def test_next_while_asked_skips_and_reveals_and_back_asks_again_later():
-    model = figure4()
-    model.quiz.set_level("values")
-    model.begin_phased_step()
-    walk_to(model, Phase("loss"))
-    model.next_phase()
+    model = asked_about_delta_c("values")  # δ^c: asked first
     assert model.quiz.remaining == 2
     model.next_phase()  # Next again: skip both
     assert model.phase == Phase("backward", 2) and model.quiz.score == Score(0, 0, 2)
@@ -233,11 +231,7 @@ def test_the_update_is_asked_before_the_new_values_and_applying_ends_it():
 
 
 def test_turning_the_quiz_off_reveals_the_held_phase():
-    model = figure4()
-    model.quiz.set_level("values")
-    model.begin_phased_step()
-    walk_to(model, Phase("loss"))
-    model.next_phase()
+    model = asked_about_delta_c("values")  # δ^c: asked first
     model.quiz.set_level("off")
     assert model.phase == Phase("backward", 2) and model.quiz.question is None
     with pytest.raises(ValueError):
