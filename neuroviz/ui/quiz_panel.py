@@ -15,8 +15,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from neuroviz.model.quiz import Quiz, Verdict
 from neuroviz.model.quiz_questions import LEVEL_TITLES, QUIZ_LEVELS, Question
@@ -27,6 +37,8 @@ from neuroviz.ui.window_shortcuts import with_shortcut
 
 LEVEL_KEY = "quiz/level"
 """Where the window's settings keep the level chosen."""
+FEEDBACK_LINES = 5
+"""The verdict and its working take at most this many lines (more scroll)."""
 RIGHT_COLOUR = "#1e8449"
 WRONG_COLOUR = "#c0392b"
 LEVEL_TIPS = {
@@ -107,7 +119,14 @@ class QuizPanel(QWidget):
         self.feedback.setTextFormat(Qt.TextFormat.RichText)
         self.feedback.setWordWrap(True)
         self.feedback.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.feedback)
+        self.feedback.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.feedback_area = QScrollArea()  # a long working scrolls: the tables below keep their rows
+        self.feedback_area.setObjectName("quizFeedbackArea")
+        self.feedback_area.setWidget(self.feedback)
+        self.feedback_area.setWidgetResizable(True)
+        self.feedback_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.feedback_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout.addWidget(self.feedback_area)
         self._error = ""
         self._asked: Question | None = None
         subscribe(self, quiz.changed, self.refresh)
@@ -140,11 +159,24 @@ class QuizPanel(QWidget):
         if quiz.last is not None:
             parts.append(self._verdict_html(quiz.last))
         self.feedback.setText("".join(parts))
-        self.feedback.setVisible(bool(parts))
+        self.feedback_area.setVisible(bool(parts))
+        self._fit_feedback()
         self.setVisible(on or bool(parts))
         if new and q is not None:  # show what is asked about and take the keyboard
             self._focus(q)
             self.answer_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _fit_feedback(self) -> None:
+        """The verdict's area as tall as its text at this width, up to ``FEEDBACK_LINES`` lines."""
+        width = max(self.width() - self.feedback_area.verticalScrollBar().sizeHint().width() - 4, 100)
+        height = max(self.feedback.heightForWidth(width), 0) if self.feedback.text() else 0
+        self.feedback.setMinimumHeight(height)  # taller than the area: it scrolls
+        most = FEEDBACK_LINES * self.feedback.fontMetrics().lineSpacing()
+        self.feedback_area.setFixedHeight(min(height, most) + 2)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_feedback()
 
     @staticmethod
     def _prompt_html(q: Question) -> str:
