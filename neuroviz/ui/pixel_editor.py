@@ -260,6 +260,10 @@ class PixelEditor(QWidget):
             red = pal.color(QPalette.ColorRole.BrightText).name()
             text = (f"−δ<sup>a</sup> of {to_html(shown.words())}: <span style='color:{blue}'>■</span> brighter, "
                     f"<span style='color:{red}'>■</span> darker lowers L")
+            if shown.showing.input != "drawing" and not shown.walking:
+                text += " — of another input than this drawing (Showing bar: Your drawing)"
+            elif shown.walking and not np.array_equal(shown.act(0), self.model.input):
+                text += " — of the walked sample, not this drawing"
         self.overlay_caption.setText(text)
         self.overlay_caption.show()
 

@@ -79,3 +79,12 @@ def test_the_view_menu_switches_the_input_layer(main_window, model):
     assert editor_entry
     editor_entry[0].trigger()
     assert model.view.input_overlay
+
+
+def test_the_caption_says_when_the_tint_is_of_another_input_than_the_drawing(editor, model):
+    model.view.set_input_overlay(True)
+    trace = model.step()
+    assert "another input" not in editor.overlay_caption.text()
+    model.show("sample", 1, "before")
+    assert np.array_equal(editor.grid.input_delta(), input_deltas(trace)[1])
+    assert "another input than this drawing" in editor.overlay_caption.text()
