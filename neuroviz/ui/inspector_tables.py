@@ -358,7 +358,7 @@ NEURON_HEADERS = {
     NCol.NEURON: ("Neuron", "b_m: neuron m of layer b (the input layer is a)"),
     NCol.RAW: ("Raw", "b^raw = Σ_j a_j θ^{ba}_{mj} + β^b_m, before the activation"),
     NCol.VALUE: ("Value", "b = f(b^raw), after the activation (the input value for layer a)"),
-    NCol.DELTA: ("δ", "The error term ∂L/∂b^raw"),
+    NCol.DELTA: ("δ", "The error term ∂L/∂b^raw (for the input layer a, its own δ^a = ∂L/∂a = Σ_m δ^b_m θ^{ba}_{mn})"),
     NCol.PROB: ("p", "The softmax probability (or the output, for squared error)"),
     NCol.TARGET: ("r", "The true probability (the target)"),
 }
