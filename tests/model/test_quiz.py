@@ -259,3 +259,16 @@ def test_questions_follow_the_sample_shown_while_walking():
     walk_to(model, Phase("loss"))
     model.next_phase()
     assert model.quiz.question.of.startswith("sample 4 of")
+
+
+def test_a_walk_on_the_drawing_asks_too():
+    model = AppModel("circles-squares")
+    model.quiz.set_level("signs")
+    trace = model.begin_phased_step(on_input=True)
+    assert trace.batch_size == 1
+    walk_to(model, Phase("loss"))
+    model.next_phase()
+    q = model.quiz.question
+    assert q.kind == "sign" and q.of == "" and q.sample is None
+    assert q.answer == np.sign(trace.deltas[-1][0, q.target.m])
+    assert model.quiz.answer(shown_answer(q)).right and model.phase == Phase("backward", 3)
