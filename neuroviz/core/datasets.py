@@ -18,6 +18,8 @@ from importlib import resources
 
 import numpy as np
 
+from neuroviz.core.features import PlaneInfo
+
 DIGITS_RESOURCE = "data/optdigits-8x8.csv.gz"
 DEFAULT_TEST_FRACTION = 0.25
 MIN_CIRCLE_RADIUS = 2.5
@@ -42,6 +44,13 @@ class Dataset:
         (H, W) of each image.
     is_test:
         Shape (N,), True for samples of the test split.
+    targets:
+        Shape (N, K) float64: the target values r of a regression data set
+        (then ``y`` is all 0 and there is one "class", the value); ``None``
+        for classification.
+    plane:
+        For a data set of points on the plane: the points (N, 2) and the
+        features that make ``X`` (``neuroviz.core.plane_data``); else ``None``.
     """
 
     name: str
@@ -50,6 +59,8 @@ class Dataset:
     class_names: tuple[str, ...]
     image_shape: tuple[int, int]
     is_test: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    targets: np.ndarray | None = None
+    plane: PlaneInfo | None = None
 
     def __post_init__(self) -> None:
         X = np.asarray(self.X, dtype=np.float64)
@@ -69,6 +80,16 @@ class Dataset:
         for name, arr in (("X", X), ("y", y), ("is_test", is_test)):
             arr.setflags(write=False)
             object.__setattr__(self, name, arr)
+        if self.targets is not None:
+            targets = np.array(self.targets, dtype=np.float64)
+            if targets.ndim != 2 or targets.shape[0] != X.shape[0]:
+                raise ValueError(f"target values of shape {targets.shape} for {X.shape[0]} samples")
+            if not np.isfinite(targets).all():
+                raise ValueError("the target values contain NaN or infinity")
+            targets.setflags(write=False)
+            object.__setattr__(self, "targets", targets)
+        if self.plane is not None and len(self.plane.points) != X.shape[0]:
+            raise ValueError(f"{len(self.plane.points)} points for {X.shape[0]} samples")
 
     def __len__(self) -> int:
         return int(self.X.shape[0])
@@ -76,6 +97,17 @@ class Dataset:
     @property
     def n_classes(self) -> int:
         return len(self.class_names)
+
+    @property
+    def is_regression(self) -> bool:
+        """True when the samples have target values (``targets``) instead of classes."""
+        return self.targets is not None
+
+    def targets_of(self, test: bool) -> np.ndarray:
+        """What the loss compares with on one split: labels (N_split,), or values (N_split, K) for regression."""
+        rows = self.is_test if test else ~self.is_test
+        part: np.ndarray = self.y[rows] if self.targets is None else self.targets[rows]
+        return part
 
     @property
     def train_indices(self) -> np.ndarray:
@@ -110,10 +142,15 @@ class Dataset:
     def with_split(self, test_fraction: float = DEFAULT_TEST_FRACTION, seed: int = 0) -> Dataset:
         """A copy with a seeded, class-stratified train/test split."""
         return Dataset(self.name, self.X, self.y, self.class_names, self.image_shape,
-                       split_mask(self.y, test_fraction, seed))
+                       split_mask(self.y, test_fraction, seed), self.targets, self.plane)
 
     def with_added(self, image: np.ndarray, label: int, test: bool = False) -> Dataset:
-        """A copy with one more sample (image of shape (H·W,)) appended."""
+        """A copy with one more sample (image of shape (H·W,)) appended.
+
+        A data set on the plane takes points instead (``plane_data.with_point``).
+        """
+        if self.plane is not None or self.targets is not None:
+            raise ValueError("this data set holds points of the plane: add a point by clicking the plane")
         img = np.asarray(image, dtype=np.float64).reshape(1, -1)
         return Dataset(
             self.name,

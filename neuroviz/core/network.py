@@ -572,18 +572,24 @@ class Network:
     def train_batch(self, x: np.ndarray, labels: np.ndarray, lr: float) -> float:
         """Fast path: one SGD update on already-checked data, no trace.
 
-        ``x`` must be float64 (B, n_0) and ``labels`` int (B,) in range; this
-        gives bit-for-bit the same parameters as ``step``.  Returns the loss.
-        Raises ``DivergenceError`` (network unchanged) if non-finite.
+        ``x`` must be float64 (B, n_0) and ``labels`` int (B,) in range, or
+        target values r (B, n_L) float64; this gives bit-for-bit the same
+        parameters as ``step``.  Returns the loss.  Raises
+        ``DivergenceError`` (network unchanged) if non-finite.
         """
-        descent = self._descend(x, None, labels, lr)
+        descent = self._descend(x, *_r_or_labels(labels), lr)
         self._adopt(descent.new_params)
         return descent.grads.loss
 
     def train_batch_with(self, x: np.ndarray, labels: np.ndarray, lr: float,
                          optimizer: Optimizer) -> tuple[float, float, OptimizerState]:
         """Fast path with an optimiser: as ``train_batch``; returns the loss, the penalty and the state after."""
-        d = self._descend(x, None, labels, lr, optimizer)
+        d = self._descend(x, *_r_or_labels(labels), lr, optimizer)
         self._adopt(d.new_params)
         assert d.state is not None
         return d.grads.loss, d.penalty, d.state
+
+
+def _r_or_labels(targets: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Checked targets as ``(r, labels)``: values (B, n_L) are r, labels (B,) are labels."""
+    return (targets, None) if targets.ndim == 2 else (None, targets)

@@ -147,8 +147,9 @@ class Trainer:
     network:
         Trained in place.
     dataset:
-        Its ``X_train``/``y_train`` feed the updates; the test split is only
-        evaluated.  Its image size must equal the network's input size.
+        Its ``X_train`` and training targets (labels, or values for
+        regression: ``Dataset.targets_of``) feed the updates; the test split
+        is only evaluated.  Its image size must equal the network's input size.
     optimizer:
         The update rule, weight penalty and η schedule with its state
         (``neuroviz.core.optimisers``); the paper's SGD unless set
@@ -225,7 +226,7 @@ class Trainer:
             raise ValueError("the dataset has no training samples")
         self.dataset = dataset
         self._train_X = np.ascontiguousarray(dataset.X_train)
-        self._train_y = np.ascontiguousarray(dataset.y_train)
+        self._train_y = np.ascontiguousarray(dataset.targets_of(test=False))
         self._batch_size = min(self._batch_size, len(self._train_y))
         self.restart_order()
 
@@ -393,15 +394,16 @@ class Trainer:
     def evaluate(self) -> EpochMetrics:
         """Loss and accuracy on the train and test splits now."""
         ds = self.dataset
-        train_loss, train_acc = self._metrics(ds.X_train, ds.y_train)
-        test_loss, test_acc = self._metrics(ds.X_test, ds.y_test)
+        train_loss, train_acc = self._metrics(ds.X_train, ds.targets_of(test=False))
+        test_loss, test_acc = self._metrics(ds.X_test, ds.targets_of(test=True))
         return EpochMetrics(self._epoch, self._step, train_loss, test_loss, train_acc, test_acc)
 
     def _metrics(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        """Mean loss and accuracy on ``X`` with labels ``y`` (N,), or values (N, K): accuracy NaN (regression)."""
         if len(y) == 0:
             return math.nan, math.nan
         loss, probs = self.network.loss_and_probs(X, y)
-        return loss, accuracy(probs, y)
+        return loss, (math.nan if y.ndim == 2 else accuracy(probs, y))
 
     # ------------------------------------------------------------------ state
     def state_dict(self) -> dict[str, Any]:
