@@ -1,7 +1,9 @@
-"""Headless commands: ``neuroviz new``, ``step``, ``info``, ``export``, ``import``, ``worksheet`` and ``lesson``.
+"""Headless commands: ``neuroviz new``, ``train``, ``step``, ``info``, ``export``, ``import``, ``worksheet`` and
+``lesson``.
 
-None of them needs a display.  ``step`` and ``info`` never import Qt;
-``export`` imports it only to draw pictures (``--png``/``--svg``) and
+None of them needs a display.  ``train``, ``step`` and ``info`` never import
+Qt; ``export`` imports it only to draw the diagram and loss pictures
+(``--png``/``--svg``; ``--decision-png`` draws with pillow) and
 ``worksheet`` to draw its PDFs, on Qt's offscreen platform.
 """
 
@@ -17,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from neuroviz import __version__, cli_lesson, cli_train, cli_worksheet
+from neuroviz import __version__, cli_lesson, cli_plane, cli_train, cli_worksheet
 from neuroviz.cli_train import CliError
 from neuroviz.core.network import DEFAULT_LR
 from neuroviz.core.notation import delta_label, layer_letter, neuron_label
@@ -29,8 +31,9 @@ from neuroviz.io import export as export_mod
 from neuroviz.io import snapshot as snapshot_mod
 from neuroviz.io.snapshot import Snapshot, SnapshotError
 
-COMMANDS = ("new", "step", "info", "export", "import", "worksheet", "lesson")
+COMMANDS = ("new", "train", "step", "info", "export", "import", "worksheet", "lesson")
 DEFAULT_PICTURE_SIZE = (1200, 800)
+DEFAULT_DECISION_SIZE = (600, 600)
 MAX_PICTURE_SIDE = 16384
 
 
@@ -118,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     step.add_argument("--save", metavar="OUT", help="write the snapshot after the updates to OUT")
     step.add_argument("--json", action="store_true", help="print JSON instead of tables")
     cli_train.add_step_arguments(step)
-    cli_train.add_new_command(sub)
+    cli_plane.add_plane_options(cli_train.add_new_command(sub))
+    cli_plane.add_train_command(sub)
     info = sub.add_parser(
         "info",
         help="describe a snapshot: architecture, data, step, loss",
@@ -149,8 +153,13 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--notebook", metavar="OUT.ipynb",
                      help="a Jupyter notebook that recomputes the last update (or, before any, the update on the "
                      "snapshot's input) with plain NumPy, one cell per phase, checked by PyTorch when installed")
-    exp.add_argument("--size", default="x".join(map(str, DEFAULT_PICTURE_SIZE)), metavar="WxH",
-                     help="size of the PNG/SVG pictures in pixels (default %(default)s)")
+    exp.add_argument("--decision-png", metavar="FILE", dest="decision_png",
+                     help="a network on the plane: its decision map (p₂ − p₁, or the output for regression) over "
+                          "[−6, 6]² behind the training points (filled) and test points (ringed), as a PNG")
+    exp.add_argument("--size", default=None, metavar="WxH",
+                     help=f"size of the PNG/SVG pictures in pixels (default {DEFAULT_PICTURE_SIZE[0]}x"
+                          f"{DEFAULT_PICTURE_SIZE[1]}; {DEFAULT_DECISION_SIZE[0]}x{DEFAULT_DECISION_SIZE[1]} "
+                          "for --decision-png)")
     exp.add_argument("--title", default="", metavar="TEXT", help="a title line above the PNG/SVG pictures")
     imp = sub.add_parser(
         "import",
@@ -354,12 +363,14 @@ def parse_size(text: str) -> tuple[int, int]:
 
 
 def run_export(args: argparse.Namespace) -> str:
-    outputs = ("png", "svg", "csv", "loss_png", "loss_svg", "loss_csv", "npz", "onnx", "notebook")
+    outputs = ("png", "svg", "csv", "loss_png", "loss_svg", "loss_csv", "npz", "onnx", "notebook", "decision_png")
     if not any(getattr(args, o) for o in outputs):
         raise CliError("nothing to export: give at least one of --png, --svg, --csv, --loss-png, --loss-svg, "
-                       "--loss-csv, --npz, --onnx, --notebook")
-    size = parse_size(args.size)
+                       "--loss-csv, --npz, --onnx, --notebook, --decision-png")
+    size = parse_size(args.size) if args.size else DEFAULT_PICTURE_SIZE
     snap = open_snapshot(args.snapshot)
+    if args.decision_png and snap.dataset.plane is None:
+        raise CliError("--decision-png needs a network on the plane (made with neuroviz new --dataset circle …)")
     written: list[str] = []
     if args.csv and snap.last_trace is None:
         raise CliError("the snapshot holds no update to write as --csv; take a step first (neuroviz step "
@@ -393,6 +404,12 @@ def run_export(args: argparse.Namespace) -> str:
             trace = update_to_show(snap.network, snap.last_trace, snap.input, snap.target, snap.trainer_state["lr"])
             export_notebook(args.notebook, snap.network, trace, snap.title)
             written.append(args.notebook)
+        if args.decision_png:
+            from neuroviz.io.plane_picture import export_decision_png
+
+            export_decision_png(args.decision_png, snap.network, snap.dataset,
+                                parse_size(args.size) if args.size else DEFAULT_DECISION_SIZE)
+            written.append(args.decision_png)
         if args.png or args.svg or args.loss_png or args.loss_svg:
             written += _export_pictures(args, snap, size)
     except OSError as exc:
@@ -409,8 +426,9 @@ def _export_pictures(args: argparse.Namespace, snap: Snapshot, size: tuple[int, 
                                    loss_png_path=args.loss_png, loss_svg_path=args.loss_svg, title=args.title)
 
 
-RUNNERS = {"new": cli_train.run_new, "step": run_step, "info": run_info, "export": run_export, "import": run_import,
-           "worksheet": cli_worksheet.run_worksheet, "lesson": cli_lesson.run_lesson}
+RUNNERS = {"new": cli_plane.run_new, "train": cli_plane.run_train, "step": run_step, "info": run_info,
+           "export": run_export, "import": run_import, "worksheet": cli_worksheet.run_worksheet,
+           "lesson": cli_lesson.run_lesson}
 
 
 def main(argv: list[str]) -> int:

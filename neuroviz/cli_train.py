@@ -20,6 +20,7 @@ from neuroviz.core.datasets import BUILTIN_DATASETS, Dataset, builtin_dataset
 from neuroviz.core.network import DEFAULT_LR, INITS, LOSSES, DivergenceError, Network, NetworkConfig
 from neuroviz.core.numbers import count, fmt, plural
 from neuroviz.core.optimisers import HYPER_DEFAULTS, OPTIMIZERS, Optimizer, Penalty
+from neuroviz.core.plane_data import PLANE_DATASETS
 from neuroviz.core.presets import get_preset
 from neuroviz.core.trace import StepTrace
 from neuroviz.core.trainer import Trainer
@@ -44,6 +45,11 @@ def add_step_arguments(step: argparse.ArgumentParser) -> None:
     """The optimiser, penalty and step-count options of ``neuroviz step``."""
     step.add_argument("--steps", type=int, default=1, metavar="N",
                       help="take N updates and show the last (default 1)")
+    add_optimizer_arguments(step)
+
+
+def add_optimizer_arguments(step: argparse.ArgumentParser) -> None:
+    """The optimiser and penalty options of ``neuroviz step`` and ``neuroviz train``."""
     step.add_argument("--optimizer", choices=OPTIMIZERS, default=None,
                       help="the update rule (default: the snapshot's; sgd, the paper's, for a preset): "
                            "sgd θ := θ − ηg; momentum v := μv + g, θ := θ − ηv; nesterov θ := θ − η(g + μv); "
@@ -60,28 +66,34 @@ def add_step_arguments(step: argparse.ArgumentParser) -> None:
     step.add_argument("--l2", type=float, metavar="λ", help="L2 penalty λ/2 Σθ² on the weights (gradient λθ)")
 
 
-def add_new_command(sub: Any) -> None:
-    """The ``neuroviz new`` sub-command."""
+def add_new_command(sub: Any) -> argparse.ArgumentParser:
+    """The ``neuroviz new`` sub-command (returned, for the options of a data set on the plane)."""
     new = sub.add_parser(
         "new",
         help="write a snapshot of a freshly initialised network",
         description="Make a new network and its trainer and save them as a snapshot: the layer sizes, an "
                     "activation for each hidden layer, the output activation, the loss, the initialisation "
-                    "and its seed, and the data set to train on.",
+                    "and its seed, and the data set to train on: a built-in image set, or points of the plane "
+                    "(circle, xor, gauss, spiral, moons; plane and multi-gauss for regression) with their noise, "
+                    "number, test ratio and input features.",
     )
-    new.add_argument("--sizes", required=True, metavar="N-N-…", help="neurons per layer from the input, e.g. 64-16-2")
+    new.add_argument("--sizes", metavar="N-N-…",
+                     help="neurons per layer from the input, e.g. 64-16-2 (needed but for a data set on the plane: "
+                          "there the first is the number of features, the last 2 classes or 1 value; default F-8-8-K)")
     new.add_argument("--activations", metavar="A,B,…",
                      help=f"the hidden layers' activations, one for all or one per hidden layer "
                           f"({', '.join(HIDDEN_ACTIVATIONS)}; default relu)")
     new.add_argument("--output", choices=OUTPUT_ACTIVATIONS, default="none",
                      help="the output layer's activation (default none: logits into the softmax)")
-    new.add_argument("--loss", choices=LOSSES, default="cross_entropy", help="the loss (default cross_entropy)")
+    new.add_argument("--loss", choices=LOSSES, default=None,
+                     help="the loss (default cross_entropy; squared_error for plane and multi-gauss)")
     new.add_argument("--init", choices=INITS, default="he", help="the initialisation (default he)")
     new.add_argument("--seed", type=int, default=0, help="seed of the initialisation and the epoch order")
-    new.add_argument("--dataset", choices=(*BUILTIN_DATASETS, PAPER_DATASET), default=None,
+    new.add_argument("--dataset", choices=(*BUILTIN_DATASETS, PAPER_DATASET, *PLANE_DATASETS), default=None,
                      help="the data set (default: the first built-in one that fits the sizes; the paper's "
                           "one-sample set for 4 inputs and 2 outputs)")
     new.add_argument("--save", required=True, metavar="FILE", help="the snapshot file to write")
+    return new
 
 
 # ------------------------------------------------------------------ new
@@ -108,25 +120,42 @@ def _save(path: str, snap: Snapshot) -> None:
         raise CliError(f"cannot write {path}: {getattr(exc, 'strerror', None) or exc}") from None
 
 
-def run_new(args: argparse.Namespace) -> str:
-    try:
-        sizes = tuple(int(s) for s in args.sizes.split("-"))
-    except ValueError:
-        raise CliError(f"--sizes must look like 64-16-2; got {args.sizes!r}") from None
+def new_config(args: argparse.Namespace, sizes: tuple[int, ...], loss: str) -> NetworkConfig:
+    """The config of ``--activations``, ``--output``, ``--init`` and ``--seed`` with ``sizes`` and ``loss``."""
     acts = tuple(a.strip() for a in args.activations.split(",")) if args.activations else ("relu",)
     hidden = max(len(sizes) - 2, 0)
     if len(acts) not in (1, hidden):
         raise CliError(f"--activations needs one activation or one per hidden layer ({hidden}); got {len(acts)}")
+    return NetworkConfig(sizes=sizes, hidden_activation=acts[0], output_activation=args.output, loss=loss,
+                         init=args.init, seed=args.seed,
+                         hidden_activations=acts if len(acts) == hidden and hidden > 1 else ())
+
+
+def run_new(args: argparse.Namespace) -> str:
+    if args.sizes is None:
+        raise CliError("--sizes is needed (e.g. 64-16-2); only a data set on the plane has a default")
     try:
-        config = NetworkConfig(sizes=sizes, hidden_activation=acts[0], output_activation=args.output,
-                               loss=args.loss, init=args.init, seed=args.seed,
-                               hidden_activations=acts if len(acts) == hidden and hidden > 1 else ())
+        sizes = tuple(int(s) for s in args.sizes.split("-"))
+    except ValueError:
+        raise CliError(f"--sizes must look like 64-16-2; got {args.sizes!r}") from None
+    try:
+        config = new_config(args, sizes, args.loss or "cross_entropy")
         dataset = _dataset_for(args.dataset, config)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    return save_new(args, config, dataset)
+
+
+def save_new(args: argparse.Namespace, config: NetworkConfig, dataset: Dataset,
+             point: tuple[float, float] | None = None) -> str:
+    """Write the snapshot of a fresh network of ``config`` on ``dataset`` (its first sample the input)."""
+    try:
         network = Network(config)
         trainer = Trainer(network, dataset, DEFAULT_LR, seed=args.seed)
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    _save(args.save, Snapshot(network, dataset, trainer.state_dict(), dataset.X[0].copy(), int(dataset.y[0])))
+    _save(args.save, Snapshot(network, dataset, trainer.state_dict(), dataset.X[0].copy(), int(dataset.y[0]),
+                              point=point))
     return f"wrote {args.save}"
 
 

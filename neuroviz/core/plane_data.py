@@ -158,10 +158,11 @@ def plane_dataset(name: str, noise: float = DEFAULT_NOISE, points: int = DEFAULT
     order = rng.permutation(n)
     pts, labels = pts[order], labels[order]
     info = PlaneInfo(pts, feats, task, name, float(noise), int(seed), float(test_ratio), n)
-    return _dataset(name, info, labels, None)
+    return points_dataset(name, info, labels, None)
 
 
-def _dataset(name: str, info: PlaneInfo, labels_or_values: np.ndarray, is_test: np.ndarray | None) -> Dataset:
+def points_dataset(name: str, info: PlaneInfo, labels_or_values: np.ndarray,
+                   is_test: np.ndarray | None = None) -> Dataset:
     """A ``Dataset`` of ``info``'s points: labels (N,) for classification, values (N,) for regression."""
     X = feature_map(info.points, info.features)
     n = len(info.points)
@@ -191,7 +192,7 @@ def with_features(dataset: Dataset, features: tuple[str, ...]) -> Dataset:
     info = _plane(dataset)
     new = PlaneInfo(info.points, check_features(features), info.task, info.generator, info.noise, info.seed,
                     info.test_ratio, info.n_generated)
-    return _dataset(dataset.name, new, point_values(dataset), dataset.is_test)
+    return points_dataset(dataset.name, new, point_values(dataset), dataset.is_test)
 
 
 def with_point(dataset: Dataset, point: tuple[float, float] | np.ndarray, value: float,
@@ -205,7 +206,7 @@ def with_point(dataset: Dataset, point: tuple[float, float] | np.ndarray, value:
         raise ValueError(f"a point's class is 0 or 1; got {value!r}")
     values = point_values(dataset)
     new_value = np.array([value if info.is_regression else int(value)], dtype=values.dtype)
-    return _dataset(dataset.name, info.with_points(np.vstack([info.points, p])),
+    return points_dataset(dataset.name, info.with_points(np.vstack([info.points, p])),
                     np.concatenate([values, new_value]), np.append(dataset.is_test, bool(test)))
 
 
@@ -216,7 +217,7 @@ def without_points(dataset: Dataset, indices: np.ndarray | list[int]) -> Dataset
     keep[np.asarray(indices, dtype=np.int64)] = False
     if not (keep & ~dataset.is_test).any():
         raise ValueError("a data set needs at least one training point")
-    return _dataset(dataset.name, info.with_points(info.points[keep]), point_values(dataset)[keep],
+    return points_dataset(dataset.name, info.with_points(info.points[keep]), point_values(dataset)[keep],
                     dataset.is_test[keep])
 
 

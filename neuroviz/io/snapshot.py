@@ -131,6 +131,8 @@ class Snapshot:
     target: int
     last_trace: StepTrace | None = None
     title: str = ""
+    point: tuple[float, float] | None = None
+    """Your point (x₁, x₂) on the plane whose features are ``input`` (a data set on the plane only)."""
 
     def build(self) -> tuple[Network, Trainer]:
         """A fresh copy of the network and a trainer positioned as saved.
@@ -227,6 +229,7 @@ def to_document(snap: Snapshot) -> dict[str, Any]:
         "input": floats(snap.input),
         "target": int(snap.target),
         "last_update": None if snap.last_trace is None else encode_trace(snap.last_trace),
+        **({} if snap.point is None else {"point": [float(snap.point[0]), float(snap.point[1])]}),
     }
 
 
@@ -463,13 +466,17 @@ def from_document(doc: Any) -> Snapshot:
         raise fail("dataset", f"it has {dataset.n_classes} classes; the network has {network.config.n_outputs} outputs")
     trainer_state = read_trainer_state(doc, dataset, network.sizes)
     x = float_array(field(doc, "input", ""), "input", (network.config.n_inputs,))
-    if ((x < 0) | (x > 1)).any():
+    point = None
+    if dataset.plane is None and ((x < 0) | (x > 1)).any():
         raise fail("input", "pixel values must lie in [0, 1]")
+    if dataset.plane is not None and doc.get("point") is not None:
+        p = float_array(doc["point"], "point", (2,))
+        point = (float(p[0]), float(p[1]))
     target = integer(field(doc, "target", ""), "target", 0, network.config.n_outputs - 1)
     trace_value = field(doc, "last_update", "")
     trace = None if trace_value is None else optimiser_state.read_trace_extra(
         read_trace(trace_value, network.sizes), trace_value, network.sizes)
-    snap = Snapshot(network, dataset, trainer_state, x, target, trace, title)
+    snap = Snapshot(network, dataset, trainer_state, x, target, trace, title, point)
     snap.build()  # the parts must fit together (raises SnapshotError)
     return snap
 

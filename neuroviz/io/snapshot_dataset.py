@@ -25,6 +25,7 @@ from neuroviz.io.limits import (
     MAX_NAME,
     MAX_SAMPLES,
 )
+from neuroviz.io.snapshot_plane import encode_plane, read_plane
 from neuroviz.io.validate import (
     bool_array,
     fail,
@@ -107,7 +108,9 @@ def _builtin_base(dataset: Dataset) -> tuple[dict[str, Any], int] | None:
 
 
 def encode_dataset(dataset: Dataset) -> dict[str, Any]:
-    """The ``dataset`` field: a built-in's name and parameters, or the samples themselves."""
+    """The ``dataset`` field: a built-in's name and parameters, points of the plane, or the samples themselves."""
+    if dataset.plane is not None:
+        return encode_plane(dataset)
     found = _builtin_base(dataset)
     if found is not None:
         params, n = found
@@ -164,7 +167,9 @@ def _read_builtin_parameters(name: str, value: Any, where: str) -> dict[str, Any
 def read_dataset(d: Any, where: str = "dataset") -> Dataset:
     """The ``dataset`` field as a ``Dataset``."""
     d = obj(d, where)
-    source = string(field(d, "source", where), sub(where, "source"), 20, ("builtin", "embedded"))
+    source = string(field(d, "source", where), sub(where, "source"), 20, ("builtin", "embedded", "plane"))
+    if source == "plane":
+        return read_plane(d, where)
     if source == "builtin":
         name = string(field(d, "name", where), sub(where, "name"), 40, tuple(BUILTIN_PARAMETERS))
         params = _read_builtin_parameters(name, field(d, "parameters", where), sub(where, "parameters"))
