@@ -14,7 +14,7 @@ from pathlib import Path
 from neuroviz import __version__, cli
 from neuroviz.blas import limit_blas_threads
 
-EXAMPLES = ("circles-squares", "digits", "paper-figure-4")
+EXAMPLES = ("circles-squares", "digits", "paper-figure-4", "plane-circle", "plane-spiral", "plane-multi-gauss")
 SCREENSHOT_FORMATS = (".png", ".jpg", ".jpeg", ".bmp")
 """File types ``--screenshot`` writes (Qt writes these on every platform)."""
 
@@ -27,6 +27,8 @@ def gui_parser() -> argparse.ArgumentParser:
             "headless commands (no display needed):\n"
             "  neuroviz step [SNAPSHOT | --preset NAME] [--lr ETA] [--json]   print one update\n"
             "  neuroviz info SNAPSHOT [--json]                               architecture, step, loss\n"
+            "  neuroviz new --dataset spiral [--features x1,x2,...] --save F a network on the plane\n"
+            "  neuroviz train SNAPSHOT --epochs N [--json]                  train, print loss and accuracy\n"
             "  neuroviz export SNAPSHOT [--png F] [--svg F] [--csv F] ...    pictures and tables\n"
             "  neuroviz lesson --check [FILE ...]                            play the lessons' solutions\n"
             "run 'neuroviz COMMAND --help' for a command's options."

@@ -22,7 +22,7 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 
 def test_new_makes_a_network_on_the_plane_with_its_features(tmp_path, capsys):
     path = str(tmp_path / "c.nvz.json")
-    code, out, err = run(capsys, "new", "--dataset", "circle", "--noise", "0.3", "--points", "120",
+    code, _, err = run(capsys, "new", "--dataset", "circle", "--noise", "0.3", "--points", "120",
                          "--test-ratio", "0.25", "--features", "x1,x2,x1^2", "--sizes", "3-4-2",
                          "--activations", "tanh", "--seed", "2", "--save", path)
     assert code == 0, err

@@ -66,6 +66,7 @@ from neuroviz.model.loss_jump import LossJump
 from neuroviz.model.lr_guard import LrGuard
 from neuroviz.model.phase_walk import PhaseWalk
 from neuroviz.model.quiz import Quiz
+from neuroviz.model.playground import Playground
 from neuroviz.model.showing import ShowingState, Shown, ShownInput, ShownMoment, shown
 from neuroviz.model.time_travel import KEEP_BRANCH, ForkPolicy, TimeTravel
 from neuroviz.model.view_state import EdgeMode, NodeMode, ViewState
@@ -88,7 +89,8 @@ class AppModel:
         ex = example(example_name)
         trainer = Trainer(ex.network, ex.dataset, ex.lr, min(ex.batch_size, len(ex.dataset.train_indices)))
         self.document = Document(ex.network, ex.dataset, trainer, ex.title)
-        self.drawing = InputModel(ex.dataset.X[0], int(ex.dataset.y[0]), ex.network.config.n_outputs)
+        self.drawing = InputModel(ex.dataset.X[0], int(ex.dataset.y[0]), ex.network.config.n_outputs,
+                                  ex.dataset.plane is None)
         self.walk = PhaseWalk()
         self.quiz = Quiz(self.walk)
         self.time = TimeTravel(trainer, fork_policy, history_budget)
@@ -97,6 +99,7 @@ class AppModel:
         self.lr_guard = LrGuard()
         self.loss_jump = LossJump(self.time, self.stop, self.go_to, self.document.network_changed)
         self.document.architecture_changed.connect(self.lr_guard.forget)
+        self.plane = Playground(self)
         self.running = False
         self.updates_per_second = 0.0
         """Measured rate of continuous training (0 when stopped)."""
@@ -199,8 +202,8 @@ class AppModel:
             walking = self.walk.pending is not None
             update = self.walk.pending if walking else (self.last_trace if self.time.trace_is_current else None)
             number = self.trainer.step_count + (1 if walking else 0)
-            self._shown = shown(self.showing.choice, self.network, self.input, self.target, update, number,
-                                walking)
+            self._shown = shown(self.showing.choice, self.network, self.input, self.plane.input_target(), update,
+                                number, walking)
         return self._shown
 
     def show(self, input: ShownInput | None = None, sample: int | None = None,
@@ -232,7 +235,7 @@ class AppModel:
         self.walk.cancel()
         self.document.replace(network, dataset, trainer, title, path)
         with self.drawing.changed.blocked():  # announced once the views know the new layout
-            self.drawing.reset(image, target, network.config.n_outputs)
+            self.drawing.reset(image, target, network.config.n_outputs, bounded=dataset.plane is None)
         self.time.restart(trainer, last_trace)
         self._network_changed(architecture=True)
         self.view.select(None)
@@ -254,7 +257,7 @@ class AppModel:
     def snapshot_state(self) -> Snapshot:
         """The whole state as a ``Snapshot`` (copies: later changes do not alter it)."""
         return Snapshot(self.network.copy(), self.dataset, self.trainer.state_dict(), self.input.copy(),
-                        self.target, self.last_trace, self.document.title)
+                        self.target, self.last_trace, self.document.title, self.plane.saved_point())
 
     def restore(self, snapshot: Snapshot, path: str | None = None) -> None:
         """Open ``snapshot`` exactly as it was saved (``path``: the file it came from).
@@ -264,6 +267,7 @@ class AppModel:
         network, trainer = snapshot.build()
         self.open(network, snapshot.dataset, trainer, snapshot.title, path, snapshot.input, snapshot.target,
                   snapshot.last_trace)
+        self.plane.restore_point(snapshot.point)
 
     # ------------------------------------------------------------ input
     def set_input(self, x: np.ndarray) -> None:
@@ -435,7 +439,7 @@ class AppModel:
 
     def step_on_input(self) -> StepTrace | None:
         """One traced update on the input and target; ``None`` if it diverged or was cancelled."""
-        return self._traced(lambda: self.time.history.step_on(self.input, self.target), on_input=True)
+        return self._traced(lambda: self.time.history.step_on(self.input, self.plane.input_target()), on_input=True)
 
     def _traced(self, do_step: Callable[[], StepTrace], on_input: bool = False) -> StepTrace | None:
         if not self._lr_allowed(on_input) or not self._changing():
@@ -456,7 +460,7 @@ class AppModel:
     def _lr_allowed(self, on_input: bool = False) -> bool:
         """The η guard (``lr_guard``): a new η that would wreck the network pauses training and asks first."""
         running = self.running
-        allowed = self.lr_guard.allows(self.trainer, (self.input, self.target) if on_input else None, self.stop)
+        allowed = self.lr_guard.allows(self.trainer, (self.input, self.plane.input_target()) if on_input else None, self.stop)
         if allowed and running and not self.running:
             self.start()
         return allowed
@@ -519,7 +523,7 @@ class AppModel:
         apply: Callable[[StepTrace], None]
         try:
             if on_input:
-                trace = self.trainer.compute_on(self.input, self.target)
+                trace = self.trainer.compute_on(self.input, self.plane.input_target())
                 apply = history.commit_on
             else:
                 trace, batch = self.trainer.compute_next()

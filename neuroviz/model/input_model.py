@@ -37,21 +37,24 @@ class InputModel:
     changed = Signal()
     """The image or the target changed."""
 
-    def __init__(self, image: np.ndarray, target: int, n_classes: int) -> None:
+    def __init__(self, image: np.ndarray, target: int, n_classes: int, bounded: bool = True) -> None:
         self.undo_stack = UndoStack()
         self.image = np.zeros(0)
         self.target = 0
         self.n_classes = 0
-        self.reset(image, target, n_classes)
+        self.bounded = True
+        """Values are clipped to [0, 1] (pixels); False for inputs of any finite value (features of a point)."""
+        self.reset(image, target, n_classes, bounded)
 
     @property
     def n_inputs(self) -> int:
         return int(self.image.size)
 
-    def reset(self, image: np.ndarray, target: int, n_classes: int) -> None:
-        """Start over for another network: new sizes, no undo history."""
+    def reset(self, image: np.ndarray, target: int, n_classes: int, bounded: bool = True) -> None:
+        """Start over for another network: new sizes, no undo history (``bounded``: values in [0, 1])."""
         arr = np.asarray(image, dtype=np.float64).reshape(-1)
         self.n_classes = int(n_classes)
+        self.bounded = bool(bounded)
         self.image = np.zeros(arr.size)
         self.image = self.checked_image(arr)
         self.target = self.checked_target(target)
@@ -92,13 +95,14 @@ class InputModel:
             self.changed.emit()
 
     def checked_image(self, x: np.ndarray) -> np.ndarray:
-        """``x`` as a float64 vector of n_0 values clipped to [0, 1]; ``ValueError`` if it does not fit."""
+        """``x`` as a float64 vector of n_0 values clipped to [0, 1] (if ``bounded``); ``ValueError`` if it does
+        not fit."""
         arr = np.asarray(x, dtype=np.float64).reshape(-1)
         if arr.shape != (self.n_inputs,):
             raise ValueError(f"the input has {arr.size} values; the network has {self.n_inputs} inputs")
         if not np.isfinite(arr).all():
             raise ValueError("the input contains NaN or infinity")
-        return np.clip(arr, 0.0, 1.0)
+        return np.clip(arr, 0.0, 1.0) if self.bounded else arr.copy()
 
     def checked_target(self, label: int) -> int:
         """``label`` as a class index; ``ValueError`` outside 0 .. K−1."""

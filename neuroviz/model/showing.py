@@ -297,10 +297,11 @@ class Shown:
                                          fmt(float(mean))), (f"The mean over the batch of {nb}.",))
 
 
-def shown(choice: Showing, network: Network, image: np.ndarray, target: int, update: StepTrace | None,
-          number: int, walking: bool) -> Shown:
+def shown(choice: Showing, network: Network, image: np.ndarray, target: int | np.ndarray,
+          update: StepTrace | None, number: int, walking: bool) -> Shown:
     """Make ``choice`` concrete for the open ``network`` (its parameters are the moment after ``update``,
-    or, while ``walking``, before it), the drawing ``image`` (n_0,) with class ``target``, and ``update``
+    or, while ``walking``, before it), the drawing ``image`` (n_0,) with class ``target`` (or target
+    values r (n_L,) for regression), and ``update``
     (``None``: nothing traced leads to this moment) with its update ``number``."""
     if update is None:
         choice = Showing("drawing", 0, "after")
@@ -321,9 +322,10 @@ def shown(choice: Showing, network: Network, image: np.ndarray, target: int, upd
         net = network
     if choice.input == "drawing" or update is None:
         x = image.reshape(1, -1)
-        labels: np.ndarray | None = np.array([target])
+        given = isinstance(target, np.ndarray)
+        labels: np.ndarray | None = None if given else np.array([target])
         row: int | None = 0
-        targets_given: np.ndarray | None = None
+        targets_given: np.ndarray | None = np.asarray(target, dtype=np.float64).reshape(1, -1) if given else None
     else:
         x, labels, targets_given = update.inputs, update.labels, update.targets
         row = choice.sample if choice.input == "sample" else None

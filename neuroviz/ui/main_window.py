@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from neuroviz.core.numbers import count, fixed, fmt, percent
 from neuroviz.model import EXAMPLE_TITLES, AppModel
+from neuroviz.model.examples import PLANE_EXAMPLES
 from neuroviz.ui.autosave_timer import AutosaveTimer
 from neuroviz.ui.binding import subscribe
 from neuroviz.ui.diagram import NetworkDiagram
@@ -265,7 +266,7 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.new_network_action)
         self.examples_menu = self.file_menu.addMenu("&Examples")
         self.example_actions: dict[str, QAction] = {}
-        for name in ("paper-figure-4", "circles-squares", "digits"):
+        for name in ("paper-figure-4", "circles-squares", "digits", *PLANE_EXAMPLES):
             action = self._action(EXAMPLE_TITLES[name], lambda _=False, n=name: self.open_example(n),
                                   tip=f"Open the example “{EXAMPLE_TITLES[name]}”")
             self.examples_menu.addAction(action)
