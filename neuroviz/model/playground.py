@@ -25,7 +25,7 @@ from neuroviz.core.datasets import Dataset
 from neuroviz.core.features import PlaneInfo, feature_map
 from neuroviz.core.network import Network
 from neuroviz.core.plane_data import REGRESSION_VALUES, nearest_point, point_values, with_point, without_points
-from neuroviz.core.plane_maps import decision_map, neuron_maps
+from neuroviz.core.plane_maps import decision_map, decision_values, neuron_maps
 
 if TYPE_CHECKING:
     from neuroviz.model.app_model import AppModel
@@ -207,6 +207,12 @@ class Playground:
                 a is b for a, b in zip(shown.biases, net.biases)):
             return net
         return Network(net.config, list(shown.weights), list(shown.biases))
+
+    def value_at(self, point: Point) -> float:
+        """The output's decision function at ``point`` at the moment shown (p₂ − p₁, or the output)."""
+        net = self._shown_network()
+        x = feature_map(np.array([point], dtype=np.float64), self._info().features)
+        return float(decision_values(net, net.forward(x).act[-1])[0])
 
     def maps(self, height: int, width: int) -> list[np.ndarray]:
         """Every neuron's activated value over an H×W grid of the plane at the moment shown:

@@ -54,6 +54,7 @@ from neuroviz.ui.diagram_annotations import Annotations, Outputs, Placed, row_re
 from neuroviz.ui.diagram_edges import EdgeLabel, EdgeLayer
 from neuroviz.ui.diagram_labels import LabelBoard, LabelLog
 from neuroviz.ui.diagram_layout import DiagramLayout, compute_layout, edge_at, neuron_at, uses_grid
+from neuroviz.ui.diagram_maps import NeuronMaps
 from neuroviz.ui.diagram_neurons import NeuronColumn, NeuronLayer, marks, named_neurons
 from neuroviz.ui.diagram_style import DiagramFonts, Palette
 from neuroviz.ui.diagram_text import TextCache
@@ -117,6 +118,7 @@ class NetworkDiagram(QWidget):
         texts = TextCache()
         self.neurons = NeuronLayer(texts)
         self.annotations = Annotations(texts)
+        self.maps = NeuronMaps()
         self._layout: DiagramLayout | None = None
         self._layout_dirty = True
         self._values_dirty = True
@@ -184,8 +186,8 @@ class NetworkDiagram(QWidget):
                 margins = self._margins(named)
                 free_w, free_h = margins.free(self.width(), self.height())
                 s = self.model
-                self._layout = compute_layout(s.network.sizes, s.image_shape, self.input_grid,
-                                              self.receptive_fields, free_w / free_h)
+                self._layout = compute_layout(s.network.sizes, s.image_shape, self._grid_on,
+                                              self.receptive_fields and not s.plane.active, free_w / free_h)
                 if not self.view.auto_fit:
                     break
                 self.view.fit(self._layout.bounds, self.width(), self.height(), margins)
@@ -339,12 +341,15 @@ class NetworkDiagram(QWidget):
         self.neurons.paint_band(p, frame, v.active_layer)
         self.edges.paint(p, frame, s.selection, self.hover)
         self.edges.paint_labels(p, frame, plan.edges)
-        self.neurons.paint(p, frame, v.nodes, marks(s.selection, self.hover, self.palette_), plan.columns)
+        rings = marks(s.selection, self.hover, self.palette_)
+        self.neurons.paint(p, frame, v.nodes, rings, plan.columns)
+        self.maps.paint(p, frame, s, rings)
         self.annotations.paint_headers(p, frame, plan.annotations)
         self.annotations.paint_outputs(p, frame, plan.annotations, out)
         thinned = (self.edges.drawn.size, lay.n_edges) if self.edges.thinned() else None
         self.annotations.paint_info(p, frame, v, s.phase, thinned)
         self.annotations.paint_legends(p, frame, plan.annotations, v, self.edges.vmax, self.neurons.vmax)
+        self.maps.paint_hover(p, frame, s, self.hover)
 
     def _place_texts(self, frame: Frame, out: Outputs, edge_mode: str) -> TextPlan:
         """Where the texts of this view go, most important first: annotations, neurons' texts, edge labels."""
@@ -353,6 +358,11 @@ class NetworkDiagram(QWidget):
         annotations = self.annotations.place(frame, board, s.config, s.image_shape, out)
         columns = self.neurons.place(frame, board)
         return TextPlan(annotations, columns, self.edges.place_labels(frame, board, edge_mode))
+
+    @property
+    def _grid_on(self) -> bool:
+        """The input layer is drawn as its pixel grid (never for a network on the plane: its inputs are features)."""
+        return self.input_grid and not self.model.plane.active
 
     def _fonts(self) -> DiagramFonts:
         """The diagram's fonts (rebuilt after a FontChange)."""
@@ -363,7 +373,7 @@ class NetworkDiagram(QWidget):
     def _margins(self, named: bool) -> Margins:
         """The room the texts around the network take at the widget's size (with the neurons' names if ``named``)."""
         s = self.model
-        grid = uses_grid(s.network.sizes, s.image_shape, self.input_grid)
+        grid = uses_grid(s.network.sizes, s.image_shape, self._grid_on)
         out = Outputs(np.zeros(s.network.sizes[-1]), s.config.loss, s.class_names, s.target)
         return self.annotations.margins(self._fonts(), s.network.sizes, grid, out, self.width(), self.height(),
                                         named)

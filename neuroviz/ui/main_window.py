@@ -66,13 +66,14 @@ DEFAULT_AREAS = {
     "lossCurvesDock": Qt.DockWidgetArea.BottomDockWidgetArea,
     "inspectorDock": Qt.DockWidgetArea.BottomDockWidgetArea,
     "dataBrowserDock": Qt.DockWidgetArea.BottomDockWidgetArea,
+    "planeDock": Qt.DockWidgetArea.BottomDockWidgetArea,
 }
 """Where the default layout puts known docks (others go where their PanelSpec says).
 
 Drawing and training controls share the left column, which runs the full
 height; the wide analysis panels share the bottom, under the diagram, so
 that the diagram keeps most of the window."""
-TABBED_DOCKS = (("lossCurvesDock", "inspectorDock", "dataBrowserDock"),)
+TABBED_DOCKS = (("lossCurvesDock", "inspectorDock", "dataBrowserDock", "planeDock"),)
 """Docks that share one place as tabs in the default layout (object names; missing ones are skipped)."""
 DEFAULT_SIZE = (1400, 900)
 """The window's size at the first start, or 90 % of the screen if that is larger (never more than the screen)."""

@@ -37,12 +37,14 @@ def panel_specs() -> list[PanelSpec]:
     from neuroviz.ui.lessons_panel import LessonsPanel
     from neuroviz.ui.loss_plot import LossPlot
     from neuroviz.ui.pixel_editor import PixelEditor
+    from neuroviz.ui.plane_panel import PlanePanel
     from neuroviz.ui.timeline import Timeline
     from neuroviz.ui.training_controls import TrainingControls
 
     left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
     return [
         PanelSpec("pixelEditorDock", "Input image", lambda c: PixelEditor(c.model), left),
+        PanelSpec("planeDock", "Plane", lambda c: PlanePanel(c.model), Qt.DockWidgetArea.BottomDockWidgetArea),
         PanelSpec("dataBrowserDock", "Data", lambda c: DataBrowser(c.model), left),
         PanelSpec("trainingControlsDock", "Training", lambda c: TrainingControls(c.model, c.loop, c.settings), right),
         PanelSpec("lossCurvesDock", "Loss curves", lambda c: LossPlot(c.model), Qt.DockWidgetArea.BottomDockWidgetArea),

@@ -1,0 +1,156 @@
+"""The Plane panel and the diagram's neuron maps, driven with real mouse events, checked on state and pixels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QImage
+
+from neuroviz.core.notation import neuron_label
+from neuroviz.core.selection import Selection
+from neuroviz.io.plane_picture import BACKGROUND_STRENGTH, NEGATIVE, POSITIVE, map_rgb
+from neuroviz.model import AppModel
+from neuroviz.ui.diagram import NetworkDiagram
+from neuroviz.ui.diagram_maps import thumb_side
+from neuroviz.ui.plane_panel import PlanePanel
+
+
+@pytest.fixture
+def plane_model(qtbot) -> AppModel:
+    m = AppModel("plane-spiral")
+    m.time.fork_policy = lambda question: "keep"
+    return m
+
+
+@pytest.fixture
+def panel(show, plane_model) -> PlanePanel:
+    return show(PlanePanel(plane_model), (420, 640))
+
+
+def at(view, x1: float, x2: float) -> QPoint:
+    return view.to_screen(x1, x2).toPoint()
+
+
+def grab(widget) -> np.ndarray:
+    img = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    w, h = img.width(), img.height()
+    rows = np.frombuffer(img.constBits(), np.uint8).reshape(h, img.bytesPerLine())
+    return rows[:, : 3 * w].reshape(h, w, 3).copy()  # a copy: the QImage goes away
+
+
+def pixel(widget, pos: QPoint) -> np.ndarray:
+    return grab(widget)[pos.y(), pos.x()].astype(int)
+
+
+def test_a_click_moves_your_point_and_undo_brings_it_back(qtbot, panel, plane_model):
+    view = panel.view
+    start = plane_model.plane.point
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=at(view, 3.0, -2.0))
+    x1, x2 = plane_model.plane.point
+    assert abs(x1 - 3.0) < 0.1 and abs(x2 + 2.0) < 0.1
+    np.testing.assert_array_equal(plane_model.input, plane_model.plane.features_of((x1, x2)))
+    assert "your point" in panel.readout.text()
+    plane_model.drawing.undo_stack.undo()
+    assert plane_model.plane.point == start
+
+
+def test_points_are_added_with_a_class_removed_and_undone(qtbot, panel, plane_model):
+    view = panel.view
+    n = len(plane_model.dataset)
+    qtbot.mouseClick(panel.mode_buttons["add"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=at(view, 5.5, 5.5))
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, pos=at(view, -5.5, -5.5))
+    assert len(plane_model.dataset) == n + 2
+    assert plane_model.dataset.y[-2:].tolist() == [0, 1]
+    # The added class-2 point is drawn in class 2's colour.
+    colour = pixel(view, at(view, -5.5, -5.5))
+    assert np.abs(colour - np.array(POSITIVE)).sum() < 40
+    qtbot.mouseClick(view, Qt.MouseButton.RightButton, pos=at(view, 5.5, 5.5))
+    assert len(plane_model.dataset) == n + 1 and plane_model.dataset.y[-1] == 1
+    qtbot.mouseClick(panel.clear_button, Qt.MouseButton.LeftButton)
+    assert len(plane_model.dataset) == 1
+    stack = plane_model.drawing.undo_stack
+    stack.undo()
+    stack.undo()
+    stack.undo()
+    assert len(plane_model.dataset) == n + 1
+    stack.undo()
+    assert len(plane_model.dataset) == n
+
+
+def test_clear_without_points_of_your_own_says_why(qtbot, panel, plane_model):
+    n = len(plane_model.dataset)
+    qtbot.mouseClick(panel.clear_button, Qt.MouseButton.LeftButton)
+    assert len(plane_model.dataset) == n and "add some" in panel.message.text()
+
+
+def test_the_decision_map_is_drawn_behind_the_points_and_follows_training(qtbot, panel, plane_model):
+    view = panel.view
+    corner = at(view, 5.8, -5.8)  # no data there
+    expected = map_rgb(np.array([[plane_model.plane.value_at((5.8, -5.8))]]), 1.0, BACKGROUND_STRENGTH)[0, 0]
+    assert np.abs(pixel(view, corner) - expected).sum() < 12
+    before = grab(view).copy()
+    plane_model.train_for(0.3)
+    qtbot.waitUntil(lambda: not np.array_equal(grab(view), before))
+    assert "p₂ − p₁" in panel.caption.text()
+
+
+def test_the_legend_shows_both_ends_of_the_scale(panel):
+    img = grab(panel.legend)
+    row = img[8, 8: panel.legend.width() - 8].astype(int)
+    assert np.abs(row[0] - np.array(NEGATIVE)).sum() < 30 and np.abs(row[-1] - np.array(POSITIVE)).sum() < 30
+    assert panel.legend.texts()[0].startswith("−1")
+
+
+def test_a_selected_neuron_is_shown_large(qtbot, panel, plane_model):
+    plane_model.select(Selection("neuron", 1, 3))
+    values, limit, caption = panel.view.shown_map()
+    np.testing.assert_array_equal(values, plane_model.plane.maps(100, 100)[1][3])
+    assert caption.startswith(neuron_label(1, 3))
+
+
+def test_train_on_this_point_steps_on_your_point(qtbot, panel, plane_model):
+    plane_model.plane.set_point((1.0, 1.0))
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    trace = plane_model.last_trace
+    assert trace is not None and trace.batch_size == 1
+    np.testing.assert_array_equal(trace.inputs[0], plane_model.plane.features_of((1.0, 1.0)))
+
+
+def test_regression_shows_the_value_at_your_point_as_the_target(qtbot, show):
+    m = AppModel("plane-multi-gauss")
+    p = show(PlanePanel(m), (420, 640))
+    assert p.target_box.isHidden() and "value at your point" in p.target_label.text()
+    assert p.legend.texts()[0].startswith("−")
+
+
+def test_every_neuron_is_drawn_as_its_map_in_the_diagram(qtbot, show, plane_model):
+    diagram = show(NetworkDiagram(plane_model), (1200, 700))
+    lay = diagram.layout_
+    image = grab(diagram)
+    maps = plane_model.plane.maps(40, 40)
+    for layer in range(len(lay.sizes)):
+        side = thumb_side(lay, diagram.scale, layer)
+        assert side >= 10
+        for i in range(lay.sizes[layer]):
+            c = diagram.neuron_screen_pos(layer, i)
+            # The thumbnail's top-left quarter shows the map's top-left: compare with the map's colour there.
+            q = int(side / 4)
+            got = image[int(c.y()) - q, int(c.x()) - q].astype(int)
+            values = maps[layer][i]
+            limit = float(np.abs(maps[layer]).max()) or 1.0
+            want = map_rgb(values[10:11, 10:11], limit)[0, 0].astype(int)
+            assert np.abs(got - want).sum() < 60, (layer, i, got, want)
+
+
+def test_hovering_a_neuron_enlarges_its_map(qtbot, show, plane_model):
+    diagram = show(NetworkDiagram(plane_model), (1200, 700))
+    c = diagram.neuron_screen_pos(2, 0).toPoint()
+    before = grab(diagram).copy()
+    qtbot.mouseMove(diagram, c)
+    qtbot.waitUntil(lambda: diagram.hover == Selection("neuron", 2, 0))
+    after = grab(diagram)
+    changed = np.any(before != after, axis=2)
+    ys, xs = np.nonzero(changed)
+    assert xs.max() - xs.min() > 120 and ys.max() - ys.min() > 120
