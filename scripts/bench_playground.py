@@ -27,19 +27,19 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench_train_ui import TimedMainWindow, headless_rate, run_live  # noqa: E402
-from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from bench_train_ui import TimedMainWindow, headless_rate, run_live
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
-from neuroviz.blas import limit_blas_threads  # noqa: E402
-from neuroviz.core.network import Network, NetworkConfig  # noqa: E402
-from neuroviz.core.plane_data import plane_dataset  # noqa: E402
-from neuroviz.core.trainer import Trainer  # noqa: E402
-from neuroviz.model import AppModel  # noqa: E402
-from neuroviz.model.playground import Playground  # noqa: E402
-from neuroviz.ui.composition import build_window  # noqa: E402
-from neuroviz.ui.diagram_maps import THUMB  # noqa: E402
-from neuroviz.ui.plane_view import MAP_SIZE  # noqa: E402
+from neuroviz.blas import limit_blas_threads
+from neuroviz.core.network import Network, NetworkConfig
+from neuroviz.core.plane_data import plane_dataset
+from neuroviz.core.trainer import Trainer
+from neuroviz.model import AppModel
+from neuroviz.model.playground import Playground
+from neuroviz.ui.composition import build_window
+from neuroviz.ui.diagram_maps import THUMB
+from neuroviz.ui.plane_view import MAP_SIZE
 
 SIZES = (2, 8, 8, 8, 8, 8, 8, 2)
 WINDOWS = ((1280, 720), (1920, 1080))

@@ -11,6 +11,8 @@ the output itself for one output (regression).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from neuroviz.core.features import PLANE_EXTENT, feature_map
@@ -34,8 +36,17 @@ def to_plane(col: float, row: float, height: int, width: int, extent: float = PL
     return -extent + 2 * extent * col / width, extent - 2 * extent * row / height
 
 
-def _activations(network: Network, features: tuple[str, ...], points: np.ndarray) -> list[np.ndarray]:
-    x = feature_map(points, features)
+@functools.lru_cache(maxsize=16)
+def grid_features(features: tuple[str, ...], height: int, width: int, extent: float = PLANE_EXTENT) -> np.ndarray:
+    """The features (H·W, F) of the grid's points (read-only, made once per grid and feature set)."""
+    x = feature_map(grid_points(height, width, extent), features)
+    x.setflags(write=False)
+    return x
+
+
+def _activations(network: Network, features: tuple[str, ...], height: int, width: int,
+                 extent: float) -> list[np.ndarray]:
+    x = grid_features(tuple(features), height, width, extent)
     if x.shape[1] != network.config.n_inputs:
         raise ValueError(f"{x.shape[1]} features for a network of {network.config.n_inputs} inputs")
     with np.errstate(over="ignore", invalid="ignore"):
@@ -49,7 +60,7 @@ def neuron_maps(network: Network, features: tuple[str, ...], height: int, width:
     Layer 0 holds the input features themselves; one forward pass of all
     H·W grid points gives the rest.
     """
-    acts = _activations(network, features, grid_points(height, width, extent))
+    acts = _activations(network, features, height, width, extent)
     return [np.ascontiguousarray(a.T).reshape(a.shape[1], height, width) for a in acts]
 
 
@@ -70,5 +81,5 @@ def decision_values(network: Network, outputs: np.ndarray) -> np.ndarray:
 def decision_map(network: Network, features: tuple[str, ...], height: int, width: int,
                  extent: float = PLANE_EXTENT) -> np.ndarray:
     """The output's decision function over an H×W grid, shape (H, W) (see ``decision_values``)."""
-    acts = _activations(network, features, grid_points(height, width, extent))
+    acts = _activations(network, features, height, width, extent)
     return decision_values(network, acts[-1]).reshape(height, width)

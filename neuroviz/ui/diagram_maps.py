@@ -84,18 +84,26 @@ class NeuronMaps:
         lay, view = frame.layout, frame.view
         image, starts = self._atlas(model)
         sides = [thumb_side(lay, view.scale, layer) for layer in range(len(lay.centers))]
+        # One smooth scaling of the atlas per layer size, then plain copies (no scaling per neuron).
+        scaled: dict[int, QImage] = {}
         p.save()
-        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         p.setPen(QPen(frame.palette.color("outline"), 1))
         p.setBrush(Qt.BrushStyle.NoBrush)
         for layer, centres in enumerate(lay.centers):
             side = sides[layer]
             if side < MIN_SIDE:
                 continue
+            px = max(1, round(side * frame.dpr))
+            if px not in scaled:
+                scaled[px] = image.scaled(px, px * image.height() // THUMB, Qt.AspectRatioMode.IgnoreAspectRatio,
+                                          Qt.TransformationMode.SmoothTransformation)
+            strip = scaled[px]
             for i, (x, y) in enumerate(centres.tolist()):
                 c = view.to_screen(x, y)
-                rect = QRectF(c.x() - side / 2, c.y() - side / 2, side, side)
-                p.drawImage(rect, image, QRectF(0, (starts[layer] + i) * THUMB, THUMB, THUMB))
+                rect = QRectF(round(c.x() - side / 2), round(c.y() - side / 2), px / frame.dpr, px / frame.dpr)
+                p.drawImage(rect, strip, QRectF(0, (starts[layer] + i) * px, px, px))
                 p.drawRect(rect)
         for item, color, width in rings:
             if item.kind == "neuron" and sides[item.layer] >= MIN_SIDE:
@@ -129,5 +137,5 @@ class NeuronMaps:
         p.drawRect(rect)
         p.setPen(QColor(frame.palette.color("text")))
         p.drawText(QPointF(rect.left(), rect.bottom() + 15),
-                   f"{neuron_label(item.layer, item.m)} over the plane · ±{limit:.3g}")
+                   f"{neuron_label(item.layer, item.m, 'unicode')} over the plane · ±{limit:.3g}")
         p.restore()

@@ -599,7 +599,7 @@ class MainWindow(QMainWindow):
             last = t.epochs[-1]
             value, split = (last.test_accuracy, "test") if not math.isnan(last.test_accuracy) else (
                 last.train_accuracy, "train")
-            acc = f"{percent(value)} ({split})"
+            acc = "—" if math.isnan(value) else f"{percent(value)} ({split})"  # none for regression
         rate = self.model.updates_per_second
         back = "" if self.model.at_newest else f" of {count(self.model.time.newest_update)} (back in time)"
         texts = {

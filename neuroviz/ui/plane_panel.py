@@ -34,7 +34,7 @@ from neuroviz.model import AppModel
 from neuroviz.ui.binding import subscribe
 from neuroviz.ui.math_text import shown_number
 from neuroviz.ui.panel_protocol import MenuEntry
-from neuroviz.ui.plane_view import Mode, PlaneLegend, PlaneView
+from neuroviz.ui.plane_view import MARGIN, Mode, PlaneLegend, PlaneView
 from neuroviz.ui.theme import mute
 
 MODES: tuple[tuple[Mode, str, str], ...] = (
@@ -45,6 +45,8 @@ MODES: tuple[tuple[Mode, str, str], ...] = (
 )
 
 
+READOUT_MS = 200
+QWIDGETSIZE_MAX = (1 << 24) - 1
 WIDE = 1.4
 """A dock this many times wider than tall puts the controls beside the plane."""
 
@@ -63,9 +65,14 @@ class PlanePanel(QWidget):
         self.view.hovered.connect(self._show_readout)
         self.view.refused.connect(lambda text: self.show_message(text, error=True))
         subscribe(self, model.document.architecture_changed, self._on_opened)
-        for signal in (model.drawing.changed, model.plane.changed, model.document.network_changed,
-                       model.view.selection_changed):
+        # The readout follows training at most every READOUT_MS (setting a label's text lays the dock out).
+        self._readout_timer = QTimer(self)
+        self._readout_timer.setSingleShot(True)
+        self._readout_timer.setInterval(READOUT_MS)
+        self._readout_timer.timeout.connect(self._on_input_changed)
+        for signal in (model.drawing.changed, model.plane.changed, model.view.selection_changed):
             subscribe(self, signal, self._on_input_changed)
+        subscribe(self, model.document.network_changed, self._schedule_readout)
         subscribe(self, model.walk.changed, self._on_walk_changed)
         for signal in (model.document.network_changed, model.trained, model.stepped, model.time.changed,
                        model.showing.changed, model.view.selection_changed):
@@ -83,7 +90,7 @@ class PlanePanel(QWidget):
         layout = QVBoxLayout(controls)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
-        self.box.addWidget(controls, 0)
+        self.box.addWidget(controls, 1)
         tools = QHBoxLayout()
         group = QButtonGroup(self)
         for mode, text, tip in MODES:
@@ -134,6 +141,10 @@ class PlanePanel(QWidget):
         """Controls beside the plane in a wide dock, below it in a tall one."""
         wide = event.size().width() >= WIDE * event.size().height()
         self.box.setDirection(QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom)
+        # Beside the controls the plane takes a square as tall as the dock; below them, the whole width.
+        self.view.setMaximumWidth(event.size().height() + 2 * MARGIN if wide else QWIDGETSIZE_MAX)
+        self.box.setStretch(0, 0 if wide else 1)
+        self.box.setStretch(1, 1 if wide else 0)
         super().resizeEvent(event)
 
     def _target_row(self) -> QHBoxLayout:
@@ -233,6 +244,10 @@ class PlanePanel(QWidget):
                 self.target_box.setCurrentIndex(self.model.target)
         self._show_readout(None)
 
+    def _schedule_readout(self) -> None:
+        if not self._readout_timer.isActive():
+            self._readout_timer.start()
+
     def _on_walk_changed(self) -> None:
         self.walk_button.setEnabled(self.model.plane.active and self.model.pending_trace is None)
 
@@ -249,4 +264,4 @@ class PlanePanel(QWidget):
         self.readout.setText(f"{where}: x₁ = {shown_number(p[0], 3)}, x₂ = {shown_number(p[1], 3)} · "
                              f"{what} = {shown_number(value, 3)}")
         feats = ", ".join(FEATURE_LABELS[f] for f in info.features)
-        self.caption.setText(f"{self.view.shown_map()[2]} · inputs {feats}")
+        self.caption.setText(f"{self.view.caption()} · inputs {feats}")

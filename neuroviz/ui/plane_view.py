@@ -65,7 +65,8 @@ class PlaneView(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.limit = 1.0
         """|value| at the ends of the colour scale of the map shown."""
-        self.caption = ""
+        self._points_image: QImage | None = None
+        self._points_key: tuple[object, ...] = ()
         for signal in (model.document.network_changed, model.document.dataset_changed,
                        model.document.architecture_changed, model.trained, model.stepped, model.time.changed,
                        model.showing.changed, model.walk.changed, model.view.selection_changed, model.plane.changed):
@@ -100,20 +101,25 @@ class PlaneView(QWidget):
                 PLANE_EXTENT - 2 * PLANE_EXTENT * (pos.y() - r.top()) / r.height())
 
     # ------------------------------------------------------------ what it shows
+    def caption(self) -> str:
+        """What the map shows: the selected neuron's output, else the output's decision function."""
+        sel = self.model.selection
+        if sel is not None and sel.kind == "neuron":
+            return f"{neuron_label(sel.layer, sel.m, 'unicode')} over the plane (Esc in the diagram: the output again)"
+        return "the output o over the plane" if self.model.plane.is_regression else "p₂ − p₁ over the plane"
+
     def shown_map(self) -> tuple[np.ndarray, float, str]:
         """The map drawn (H, W), its colour limit and its caption: the selected neuron's, else the decision."""
         s = self.model
         sel = s.selection
         if sel is not None and sel.kind == "neuron":
             layer_maps = s.plane.maps(MAP_SIZE, MAP_SIZE)[sel.layer]
-            return (layer_maps[sel.m], scale_limit(layer_maps),
-                    f"{neuron_label(sel.layer, sel.m)} over the plane (Esc in the diagram: the output again)")
+            return layer_maps[sel.m], scale_limit(layer_maps), self.caption()
         values = s.plane.decision(MAP_SIZE, MAP_SIZE)
         if s.plane.is_regression:
             targets = s.dataset.targets
-            limit = scale_limit(targets) if targets is not None else 1.0
-            return values, limit, "the output o over the plane"
-        return values, 1.0, "p₂ − p₁ over the plane"
+            return values, scale_limit(targets) if targets is not None else 1.0, self.caption()
+        return values, 1.0, self.caption()
 
     # ------------------------------------------------------------ painting
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -124,18 +130,37 @@ class PlaneView(QWidget):
                        "Open a network on the plane: File ▸ Examples ▸ Plane …, or File ▸ New network…")
             p.end()
             return
-        values, self.limit, self.caption = self.shown_map()
+        values, self.limit, _ = self.shown_map()
         rect = self.square()
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
         p.drawImage(rect, rgb_image(map_rgb(values, self.limit, BACKGROUND_STRENGTH)))
+        p.save()
+        p.setClipRect(rect)  # noisy points may lie beyond ±6
+        p.drawImage(QPointF(0, 0), self._points(p.device().devicePixelRatioF() if p.device() else 1.0))
+        p.restore()
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        self._paint_points(p)
         self._paint_your_point(p)
         p.setPen(QPen(QColor(*OUTLINE), 1))
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawRect(rect)
         self._paint_axes(p, rect)
         p.end()
+
+    def _points(self, dpr: float) -> QImage:
+        """The points drawn on a transparent image of the widget's size (made again only when the data set,
+        the size or the scale changes)."""
+        key = (self.model.dataset, self.width(), self.height(), dpr, self.limit)
+        if self._points_image is None or key != self._points_key:
+            image = QImage(round(self.width() * dpr), round(self.height() * dpr),
+                           QImage.Format.Format_ARGB32_Premultiplied)
+            image.setDevicePixelRatio(dpr)
+            image.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(image)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            self._paint_points(painter)
+            painter.end()
+            self._points_image, self._points_key = image, key
+        return self._points_image
 
     def _paint_points(self, p: QPainter) -> None:
         points, values, is_test = self.model.plane.points()

@@ -105,9 +105,9 @@ def test_the_legend_shows_both_ends_of_the_scale(panel):
 
 def test_a_selected_neuron_is_shown_large(qtbot, panel, plane_model):
     plane_model.select(Selection("neuron", 1, 3))
-    values, limit, caption = panel.view.shown_map()
+    values, _, caption = panel.view.shown_map()
     np.testing.assert_array_equal(values, plane_model.plane.maps(100, 100)[1][3])
-    assert caption.startswith(neuron_label(1, 3))
+    assert caption.startswith(neuron_label(1, 3, "unicode"))
 
 
 def test_train_on_this_point_steps_on_your_point(qtbot, panel, plane_model):
