@@ -245,6 +245,7 @@ def snapshot_info(snap: Snapshot) -> dict[str, Any]:
             "test": len(ds.test_indices),
             "classes": list(ds.class_names),
             "image_shape": list(ds.image_shape),
+            **({} if ds.plane is None else {"features": list(ds.plane.features), "task": ds.plane.task}),
         },
         "trainer": {k: st[k] for k in ("lr", "batch_size", "shuffle", "seed", "epoch", "step", "cursor")},
         "loss": losses[-1] if losses else None,
@@ -312,8 +313,10 @@ def info_to_text(path: str, info: dict[str, Any]) -> str:
                     f"{loss_name} loss; {cfg['init']} initialisation, seed {cfg['seed']}; "
                     f"{count(info['parameters'])} parameters"),
         ("Data set", f"{printable(ds['name'])}: {plural(ds['samples'], 'sample')} ({count(ds['train'])} train, "
-                     f"{count(ds['test'])} test), {h}×{w} images, "
-                     f"{plural(len(ds['classes']), 'class', 'classes')} ({classes})"),
+                     f"{count(ds['test'])} test), "
+                     + (f"points of the plane, features {', '.join(ds['features'])}, {ds['task']}, "
+                        if "features" in ds else f"{h}×{w} images, ")
+                     + f"{plural(len(ds['classes']), 'class', 'classes')} ({classes})"),
         ("Training", f"step {count(tr['step'])}, epoch {count(tr['epoch'])} ({count(tr['cursor'])} of "
                      f"{count(ds['train'])} samples into the next), η = {fmt(tr['lr'])}, batch size "
                      f"{count(tr['batch_size'])}, "

@@ -21,7 +21,7 @@ from neuroviz.cli_train import CliError, add_optimizer_arguments, choose_optimiz
 from neuroviz.core.datasets import Dataset
 from neuroviz.core.features import DEFAULT_FEATURES, FEATURES, parse_features
 from neuroviz.core.network import DivergenceError
-from neuroviz.core.notation import fmt
+from neuroviz.core.numbers import count, fmt, percent, plural
 from neuroviz.core.plane_data import (
     DEFAULT_NOISE,
     DEFAULT_POINTS,
@@ -159,9 +159,9 @@ def run_train(args: argparse.Namespace) -> str:
                            "per_epoch": [metrics_json(m) for m in done]}, indent=2)
 
     def pct(x: float) -> str:
-        return "—" if math.isnan(x) else f"{100 * x:.1f} %"
+        return "—" if math.isnan(x) else percent(x)
 
-    lines = [f"{len(done)} epoch(s), {last.step} updates in all (epoch {last.epoch})",
+    lines = [f"{plural(len(done), 'epoch')}, {plural(last.step, 'update')} in all (epoch {count(last.epoch)})",
              f"train  loss {fmt(last.train_loss)}  accuracy {pct(last.train_accuracy)}",
              f"test   loss {fmt(last.test_loss)}  accuracy {pct(last.test_accuracy)}"]
     if args.save:

@@ -93,6 +93,8 @@ def test_train_json_has_null_accuracy_for_regression(tmp_path, capsys):
     data = json.loads(run(capsys, "train", path, "--epochs", "3", "--json")[1])
     assert data["train_accuracy"] is None and data["test_accuracy"] is None
     assert data["per_epoch"][0]["train_loss"] > data["train_loss"]
+    code, out, _ = run(capsys, "info", path)
+    assert code == 0 and "points of the plane, features x1, x2, regression" in out
 
 
 def test_train_refuses_bad_options(tmp_path, capsys):

@@ -7,7 +7,9 @@ image, output size = classes);
 the first problem is shown under the form and OK stays disabled until the
 entries are valid.  Each hidden layer can have its own activation: a
 comma-separated list, one name per hidden layer (empty: the hidden
-activation for all of them, as before).
+activation for all of them, as before).  The data sets of points on the
+plane (circle … multi-gauss) add their input features, noise σ and number
+of points; there the input size is the number of features.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -28,8 +31,20 @@ from PySide6.QtWidgets import (
 )
 
 from neuroviz.core.activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from neuroviz.core.datasets import BUILTIN_DATASETS, builtin_dataset
+from neuroviz.core.datasets import BUILTIN_DATASETS, Dataset, builtin_dataset
+from neuroviz.core.features import DEFAULT_FEATURES, parse_features
 from neuroviz.core.network import NetworkConfig
+from neuroviz.core.plane_data import (
+    CLASSIFICATION_SETS,
+    DEFAULT_NOISE,
+    DEFAULT_POINTS,
+    DEFAULT_TEST_RATIO,
+    MAX_NOISE,
+    MAX_POINTS,
+    PLANE_DATASETS,
+    plane_dataset,
+    task_of,
+)
 from neuroviz.io.limits import check_parameter_count
 from neuroviz.model import AppModel
 
@@ -41,7 +56,9 @@ ACTIVATION_NAMES = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "sigmoid": "sigm
                     "identity": "identity", "none": "none (logits)"}
 LOSS_NAMES = {"cross_entropy": "cross-entropy (softmax)", "squared_error": "squared error"}
 INIT_NAMES = {"uniform": "uniform", "gaussian": "Gaussian", "xavier": "Xavier / Glorot", "he": "He"}
-DATASET_NAMES = {"circles-squares": "circles vs squares (8×8, 2 classes)", "digits": "digits (8×8, 10 classes)"}
+DATASET_NAMES = {"circles-squares": "circles vs squares (8×8, 2 classes)", "digits": "digits (8×8, 10 classes)",
+                 **{name: f"plane: {name} ({'2 classes' if name in CLASSIFICATION_SETS else 'regression'})"
+                    for name in PLANE_DATASETS}}
 ERROR_STYLE = "QLineEdit { border: 1.5px solid #d03a2a; border-radius: 3px; padding: 2px; }"
 
 
@@ -107,6 +124,19 @@ class NewNetworkDialog(QDialog):
         self.seed_box.setRange(0, 2**31 - 1)
         self.seed_box.setValue(config.seed)
         self.seed_box.setToolTip("Equal seeds give equal initial weights")
+        self.features_edit = QLineEdit(", ".join(ds.plane.features if ds.plane is not None else DEFAULT_FEATURES))
+        self.features_edit.setObjectName("featuresEdit")
+        self.features_edit.setToolTip("The input features of each point, one input neuron each, separated by "
+                                      "commas: x1, x2, x1^2, x2^2, x1x2, sin_x1, sin_x2")
+        self.noise_box = QDoubleSpinBox()
+        self.noise_box.setRange(0.0, MAX_NOISE)
+        self.noise_box.setSingleStep(0.05)
+        self.noise_box.setValue(DEFAULT_NOISE)
+        self.noise_box.setToolTip("σ of the Gaussian noise moving each point (the plane is [−6, 6]²)")
+        self.points_box = QSpinBox()
+        self.points_box.setRange(2, MAX_POINTS)
+        self.points_box.setValue(DEFAULT_POINTS)
+        self.points_box.setToolTip(f"How many points; {DEFAULT_TEST_RATIO:.0%} of them are kept for testing")
         self.error_label = QLabel()
         self.error_label.setObjectName("errorLabel")
         self.error_label.setWordWrap(True)
@@ -120,6 +150,10 @@ class NewNetworkDialog(QDialog):
         form.addRow("&Loss:", self.loss_box)
         form.addRow("&Initialisation:", self.init_box)
         form.addRow("S&eed:", self.seed_box)
+        form.addRow("&Features:", self.features_edit)
+        form.addRow("&Noise σ:", self.noise_box)
+        form.addRow("&Points:", self.points_box)
+        self.form = form
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -129,11 +163,18 @@ class NewNetworkDialog(QDialog):
         layout.addWidget(self.buttons)
         self.sizes_edit.textChanged.connect(self.validate)
         self.per_layer_edit.textChanged.connect(self.validate)
+        self.features_edit.textChanged.connect(self._on_dataset_changed)
         self.dataset_box.currentIndexChanged.connect(self._on_dataset_changed)
         for box in (self.hidden_box, self.output_box, self.loss_box, self.init_box):
             box.currentIndexChanged.connect(self.validate)
         self.seed_box.valueChanged.connect(self.validate)
+        self._show_plane_rows()
         self.validate()
+
+    def _show_plane_rows(self) -> None:
+        on_plane = self.dataset_name() in PLANE_DATASETS
+        for widget in (self.features_edit, self.noise_box, self.points_box):
+            self.form.setRowVisible(widget, on_plane)
 
     @staticmethod
     def _combo(items: dict[str, str], current: str) -> QComboBox:
@@ -151,14 +192,28 @@ class NewNetworkDialog(QDialog):
         if name == CURRENT:
             ds = self.model.dataset
             return ds.image_shape[0] * ds.image_shape[1], ds.n_classes
+        if name in PLANE_DATASETS:
+            try:
+                n_features = len(parse_features(self.features_edit.text()))
+            except ValueError:
+                n_features = 0
+            return n_features, 2 if task_of(name) == "classification" else 1
         if name not in self._shapes:
             ds = builtin_dataset(name)
             self._shapes[name] = (ds.image_shape[0] * ds.image_shape[1], ds.n_classes)
         return self._shapes[name]
 
     def _on_dataset_changed(self) -> None:
-        """Fit the first and last sizes to the new data set, keeping the hidden layers."""
-        n_in, n_out = self._dataset_shape(self.dataset_name())
+        """Fit the first and last sizes to the new data set, keeping the hidden layers (and, for regression,
+        choose the squared error)."""
+        self._show_plane_rows()
+        name = self.dataset_name()
+        if name in PLANE_DATASETS and task_of(name) == "regression":
+            self.loss_box.setCurrentIndex(self.loss_box.findData("squared_error"))
+        n_in, n_out = self._dataset_shape(name)
+        if n_in == 0:  # features that do not parse: config() says why
+            self.validate()
+            return
         try:
             sizes = list(parse_sizes(self.sizes_edit.text()))
         except ValueError:
@@ -188,6 +243,15 @@ class NewNetworkDialog(QDialog):
             config = replace(config, hidden_activations=per_layer)
             self._bad_edit = self.sizes_edit
         name = self.dataset_name()
+        if name in PLANE_DATASETS:
+            self._bad_edit = self.features_edit
+            n_features = len(parse_features(self.features_edit.text()))
+            self._bad_edit = self.sizes_edit
+            if sizes[0] != n_features:
+                raise ValueError(f"the points of {name} have {n_features} input feature(s), so the input layer "
+                                 f"needs {n_features} neurons (not {sizes[0]})")
+            if task_of(name) == "regression" and config.loss != "squared_error":
+                raise ValueError(f"{name} is a regression data set: choose the squared error as the loss")
         n_in, n_out = self._dataset_shape(name)
         name = self.model.dataset.name if name == CURRENT else name
         if sizes[0] != n_in:
@@ -205,12 +269,12 @@ class NewNetworkDialog(QDialog):
         except ValueError as exc:
             message = str(exc)
             self.error_label.setText(message[0].upper() + message[1:] + ".")
-            for edit in (self.sizes_edit, self.per_layer_edit):
+            for edit in (self.sizes_edit, self.per_layer_edit, self.features_edit):
                 edit.setStyleSheet(ERROR_STYLE if edit is self._bad_edit else "")
             ok = False
         else:
             self.error_label.setText("")
-            for edit in (self.sizes_edit, self.per_layer_edit):
+            for edit in (self.sizes_edit, self.per_layer_edit, self.features_edit):
                 edit.setStyleSheet("")
             ok = True
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
@@ -223,4 +287,9 @@ class NewNetworkDialog(QDialog):
     def apply(self) -> None:
         """Open a fresh network of the chosen configuration on the chosen data set."""
         name = self.dataset_name()
-        self.model.new_network(self.config(), self.model.dataset if name == CURRENT else name)
+        config = self.config()
+        dataset: str | Dataset = self.model.dataset if name == CURRENT else name
+        if name in PLANE_DATASETS:
+            dataset = plane_dataset(name, self.noise_box.value(), self.points_box.value(), DEFAULT_TEST_RATIO,
+                                    parse_features(self.features_edit.text()), config.seed)
+        self.model.new_network(config, dataset)

@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
 )
 
 from neuroviz.core.features import FEATURE_LABELS
+from neuroviz.core.numbers import fmt
 from neuroviz.model import AppModel
 from neuroviz.ui.binding import subscribe
-from neuroviz.ui.math_text import shown_number
 from neuroviz.ui.panel_protocol import MenuEntry
 from neuroviz.ui.plane_view import MARGIN, Mode, PlaneLegend, PlaneView
 from neuroviz.ui.theme import mute
@@ -237,7 +237,7 @@ class PlanePanel(QWidget):
         if self.model.plane.is_regression:
             r = self.model.plane.input_target()
             value = float(np.asarray(r).reshape(-1)[0])
-            self.target_label.setText(f"Target r = {shown_number(value, 3)} (the value at your point)")
+            self.target_label.setText(f"Target r = {fmt(value, 3)} (the value at your point)")
         else:
             self.target_label.setText("Target r")
             if self.target_box.currentIndex() != self.model.target:
@@ -261,7 +261,7 @@ class PlanePanel(QWidget):
         assert info is not None
         value = plane.value_at(p)
         what = "o" if plane.is_regression else "p₂ − p₁"
-        self.readout.setText(f"{where}: x₁ = {shown_number(p[0], 3)}, x₂ = {shown_number(p[1], 3)} · "
-                             f"{what} = {shown_number(value, 3)}")
+        self.readout.setText(f"{where}: x₁ = {fmt(p[0], 3)}, x₂ = {fmt(p[1], 3)} · "
+                             f"{what} = {fmt(value, 3)}")
         feats = ", ".join(FEATURE_LABELS[f] for f in info.features)
         self.caption.setText(f"{self.view.caption()} · inputs {feats}")

@@ -153,3 +153,29 @@ def test_bad_per_layer_activations_are_shown_on_their_field(dialog, qtbot, text,
     assert dialog.per_layer_edit.styleSheet() and not dialog.sizes_edit.styleSheet()
     type_activations(qtbot, dialog, "")
     assert ok_button(dialog).isEnabled()
+
+
+def test_a_data_set_on_the_plane_with_its_features(dialog, qtbot, model):
+    assert dialog.form.isRowVisible(dialog.features_edit) is False
+    dialog.dataset_box.setCurrentIndex(dialog.dataset_box.findData("spiral"))
+    assert dialog.form.isRowVisible(dialog.features_edit)
+    assert dialog.sizes_edit.text().startswith("2-") and dialog.sizes_edit.text().endswith("-2")
+    dialog.features_edit.selectAll()
+    qtbot.keyClick(dialog.features_edit, Qt.Key.Key_Delete)
+    qtbot.keyClicks(dialog.features_edit, "x1, x2, x1x2")
+    assert dialog.sizes_edit.text().startswith("3-") and ok_button(dialog).isEnabled()
+    qtbot.keyClicks(dialog.features_edit, ", x7")
+    assert not ok_button(dialog).isEnabled() and "nknown feature" in dialog.error_label.text()
+    dialog.features_edit.setText("x1, x2, x1x2")
+    dialog.points_box.setValue(100)
+    dialog.apply()
+    assert model.plane.active and model.plane.info.features == ("x1", "x2", "x1x2") and len(model.dataset) == 100
+    assert model.network.sizes[0] == 3
+
+
+def test_a_regression_data_set_asks_for_the_squared_error(dialog, qtbot, model):
+    dialog.dataset_box.setCurrentIndex(dialog.dataset_box.findData("multi-gauss"))
+    assert dialog.loss_box.currentData() == "squared_error" and dialog.sizes_edit.text().endswith("-1")
+    assert ok_button(dialog).isEnabled()
+    dialog.loss_box.setCurrentIndex(dialog.loss_box.findData("cross_entropy"))
+    assert not ok_button(dialog).isEnabled() and "squared error" in dialog.error_label.text()
