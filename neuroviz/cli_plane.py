@@ -31,8 +31,7 @@ from neuroviz.core.plane_data import (
     task_of,
 )
 from neuroviz.core.trainer import EpochMetrics, Trainer
-from neuroviz.io import snapshot as snapshot_mod
-from neuroviz.io.snapshot import Snapshot, SnapshotError
+from neuroviz.io.snapshot import Snapshot
 
 MAX_EPOCHS = 100_000
 DEFAULT_HIDDEN = (8, 8)
@@ -122,11 +121,7 @@ def _trained(args: argparse.Namespace) -> tuple[Trainer, Snapshot, list[EpochMet
         raise CliError(f"--epochs must be from 1 to {MAX_EPOCHS:,}; got {args.epochs}")
     if args.save is not None and not args.save.strip():
         raise CliError("--save needs a file name (got an empty one)")
-    try:
-        snap = snapshot_mod.load(args.snapshot)
-        trainer = snap.build()[1]
-    except SnapshotError as exc:
-        raise CliError(f"cannot open {args.snapshot}: {exc}") from None
+    snap, trainer = cli_train.open_trainer(args.snapshot)
     trainer.set_optimizer(choose_optimizer(trainer.optimizer, args))
     try:
         if args.lr is not None:
@@ -147,12 +142,8 @@ def _trained(args: argparse.Namespace) -> tuple[Trainer, Snapshot, list[EpochMet
 def run_train(args: argparse.Namespace) -> str:
     trainer, snap, done = _trained(args)
     if args.save:
-        after = Snapshot(trainer.network.copy(), snap.dataset, trainer.state_dict(), snap.input, snap.target,
-                         None, snap.title, snap.point)
-        try:
-            snapshot_mod.save(args.save, after)
-        except (OSError, SnapshotError) as exc:
-            raise CliError(f"cannot write {args.save}: {getattr(exc, 'strerror', None) or exc}") from None
+        cli_train.save_snapshot(args.save, Snapshot(trainer.network.copy(), snap.dataset, trainer.state_dict(),
+                                                    snap.input, snap.target, None, snap.title, snap.point))
     last = done[-1]
     if args.json:
         return json.dumps({"epochs": len(done), **metrics_json(last),

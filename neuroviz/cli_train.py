@@ -113,7 +113,17 @@ def _dataset_for(name: str | None, config: NetworkConfig) -> Dataset:
                    "circles-squares has 64 and 2, digits 64 and 10")
 
 
-def _save(path: str, snap: Snapshot) -> None:
+def open_trainer(path: str) -> tuple[Snapshot, Trainer]:
+    """The snapshot at ``path`` and a trainer positioned as saved (``CliError`` naming the file and the problem)."""
+    try:
+        snap = snapshot_mod.load(path)
+        return snap, snap.build()[1]
+    except SnapshotError as exc:
+        raise CliError(f"cannot open {path}: {exc}") from None
+
+
+def save_snapshot(path: str, snap: Snapshot) -> None:
+    """Write ``snap`` to ``path`` (``CliError`` naming the file if it cannot be written)."""
     try:
         snapshot_mod.save(path, snap)
     except (OSError, SnapshotError) as exc:
@@ -154,7 +164,7 @@ def save_new(args: argparse.Namespace, config: NetworkConfig, dataset: Dataset,
         trainer = Trainer(network, dataset, DEFAULT_LR, seed=args.seed)
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    _save(args.save, Snapshot(network, dataset, trainer.state_dict(), dataset.X[0].copy(), int(dataset.y[0]),
+    save_snapshot(args.save, Snapshot(network, dataset, trainer.state_dict(), dataset.X[0].copy(), int(dataset.y[0]),
                               point=point))
     return f"wrote {args.save}"
 
@@ -193,11 +203,7 @@ def _start(args: argparse.Namespace) -> tuple[Trainer, Snapshot | None, np.ndarr
         return trainer, None, preset.inputs, preset.label
     if args.preset is not None:
         raise CliError("give either a SNAPSHOT or --preset, not both")
-    try:
-        snap = snapshot_mod.load(args.snapshot)
-        trainer = snap.build()[1]
-    except SnapshotError as exc:
-        raise CliError(f"cannot open {args.snapshot}: {exc}") from None
+    snap, trainer = open_trainer(args.snapshot)
     if args.on_input:
         return trainer, snap, snap.input, snap.target
     return trainer, snap, None, None
@@ -228,7 +234,7 @@ def save_after(path: str, trainer: Trainer, trace: StepTrace, snap: Snapshot | N
     else:
         after = Snapshot(trainer.network.copy(), snap.dataset, trainer.state_dict(), snap.input, snap.target,
                          trace, snap.title)
-    _save(path, after)
+    save_snapshot(path, after)
 
 
 def steps_to_json(base: dict[str, Any], trainer: Trainer, traces: list[StepTrace]) -> dict[str, Any]:

@@ -17,13 +17,11 @@ import numpy as np
 from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtGui import (
     QAction,
-    QColor,
     QDragEnterEvent,
     QDropEvent,
     QGuiApplication,
     QImage,
     QKeySequence,
-    QPalette,
 )
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -48,7 +46,7 @@ from neuroviz.ui.math_text import to_html
 from neuroviz.ui.panel_protocol import MenuEntry
 from neuroviz.ui.pixel_grid import NOISE_AMPLITUDE, PixelGrid, image_file, qimage_to_png, shifted
 from neuroviz.ui.prediction_bars import PredictionBars
-from neuroviz.ui.theme import mute
+from neuroviz.ui.theme import mute, show_note
 from neuroviz.ui.window_shortcuts import PanelKeys, key_name, with_shortcut
 
 
@@ -294,12 +292,7 @@ class PixelEditor(QWidget):
 
     def show_message(self, text: str, error: bool = False) -> None:
         """Show a short note (an import note, or an error in red) under the tools."""
-        pal = self.message.palette()
-        color = QColor("#c0392b") if error else pal.color(QPalette.ColorRole.PlaceholderText)
-        pal.setColor(QPalette.ColorRole.WindowText, color)
-        self.message.setPalette(pal)
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
+        show_note(self.message, text, error)
 
     # ---------------------------------------------------------------- tools
     def _image(self) -> np.ndarray:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QColor, QPalette, QResizeEvent
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QButtonGroup,
@@ -35,7 +35,7 @@ from neuroviz.model import AppModel
 from neuroviz.ui.binding import subscribe
 from neuroviz.ui.panel_protocol import MenuEntry
 from neuroviz.ui.plane_view import MARGIN, Mode, PlaneLegend, PlaneView
-from neuroviz.ui.theme import mute
+from neuroviz.ui.theme import mute, show_note
 
 MODES: tuple[tuple[Mode, str, str], ...] = (
     ("point", "Your point", "Click the plane to move your point: the input the diagram, the inspector, "
@@ -201,12 +201,8 @@ class PlanePanel(QWidget):
             self.model.set_target(index)
 
     def show_message(self, text: str, error: bool = False) -> None:
-        pal = self.message.palette()
-        color = QColor("#c0392b") if error else pal.color(QPalette.ColorRole.PlaceholderText)
-        pal.setColor(QPalette.ColorRole.WindowText, color)
-        self.message.setPalette(pal)
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
+        """Show a short note (why an edit was refused, in red) under the readout."""
+        show_note(self.message, text, error)
 
     # ---------------------------------------------------------------- state
     def _on_opened(self) -> None:

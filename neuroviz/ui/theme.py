@@ -13,7 +13,7 @@ from typing import Literal
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from neuroviz.ui.colormaps import RGB, hex_rgb
 
@@ -145,6 +145,16 @@ def contrast_ratio(a: QColor, b: QColor) -> float:
 def mute(label: QWidget) -> None:
     """Draw ``label``'s text in the palette's quiet colour (placeholder text), following theme changes."""
     label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+
+
+def show_note(label: QLabel, text: str, error: bool = False) -> None:
+    """Show ``text`` in ``label`` as a short note (an error in red), or hide the label when empty."""
+    pal = label.palette()
+    color = QColor("#c0392b") if error else pal.color(QPalette.ColorRole.PlaceholderText)
+    pal.setColor(QPalette.ColorRole.WindowText, color)
+    label.setPalette(pal)
+    label.setText(text)
+    label.setVisible(bool(text))
 
 
 def apply_palette(theme: Theme) -> None:
