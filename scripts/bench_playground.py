@@ -51,16 +51,17 @@ class Counted:
     def __init__(self, plane: Playground) -> None:
         self.maps = 0
         self.decisions = 0
-        store_maps, store_decision = plane._maps, plane._decision
         original = plane._cached
 
         def cached(store, height, width, compute):  # type: ignore[no-untyped-def]
-            if (height, width) not in store:
-                if store is store_maps and (height, width) == (THUMB, THUMB):
+            def counted(net):  # type: ignore[no-untyped-def]
+                if store is plane._maps and (height, width) == (THUMB, THUMB):
                     self.maps += 1
-                elif store is store_decision and (height, width) == (MAP_SIZE, MAP_SIZE):
+                elif store is plane._decision and (height, width) == (MAP_SIZE, MAP_SIZE):
                     self.decisions += 1
-            return original(store, height, width, compute)
+                return compute(net)
+
+            return original(store, height, width, counted)
 
         plane._cached = cached  # type: ignore[method-assign]
 

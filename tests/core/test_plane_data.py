@@ -176,3 +176,18 @@ def test_regression_loss_falls_and_has_no_accuracy():
     after = trainer.evaluate()
     assert after.train_loss < 0.3 * before.train_loss and after.test_loss < 0.5 * before.test_loss
     assert np.isnan(after.test_accuracy)
+
+
+def test_maps_of_grids_larger_than_one_batch_are_the_whole_forward_pass():
+    """Grids above ``CHUNK`` points go through the network in batches: the numbers are the same bits."""
+    from neuroviz.core.plane_maps import CHUNK
+
+    net = Network.create((3, 8, 8, 2), hidden_activation="tanh", seed=2)
+    features = ("x1", "x2", "x1x2")
+    assert 40 * 40 > CHUNK
+    maps = neuron_maps(net, features, 40, 40)
+    acts = net.forward(feature_map(grid_points(40, 40), features)).act
+    for layer, m in enumerate(maps):
+        np.testing.assert_array_equal(m.reshape(m.shape[0], -1).T, acts[layer])
+    p = net.forward(feature_map(grid_points(40, 40), features)).probs
+    np.testing.assert_array_equal(decision_map(net, features, 40, 40).ravel(), p[:, 1] - p[:, 0])
