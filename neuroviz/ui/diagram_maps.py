@@ -39,9 +39,12 @@ GAP = 4.0
 
 def thumb_side(lay: DiagramLayout, scale: float, layer: int) -> float:
     """Side (pixels) of layer ``layer``'s thumbnails: at least the circle's diameter, at most the spacing
-    to the next neuron less ``GAP`` (and never more than twice the diameter)."""
+    to the next neuron less ``GAP`` (and never more than twice the diameter).  The output layer keeps the
+    circle's size: its names and values are placed beside the circles."""
     diameter = 2 * float(lay.radius[layer]) * scale
     centres = lay.centers[layer]
+    if layer == len(lay.centers) - 1:
+        return diameter
     if len(centres) < 2:
         return 2 * diameter
     spacing = float(np.min(np.hypot(*np.diff(centres, axis=0).T))) * scale
