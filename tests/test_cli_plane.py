@@ -153,3 +153,13 @@ def test_snapshots_of_the_plane_round_trip_with_added_points(tmp_path):
     path.write_text(json.dumps(doc))
     with pytest.raises(snapshot.SnapshotError, match="points"):
         snapshot.load(path)
+
+
+def test_map_colours_run_from_orange_through_grey_to_blue():
+    rgb = plane_picture.map_rgb(np.array([[-2.0, -1.0, 0.0, 1.0, 5.0, np.nan]]), 1.0)[0]
+    assert rgb[0].tolist() == rgb[1].tolist() == list(plane_picture.NEGATIVE)
+    assert rgb[3].tolist() == rgb[4].tolist() == list(plane_picture.POSITIVE)
+    assert np.abs(rgb[2].astype(int) - plane_picture.ZERO).sum() < 6 and rgb[5].tolist() == rgb[2].tolist()
+    pale = plane_picture.map_rgb(np.array([[1.0]]), 1.0, 0.5)[0, 0].astype(int)
+    full = np.abs(np.array(plane_picture.POSITIVE) - plane_picture.ZERO).sum()
+    assert 0 < np.abs(pale - plane_picture.ZERO).sum() < full

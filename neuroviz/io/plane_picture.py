@@ -54,8 +54,11 @@ def map_rgb(values: np.ndarray, limit: float = 1.0, strength: float = 1.0) -> np
     ``strength`` < 1 pales the scale (±limit reaches that share of the full colour).
     """
     scale = strength * (LUT_SIZE - 1) / (2.0 * limit if limit > 0 else 2.0)
-    idx = np.nan_to_num(np.asarray(values, dtype=np.float64) * scale + (LUT_SIZE - 1) / 2, nan=(LUT_SIZE - 1) / 2)
-    out: np.ndarray = LUT[np.clip(idx, 0, LUT_SIZE - 1).astype(np.intp)]
+    idx = np.multiply(np.asarray(values, dtype=np.float64), scale)
+    idx += (LUT_SIZE - 1) / 2
+    np.clip(idx, 0, LUT_SIZE - 1, out=idx)
+    idx[np.isnan(idx)] = (LUT_SIZE - 1) / 2
+    out: np.ndarray = LUT.take(idx.astype(np.intp), axis=0)
     return out
 
 

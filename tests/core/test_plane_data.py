@@ -184,7 +184,7 @@ def test_maps_of_grids_larger_than_one_batch_are_the_whole_forward_pass():
 
     net = Network.create((3, 8, 8, 2), hidden_activation="tanh", seed=2)
     features = ("x1", "x2", "x1x2")
-    assert 40 * 40 > CHUNK
+    assert CHUNK < 40 * 40
     maps = neuron_maps(net, features, 40, 40)
     acts = net.forward(feature_map(grid_points(40, 40), features)).act
     for layer, m in enumerate(maps):
