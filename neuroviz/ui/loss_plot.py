@@ -456,13 +456,14 @@ class LossPlot(QWidget):
         test_loss = np.array([m.test_loss for m in epochs], dtype=np.float64)
         train_acc = np.array([100 * m.train_accuracy for m in epochs], dtype=np.float64)
         test_acc = np.array([100 * m.test_accuracy for m in epochs], dtype=np.float64)
+        accuracy = np.isfinite(train_acc).any()  # none for regression
         if np.isfinite(test_loss).any():  # the dataset has a test split
             self.test_loss_curve.setData(x, test_loss)
-            self.test_acc_curve.setData(x, test_acc)
+            self.test_acc_curve.setData(*((x, test_acc) if accuracy else ([], [])))
         else:
             self.test_loss_curve.setData([], [])
             self.test_acc_curve.setData([], [])
-        self.train_acc_curve.setData(x, train_acc)
+        self.train_acc_curve.setData(*((x, train_acc) if accuracy else ([], [])))
         self._epoch_x = x
         self._n_epochs = len(epochs)
         self._thin_markers()

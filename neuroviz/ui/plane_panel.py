@@ -70,7 +70,8 @@ class PlanePanel(QWidget):
         self._readout_timer.setSingleShot(True)
         self._readout_timer.setInterval(READOUT_MS)
         self._readout_timer.timeout.connect(self._on_input_changed)
-        for signal in (model.drawing.changed, model.plane.changed, model.view.selection_changed):
+        for signal in (model.drawing.changed, model.plane.changed, model.view.selection_changed,
+                       model.showing.changed, model.time.changed):
             subscribe(self, signal, self._on_input_changed)
         subscribe(self, model.document.network_changed, self._schedule_readout)
         subscribe(self, model.walk.changed, self._on_walk_changed)

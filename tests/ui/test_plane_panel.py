@@ -8,6 +8,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 
 from neuroviz.core.notation import neuron_label
+from neuroviz.core.numbers import fmt
 from neuroviz.core.selection import Selection
 from neuroviz.io.plane_picture import BACKGROUND_STRENGTH, NEGATIVE, POSITIVE, map_rgb
 from neuroviz.model import AppModel
@@ -154,3 +155,24 @@ def test_hovering_a_neuron_enlarges_its_map(qtbot, show, plane_model):
     changed = np.any(before != after, axis=2)
     ys, xs = np.nonzero(changed)
     assert xs.max() - xs.min() > 120 and ys.max() - ys.min() > 120
+
+
+def test_regression_loss_curves_have_no_accuracy(qtbot, show):
+    from neuroviz.ui.loss_plot import LossPlot
+
+    m = AppModel("plane-multi-gauss")
+    plot = show(LossPlot(m), (600, 300))
+    m.trainer.run_epoch()
+    m.trainer.run_epoch()
+    m.trained.emit(1)
+    plot.refresh()
+    assert len(plot.test_loss_curve.getData()[0]) == 2
+    assert plot.train_acc_curve.getData()[0] is None or len(plot.train_acc_curve.getData()[0]) == 0
+
+
+def test_the_readout_says_the_value_at_the_moment_shown(qtbot, panel, plane_model):
+    plane_model.step()
+    after = panel.readout.text()
+    plane_model.show(input="sample", moment="before")
+    value = plane_model.plane.value_at(plane_model.plane.point)
+    assert panel.readout.text() != after and panel.readout.text().endswith(fmt(value, 3))
