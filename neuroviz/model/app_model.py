@@ -65,8 +65,8 @@ from neuroviz.model.input_model import InputModel
 from neuroviz.model.loss_jump import LossJump
 from neuroviz.model.lr_guard import LrGuard
 from neuroviz.model.phase_walk import PhaseWalk
-from neuroviz.model.quiz import Quiz
 from neuroviz.model.playground import Playground
+from neuroviz.model.quiz import Quiz
 from neuroviz.model.showing import ShowingState, Shown, ShownInput, ShownMoment, shown
 from neuroviz.model.time_travel import KEEP_BRANCH, ForkPolicy, TimeTravel
 from neuroviz.model.view_state import EdgeMode, NodeMode, ViewState
@@ -460,7 +460,8 @@ class AppModel:
     def _lr_allowed(self, on_input: bool = False) -> bool:
         """The η guard (``lr_guard``): a new η that would wreck the network pauses training and asks first."""
         running = self.running
-        allowed = self.lr_guard.allows(self.trainer, (self.input, self.plane.input_target()) if on_input else None, self.stop)
+        sample = (self.input, self.plane.input_target()) if on_input else None
+        allowed = self.lr_guard.allows(self.trainer, sample, self.stop)
         if allowed and running and not self.running:
             self.start()
         return allowed

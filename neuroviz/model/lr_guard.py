@@ -46,8 +46,8 @@ class LrGuard:
     def allows(self, trainer: Trainer, sample: tuple[np.ndarray, int | np.ndarray] | None = None,
                before_asking: Callable[[], None] = lambda: None) -> bool:
         """May ``trainer`` make its next update with its η?  The first time for an η, a trial on the next
-        batch (or on ``sample``, an input (n_0,) and its class or, for regression, its r (n_L,)) decides; a wrecking one calls
-        ``before_asking`` and asks the policy.  Nothing of ``trainer`` or its network changes."""
+        batch (or on ``sample``, an input (n_0,) and its class or, for regression, its r (n_L,)) decides;
+        a wrecking one calls ``before_asking`` and asks the policy.  Nothing of ``trainer`` or its network changes."""
         key = self._key(trainer)
         if key == self._settled:
             return True

@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QGuiApplication,
     QImage,
     QKeySequence,
+    QPalette,
 )
 from PySide6.QtWidgets import (
     QCheckBox,
