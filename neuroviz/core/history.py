@@ -55,6 +55,10 @@ Reading:
     ``memory_bytes``, ``checkpoint_positions``.
 Budget:
     ``set_budget(bytes)``; ``minimum_budget(trainer)`` is the least accepted.
+As a value (saving and opening a session):
+    ``export() -> TimelineRecord`` (``neuroviz.core.history_record``) and
+    ``History.restored(trainer, record, budget)``, which gives the same
+    timeline, branches and moment back, every position bit for bit.
 
 The trainer's loss history must only grow through recorded updates: if it
 is cut (``Trainer.reset``) or filled outside, the timeline starts over from there.
@@ -72,6 +76,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from neuroviz.core.datasets import Dataset
+from neuroviz.core.history_record import TimelineRecord, renumbered
 from neuroviz.core.history_store import (
     EDIT,
     INPUT,
@@ -88,12 +93,18 @@ from neuroviz.core.numbers import count
 from neuroviz.core.trace import StepTrace
 from neuroviz.core.trainer import Trainer
 
-__all__ = ["DEFAULT_BUDGET", "DEFAULT_CHECKPOINT_EVERY", "Branch", "History", "Moment", "minimum_budget"]
+__all__ = ["DEFAULT_BUDGET", "DEFAULT_CHECKPOINT_EVERY", "Branch", "History", "Moment", "TimelineRecord",
+           "minimum_budget"]
 
 DEFAULT_CHECKPOINT_EVERY = 64
 DEFAULT_BUDGET = 128 * 1024 * 1024
 
 _serials = itertools.count(1)
+
+
+def _fresh_serials(n: int) -> np.ndarray:
+    """``n`` serial numbers (n,) never handed out before in this process, increasing."""
+    return np.fromiter((next(_serials) for _ in range(n)), dtype=np.int64, count=n)
 
 
 @dataclass(frozen=True, eq=False)
@@ -247,8 +258,7 @@ class History(TimelineStore):
             self._hist_penalties = grow_append(self._hist_penalties, t.history.penalties[n_hist - n :], end)
             first_new = len(t.epochs) - len(ep_steps)
             self._epochs[first_new - self._ep_base :] = t.epochs[first_new:]
-        serials = np.fromiter((next(_serials) for _ in range(n)), dtype=np.int64, count=n)
-        self._cols.extend(kind=kind, lr=t.lr, batch=t.batch_size, serial=serials, n_hist=hist, n_ep=epochs)
+        self._cols.extend(kind=kind, lr=t.lr, batch=t.batch_size, serial=_fresh_serials(n), n_hist=hist, n_ep=epochs)
         self.last += n
         self.position = self.last
 
@@ -468,6 +478,46 @@ class History(TimelineStore):
         moment = self.go_to(self.last)
         self._enforce_budget()
         return moment
+
+    # ------------------------------------------------------------ as a value
+    def export(self) -> TimelineRecord:
+        """The whole timeline and its branches as a ``TimelineRecord`` (shared, immutable parts; cheap).
+
+        At the newest moment a change made behind the history's back is
+        logged first, as the next update would log it.  Raises ``ValueError``
+        if the network or trainer was changed at a past moment.
+        """
+        if self.at_end:
+            self._before_recording()
+        elif self._changed_outside():
+            raise ValueError(f"update {self.position} was changed without forking; the timeline no longer fits it")
+        return TimelineRecord(self.checkpoint_every, self.first, self.position, self._hist_base, self._ep_base,
+                              self._checkpoints[self.first], self._branch_after(self.first), tuple(self.branches))
+
+    @classmethod
+    def restored(cls, trainer: Trainer, record: TimelineRecord, budget_bytes: int = DEFAULT_BUDGET) -> History:
+        """A history over ``trainer`` holding ``record``'s timeline, at ``record.position``.
+
+        ``trainer`` must hold the loss history and epoch metrics before
+        ``record.first`` (``hist_base`` and ``ep_base`` entries); the network
+        and trainer are put at ``record.position`` exactly as they were there
+        (its update recomputed from the nearest checkpoint).  The budget is
+        raised to what the record holds if that is more.
+        """
+        history = cls(trainer, record.checkpoint_every, budget_bytes)
+        record = renumbered(record, _fresh_serials)
+        main = record.main
+        history._clear_store(record.first, record.hist_base, record.ep_base, main.fork_serial)
+        history._checkpoints[record.first] = record.start
+        history._ckpt_positions.append(record.first)
+        history._count(record.start, +1)
+        history._attach(main)
+        history.branches = list(record.branches)
+        history.budget_bytes = max(history.budget_bytes, history.memory_bytes)
+        p = record.position
+        history._restore(history._ckpt_positions[bisect.bisect_right(history._ckpt_positions, p) - 1])
+        history.go_to(p)
+        return history
 
     # ---------------------------------------------------------------- reading
     def loss_curve(self) -> tuple[np.ndarray, np.ndarray]:

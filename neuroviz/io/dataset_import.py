@@ -394,14 +394,14 @@ def import_npz(path: str | Path, shape: tuple[int, int] | None = DEFAULT_SHAPE,
         return _finish(X.astype(np.float64), _labels_array(y, name), image_shape, name)
 
 
-def check_zip_directory(fh: BinaryIO, size: int, name: str) -> None:
+def check_zip_directory(fh: BinaryIO, size: int, name: str, what: str = "an .npz file") -> None:
     """Refuse an archive whose table of contents is larger than ``MAX_ZIP_DIRECTORY`` (before reading it)."""
     tail_size = min(size, 22 + 65535)
     fh.seek(size - tail_size)
     tail = fh.read(tail_size)
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or at + 22 > len(tail):
-        raise DatasetImportError(f"{name} is not an .npz file (not a zip archive)")
+        raise DatasetImportError(f"{name} is not {what} (not a zip archive, or a truncated one)")
     directory_size = int.from_bytes(tail[at + 12:at + 16], "little")
     entries = int.from_bytes(tail[at + 10:at + 12], "little")
     if directory_size > MAX_ZIP_DIRECTORY or entries > MAX_ZIP_DIRECTORY // 46:

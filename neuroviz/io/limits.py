@@ -53,6 +53,17 @@ MAX_HISTORY = 10_000_000
 MAX_EPOCHS = 1_000_000
 """Loss history entries and epoch records in a snapshot."""
 
+MAX_SESSION_ARRAY_BYTES = 1024 * MIB
+"""Bytes of the arrays of a session file (its timeline), added up as their headers declare them before
+any is read: the zip archive is at most ``MAX_FILE_BYTES``, and compressed data could otherwise unpack to
+much more."""
+
+MAX_BRANCHES = 1000
+"""Kept branches of a session's timeline (also data sets and optimiser settings its checkpoints use)."""
+
+MAX_CHECKPOINT_EVERY = 4096
+"""Updates between two checkpoints of a saved timeline: opening one never recomputes more to reach a moment."""
+
 MAX_TEXT = 10_000
 MAX_NAME = 200
 """Characters of a title; of a data set or class name."""
@@ -90,6 +101,9 @@ LIMITS: tuple[tuple[str, int, str], ...] = (
     ("MAX_CLASSES", MAX_CLASSES, "classes of a data set"),
     ("MAX_HISTORY", MAX_HISTORY, "loss history entries in a snapshot"),
     ("MAX_EPOCHS", MAX_EPOCHS, "epoch records in a snapshot"),
+    ("MAX_SESSION_ARRAY_BYTES", MAX_SESSION_ARRAY_BYTES, "bytes of a session file's timeline arrays, unpacked"),
+    ("MAX_BRANCHES", MAX_BRANCHES, "branches of a saved timeline (and data sets, optimisers it uses)"),
+    ("MAX_CHECKPOINT_EVERY", MAX_CHECKPOINT_EVERY, "updates between two checkpoints of a saved timeline"),
     ("MAX_IMPORT_ROWS", MAX_IMPORT_ROWS, "samples read by one import"),
     ("MAX_IMPORT_FILE_BYTES", MAX_IMPORT_FILE_BYTES, "bytes of a CSV or .npz to import"),
     ("MAX_IMAGE_FILE_BYTES", MAX_IMAGE_FILE_BYTES, "bytes of one image file"),

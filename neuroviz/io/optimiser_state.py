@@ -93,8 +93,11 @@ def _read_state(d: Any, where: str, name: str, sizes: tuple[int, ...]) -> dict[s
     return buffers
 
 
-def read_optimizer(d: Any, sizes: tuple[int, ...], where: str = "optimizer") -> dict[str, Any]:
-    """An ``optimizer`` field as ``optimizer_to_dict`` values (checked: ``SnapshotError`` names the problem)."""
+def read_optimizer(d: Any, sizes: tuple[int, ...], where: str = "optimizer", with_state: bool = True) -> dict[str, Any]:
+    """An ``optimizer`` field as ``optimizer_to_dict`` values (checked: ``SnapshotError`` names the problem).
+
+    Without ``with_state`` the field holds only the settings (a session's timeline keeps the state
+    vectors apart) and the state read back is the initial one."""
     d = obj(d, where)
     name = string(field(d, "name", where), sub(where, "name"), 40, OPTIMIZERS)
     plain: dict[str, Any] = {}
@@ -120,9 +123,11 @@ def read_optimizer(d: Any, sizes: tuple[int, ...], where: str = "optimizer") -> 
             raise fail(at, f"unknown field {unknown[0][:40]!r}")
     state = d.get("state", {})
     try:
-        if name in BUFFERS:
-            plain["buffers"] = _read_state(state, sub(where, "state"), name, sizes)
         n_params = _n_params(sizes)
+        if not with_state:
+            plain["buffers"] = {k: np.zeros(n_params) for k in BUFFERS[name]}
+        elif name in BUFFERS:
+            plain["buffers"] = _read_state(state, sub(where, "state"), name, sizes)
         return optimizer_to_dict(optimizer_from_dict({"name": name, **plain}, n_params))
     except SnapshotError:
         raise

@@ -62,6 +62,7 @@ import numpy as np
 
 from neuroviz import __version__
 from neuroviz.core.datasets import Dataset
+from neuroviz.core.history_record import TimelineRecord
 from neuroviz.core.network import (
     HIDDEN_ACTIVATIONS,
     INITS,
@@ -133,6 +134,10 @@ class Snapshot:
     title: str = ""
     point: tuple[float, float] | None = None
     """Your point (x₁, x₂) on the plane whose features are ``input`` (a data set on the plane only)."""
+    timeline: TimelineRecord | None = None
+    """The whole timeline and its branches (a session file, version 3), or ``None`` (version 1 and 2 files)."""
+    start_trace: StepTrace | None = None
+    """The update shown at the timeline's position 0, when it began with one (a version 2 file's last update)."""
 
     def build(self) -> tuple[Network, Trainer]:
         """A fresh copy of the network and a trainer positioned as saved.
@@ -443,17 +448,28 @@ def read_trace(d: Any, sizes: tuple[int, ...], where: str = "last_update") -> St
     )
 
 
-def from_document(doc: Any) -> Snapshot:
-    """Check a parsed snapshot document and build a ``Snapshot``; ``SnapshotError`` if anything is wrong."""
+def read_full_trace(d: Any, sizes: tuple[int, ...], where: str = "last_update") -> StepTrace:
+    """A ``last_update``-like field with its version 2 additions as a ``StepTrace``."""
+    return optimiser_state.read_trace_extra(read_trace(d, sizes, where), d, sizes, where)
+
+
+def from_document(doc: Any, newest: int = FORMAT_VERSION) -> Snapshot:
+    """Check a parsed snapshot document and build a ``Snapshot``; ``SnapshotError`` if anything is wrong.
+
+    ``newest`` is the newest version accepted: a plain JSON file is at most version 2; the
+    ``snapshot.json`` of a session archive (``neuroviz.io.session``) is version 3, its timeline read apart.
+    """
     doc = obj(doc, "the file")
     name = field(doc, "format", "")
     if name != FORMAT_NAME:
         raise fail("format", f"this is not a neuroviz snapshot (expected {FORMAT_NAME!r}; found {str(name)[:40]!r})")
     version = integer(field(doc, "version", ""), "version", 1)
-    if version > FORMAT_VERSION:
+    if version > newest:
+        if version == 3:
+            raise fail("version", "a version 3 snapshot is a session archive (.nvz); this is its snapshot.json alone")
         raise fail(
             "version",
-            f"the file has format version {version}, newer than this program reads ({FORMAT_VERSION}); "
+            f"the file has format version {version}, newer than this program reads (3); "
             "open it with a newer neuroviz",
         )
     title = string(field(doc, "title", ""), "title", MAX_TEXT)
@@ -474,8 +490,7 @@ def from_document(doc: Any) -> Snapshot:
         point = (float(p[0]), float(p[1]))
     target = integer(field(doc, "target", ""), "target", 0, network.config.n_outputs - 1)
     trace_value = field(doc, "last_update", "")
-    trace = None if trace_value is None else optimiser_state.read_trace_extra(
-        read_trace(trace_value, network.sizes), trace_value, network.sizes)
+    trace = None if trace_value is None else read_full_trace(trace_value, network.sizes)
     snap = Snapshot(network, dataset, trainer_state, x, target, trace, title, point)
     snap.build()  # the parts must fit together (raises SnapshotError)
     return snap

@@ -256,8 +256,10 @@ class AppModel:
 
     def snapshot_state(self) -> Snapshot:
         """The whole state as a ``Snapshot`` (copies: later changes do not alter it)."""
+        timeline = self.time.history.export()
         return Snapshot(self.network.copy(), self.dataset, self.trainer.state_dict(), self.input.copy(),
-                        self.target, self.last_trace, self.document.title, self.plane.saved_point())
+                        self.target, self.last_trace, self.document.title, self.plane.saved_point(),
+                        timeline, self.time.start_trace)
 
     def restore(self, snapshot: Snapshot, path: str | None = None) -> None:
         """Open ``snapshot`` exactly as it was saved (``path``: the file it came from).
@@ -267,6 +269,8 @@ class AppModel:
         network, trainer = snapshot.build()
         self.open(network, snapshot.dataset, trainer, snapshot.title, path, snapshot.input, snapshot.target,
                   snapshot.last_trace)
+        if snapshot.timeline is not None:  # a session: its timeline and branches, at the moment saved
+            self.time.restore(trainer, snapshot.timeline, snapshot.start_trace, snapshot.last_trace)
         self.plane.restore_point(snapshot.point)
 
     # ------------------------------------------------------------ input

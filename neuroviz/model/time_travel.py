@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 from psygnal import Signal
 
-from neuroviz.core.history import DEFAULT_BUDGET, Branch, History, Moment, minimum_budget
+from neuroviz.core.history import DEFAULT_BUDGET, Branch, History, Moment, TimelineRecord, minimum_budget
 from neuroviz.core.trace import StepTrace
 from neuroviz.core.trainer import Trainer
 
@@ -80,6 +80,27 @@ class TimeTravel:
         self._start_trace = last_trace
         self.set_trace(last_trace)
         self.changed.emit()
+
+    def restore(self, trainer: Trainer, record: TimelineRecord, start_trace: StepTrace | None,
+                last_trace: StepTrace | None) -> None:
+        """The timeline ``record`` (an opened session's) over ``trainer``, at its moment, exactly as it was.
+
+        ``start_trace`` is shown at position 0 if the timeline began with one; the moment's own update is
+        recomputed (``last_trace``, the one saved, stays shown if that moment has none, e.g. an edit).
+        """
+        lr, batch = trainer.lr, trainer.batch_size
+        self.history = History.restored(trainer, record, max(self.budget_bytes, minimum_budget(trainer)))
+        trainer.lr, trainer.batch_size = lr, batch
+        self._start_trace = start_trace
+        moment = self.history.moment
+        shown = self._start_trace if moment.kind == "start" and self.history.first == 0 else moment.trace
+        self.set_trace(shown if shown is not None else last_trace)
+        self.changed.emit()
+
+    @property
+    def start_trace(self) -> StepTrace | None:
+        """The update shown at position 0 (an opened version 2 snapshot's last update), or ``None``."""
+        return self._start_trace
 
     def set_trace(self, trace: StepTrace | None) -> None:
         """``trace`` is the update that led to the moment now shown."""

@@ -75,3 +75,13 @@ def test_killed_training_is_restored_bit_for_bit(tmp_path) -> None:
     assert model.trainer.step_count == int(last_step)
     assert digest(model) == last_digest
     assert model.document.modified
+    # the autosave kept the whole timeline: every update back to the start, each as it was lived
+    history = model.time.history
+    assert (history.first, model.time.update_number(history.first)) == (0, 0)
+    middle = int(last_step) // 2
+    model.go_to(middle)
+    fresh = AppModel("circles-squares")
+    fresh.time.history.train_steps(middle)
+    assert model.network.flat_params().tobytes() == fresh.network.flat_params().tobytes()
+    model.go_to(history.last)
+    assert digest(model) == last_digest
