@@ -356,7 +356,10 @@ def _read_segment(arr: _Arrays, prefix: str, ctx: _Context, fork: int, n_hist0: 
     _check(lr > 0, f"{prefix}.event_lr", "η must be above 0")
     grows = (kind != EDIT).astype(np.int64)
     base_hist = n_hist0 if n_hist0 is not None else (int(n_hist[0] - grows[0]) if n else 0)
-    base_ep = n_ep0 if n_ep0 is not None else (int(n_ep[0]) if n else 0)
+    n_epochs_kept = len(arr.take(f"{prefix}.epoch_ints", "int64", (None, 2)))
+    base_ep = n_ep0 if n_ep0 is not None else (int(n_ep[-1]) - n_epochs_kept if n else 0)
+    if base_hist < 0 or base_ep < 0:
+        raise fail(where, "the loss-history or epoch counts are negative")
     _check(np.diff(np.concatenate([[base_hist], n_hist])) == grows, where,
            "the loss-history counts do not grow by one per update")
     ep_steps = np.diff(np.concatenate([[base_ep], n_ep]))

@@ -33,25 +33,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from neuroviz.io import export, snapshot
+from neuroviz.io import export, session
 from neuroviz.io.atomic import atomic_write_bytes
 from neuroviz.io.model_import import MODEL_SUFFIXES, ModelImportError, import_model
 from neuroviz.io.notebook import export_notebook, update_to_show
-from neuroviz.io.snapshot import FILE_SUFFIX, SnapshotError
+from neuroviz.io.session import FILE_SUFFIX
+from neuroviz.io.snapshot import FILE_SUFFIX as JSON_SUFFIX
+from neuroviz.io.snapshot import SnapshotError
 from neuroviz.model import AppModel
 from neuroviz.ui.binding import subscribe
 from neuroviz.ui.picture_export import MAX_SIDE, PictureExports, check_folder, default_title
+from neuroviz.ui.session_saver import SessionSaver
 from neuroviz.ui.window_shortcuts import with_shortcut
 from neuroviz.ui.worksheet_export import WorksheetExport
 
 RECENT_KEY = "file/recentFiles"
 LAST_DIR_KEY = "file/lastFolder"
 MAX_RECENT = 8
-SNAPSHOT_FILTER = f"neuroviz snapshots (*{FILE_SUFFIX} *.json);;All files (*)"
-OPEN_FILTER = (f"Snapshots and models (*{FILE_SUFFIX} *.json *.onnx *.npz);;"
-               f"neuroviz snapshots (*{FILE_SUFFIX} *.json);;"
+SNAPSHOT_FILTER = f"neuroviz sessions (*{FILE_SUFFIX});;All files (*)"
+OPEN_FILTER = (f"Sessions, snapshots and models (*{FILE_SUFFIX} *{JSON_SUFFIX} *.json *.onnx *.npz);;"
+               f"neuroviz sessions and snapshots (*{FILE_SUFFIX} *{JSON_SUFFIX} *.json);;"
                "Models: ONNX or neuroviz parameters (*.onnx *.npz);;All files (*)")
-OPENED_SUFFIXES = (".json", *MODEL_SUFFIXES)
+OPENED_SUFFIXES = (FILE_SUFFIX, ".json", *MODEL_SUFFIXES)
 """What Open (and a drop on the window) takes: snapshots, and models to import."""
 STATUS_MS = 6000
 EXPORT_FORMATS: dict[str, tuple[str, str, str]] = {
@@ -127,9 +130,9 @@ class FileActions(QObject):
         self.recent_menu.setObjectName("recentMenu")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self.save_action = self._action("&Save", self.save, QKeySequence.StandardKey.Save,
-                                        "Save everything (network, training position, data, last update) to its file")
+                                        "Save everything (network, data, the timeline and its branches) to its file")
         self.save_as_action = self._action("Save &As…", self.save_as_dialog, "Ctrl+Shift+S",
-                                           "Save everything to a new snapshot file")
+                                           "Save everything to a new session file")
         self.export_menu = QMenu("&Export", window)
         self.export_menu.setObjectName("exportMenu")
         self.export_actions: dict[str, QAction] = {}
@@ -160,6 +163,7 @@ class FileActions(QObject):
             onnx = self.export_actions["onnx"]
             onnx.setEnabled(False)
             onnx.setToolTip("Needs the optional extra: pip install 'neuroviz[onnx]'")
+        self.saver = SessionSaver(window)
         window.setAcceptDrops(True)
         window.installEventFilter(self)
         subscribe(self, self.model.stepped, self._sync_enabled)
@@ -221,7 +225,7 @@ class FileActions(QObject):
         if path.lower().endswith(MODEL_SUFFIXES):
             return self._import_model(path)
         try:
-            self.model.restore(snapshot.load(path), path)
+            self.model.restore(session.load(path), path)
         except SnapshotError as exc:
             self.show_error("Cannot open the snapshot", f"“{Path(path).name}” could not be opened.", str(exc))
             return False
@@ -254,23 +258,38 @@ class FileActions(QObject):
     def save_as_dialog(self) -> bool:
         name = (self.model.document.title or "network").replace("/", "-")
         suggestion = self.model.document.file_path or os.path.join(self._folder(), name + FILE_SUFFIX)
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save snapshot", suggestion, SNAPSHOT_FILTER)
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save session", suggestion, SNAPSHOT_FILTER)
         if not path:
             return False
-        if not path.endswith(".json"):
+        if not path.endswith((FILE_SUFFIX, ".json")):
             path += FILE_SUFFIX
         return self.save_to(path)
 
     def save_to(self, path: str) -> bool:
-        """Write the whole state to ``path`` atomically; on failure the old file is intact."""
+        """Write the whole session (its timeline too) to ``path`` atomically, on a worker thread while the window
+        goes on; on failure the old file is intact.  Changes made while it saves stay unsaved."""
         path = os.path.abspath(path)
+        changed: list[bool] = []
+        doc = self.model.document
+
+        def note(*_: object) -> None:
+            changed.append(True)
+
+        signals = (doc.network_changed, doc.dataset_changed, self.model.drawing.changed, self.model.time.changed)
+        for signal in signals:
+            signal.connect(note)
         try:
-            snapshot.save(path, self.model.snapshot_state())
-        except (OSError, ValueError) as exc:
-            self.show_error("Cannot save", f"The snapshot could not be written to “{path}”.",
-                            getattr(exc, "strerror", None) or str(exc))
+            problem = self.saver.save(path, self.model.snapshot_state())
+        finally:
+            for signal in signals:
+                signal.disconnect(note)
+        if problem is not None:
+            self.show_error("Cannot save", f"The session could not be written to “{path}”.",
+                            getattr(problem, "strerror", None) or str(problem))
             return False
-        self.model.document.mark_saved(path)
+        doc.mark_saved(path)
+        if changed:
+            doc.mark_modified()
         self._remember(path)
         self.window.statusBar().showMessage(f"Saved {path}", STATUS_MS)
         return True

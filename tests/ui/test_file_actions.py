@@ -21,7 +21,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
-from neuroviz.io import snapshot
+from neuroviz.io import session, snapshot
 from neuroviz.ui.file_actions import RECENT_KEY, PictureSizeDialog
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -88,13 +88,13 @@ def trained(main_window):
 # ------------------------------------------------------------------ save/open
 def test_save_as_then_open_restores_everything(qtbot, trained, tmp_path, monkeypatch):
     window, s = trained, trained.model
-    path = tmp_path / "mine.nvz.json"
-    choose_file(monkeypatch, tmp_path / "mine")  # no ending typed: .nvz.json is added
+    path = tmp_path / "mine.nvz"
+    choose_file(monkeypatch, tmp_path / "mine")  # no ending typed: .nvz is added
     press(qtbot, window, "Ctrl+Shift+S")
     assert path.exists() and s.document.file_path == str(path) and not s.document.modified
     assert not window.isWindowModified()
     saved = state_text(s)
-    assert path.read_text("utf-8") == saved
+    assert snapshot.dumps(session.load(path)) == saved
     assert window.file_actions.recent_files()[0] == str(path)
 
     s.load_example("paper-figure-4")  # something else entirely
@@ -115,7 +115,7 @@ def test_ctrl_s_saves_to_the_open_file_without_asking(qtbot, trained, tmp_path, 
     calls = choose_file(monkeypatch, tmp_path / "other.nvz.json")
     press(qtbot, window, "Ctrl+S")
     assert calls == [] and not s.document.modified
-    assert snapshot.load(path).trainer_state["step"] == s.trainer.step_count == 4
+    assert session.load(path).trainer_state["step"] == s.trainer.step_count == 4
 
 
 def test_opened_session_trains_on_exactly_like_the_saved_one(qtbot, main_window, tmp_path):
@@ -127,7 +127,7 @@ def test_opened_session_trains_on_exactly_like_the_saved_one(qtbot, main_window,
     from neuroviz.model import AppModel
 
     other = AppModel()
-    other.restore(snapshot.load(path), str(path))
+    other.restore(session.load(path), str(path))
     for model in (s, other):
         model.train_for(10.0, max_steps=300)  # crosses the end of the first epoch
         model.step()
@@ -205,7 +205,7 @@ def test_save_in_the_prompt_saves_before_opening(qtbot, trained, tmp_path, monke
     changed = state_text(s)
     answer_modal(qtbot, click_button(qtbot, QMessageBox.StandardButton.Save))
     press(qtbot, window, "Ctrl+O")
-    assert first.read_text("utf-8") == changed  # the changes were saved first
+    assert snapshot.dumps(session.load(first)) == changed  # the changes were saved first
     assert s.document.title == "Paper, Figure 4 (4-3-2)" and s.document.file_path == str(other)
 
 
