@@ -21,6 +21,8 @@ import numpy as np
 
 from neuroviz import __version__, cli_lesson, cli_plane, cli_train, cli_worksheet
 from neuroviz.cli_train import CliError
+from neuroviz.core.history_record import TimelineRecord
+from neuroviz.core.history_store import EDIT
 from neuroviz.core.network import DEFAULT_LR
 from neuroviz.core.notation import delta_label, layer_letter, neuron_label
 from neuroviz.core.numbers import count, fmt, percent, plural
@@ -28,6 +30,7 @@ from neuroviz.core.presets import PRESETS, get_preset
 from neuroviz.core.trace import StepTrace
 from neuroviz.core.update_table import UpdateTable
 from neuroviz.io import export as export_mod
+from neuroviz.io import session
 from neuroviz.io import snapshot as snapshot_mod
 from neuroviz.io.snapshot import Snapshot, SnapshotError
 
@@ -125,10 +128,17 @@ def build_parser() -> argparse.ArgumentParser:
     cli_plane.add_train_command(sub)
     info = sub.add_parser(
         "info",
-        help="describe a snapshot: architecture, data, step, loss",
-        description="Print what a snapshot holds: the architecture, the data set, the training position and loss.",
+        help="describe a snapshot: architecture, data, step, loss, timeline",
+        description="Print what a snapshot holds: the architecture, the data set, the training position and loss, "
+                    "and for a session file (.nvz) its timeline.  With --json the field \"timeline\" is "
+                    "{\"updates\", \"edits\", \"first\", \"position\", \"last\", \"update\", "
+                    "\"newest_update\", \"branches\", \"branch_updates\", \"checkpoints\", "
+                    "\"checkpoint_every\"}: the updates and edits recorded, the timeline's first, current and "
+                    "last moment, the update numbers now and at the newest moment, the branches kept and their "
+                    "moments, and the checkpoints; it is null for a version 1 or 2 snapshot, which keeps no "
+                    "timeline.",
     )
-    info.add_argument("snapshot", metavar="SNAPSHOT", help="a snapshot file")
+    info.add_argument("snapshot", metavar="SNAPSHOT", help="a snapshot or session file")
     info.add_argument("--json", action="store_true", help="print JSON instead of text")
     exp = sub.add_parser(
         "export",
@@ -197,9 +207,9 @@ def run_import(args: argparse.Namespace) -> str:
 
 
 def open_snapshot(path: str) -> Snapshot:
-    """Load ``path`` or raise ``CliError`` naming the file and the problem."""
+    """Load ``path`` (a snapshot or a session file) or raise ``CliError`` naming the file and the problem."""
     try:
-        return snapshot_mod.load(path)
+        return session.load(path)
     except SnapshotError as exc:
         raise CliError(f"cannot open {path}: {exc}") from None
 
@@ -254,6 +264,27 @@ def snapshot_info(snap: Snapshot) -> dict[str, Any]:
         "last_update": None if snap.last_trace is None else {
             "loss": snap.last_trace.loss, "samples": snap.last_trace.batch_size, "lr": snap.last_trace.lr,
         },
+        "timeline": None if snap.timeline is None else timeline_info(snap.timeline, st["step"]),
+    }
+
+
+def timeline_info(record: TimelineRecord, step: int) -> dict[str, Any]:
+    """What ``info`` reports of a session's timeline: its moments, where it stands, its branches."""
+    main = record.main
+    kinds = main.columns["kind"]
+    steps = main.hist_steps
+    return {
+        "updates": int(np.count_nonzero(kinds != EDIT)),
+        "edits": int(np.count_nonzero(kinds == EDIT)),
+        "first": record.first,
+        "position": record.position,
+        "last": record.last,
+        "update": step,
+        "newest_update": int(steps[-1]) if len(steps) else step,
+        "branches": len(record.branches),
+        "branch_updates": sum(b.n_events for b in record.branches),
+        "checkpoints": 1 + len(main.checkpoints),
+        "checkpoint_every": record.checkpoint_every,
     }
 
 
@@ -341,6 +372,14 @@ def info_to_text(path: str, info: dict[str, Any]) -> str:
     rows.append(("Last update", "none recorded" if u is None else
                  f"loss {fmt(u['loss'])} on {plural(u['samples'], 'sample')}, "
                  f"η = {fmt(u['lr'])}"))
+    t = info["timeline"]
+    if t is not None:
+        branches = (f"{t['branches']:,} branch{'es' if t['branches'] != 1 else ''} kept "
+                    f"({t['branch_updates']:,} moments)" if t["branches"] else "no branches")
+        rows.append(("Timeline", f"moment {t['position'] - t['first']:,} of {t['last'] - t['first']:,} "
+                                 f"(update {t['update']:,}; newest {t['newest_update']:,}): {t['updates']:,} "
+                                 f"updates and {t['edits']:,} edits recorded, {branches}; {t['checkpoints']:,} "
+                                 f"checkpoints, every {t['checkpoint_every']} updates"))
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
 
