@@ -67,7 +67,6 @@ is cut (``Trainer.reset``) or filled outside, the timeline starts over from ther
 from __future__ import annotations
 
 import bisect
-import itertools
 import math
 import time
 from dataclasses import dataclass
@@ -99,12 +98,15 @@ __all__ = ["DEFAULT_BUDGET", "DEFAULT_CHECKPOINT_EVERY", "Branch", "History", "M
 DEFAULT_CHECKPOINT_EVERY = 64
 DEFAULT_BUDGET = 128 * 1024 * 1024
 
-_serials = itertools.count(1)
+_next_serial = [1]
+"""The next serial number to hand out (a one-item list: module state changed in place)."""
 
 
 def _fresh_serials(n: int) -> np.ndarray:
     """``n`` serial numbers (n,) never handed out before in this process, increasing."""
-    return np.fromiter((next(_serials) for _ in range(n)), dtype=np.int64, count=n)
+    start = _next_serial[0]
+    _next_serial[0] = start + n
+    return np.arange(start, start + n, dtype=np.int64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -176,7 +178,7 @@ class History(TimelineStore):
     def _start(self, position: int) -> None:
         """Begin the timeline at ``position`` with the trainer's state now."""
         t = self.trainer
-        self._clear_store(position, len(t.history), len(t.epochs), next(_serials))
+        self._clear_store(position, len(t.history), len(t.epochs), int(_fresh_serials(1)[0]))
         self.position = position
         self._add_checkpoint(position)
         self.moment = Moment(position, "start", None)

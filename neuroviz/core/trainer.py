@@ -452,10 +452,10 @@ class Trainer:
         self._step = int(state["step"])
         self.epochs = [EpochMetrics(**m) for m in state.get("epochs", [])]
         self.history.clear()
-        steps, values = state.get("history_steps", []), state.get("history_values", [])
-        penalties = state.get("history_penalties") or [0.0] * len(values)
-        for s, v, p in zip(steps, values, penalties):
-            self.history.append(int(s), float(v), float(p))
+        values = np.asarray(state.get("history_values", []), dtype=np.float64)
+        penalties = state.get("history_penalties") or None
+        self.history.extend(np.asarray(state.get("history_steps", []), dtype=np.int64), values,
+                            None if penalties is None else np.asarray(penalties, dtype=np.float64))
         saved = state.get("optimizer")
         self.set_optimizer(Optimizer() if saved is None else optimizer_from_dict(saved, self.network.n_params))
 

@@ -56,7 +56,7 @@ FILE_SUFFIX = ".nvz"
 DOCUMENT = "snapshot.json"
 ARRAY_FOLDER = "timeline/"
 ZIP_MAGIC = b"PK\x03\x04"
-COMPRESS_LEVEL = 6
+COMPRESS_LEVEL = 1
 
 Progress = Callable[[float], None]
 """Called with the fraction written so far (0 … 1)."""

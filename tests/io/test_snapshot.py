@@ -194,8 +194,11 @@ def _load_doc(doc: object) -> Snapshot:
 
 def test_newer_version_is_refused_with_a_clear_message(small_snapshot):
     doc = _doc(small_snapshot)
-    doc["version"] = FORMAT_VERSION + 1
+    doc["version"] = FORMAT_VERSION + 2
     with pytest.raises(SnapshotError, match=r"version.*newer than this program reads"):
+        _load_doc(doc)
+    doc["version"] = FORMAT_VERSION + 1  # version 3 is a session archive, never a plain JSON file
+    with pytest.raises(SnapshotError, match=r"version: a version 3 snapshot is a session archive"):
         _load_doc(doc)
 
 
