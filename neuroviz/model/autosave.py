@@ -5,12 +5,14 @@ After a change, while the document has unsaved changes, ``poll`` writes the
 session to ``folder``'s recovery file (``neuroviz.io.recovery``) at most
 once per ``interval`` seconds; nothing is written while nothing changes.
 A save that takes long spaces the next ones (a save may use at most
-``max_share`` of the time), so autosaving never holds the window up for
-long.  Saving the document, opening another one or a clean quit
-(``discard``) removes the recovery file; autosaving never touches the
-document's own file or its unsaved flag.  While a lesson runs (``hold``)
-the recovery file keeps the session as it was before the lesson, not the
-lesson's network.  The clocks are injectable: ``clock`` measures
+``max_share`` of the time).  ``save_now`` writes at once; a window takes the
+session with ``begin`` (cheap), ``write``-s it on a worker thread and
+``finish``-es on its own thread, so a large timeline never holds it up.
+Saving the document, opening another one or a clean quit (``discard``)
+removes the recovery file; autosaving never touches the document's own file
+or its unsaved flag.  While a lesson runs (``hold``) the recovery file keeps
+the session as it was before the lesson, not the lesson's network.  The
+clocks are injectable: ``clock`` measures
 intervals, ``now`` stamps the file.
 """
 
@@ -18,8 +20,10 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from psygnal import Signal
 
@@ -33,6 +37,17 @@ INTERVAL_SECONDS = 5.0
 """The longest a change waits before it is autosaved (unless saves are slow)."""
 MAX_SHARE = 0.02
 """At most this share of the time goes to autosaving: a save of d seconds waits d / MAX_SHARE before the next."""
+
+
+@dataclass(frozen=True, eq=False)
+class PendingAutosave:
+    """A session taken for autosaving: the snapshot, its time stamp and file, and when the save began."""
+
+    snapshot: Snapshot
+    saved_at: float
+    file_path: str | None
+    started: float
+    generation: int
 
 
 class Autosave:
@@ -57,6 +72,10 @@ class Autosave:
         """How long the last autosave took, in seconds of ``clock``."""
         self.started = False
         self._held = False
+        self._lock = threading.Lock()
+        """Serialises writing and removing the file (a write may run on a worker thread)."""
+        self._generation = 0
+        """Counts holds and discards: a write taken before one of them is stale and skipped."""
 
     def hold(self, snapshot: Snapshot | None, file_path: str | None = None, modified: bool = False) -> None:
         """Keep ``snapshot`` (the session before a lesson, its file and whether it had unsaved changes) as what
@@ -69,7 +88,9 @@ class Autosave:
             self.discard()
             return
         try:
-            recovery.write(self.folder, snapshot, self._now(), file_path)
+            with self._lock:
+                self._generation += 1
+                recovery.write(self.folder, snapshot, self._now(), file_path)
         except (OSError, SnapshotError) as exc:
             self.last_error = getattr(exc, "strerror", None) or str(exc)
         else:
@@ -112,28 +133,46 @@ class Autosave:
 
     def save_now(self) -> bool:
         """Write the recovery file now; True if it worked (else ``last_error`` says why)."""
-        start = self._clock()
-        snap: Snapshot = self.model.snapshot_state()
+        pending = self.begin()
+        return self.finish(pending, self.write(pending))
+
+    def begin(self) -> PendingAutosave:
+        """Take the session to autosave now (cheap; on the model's thread); ``write`` it, then ``finish``."""
+        started = self._clock()
+        pending = PendingAutosave(self.model.snapshot_state(), self._now(), self.model.document.file_path, started,
+                                  self._generation)
         self._changed = False
+        return pending
+
+    def write(self, pending: PendingAutosave) -> OSError | SnapshotError | None:
+        """Write ``pending`` to the recovery file (any thread: it touches only the file); the error or ``None``."""
         try:
-            recovery.write(self.folder, snap, self._now(), self.model.document.file_path)
+            with self._lock:
+                if pending.generation == self._generation:  # else held or discarded since it was taken
+                    recovery.write(self.folder, pending.snapshot, pending.saved_at, pending.file_path)
         except (OSError, SnapshotError) as exc:
-            self.last_error = getattr(exc, "strerror", None) or str(exc)
+            return exc
+        return None
+
+    def finish(self, pending: PendingAutosave, error: OSError | SnapshotError | None) -> bool:
+        """Note how the write of ``pending`` went (on the model's thread); True if it worked."""
+        if error is not None:
+            self.last_error = getattr(error, "strerror", None) or str(error)
             self._changed = True  # try again after the interval
-            ok = False
         else:
             self.last_error = ""
-            ok = True
-        self.last_duration = self._clock() - start
-        self._next_at = start + max(self.interval, self.last_duration / self.max_share)
-        if ok:
-            self.saved.emit(snap)
-        return ok
+        self.last_duration = self._clock() - pending.started
+        self._next_at = pending.started + max(self.interval, self.last_duration / self.max_share)
+        if error is None:
+            self.saved.emit(pending.snapshot)
+        return error is None
 
     def discard(self) -> None:
         """Remove the recovery file (a clean quit, a save, another document)."""
         self._changed = False
-        recovery.remove(self.folder)
+        with self._lock:
+            self._generation += 1
+            recovery.remove(self.folder)
 
     def restore(self, found: Recovered) -> None:
         """Open the autosaved session ``found`` as unsaved changes (to its own file, if it had one)."""

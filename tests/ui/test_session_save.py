@@ -125,3 +125,44 @@ def test_a_failed_save_leaves_the_old_file_intact(qtbot, main_window, tmp_path, 
     qtbot.waitUntil(lambda: box is not None and box.isVisible())
     qtbot.keyClick(box, Qt.Key.Key_Escape)
     assert session.load(path).trainer_state["step"] == 1
+
+
+def test_an_autosave_is_written_beside_the_window(qtbot, show, model, tmp_path, monkeypatch):
+    from PySide6.QtCore import QSettings
+
+    from neuroviz.io import recovery
+    from neuroviz.ui.composition import build_window
+
+    window = show(build_window(model, QSettings(), data_folder=tmp_path), (1280, 720))
+    autosave = window.autosave
+    autosave.start()
+    model.time.history.train_steps(500)
+    model.step()
+    real = recovery.write
+    threads: list[str] = []
+
+    def slow_write(*args):  # as on a slow disk
+        import threading
+
+        threads.append(threading.current_thread().name)
+        time.sleep(0.3)
+        return real(*args)
+
+    monkeypatch.setattr(recovery, "write", slow_write)
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start()
+    started = time.perf_counter()
+    autosave.poll()
+    assert autosave.busy  # the write runs on; poll returned at once
+    qtbot.waitUntil(lambda: not autosave.busy, timeout=10000)
+    timer.stop()
+    assert threads == ["neuroviz-autosave"]
+    assert len([t for t in ticks if started < t < started + 0.3]) >= 10  # events went on meanwhile
+    found = recovery.read(tmp_path)
+    assert found is not None and found.step == 501 and found.snapshot.timeline is not None
+    assert found.snapshot.timeline.last == 501
+    window.autosave.clean_quit()
+    assert recovery.read(tmp_path) is None
