@@ -379,7 +379,8 @@ def info_to_text(path: str, info: dict[str, Any]) -> str:
         rows.append(("Timeline", f"moment {t['position'] - t['first']:,} of {t['last'] - t['first']:,} "
                                  f"(update {t['update']:,}; newest {t['newest_update']:,}): {t['updates']:,} "
                                  f"updates and {t['edits']:,} edits recorded, {branches}; {t['checkpoints']:,} "
-                                 f"checkpoints, every {t['checkpoint_every']} updates"))
+                                 f"checkpoint{'s' if t['checkpoints'] != 1 else ''}, every "
+                                 f"{t['checkpoint_every']} updates"))
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
 

@@ -57,6 +57,8 @@ DOCUMENT = "snapshot.json"
 ARRAY_FOLDER = "timeline/"
 ZIP_MAGIC = b"PK\x03\x04"
 COMPRESS_LEVEL = 1
+ENCODE_SHARE = 0.4
+"""The share of a save's progress that packing and checking stand for (writing is the rest)."""
 
 Progress = Callable[[float], None]
 """Called with the fraction written so far (0 … 1)."""
@@ -122,9 +124,12 @@ def save(path: str | os.PathLike[str], snap: Snapshot, progress: Progress | None
     ``SnapshotError`` (nothing written) if the state would not open again,
     ``OSError`` if it cannot be written.
     """
-    data, arrays = encode(snap)
+    data, arrays = encode(snap)  # packing and checking take about as long as compressing and writing
+    if progress is not None:
+        progress(ENCODE_SHARE)
+    written = None if progress is None else (lambda f: progress(ENCODE_SHARE + (1 - ENCODE_SHARE) * f))
     with atomic_open(path, "wb") as fh:
-        write_archive(fh, data, arrays, progress=progress)
+        write_archive(fh, data, arrays, progress=written)
 
 
 # ================================================================== reading
