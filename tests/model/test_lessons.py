@@ -199,6 +199,10 @@ def test_leaving_puts_the_app_back_as_it_was():
     assert all(np.array_equal(a, b) for a, b in zip(model.network.weights, before.weights))
     assert np.array_equal(model.input, np.full(64, 0.5)) and model.trainer.step_count == 5
     assert model.document.modified  # unsaved changes stay unsaved
+    h = model.time.history  # and the timeline before the lesson, every moment of it
+    assert (h.first, h.position, h.last) == (0, 5, 5)
+    model.go_to(0)
+    assert model.trainer.step_count == 0
 
 
 def test_resuming_plays_the_steps_done_before():
