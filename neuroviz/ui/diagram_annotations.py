@@ -16,13 +16,13 @@ from typing import NamedTuple
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtGui import QColor, QImage, QPainter, QPen
 
 from neuroviz.core.network import NetworkConfig
 from neuroviz.core.notation import layer_letter, neuron_label
 from neuroviz.core.numbers import count, fmt
 from neuroviz.core.phases import Phase
-from neuroviz.ui.diagram_labels import LabelBoard
+from neuroviz.ui.diagram_labels import PAD, LabelBoard
 from neuroviz.ui.diagram_legend import LEGEND_HEIGHT, LEGEND_WIDTH, compact_size, draw_compact_legend, draw_legend
 from neuroviz.ui.diagram_neurons import NAMED_NEURON
 from neuroviz.ui.diagram_sprites import render_sprite
@@ -42,6 +42,8 @@ FULL_LEGENDS, COMPACT_LEGENDS = (560, 520), (300, 300)
 """Least widget width and height (pixels) for full legends, and for compact ones (below: none)."""
 HEADER_GAP = 14.0
 """Pixels at least between two layers' detail lines (else all take a shorter form)."""
+HEADER_BACKDROP = 215
+"""Opacity (0-255) of the background under a header's text."""
 STACKED_HEADERS = 360
 """In a widget at least this tall (pixels) a layer's letter stands over its detail line, else beside it."""
 ONE_LINE_TARGET = "  ◂"
@@ -63,6 +65,8 @@ class OutputRow(NamedTuple):
     """True: the name (and target mark) stand above the value."""
     width: float
     """The width (pixels) kept for the label."""
+    neuron_y: float | None = None
+    """The y of its neuron's centre when the label was moved off it (outputs closer than a line apart)."""
 
 
 class Legend(NamedTuple):
@@ -129,15 +133,21 @@ class Annotations:
 
     def place(self, frame: Frame, board: LabelBoard, config: NetworkConfig, image_shape: tuple[int, int],
               out: Outputs) -> Placed:
-        """Place the mode line's row, the legends, the headers and the outputs' labels on ``board``, in that order."""
+        """Place the mode line's row, the legends, the outputs' labels and the headers on ``board``, in that order
+        (an output's label says what the network predicts; a header gives way to it with a shorter form)."""
         board.take(QRectF(0, 0, frame.width, INFO_TOP + frame.fonts.line_height + 2))
         legends = self._place_legends(frame, board)
-        headers = self._place_headers(frame, board, config, image_shape)
-        return Placed(headers, self._place_outputs(frame, board, out), legends)
+        rows = self._place_outputs(frame, board, out)
+        return Placed(self._place_headers(frame, board, config, image_shape), rows, legends)
 
     # ------------------------------------------------------------ headers
     def paint_headers(self, p: QPainter, frame: Frame, placed: Placed) -> None:
-        """Each layer's letter and detail line (size, activation) above it."""
+        """Each layer's letter and detail line (size, activation) above it, on the background's colour where
+        edges pass under it (a fan converging on a small output layer)."""
+        backdrop = QColor(frame.palette.color("background"))
+        backdrop.setAlpha(HEADER_BACKDROP)
+        for item in placed.headers:
+            p.fillRect(_rect(item).adjusted(-2, 0, 2, 0), backdrop)
         draw_items(p, placed.headers, frame.log, "header")
 
     def _place_headers(self, frame: Frame, board: LabelBoard, config: NetworkConfig,
@@ -172,7 +182,8 @@ class Annotations:
                 letters.append(self._centred(texts, fonts, layer_letter(l), "bold", "text", pt.x(),
                                              _rect(details[-1][0]).top() - 2, frame))
         placed = [item for item in letters if board.claim(_rect(item))]
-        for level in range(max(len(forms) for forms in details)):
+        levels = max(len(forms) for forms in details) - (0 if stacked else 1)  # letters alone: per layer only
+        for level in range(levels):
             chosen = [forms[min(level, len(forms) - 1)] for forms in details]
             rects = [_rect(item) for item in chosen]
             apart = not any(a.adjusted(0, 0, HEADER_GAP, 0).intersects(b) for a, b in pairwise(rects))
@@ -210,6 +221,10 @@ class Annotations:
                     names.append((QPointF(row.x + self._width(fonts, "bold", row.name) + 4, top.y()),
                                   texts.static_text("◂ target", fonts, "small"), fonts.small, pal.color("muted")))
         draw_items(p, names, log, "output")
+        p.setPen(QPen(pal.color("muted"), 1))
+        for row in placed.rows:  # a label moved off its neuron points back at it
+            if row.neuron_y is not None:
+                p.drawLine(QPointF(row.x - 7, row.neuron_y), QPointF(row.x - 2, row.y + fonts.line_height / 2))
         p.setPen(pal.color("text"))
         shown = out.probs.tolist()
         room = self._width(fonts, "bold", value_template(out.loss))
@@ -246,15 +261,40 @@ class Annotations:
         return max(self._width(fonts, "bold", f"{name}  ") + value + mark, BAR_WIDTH)
 
     def _place_outputs(self, frame: Frame, board: LabelBoard, out: Outputs) -> list[OutputRow]:
-        """Where the outputs' texts go: on two lines (name over value) where there is room, else on one, else none."""
+        """Where the outputs' texts go: on two lines (name over value) where there is room, else on one, else none.
+
+        Outputs closer than a line apart get labels spread evenly about the
+        column (each pointing back at its neuron), kept inside the widget; the
+        predicted output and the target are placed first, so that they are the
+        last to be left out.
+        """
         lay, view, fonts = frame.layout, frame.view, frame.fonts
         L = len(lay.sizes) - 1
         line = fonts.line_height
         r = float(lay.radius[L]) * view.scale
         spacing = (float(lay.centers[L][1, 1] - lay.centers[L][0, 1]) * view.scale
                    if lay.sizes[L] > 1 else 3 * line)
+        centres = view.points(lay.centers[L]).tolist()
+        n = len(centres)
+        best = int(np.argmax(out.probs)) if out.probs.size else 0
+        apart = line + 2 * PAD + 1  # one-line labels closer than this would collide: spread them evenly
+        spread = spacing < apart and n > 1
+        ys = [cy for _, cy in centres]
+        if spread:
+            half = (n - 1) / 2 * apart
+            middle = (ys[0] + ys[-1]) / 2
+            low, high = INFO_TOP + 1.5 * line + 4, frame.height - line / 2 - 2  # a row's centre, below the mode line
+            while high > low and not board.free(QRectF(centres[-1][0] + r + 8, high - line / 2, BAR_WIDTH, line)):
+                high -= 2  # above the legends
+            if high - low >= 2 * half:
+                middle = min(max(middle, low + half), high - half)
+            else:  # not all fit: the predicted output's row stays inside, as near its neuron as it can
+                middle = min(max(ys[best], low), high) - (best - (n - 1) / 2) * apart
+            ys = [middle + (i - (n - 1) / 2) * apart for i in range(n)]
         rows: list[OutputRow] = []
-        for i, (cx, cy) in enumerate(view.points(lay.centers[L]).tolist()):
+        for i in sorted(range(n), key=lambda k: (k != best, k != out.target, k)):
+            cx, neuron_y = centres[i]
+            cy = ys[i]
             x = cx + r + 8
             if L == 1 and i < lay.rf_rects.shape[0]:  # labels go right of the outputs' heat-maps
                 rx, _, rw, _ = lay.rf_rects[i]
@@ -267,9 +307,10 @@ class Annotations:
                 rows.append(OutputRow(i, x, two.top() + line + 1, two.top() + 2 * line + 3, name, target, True,
                                       two.width()))
             elif board.claim(one.adjusted(0, 0, 0, -6)):
-                bar = cy + line / 2 + 1 if board.claim(QRectF(x, cy + line / 2, BAR_WIDTH, 6)) else None
-                rows.append(OutputRow(i, x, cy - line / 2, bar, name, target, False, one.width()))
-        return rows
+                room_for_bar = spacing >= line + 8 and board.claim(QRectF(x, cy + line / 2, BAR_WIDTH, 6))
+                rows.append(OutputRow(i, x, cy - line / 2, cy + line / 2 + 1 if room_for_bar else None, name,
+                                      target, False, one.width(), neuron_y if abs(cy - neuron_y) > 1 else None))
+        return sorted(rows, key=lambda row: row.index)
 
     # ------------------------------------------------------------ mode line and legends
     def paint_info(self, p: QPainter, frame: Frame, v: DiagramValues, phase: Phase | None,

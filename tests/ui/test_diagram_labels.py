@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from neuroviz.core.network import NetworkConfig
@@ -65,6 +67,32 @@ def test_no_two_texts_overlap_and_none_is_clipped(diagram, model, network, size)
 def test_texts_stay_apart_at_device_pixel_ratio_2(diagram, model, network, size):
     load(model, network)
     assert_apart_and_inside(drawn_texts(diagram, size, 2.0), size)
+
+
+PRESENTED = ((1280, 330), (1024, 360))
+"""The diagram's size in presentation mode at 1280×720 and 1024×768."""
+
+
+@pytest.mark.parametrize("network", NETWORKS[:3])
+@pytest.mark.parametrize("scale", (1.25, 1.5, 2.0))
+@pytest.mark.parametrize("size", PRESENTED)
+def test_at_a_presentation_scale_every_output_keeps_its_label_and_the_texts_stay_apart(diagram, model, network,
+                                                                                       scale, size):
+    load(model, network)
+    font = QFont(diagram.font())
+    font.setPointSizeF(font.pointSizeF() * scale)
+    diagram.setFont(font)
+    texts = drawn_texts(diagram, size)
+    assert_apart_and_inside(texts, size)
+    outputs = [text for kind, text, _ in texts if kind == "output"]
+    names = model.class_names
+    labelled = [name for name in names if any(text == name or text.startswith(f"{name} ") for text in outputs)]
+    best = names[int(np.argmax(model.shown().probs))]
+    assert best in labelled and names[model.target] in labelled, outputs  # the prediction and r, always
+    if diagram.fontMetrics().height() * len(names) * 1.2 < size[1] - 40:
+        assert labelled == list(names), outputs  # none is dropped where all fit
+    headers = [text for kind, text, _ in texts if kind == "header"]
+    assert sum(1 for text in headers if any(c.isdigit() for c in text)) >= len(model.network.sizes) - 1, headers
 
 
 def test_the_diagram_in_a_real_window_keeps_its_texts_apart(qtbot, model):
