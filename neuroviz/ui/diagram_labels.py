@@ -2,8 +2,8 @@
 
 Every text of the diagram is measured before it is placed.  The texts are
 placed once per view (size, fonts, network, zoom and pan), in order of
-importance: the mode line and the legends, the layer headers, the outputs'
-labels, the neurons' names, the values on the edges.  Each asks the
+importance: the mode line and the legends, the outputs' labels, the layer
+headers, the neurons' names, the values on the edges.  Each asks the
 ``LabelBoard`` for a free rectangle inside the widget; a text that finds
 none is abbreviated, moved or left out.  A ``LabelLog`` (switched on by
 tests) collects the rectangle of every text a paint draws.
