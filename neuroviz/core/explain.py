@@ -62,11 +62,6 @@ _ACTIVATION_NOTES: dict[str, str] = {
 }
 
 
-def signed(x: float, digits: int = 6) -> str:
-    """A number as an added term: ``0.15`` or ``(−0.1)``."""
-    return _added(x, fmt(x, digits))
-
-
 def _added(x: float, text: str) -> str:
     """``text``, the printed ``x``, as an added term: in parentheses when negative."""
     return f"({text})" if x < 0 else text
@@ -135,6 +130,26 @@ def sum_of_products(a: np.ndarray, b: np.ndarray, max_terms: int = DEFAULT_MAX_T
         note += f" ({zeros} of them {'is' if zeros == 1 else 'are'} 0)"
     note += "."
     return Terms(text, note)
+
+
+def sum_of_terms(values: np.ndarray, mean: float, max_terms: int) -> Terms:
+    """``v_1 + v_2 + …`` of ``values`` (shape (B,)), whose sum divided by B is ``mean``.
+
+    Every term is listed while there are at most ``max_terms``; beyond, the
+    first ``max_terms`` are and the others are summed into one bracketed term
+    (the note says so).  Each printed number gets the digits that keep
+    ``(1/B)(v_1 + …) = mean`` true (``neuroviz.core.numbers.needed_digits``).
+    """
+    nb = values.size
+    listed = [float(v) for v in values[:max_terms]]
+    rest = [float(values[max_terms:].sum())] if nb > max_terms else []
+    need = needed_digits([*listed, *rest], mean, lambda *v: sum(v) / nb)
+    texts = [fmt(v, d) for v, d in zip([*listed, *rest], need)]
+    text = " + ".join(_added(v, t) for v, t in zip(listed, texts))
+    if not rest:
+        return Terms(text, "")
+    return Terms(f"{text} + ⟨{nb - max_terms} more: {texts[-1]}⟩",
+                 f"The first {max_terms} of {nb} terms are listed; ⟨…⟩ is the sum of the other {nb - max_terms}.")
 
 
 def indicator(z: float) -> int:
@@ -316,14 +331,10 @@ class Explainer:
             return self.loss(0)
         losses = np.asarray(self.trace.losses)
         nb = self.batch_size
-        if nb <= self.max_terms:
-            texts, mean = agreeing([float(v) for v in losses], self.trace.loss, lambda *v: sum(v) / nb)
-            listed = " + ".join(texts)
-        else:
-            listed = " + ".join(fmt(float(v)) for v in losses[: self.max_terms]) + f" + ⟨{nb - self.max_terms} more⟩"
-            mean = fmt(self.trace.loss)
-        return Equation("L", (f"(1/{nb}) Σ_s L[s]", f"(1/{nb})({listed})", mean),
-                        (f"The mean over the batch of {nb}; the gradients are batch means too.",))
+        listed = sum_of_terms(losses, self.trace.loss, self.max_terms)
+        return Equation("L", (f"(1/{nb}) Σ_s L[s]", f"(1/{nb})({listed.text})", fmt(self.trace.loss)),
+                        self._join(f"The mean over the batch of {nb}; the gradients are batch means too.",
+                                   listed.note))
 
     # ------------------------------------------------------------- error term
     def delta(self, layer: int, index: int, sample: int = 0) -> Equation:
@@ -457,13 +468,7 @@ class Explainer:
             mine = f"({d_text})({a_text}) = {product}"
             rhs = (f"(1/{nb}) Σ_s {d_name}[s] · {a_name}[s]", f"(1/{nb})({terms})", grad)
         else:
-            if nb <= self.max_terms:
-                texts, grad = agreeing([float(v) for v in deltas], float(table.grad[row]), lambda *v: sum(v) / nb)
-                terms = " + ".join(_added(float(v), t) for v, t in zip(deltas, texts))
-            else:
-                terms = " + ".join(signed(float(v)) for v in deltas[: self.max_terms])
-                terms += f" + ⟨{nb - self.max_terms} more⟩"
-            terms_note = ""
+            terms, terms_note = sum_of_terms(deltas, float(table.grad[row]), self.max_terms)
             mine = fmt(float(deltas[sample]))
             rhs = (f"(1/{nb}) Σ_s {d_name}[s]", f"(1/{nb})({terms})", grad)
         note = self._join(f"The mean over the batch of {nb}.", terms_note, f"Sample {sample + 1}: {mine}.")

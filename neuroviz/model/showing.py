@@ -24,7 +24,7 @@ import numpy as np
 from psygnal import Signal
 
 from neuroviz.core.equation import Equation
-from neuroviz.core.explain import Explainer, NeuronTable, Progress, signed
+from neuroviz.core.explain import Explainer, NeuronTable, Progress, sum_of_terms
 from neuroviz.core.explain_sections import Section, SectionBuilder
 from neuroviz.core.input_delta import input_delta_equation, input_deltas
 from neuroviz.core.network import DEFAULT_LR, DivergenceError, Network
@@ -288,13 +288,13 @@ class Shown:
         return out
 
     def _mean(self, name: str, values: np.ndarray, mean: float) -> Equation:
-        """``mean name = (1/B) Σ_s name[s] = (1/B)(v₁ + …) = mean`` of ``values`` (shape (B,)), ``mean`` as shown."""
+        """``mean name = (1/B) Σ_s name[s] = (1/B)(v₁ + …) = mean`` of ``values`` (shape (B,)), every term
+        listed while there are at most ``MEAN_TERMS``, the equation true as printed."""
         nb = values.size
-        terms = " + ".join(signed(float(v)) for v in values[:MEAN_TERMS])
-        if nb > MEAN_TERMS:
-            terms += f" + ⟨{nb - MEAN_TERMS} more⟩"
-        return Equation(f"mean {name}", (f"(1/{nb}) Σ_s {name}[s]", f"(1/{nb})({terms})",
-                                         fmt(float(mean))), (f"The mean over the batch of {nb}.",))
+        terms = sum_of_terms(values, mean, MEAN_TERMS)
+        notes = (f"The mean over the batch of {nb}.", *((terms.note,) if terms.note else ()))
+        return Equation(f"mean {name}", (f"(1/{nb}) Σ_s {name}[s]", f"(1/{nb})({terms.text})", fmt(float(mean))),
+                        notes)
 
 
 def shown(choice: Showing, network: Network, image: np.ndarray, target: int | np.ndarray,

@@ -161,3 +161,17 @@ def test_every_optimiser_writes_true_arithmetic(name):
         for line in lines:
             checked += check_chain(line.split("  (")[0].split(" = ")[1:], line)
     assert checked >= len(table) + int(np.count_nonzero(table.kind == WEIGHT))  # the penalty line and the rule
+
+
+def test_a_batch_longer_than_the_sums_lists_sums_its_other_terms_and_stays_true():
+    net = Network.create((5, 4, 3), seed=5, init="gaussian")
+    rng = np.random.default_rng(5)
+    before = net.copy()
+    trace = net.step(rng.random((13, 5)), rng.integers(0, 3, 13), 0.1)
+    ex = Explainer(trace, before.config)
+    loss = ex.batch_loss()
+    assert f"⟨{13 - ex.max_terms} more: " in loss.rhs[1] and any("the other 7" in n for n in loss.notes)
+    table = UpdateTable.from_trace(trace)
+    bias = next(r for r in range(len(table)) if table.kind[r] != WEIGHT)
+    assert "⟨7 more: " in ex.gradient(table, bias).rhs[1]
+    assert check_all(ex) > 100

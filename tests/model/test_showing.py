@@ -149,3 +149,30 @@ def test_the_equations_end_in_the_numbers_shown(choice):
     assert any(t.startswith("Error term") for t, _ in sections)
     params = s.sections(model.network, Selection("weight", 0, 0, 0), None)
     assert params[0][0].startswith("Gradient and update")
+
+
+@pytest.mark.parametrize("batch", [8, 32])
+def test_a_batch_mean_lists_its_terms_while_they_fit_and_stays_true_as_printed(batch):
+    import re
+
+    from neuroviz.core.numbers import parse
+    from neuroviz.model.showing import MEAN_TERMS
+
+    model = AppModel("circles-squares")
+    model.set_batch_size(batch)
+    model.step()
+    model.show("mean")
+    s = model.shown()
+    for selection, title in ((Selection("neuron", 1, 3), "Forward"), (Selection("neuron", 2, 0), "Error term")):
+        eq = next(eqs[0] for t, eqs in s.sections(model.network, selection, None) if t.startswith(title))
+        listed, mean = eq.rhs[1], eq.rhs[2]
+        numbers = re.findall(r"−?\d+(?:,\d{3})*(?:\.\d+)?(?:×10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?", listed.split(")(", 1)[1])
+        rest = re.search(r"⟨(\d+) more: ", listed)
+        assert (rest is None) == (batch <= MEAN_TERMS)
+        assert len(numbers) == min(batch, MEAN_TERMS) + (2 if rest else 0)  # the count and the sum of the rest
+        values = [parse(n) for n in numbers]
+        if rest:
+            assert int(rest[1]) == batch - MEAN_TERMS and values[-2] == batch - MEAN_TERMS
+            values = values[:-2] + values[-1:]
+        total = sum(values) / batch
+        assert fmt(total) == mean, (listed, mean)  # (1/B)(…) = mean, from the printed numbers
