@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtCore import QMimeData, QSize, Qt
 from PySide6.QtGui import (
     QAction,
     QDragEnterEvent,
@@ -28,10 +28,12 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSlider,
     QToolButton,
@@ -49,6 +51,10 @@ from neuroviz.ui.pixel_grid import NOISE_AMPLITUDE, PixelGrid, image_file, qimag
 from neuroviz.ui.prediction_bars import PredictionBars
 from neuroviz.ui.theme import mute, show_note
 from neuroviz.ui.window_shortcuts import PanelKeys, key_name, with_shortcut
+
+
+MIN_HEIGHT = 370
+"""The panel's least height (pixels): its contents with two classes' bars fit; with more, it scrolls."""
 
 
 class PixelEditor(QWidget):
@@ -84,7 +90,17 @@ class PixelEditor(QWidget):
 
     # ---------------------------------------------------------------- build
     def _build(self) -> None:
-        layout = QVBoxLayout(self)
+        # The panel scrolls when its dock is short (ten classes' bars would make the window taller than 720).
+        content = _Contents(self)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidget(content)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll)
+        layout = QVBoxLayout(content)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(6)
         layout.addLayout(self._brush_row())
@@ -118,6 +134,18 @@ class PixelEditor(QWidget):
             "input's size", self.paste_action))
         self.paste_action.triggered.connect(self.paste)
         self.addAction(self.paste_action)
+
+    def sizeHint(self) -> QSize:
+        """What the panel's contents ask for (not the scroll area's own guess): a dock shows them whole."""
+        return self.scroll.widget().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        """The contents' least size, up to ``MIN_HEIGHT`` tall: a taller panel (many classes' bars) scrolls
+        rather than make the window taller than the screen."""
+        contents = self.scroll.widget()
+        least = contents.minimumSizeHint()
+        width = max(self.scroll.viewport().width(), least.width())
+        return QSize(least.width(), min(contents.heightForWidth(width), MIN_HEIGHT))
 
     def _brush_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -372,3 +400,12 @@ class PixelEditor(QWidget):
     def dropEvent(self, event: QDropEvent) -> None:
         if self._load_mime(event.mimeData()):
             event.acceptProposedAction()
+
+
+class _Contents(QWidget):
+    """The editor's scrolled contents: as tall as the dock when they fit in it, else as short as they can be
+    (a scroll area would make wrapped texts ask for their preferred height, not their least)."""
+
+    def heightForWidth(self, width: int) -> int:
+        layout = self.layout()
+        return layout.totalMinimumHeightForWidth(width) if layout is not None else -1

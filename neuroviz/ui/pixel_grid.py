@@ -198,13 +198,6 @@ class PixelGrid(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(288, 288)
 
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        h, w = self.shape
-        return max(self.minimumHeight(), round(width * h / w))
-
     def cell_size(self) -> int:
         h, w = self.shape
         return max(1, min((self.width() - 1) // w, (self.height() - 1) // h))

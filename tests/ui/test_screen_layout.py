@@ -91,3 +91,22 @@ def test_a_first_run_plays_at_the_class_pace_one_click_from_full_speed(show, qtb
     assert TrainingControls(model, TrainingLoop(model)).loop.rate is None  # the choice is kept
     qtbot.mouseClick(controls.class_pace_button, Qt.MouseButton.LeftButton)
     assert loop.rate == 2
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1024, 700)])
+def test_ten_classes_never_make_the_window_taller_than_the_screen_and_two_never_scroll(show, qtbot, size):
+    model = AppModel("circles-squares")
+    window = shown_window(show, qtbot, model, size)
+    editor = window.panels["pixelEditorDock"]
+    assert editor.scroll.verticalScrollBar().maximum() == 0  # two classes: the whole panel shows
+    model.load_example("digits")
+    qtbot.wait(20)
+    assert window.minimumSizeHint().height() <= size[1] and window.size().toTuple() == size
+    bar = editor.scroll.verticalScrollBar()
+    content = editor.scroll.widget()
+    qtbot.waitUntil(lambda: content.height() >= content.minimumSizeHint().height())
+    assert bar.maximum() > 0 or editor.scroll.viewport().height() >= content.height()  # a scroll away, not cut off
+    bar.setValue(bar.maximum())
+    bars = editor.bars
+    bottom = bars.mapTo(editor.scroll.viewport(), QPoint(0, bars.height())).y()
+    assert bottom <= editor.scroll.viewport().height()
