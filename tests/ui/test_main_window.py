@@ -97,6 +97,9 @@ def test_examples_menu_opens_the_paper_example(main_window, model):
     assert model.network.sizes == (4, 3, 2)
     assert "Figure 4" in main_window.windowTitle()
     assert main_window.diagram.layout_.sizes == (4, 3, 2)
+    from neuroviz.model import EXAMPLE_TITLES
+
+    assert set(main_window.example_actions) == set(EXAMPLE_TITLES)  # the ones `step --preset` is tested on
 
 
 def test_status_bar_shows_step_loss_and_rate(main_window, model, qtbot):
