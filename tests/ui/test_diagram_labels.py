@@ -95,22 +95,30 @@ def test_at_a_presentation_scale_every_output_keeps_its_label_and_the_texts_stay
     assert sum(1 for text in headers if any(c.isdigit() for c in text)) >= len(model.network.sizes) - 1, headers
 
 
-def test_the_diagram_in_a_real_window_keeps_its_texts_apart(qtbot, model):
+@pytest.mark.parametrize("network", ("paper-figure-4", "digits"))
+@pytest.mark.parametrize("window_size", WINDOWS)
+def test_the_diagram_in_a_real_window_keeps_its_texts_apart(qtbot, model, network, window_size):
     from PySide6.QtCore import QSettings
 
     from neuroviz.ui.composition import build_window
 
     window = build_window(model, QSettings())
     qtbot.addWidget(window)
-    window.resize(1280, 720)
+    window.resize(*window_size)
     with qtbot.waitExposed(window):
         window.show()
     diagram = window.findChild(NetworkDiagram)
-    model.load_example("paper-figure-4")
+    load(model, network)
+    model.step()
+    qtbot.wait(10)
+    assert window.size().toTuple() == window_size
     size = diagram.size().toTuple()
     diagram.label_log = LabelLog()
     diagram.repaint()
     assert_apart_and_inside(diagram.label_log.rects, size)
+    outputs = [text for kind, text, _ in diagram.label_log.rects if kind == "output"]
+    assert {"header", "info"} <= {kind for kind, _, _ in diagram.label_log.rects}
+    assert any(text.startswith(model.class_names[int(np.argmax(model.shown().probs))]) for text in outputs)
 
 
 @pytest.mark.parametrize("size", ((862, 240), (1280, 720), (1920, 1080)))
