@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, QRect, QRectF, QSize
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize
+from PySide6.QtGui import QFont, QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from neuroviz.core.network import NetworkConfig
@@ -202,7 +202,8 @@ def test_tooltips_are_rich_text_and_keep_clear_of_the_output_labels(show, model,
                       (Selection("neuron", 2, 0), diagram.neuron_screen_pos(2, 0))):
         point = pos.toPoint()
         assert diagram.hit(QPointF(point)) == item
-        diagram.show_tip(item, point)
+        qtbot.mouseMove(diagram, point)  # hover, then the tooltip event Qt sends after its delay
+        QApplication.sendEvent(diagram, QHelpEvent(QEvent.Type.ToolTip, point, diagram.mapToGlobal(point)))
         qtbot.waitUntil(lambda: tip_label() is not None)
         tip = tip_label()
         assert "<sub>" in tip.text() and "<sup>" in tip.text() and "^{" not in tip.text()
