@@ -52,7 +52,6 @@ from neuroviz.ui.prediction_bars import PredictionBars
 from neuroviz.ui.theme import mute, show_note
 from neuroviz.ui.window_shortcuts import PanelKeys, key_name, with_shortcut
 
-
 MIN_HEIGHT = 370
 """The panel's least height (pixels): its contents with two classes' bars fit; with more, it scrolls."""
 
