@@ -26,7 +26,6 @@ from neuroviz.core.history_store import EDIT
 from neuroviz.core.network import DEFAULT_LR
 from neuroviz.core.notation import delta_label, layer_letter, neuron_label
 from neuroviz.core.numbers import count, fmt, percent, plural
-from neuroviz.core.presets import PRESETS, get_preset
 from neuroviz.core.trace import StepTrace
 from neuroviz.core.update_table import UpdateTable
 from neuroviz.io import export as export_mod
@@ -115,8 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     step.add_argument("snapshot", nargs="?", metavar="SNAPSHOT", help="a snapshot file to step from")
-    step.add_argument("--preset", choices=sorted(PRESETS), default=None,
-                      help="the preset network to step (default paper-figure-4; not with SNAPSHOT)")
+    step.add_argument("--preset", choices=sorted(cli_train.STEP_PRESETS), default=None,
+                      help="the preset network or example to step (default paper-figure-4; not with SNAPSHOT): "
+                           "a preset steps on its own input, an example of the plane on its first mini-batch")
     step.add_argument("--lr", type=float, default=None,
                       help=f"learning rate η (default: the snapshot's or preset's; else {DEFAULT_LR})")
     step.add_argument("--on-input", action="store_true",
@@ -221,7 +221,7 @@ def run_step(args: argparse.Namespace) -> str:
         raise CliError("--on-input needs a SNAPSHOT (a preset always steps on its own input)")
     trainer, traces, snap = cli_train.run_steps(args)
     if args.save:
-        cli_train.save_after(args.save, trainer, traces[-1], snap, get_preset(args.preset or "paper-figure-4").title)
+        cli_train.save_after(args.save, trainer, traces[-1], snap, cli_train.preset_title(args.preset))
     if args.json:
         return json.dumps(cli_train.steps_to_json(trace_to_json(traces[-1]), trainer, traces), indent=2)
     return cli_train.steps_summary(trainer, traces) + trace_to_text(traces[-1])

@@ -21,12 +21,13 @@ from neuroviz.core.network import DEFAULT_LR, INITS, LOSSES, DivergenceError, Ne
 from neuroviz.core.numbers import count, fmt, plural
 from neuroviz.core.optimisers import HYPER_DEFAULTS, OPTIMIZERS, Optimizer, Penalty
 from neuroviz.core.plane_data import PLANE_DATASETS
-from neuroviz.core.presets import get_preset
+from neuroviz.core.presets import PRESETS, get_preset
 from neuroviz.core.trace import StepTrace
 from neuroviz.core.trainer import Trainer
 from neuroviz.io import snapshot as snapshot_mod
 from neuroviz.io.optimiser_state import encode_optimizer
 from neuroviz.io.snapshot import Snapshot, SnapshotError
+from neuroviz.model.examples import EXAMPLE_TITLES, example
 from neuroviz.model.training_options import with_optimizer
 
 HYPER_FLAGS = {"momentum": "momentum", "beta1": "beta1", "beta2": "beta2", "eps": "eps", "alpha": "alpha",
@@ -194,10 +195,24 @@ def choose_optimizer(current: Optimizer, args: argparse.Namespace) -> Optimizer:
     return Optimizer(opt.config, penalty, opt.schedule, opt.state)
 
 
+STEP_PRESETS = (*PRESETS, *(name for name in EXAMPLE_TITLES if name not in PRESETS))
+"""What ``step --preset`` steps: the presets and every other example the window opens."""
+
+
+def preset_title(name: str | None) -> str:
+    """The title of ``step --preset name`` (default: the paper's Figure 4)."""
+    name = name or PAPER_DATASET
+    return EXAMPLE_TITLES[name] if name in EXAMPLE_TITLES else get_preset(name).title
+
+
 def _start(args: argparse.Namespace) -> tuple[Trainer, Snapshot | None, np.ndarray | None, int | None]:
     """The trainer to step, the snapshot it came from, and the input and target of ``--on-input`` (or a preset)."""
     if args.snapshot is None:
-        preset = get_preset(args.preset or PAPER_DATASET)
+        name = args.preset or PAPER_DATASET
+        if name not in PRESETS:  # an example of the plane: its network on its data, as the window's Step takes it
+            ex = example(name)
+            return Trainer(ex.network.copy(), ex.dataset, ex.lr, ex.batch_size), None, None, None
+        preset = get_preset(name)
         dataset = preset.dataset()
         trainer = Trainer(preset.network.copy(), dataset, preset.lr, 1)
         return trainer, None, preset.inputs, preset.label

@@ -185,7 +185,12 @@ def test_export_csv_needs_a_recorded_update(files, tmp_path, monkeypatch, capsys
 def test_step_preset_knows_every_example_the_window_has(name, capsys):
     assert cli.main(["step", "--preset", name, "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert len(out["probs"]) == {"digits": 10}.get(name, 2)
+    from neuroviz.model.examples import example
+
+    ex = example(name)
+    probs = np.asarray(out["probs"])
+    assert probs.shape[-1] == ex.network.sizes[-1]  # the example's own network
+    assert probs.size == ex.network.sizes[-1] * (ex.batch_size if name.startswith("plane-") else 1)
 
 
 def test_a_screenshot_leaves_the_users_settings_alone(tmp_path):
