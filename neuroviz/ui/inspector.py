@@ -245,6 +245,7 @@ class InspectorPanel(QWidget):
 
     def _on_architecture_changed(self) -> None:
         self.parameters.clear_anchor()
+        self.shown = None  # the old network's numbers: a selection cleared before the refresh must not read them
         self._schedule_refresh()
 
     def resizeEvent(self, event: QResizeEvent) -> None:

@@ -344,6 +344,19 @@ def test_architecture_change_clears_the_panel(qtbot, fig4, model):
     assert fig4.table_model.rowCount() == 0 and "No update yet" in fig4.header.text()
 
 
+def test_opening_another_architecture_with_a_neuron_selected_shows_the_new_network(qtbot, show):
+    # The cleared selection used to write the old update's equations for the new network (a ValueError).
+    model = AppModel("digits")
+    panel = show(InspectorPanel(model), (900, 900))
+    model.step()
+    wait_shown(qtbot, panel, lambda: model.last_trace)
+    model.select(Selection("neuron", 1, 0))
+    model.load_example("paper-figure-4")
+    assert model.selection is None
+    qtbot.waitUntil(lambda: panel.trace is None)
+    assert panel.table_model.rowCount() == 0 and "No update yet" in panel.header.text()
+
+
 def test_a_hidden_panel_waits_until_shown(qtbot, fig4, model):
     fig4.hide()
     model.load_example("circles-squares")
