@@ -493,6 +493,7 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         """A dialog listing every key of the window and the mouse gestures of the diagram."""
         self.shortcuts_dialog = shortcuts_dialog(self, self.key_uses())
+        self.shortcuts_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # each opening makes a new one
         self.shortcuts_dialog.open()
 
     def show_about(self) -> None:

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtGui import QImage, QKeySequence
-from PySide6.QtWidgets import QTableWidget
+from PySide6.QtWidgets import QApplication, QTableWidget, QWidget
 
 from neuroviz.model import AppModel
 from neuroviz.ui.composition import build_window
@@ -136,6 +136,19 @@ def test_file_actions_go_above_quit(main_window):
         assert all(actions.index(a) < actions.index(main_window.quit_action) for a in group)
     standard = QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)
     assert main_window.quit_action.shortcut() == (standard[0] if standard else QKeySequence("Ctrl+Q"))
+
+
+def test_a_closed_shortcuts_dialog_is_deleted(main_window, qtbot):
+    # Every Help ▸ Keyboard shortcuts used to leave its closed dialog (and its table) alive.
+    def alive() -> list[QWidget]:
+        return [w for w in QApplication.topLevelWidgets() if w.windowTitle() == "Keyboard shortcuts"]
+
+    for _ in range(3):
+        main_window.shortcuts_action.trigger()
+        qtbot.waitUntil(main_window.shortcuts_dialog.isVisible)
+        main_window.shortcuts_dialog.reject()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        assert alive() == []
 
 
 def test_shortcuts_dialog_lists_menu_shortcuts(main_window, qtbot):
