@@ -236,8 +236,10 @@ class AppModel:
         self.document.replace(network, dataset, trainer, title, path)
         with self.drawing.changed.blocked():  # announced once the views know the new layout
             self.drawing.reset(image, target, network.config.n_outputs, bounded=dataset.plane is None)
-        self.time.restart(trainer, last_trace)
+        with self.time.changed.blocked():  # announced too once the views know the new layout
+            self.time.restart(trainer, last_trace)
         self._network_changed(architecture=True)
+        self.time.changed.emit()
         self.view.select(None)
         self.document.dataset_changed.emit()
         self.drawing.changed.emit()

@@ -80,6 +80,18 @@ def test_hovering_an_edge_shows_its_label_and_values(paper_diagram, model, qtbot
     qtbot.waitUntil(lambda: paper_diagram.toolTip().startswith(expected))
 
 
+def test_opening_a_smaller_network_while_hovering_a_neuron_drops_the_hover(diagram, model, qtbot):
+    # The timeline's change was announced before the new layout: the tooltip of the old network's
+    # neuron 15 was written from the new network's numbers (an IndexError).
+    qtbot.mouseMove(diagram, diagram.neuron_screen_pos(1, 15).toPoint())
+    qtbot.waitUntil(lambda: diagram.hover == Selection("neuron", 1, 15))
+    model.load_example("paper-figure-4")
+    assert diagram.hover is None
+    qtbot.mouseMove(diagram, QPoint(1, 1))
+    qtbot.mouseMove(diagram, diagram.neuron_screen_pos(1, 2).toPoint())
+    qtbot.waitUntil(lambda: diagram.toolTip().startswith("b_3 = "))
+
+
 def test_hovering_a_neuron_shows_its_values(paper_diagram, model, qtbot):
     qtbot.mouseMove(paper_diagram, paper_diagram.neuron_screen_pos(1, 0).toPoint())
     fwd = model.forward()
