@@ -219,7 +219,7 @@ class LossPlot(QWidget):
         plot.setClipToView(True)
 
         # Accuracy on a second axis (right, 0–100 %) sharing the update axis.
-        self.accuracy_view = pg.ViewBox(enableMouse=False)
+        self.accuracy_view = pg.ViewBox(enableMouse=False, enableMenu=False)
         plot.showAxis("right")
         plot.scene().addItem(self.accuracy_view)
         right = plot.getAxis("right")

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QApplication
 
 from neuroviz.core.numbers import fmt
 from neuroviz.core.smoothing import smooth
@@ -177,3 +178,14 @@ def test_a_weight_penalty_is_drawn_apart_from_the_data_loss(qtbot, plot, model):
     model.reset_weights()
     qtbot.waitUntil(lambda: plot.n_points == 0)
     assert not plot.penalty_shown and "penalty" not in plot.key.text()
+
+
+def test_a_right_click_on_the_curves_opens_no_menu(qtbot, plot):
+    # The accuracy axis's view box kept pyqtgraph's menu, whose "Export..." opened pyqtgraph's own export
+    # dialog (its SVG export fails on this PySide6; File ▸ Export is the app's way to export the curves).
+    area = plot.graphics.mapFromScene(plot.loss_plot.getViewBox().sceneBoundingRect()).boundingRect()
+    for point in (area.center(), area.topLeft() + QPoint(5, 5), area.bottomRight() - QPoint(5, 5)):
+        qtbot.mouseClick(plot.graphics.viewport(), Qt.MouseButton.RightButton, pos=point)
+        QApplication.processEvents()
+        assert QApplication.activePopupWidget() is None
+    assert plot.graphics.scene().exportDialog is None
