@@ -118,9 +118,10 @@ class Presentation(QObject):
             w.resizeDocks(docks, want, orientation)
             QApplication.sendPostedEvents()
             # a size asked for a row of tabs counts the tab bar: ask again by what each one missed
+            # (at least a pixel: a dock that now needs more than twice its old size cannot be asked for less)
             got = [d.width() if horizontal else d.height() for d in docks]
             if got != want:
-                w.resizeDocks(docks, [2 * a - b for a, b in zip(want, got, strict=True)], orientation)
+                w.resizeDocks(docks, [max(1, 2 * a - b) for a, b in zip(want, got, strict=True)], orientation)
 
     def _apply_font(self, base: QFont) -> None:
         font = QFont(base)
