@@ -97,6 +97,8 @@ class MemorySample:
     timeline_mib: float
     widgets: int
     window_objects: int
+    modules: int = 0
+    """Python modules imported so far (the app imports some on first use: onnx, nbformat)."""
     kinds: Counter[str] = field(default_factory=Counter, repr=False)
     """Live widgets by class name."""
 
@@ -126,6 +128,10 @@ class MonkeyReport:
         rate = self.actions / self.seconds
         return (f"{self.label:16} {self.seed:>6} {self.actions:>7} {self.seconds:7.1f} {rate:7.0f} {self.dialogs:>7}"
                 f" {first.other_mib:8.1f} {last.other_mib:8.1f} {first.widgets:>6} {last.widgets:>6}")
+
+    def trend(self) -> str:
+        """The memory (less the timeline) at each sample, to see whether it levels off."""
+        return "MiB after " + ", ".join(f"{m.actions}: {m.other_mib:.1f}" for m in self.samples)
 
     HEADER = (f"{'example':16} {'seed':>6} {'actions':>7} {'seconds':>7} {'per s':>7} {'dialogs':>7} "
               f"{'MiB warm':>8} {'MiB end':>8} {'w warm':>6} {'w end':>6}")
@@ -200,6 +206,14 @@ class Monkey:
         report.seconds = time.perf_counter() - started
         report.dialogs = self.answerer.answered
         return report
+
+    def call(self, what: str, fn: Callable[[], object]) -> None:
+        """``fn()`` (a start-up step that may open dialogs) watched and answered like a move."""
+        with self.watching():
+            self._note(f"#{self.index} {what}")
+            fn()
+            QApplication.processEvents()
+            self.check()
 
     @contextmanager
     def watching(self) -> Iterator[None]:
@@ -276,7 +290,8 @@ class Monkey:
         history = self.window.model.time.history
         widgets = QApplication.allWidgets()
         return MemorySample(self.index, rss_mib(), history.memory_bytes / 2**20, len(widgets),
-                            len(self.window.findChildren(QObject)), Counter(type(w).__name__ for w in widgets))
+                            len(self.window.findChildren(QObject)), len(sys.modules),
+                            Counter(type(w).__name__ for w in widgets))
 
     def _note(self, line: str) -> None:
         self.log.append(line)
