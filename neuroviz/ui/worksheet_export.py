@@ -124,8 +124,15 @@ class WorksheetExport:
                  "gradients and new values of chosen parameters.")
         self.dialog = WorksheetDialog(about, self.window)
         self.dialog.accepted.connect(self._chosen)
+        self.dialog.rejected.connect(self._forget_dialog)
         self.dialog.open()
         return True
+
+    def _forget_dialog(self) -> None:
+        """The options dialog is done with: delete it (each export opens a new one)."""
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+            self.dialog = None
 
     def _chosen(self) -> None:
         dialog = self.dialog
@@ -137,8 +144,7 @@ class WorksheetExport:
             if not path.lower().endswith(".pdf"):
                 path += ".pdf"
             self.export_to(path, dialog.chosen_variants(), dialog.seed.value(), dialog.answers.isChecked())
-        dialog.deleteLater()
-        self.dialog = None
+        self._forget_dialog()
 
     def export_to(self, path: str, variants: int | None, seed: int, answers: bool) -> bool:
         """Write the sheets to ``path`` (and the key to ``answers_pdf_path(path)``); True on success."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QGuiApplication
-from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QLabel, QMenu
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QLabel, QMenu
 
 from neuroviz.ui.worksheet_export import WorksheetDialog, answers_pdf_path
 
@@ -106,3 +106,15 @@ def test_a_network_too_large_is_refused_before_any_dialog(qtbot, main_window, mo
 
 def test_the_answer_key_goes_beside_the_sheet():
     assert answers_pdf_path("/a/class.pdf") == "/a/class-answers.pdf"
+
+
+def test_a_cancelled_options_dialog_is_deleted(qtbot, main_window, model):
+    # Cancel left the dialog alive (parented to the window): one more per export, and the next lookup by
+    # name could find an old, hidden one.
+    model.load_example("paper-figure-4")
+    for _ in range(3):
+        dialog = open_dialog(qtbot, main_window)
+        qtbot.mouseClick(dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Cancel),
+                         Qt.MouseButton.LeftButton)
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        assert main_window.findChildren(WorksheetDialog) == []
