@@ -56,6 +56,10 @@ MIN_HEIGHT = 370
 """The panel's least height (pixels): its contents with two classes' bars fit; with more, it scrolls."""
 
 
+MIN_HEIGHT = 370
+"""The panel's least height (pixels): its contents with two classes' bars fit; with more, it scrolls."""
+
+
 class PixelEditor(QWidget):
     """The dock's contents: brush controls, the grid, tools, target, prediction bars."""
 
