@@ -479,11 +479,12 @@ class LossPlot(QWidget):
         self.marker_step = step
         keep = np.unique(np.r_[np.arange(0, x.size, step), x.size - 1]) if x.size else np.empty(0, dtype=np.int64)
         for curve, marker in self.epoch_markers.items():
-            cx, cy = curve.getData()
+            cx, cy = curve.getOriginalDataset()  # as given: the marker maps it to a log axis itself
             if cx is None or len(cx) != x.size:
                 marker.setData([], [])
-            else:
-                marker.setData(cx[keep], cy[keep])
+            else:  # an epoch without a test split has no test values (NaN): no marker
+                finite = keep[np.isfinite(cy[keep])]
+                marker.setData(cx[finite], cy[finite])
 
     # -------------------------------------------------------------- crosshair
     def eventFilter(self, watched: object, event: QEvent) -> bool:

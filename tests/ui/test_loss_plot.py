@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 
+from neuroviz.core.datasets import Dataset
 from neuroviz.core.numbers import fmt
 from neuroviz.core.smoothing import smooth
 from neuroviz.ui.loss_plot import DEFAULT_SMOOTHING, PENALTY_COLOR, TEST_COLOR, TRAIN_COLOR, LossPlot
@@ -189,3 +192,40 @@ def test_a_right_click_on_the_curves_opens_no_menu(qtbot, plot):
         QApplication.processEvents()
         assert QApplication.activePopupWidget() is None
     assert plot.graphics.scene().exportDialog is None
+
+
+def test_test_loss_markers_sit_on_the_test_loss_on_a_log_scale(qtbot, plot, model):
+    # The markers took the curve's values as drawn (already log10) and mapped them to the log axis again:
+    # log10(log10 L), NaN for L < 1, so they vanished.
+    model.trainer.run_epoch()
+    model.document.network_changed.emit()
+    plot.log_check.click()
+    model.trainer.run_epoch()
+    model.document.network_changed.emit()  # the markers are placed again while the axis is logarithmic
+    qtbot.waitUntil(lambda: plot._n_epochs == 2)
+    x, y = plot.epoch_markers[plot.test_loss_curve].getData()
+    losses = {m.step: m.test_loss for m in model.trainer.epochs}
+    assert len(x) >= 1
+    assert np.allclose(y, [np.log10(losses[int(step)]) for step in x])
+
+
+def test_epochs_without_a_test_split_get_no_test_markers(qtbot, plot, model):
+    # Epochs after a switch to data without a test split have NaN test values: their markers made pyqtgraph
+    # warn (All-NaN slice) when the view showed only them.
+    ds = model.dataset
+    model.trainer.run_epoch()
+    model.set_dataset(Dataset("no test split", ds.X[:20], ds.y[:20], ds.class_names, ds.image_shape,
+                              np.zeros(20, dtype=bool)))
+    for _ in range(3):
+        model.trainer.run_epoch()
+    model.document.network_changed.emit()
+    qtbot.waitUntil(lambda: plot._n_epochs == 4)
+    first_plain = model.trainer.epochs[1].step
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plot.log_check.click()
+        plot.loss_plot.getViewBox().setXRange(first_plain - 1, model.trainer.epochs[-1].step + 1)
+        plot.graphics.grab()
+    for curve in (plot.test_loss_curve, plot.test_acc_curve):
+        x, y = plot.epoch_markers[curve].getData()
+        assert list(x) == [model.trainer.epochs[0].step] and np.isfinite(y).all()
