@@ -229,14 +229,12 @@ class AppModel:
         """
         if trainer is None:
             trainer = Trainer(network, dataset, DEFAULT_LR, min(DEFAULT_BATCH_SIZE, len(dataset.train_indices)))
-        image = dataset.X[0] if image is None else image
-        target = int(dataset.y[0]) if target is None else int(target)
+        image, target = (dataset.X[0] if image is None else image), int(dataset.y[0] if target is None else target)
         self.stop()
         self.walk.cancel()
         self.document.replace(network, dataset, trainer, title, path)
-        with self.drawing.changed.blocked():  # announced once the views know the new layout
+        with self.drawing.changed.blocked(), self.time.changed.blocked():  # announced once the views know the layout
             self.drawing.reset(image, target, network.config.n_outputs, bounded=dataset.plane is None)
-        with self.time.changed.blocked():  # announced too once the views know the new layout
             self.time.restart(trainer, last_trace)
         self._network_changed(architecture=True)
         self.time.changed.emit()
