@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 from monkey import Monkey, MonkeyReport
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEvent, QSettings
+from PySide6.QtGui import QFont, QPalette
+from PySide6.QtWidgets import QApplication
 
 from neuroviz.core.presets import PRESETS
 from neuroviz.io import recovery
@@ -52,6 +54,21 @@ def check_memory(report: MonkeyReport) -> None:
     since = samples[max(len(samples) // 2, first_with_all_modules)]
     assert end.other_mib - since.other_mib < MEMORY_SLACK_MIB, report.trend()
     assert end.widgets - samples[0].widgets < WIDGET_SLACK, (samples, end.grown(samples[0]))
+
+
+@pytest.fixture(autouse=True)
+def application_as_it_was(qapp, qtbot):
+    """The monkey leaves a theme's palette on the application, and floated docks open: put back the palette
+    and the font, and delete the monkey's windows (and their floating docks) before the next test."""
+    palette, font = QPalette(qapp.palette()), QFont(qapp.font())
+    yield
+    for widget in qapp.topLevelWidgets():
+        if isinstance(widget, MainWindow):
+            widget.close()
+            widget.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    qapp.setPalette(palette)
+    qapp.setFont(font)
 
 
 def open_window(qtbot, example: str, data: Path) -> MainWindow:
