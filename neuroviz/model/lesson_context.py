@@ -173,5 +173,8 @@ class ModelContext:
     def modes(self) -> tuple[str, str]:
         return self.model.edge_mode, self.model.node_mode
 
+    def receptive_fields(self) -> bool:
+        return self.model.view.receptive_fields
+
     def running(self) -> bool:
         return self.model.running

@@ -26,7 +26,7 @@ and ``max_raw(b_m)`` (the largest b_m^raw any drawing with pixels in [0, 1] can 
 An expression combines them with numbers, ``+ − * /`` and parentheses; a
 condition is ``expr OP expr`` (OP one of ``< <= > >= == !=``, also ``≤ ≥``), or
 ``says CLASS``, ``selected ELEMENT`` (a neuron, weight or bias), ``edges MODE``,
-``neurons MODE`` or ``running``, joined by ``and``.
+``neurons MODE``, ``receptive-fields on|off`` or ``running``, joined by ``and``.
 
 Everything is parsed into small trees here; values come from a ``Context``
 that reads the model (``lesson_context.py``).
@@ -68,6 +68,8 @@ class Context(Protocol):
 
     def modes(self) -> tuple[str, str]: ...
 
+    def receptive_fields(self) -> bool: ...
+
     def running(self) -> bool: ...
 
 
@@ -98,7 +100,7 @@ FUNCTIONS: dict[str, Callable[..., float]] = {
 ARITY = {"ln": 1, "log10": 1, "exp": 1, "abs": 1, "sqrt": 1, "min": 2, "max": 2}
 NAMES = ("L", "η", "eta", "B", "updates", "train_samples", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
 LAYER_FUNCTIONS = ("mean_abs", "dead")
-CLAUSE_WORDS = ("says", "selected", "edges", "neurons", "running")
+CLAUSE_WORDS = ("says", "selected", "edges", "neurons", "receptive-fields", "running")
 
 
 @dataclass(frozen=True)
@@ -443,7 +445,8 @@ class Compare:
 
 @dataclass(frozen=True)
 class State:
-    """``says CLASS``, ``selected ELEMENT``, ``edges MODE``, ``neurons MODE``, ``running``."""
+    """``says CLASS``, ``selected ELEMENT``, ``edges MODE``, ``neurons MODE``, ``receptive-fields on|off``,
+    ``running``."""
 
     word: str
     arg: str = ""
@@ -456,6 +459,8 @@ class State:
             return ctx.selection() == self.element
         if self.word == "running":
             return ctx.running()
+        if self.word == "receptive-fields":
+            return ctx.receptive_fields() == (self.arg == "on")
         edges, neurons = ctx.modes()
         return (edges if self.word == "edges" else neurons) == self.arg
 
@@ -473,6 +478,7 @@ class Condition:
 
 EDGE_WORDS = ("weights", "gradients", "updates")
 NEURON_WORDS = ("activations", "deltas")
+SWITCH_WORDS = ("on", "off")
 
 
 def _clause(text: str) -> Clause:
@@ -488,8 +494,8 @@ def _clause(text: str) -> Clause:
         return State("says", rest)
     if word == "selected":
         return State("selected", rest, parse_element(rest).selection())
-    if word in ("edges", "neurons"):
-        allowed = EDGE_WORDS if word == "edges" else NEURON_WORDS
+    if word in ("edges", "neurons", "receptive-fields"):
+        allowed = {"edges": EDGE_WORDS, "neurons": NEURON_WORDS}.get(word, SWITCH_WORDS)
         if rest not in allowed:
             raise ExprError(f"'{word}' takes one of {', '.join(allowed)}; got {rest!r}")
         return State(word, rest)
@@ -497,7 +503,7 @@ def _clause(text: str) -> Clause:
     at = [i for i, t in enumerate(toks) if t.kind == "op" and t.text in (*_CMP, *_CMP_ALIASES)]
     if len(at) != 1:
         raise ExprError(f"a condition compares two things with one of < <= > >= == != (or is says …, selected …, "
-                        f"edges …, neurons …, running); got {text.strip()!r}")
+                        f"edges …, neurons …, receptive-fields …, running); got {text.strip()!r}")
     op_tok = toks[at[0]]
     left, _, right = text.partition(op_tok.text)
     if not left.strip() or not right.strip():

@@ -24,8 +24,8 @@ only through its public methods:
     set a weight or bias (``set β^b_1 = -5``);
 ``select ELEMENT`` (or ``highlight ELEMENT``), ``select none``
     pick a neuron, weight or bias on the diagram;
-``view [edges=MODE] [neurons=MODE]``
-    what the diagram's edges and neurons show;
+``view [edges=MODE] [neurons=MODE] [receptive-fields=on|off]``
+    what the diagram's edges and neurons show, and whether it draws the receptive fields;
 ``show PANEL``
     bring a panel forward (``PANELS``; nothing happens without a window).
 """
@@ -44,7 +44,7 @@ from neuroviz.core.datasets import Dataset
 from neuroviz.core.network import NetworkConfig
 from neuroviz.model.app_model import AppModel
 from neuroviz.model.examples import EXAMPLE_TITLES
-from neuroviz.model.lesson_expr import ExprError, parse_element
+from neuroviz.model.lesson_expr import SWITCH_WORDS, ExprError, parse_element
 from neuroviz.model.view_state import EDGE_MODES, NODE_MODES
 
 PANELS = ("input", "data", "training", "loss", "inspector", "timeline")
@@ -211,15 +211,24 @@ def _select(args: str) -> Callable[[Target], None]:
 
 
 def _view(args: str) -> Callable[[Target], None]:
-    opts = _options(args.split(), ("edges", "neurons"))
-    edges, neurons = opts.get("edges"), opts.get("neurons")
+    opts = _options(args.split(), ("edges", "neurons", "receptive-fields"))
+    edges, neurons, fields = opts.get("edges"), opts.get("neurons"), opts.get("receptive-fields")
     if edges is not None and edges not in EDGE_MODES:
         raise ExprError(f"edges= takes one of {', '.join(EDGE_MODES)}; got {edges!r}")
     if neurons is not None and neurons not in NODE_MODES:
         raise ExprError(f"neurons= takes one of {', '.join(NODE_MODES)}; got {neurons!r}")
+    if fields is not None and fields not in SWITCH_WORDS:
+        raise ExprError(f"receptive-fields= takes on or off; got {fields!r}")
     if not opts:
-        raise ExprError("view takes edges=… and/or neurons=…")
-    return lambda t: t.model.set_view(edges, neurons)
+        raise ExprError("view takes edges=…, neurons=… and/or receptive-fields=…")
+
+    def view(t: Target) -> None:
+        if edges is not None or neurons is not None:
+            t.model.set_view(edges, neurons)
+        if fields is not None:
+            t.model.view.set_receptive_fields(fields == "on")
+
+    return view
 
 
 def _show(args: str) -> Callable[[Target], None]:

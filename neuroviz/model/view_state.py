@@ -1,4 +1,4 @@
-"""What the views show: the diagram's edge and neuron modes and the picked element."""
+"""What the views show: the diagram's edge and neuron modes, its receptive fields and the picked element."""
 
 from __future__ import annotations
 
@@ -19,11 +19,12 @@ INPUT_MODES: tuple[InputMode, ...] = ("values", "deltas")
 
 class ViewState:
     """``edge_mode`` (θ, ∂L/∂θ or Δθ on the edges), ``node_mode`` (a or δ in the neurons), ``input_mode``
-    (a or δ^a in the diagram's input layer), ``input_overlay`` (the input editor tints its pixels by −δ^a)
+    (a or δ^a in the diagram's input layer), ``input_overlay`` (the input editor tints its pixels by −δ^a),
+    ``receptive_fields`` (the diagram draws each first-hidden neuron's weights θ^{ba}_{m·} as an H×W image)
     and ``selection``."""
 
     changed = Signal()
-    """``edge_mode``, ``node_mode``, ``input_mode`` or ``input_overlay`` changed."""
+    """``edge_mode``, ``node_mode``, ``input_mode``, ``input_overlay`` or ``receptive_fields`` changed."""
     selection_changed = Signal(object)
     """The picked neuron, weight or bias (a ``Selection``) or ``None``."""
 
@@ -32,6 +33,7 @@ class ViewState:
         self.node_mode: NodeMode = "activations"
         self.input_mode: InputMode = "values"
         self.input_overlay = False
+        self.receptive_fields = False
         self.selection: Selection | None = None
 
     def set_modes(self, edge_mode: EdgeMode | None = None, node_mode: NodeMode | None = None,
@@ -52,6 +54,12 @@ class ViewState:
         """Tint the input editor's pixels by −δ^a (which pixels, made brighter or darker, lower the loss)."""
         if bool(on) != self.input_overlay:
             self.input_overlay = bool(on)
+            self.changed.emit()
+
+    def set_receptive_fields(self, on: bool) -> None:
+        """Draw each first-hidden neuron's incoming weights θ^{ba}_{m1} … θ^{ba}_{m,HW} as an H×W image beside it."""
+        if bool(on) != self.receptive_fields:
+            self.receptive_fields = bool(on)
             self.changed.emit()
 
     def select(self, selection: Selection | None) -> None:

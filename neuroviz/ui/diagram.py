@@ -91,8 +91,9 @@ class TextPlan(NamedTuple):
 class NetworkDiagram(QWidget):
     """Paints the model's network; hover, click, zoom and pan it.
 
-    ``max_edges``, ``input_grid`` and ``receptive_fields`` may be set before
-    the first paint; afterwards use their ``set_`` methods.
+    ``max_edges`` and ``input_grid`` may be set before the first paint;
+    afterwards use their ``set_`` methods.  Whether the receptive fields are
+    drawn is the model's ``view.receptive_fields``.
     """
 
     hovered = Signal(object)
@@ -108,7 +109,7 @@ class NetworkDiagram(QWidget):
         self.model = model
         self.max_edges = DEFAULT_MAX_EDGES
         self.input_grid = True
-        self.receptive_fields = False
+        self._fields_laid_out = model.view.receptive_fields
         self.hover: Selection | None = None
         self.values: DiagramValues | None = None
         """What the diagram shows (brought up to date by ``refresh``)."""
@@ -131,7 +132,8 @@ class NetworkDiagram(QWidget):
         """Set to a ``LabelLog`` to have each paint note the rectangle of every text it draws."""
         subscribe(self, model.document.architecture_changed, self._on_architecture_changed)
         subscribe(self, model.document.dataset_changed, self._on_architecture_changed)
-        for signal in (model.document.network_changed, model.drawing.changed, model.view.changed, model.walk.changed,
+        subscribe(self, model.view.changed, self._on_view_changed)
+        for signal in (model.document.network_changed, model.drawing.changed, model.walk.changed,
                        model.stepped, model.time.changed, model.showing.changed):
             subscribe(self, signal, self._on_values_changed)
         subscribe(self, model.view.selection_changed, self._on_selection_changed)
@@ -152,10 +154,14 @@ class NetworkDiagram(QWidget):
         self.input_grid = on
         self._on_architecture_changed()
 
+    @property
+    def receptive_fields(self) -> bool:
+        """Each first-hidden neuron's incoming weights are drawn as a small H×W heat-map beside it."""
+        return self.model.view.receptive_fields
+
     def set_receptive_fields(self, on: bool) -> None:
-        """Show each first-hidden neuron's incoming weights as a small H×W heat-map beside it."""
-        self.receptive_fields = on
-        self._on_architecture_changed()
+        """Show each first-hidden neuron's incoming weights as a small H×W heat-map beside it (in the model's view)."""
+        self.model.view.set_receptive_fields(on)
 
     def set_max_edges(self, n: int) -> None:
         """Level of detail: draw at most ``n`` edges (the strongest)."""
@@ -389,6 +395,13 @@ class NetworkDiagram(QWidget):
         self.view.auto_fit = True
         self.hover = None
         self.update()
+
+    def _on_view_changed(self) -> None:
+        if self.receptive_fields != self._fields_laid_out:
+            self._fields_laid_out = self.receptive_fields
+            self._on_architecture_changed()
+        else:
+            self._on_values_changed()
 
     def _on_values_changed(self, *_: object) -> None:
         self._values_dirty = True

@@ -115,7 +115,7 @@ class MainWindow(QMainWindow):
             self.theme_choice = "system"
         self.diagram = NetworkDiagram(model, resolve_theme(self.theme_choice))
         self.diagram.input_grid = self._bool_setting("view/inputGrid", True)
-        self.diagram.receptive_fields = self._bool_setting("view/receptiveFields", False)
+        model.view.set_receptive_fields(self._bool_setting("view/receptiveFields", False))
         self.setCentralWidget(self.diagram)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -470,8 +470,7 @@ class MainWindow(QMainWindow):
         self.input_grid_action.setChecked(on)
 
     def set_receptive_fields(self, on: bool) -> None:
-        self.diagram.set_receptive_fields(on)
-        self.receptive_fields_action.setChecked(on)
+        self.model.view.set_receptive_fields(on)
 
     def apply_theme(self, choice: str) -> None:
         """Use the ``light`` or ``dark`` theme, or follow the ``system``."""
@@ -582,6 +581,7 @@ class MainWindow(QMainWindow):
         self.edge_actions[self.model.edge_mode].setChecked(True)
         self.node_actions[self.model.node_mode].setChecked(True)
         self.input_delta_action.setChecked(self.model.view.input_mode == "deltas")
+        self.receptive_fields_action.setChecked(self.model.view.receptive_fields)
 
     def _schedule_status(self, *_: object) -> None:
         if not self._status_timer.isActive():

@@ -168,7 +168,6 @@ def offscreen_diagram(model: AppModel, like: NetworkDiagram | None = None) -> Ne
     diagram = NetworkDiagram(model, like.theme) if like is not None else NetworkDiagram(model)
     if like is not None:
         diagram.input_grid = like.input_grid
-        diagram.receptive_fields = like.receptive_fields
         diagram.max_edges = like.max_edges
     return diagram
 

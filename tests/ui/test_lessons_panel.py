@@ -240,3 +240,22 @@ def test_the_recovery_file_keeps_the_session_before_the_lesson(tmp_path):
     run.leave()
     clock[0] += 10
     assert autosave.poll() and recovery.read(tmp_path).snapshot.trainer_state["step"] == 1
+
+
+def test_lesson_7_sees_the_receptive_fields_turned_on_by_their_shortcut(qtbot, main_window, model):
+    panel = open_lessons(qtbot, main_window)
+    start(qtbot, panel, 6)
+    diagram = main_window.diagram
+    assert "Receptive fields" in panel.run.state.task and not panel.next_button.isEnabled()
+    assert diagram.layout_.rf_rects.shape == (0, 4) and not main_window.receptive_fields_action.isChecked()
+    diagram.setFocus()
+    qtbot.keyClick(main_window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: panel.run.state.task_done)
+    assert model.view.receptive_fields and main_window.receptive_fields_action.isChecked()
+    assert diagram.layout_.rf_rects.shape == (16, 4) and panel.next_button.isEnabled()
+    next_step(qtbot, panel, "One neuron's weights")
+    click(qtbot, diagram, diagram.neuron_screen_pos(1, 0).toPoint())  # the task: click b_1
+    qtbot.waitUntil(lambda: panel.run.state.task_done)
+    assert model.selection is not None and model.selection.label() == "b_1"
+    click(qtbot, panel.back_button)  # the step begun again turns them off, and the menu follows
+    assert not model.view.receptive_fields and not main_window.receptive_fields_action.isChecked()
