@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QEvent, QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QPalette, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
@@ -184,6 +184,7 @@ class InspectorPanel(QWidget):
         self.tabs.addTab(self.parameters, "Parameters")
         self.tabs.addTab(self.neuron_view, "Neurons")
         self.tabs.setCornerWidget(self.parameters.corner)  # beside the tabs: the rows keep the height
+        self.tabs.installEventFilter(self)  # short corner texts where the full ones would cut the tabs' titles
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
@@ -263,6 +264,12 @@ class InspectorPanel(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self._schedule_refresh()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.tabs and event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest):
+            bar = self.tabs.tabBar()
+            self.parameters.fit_corner(self.tabs.width() - sum(bar.tabSizeHint(i).width() for i in range(bar.count())))
+        return super().eventFilter(watched, event)
 
     def _current(self) -> tuple[Shown | None, Progress | None]:
         s = self.model

@@ -58,6 +58,8 @@ PRODUCT_SAMPLE_ROWS = 40
 PRODUCT_MIN_WIDTH = 160
 EXPORT_DIR_KEY = "inspector/exportFolder"
 """QSettings key: the folder of the last CSV export."""
+CORNER_TEXTS = {"check": ("Gradient check", "∂ check"), "export": ("Export CSV…", "CSV…")}
+"""The corner buttons' full and short texts (short while the tabs' titles would not fit beside the full ones)."""
 NEURON_COLUMN_WIDTHS = (64, None, None, None, None, 40)
 """Widths of the neuron table's columns; None: a number column (``number_width``)."""
 
@@ -65,7 +67,8 @@ NEURON_COLUMN_WIDTHS = (64, None, None, None, None, 40)
 class ParameterTab(QWidget):
     """The Parameters tab: filters with a count of the rows shown, the table; Gradient check and Export CSV…
 
-    The two buttons are in ``corner``, a widget the panel places (beside the tabs).
+    The two buttons are in ``corner``, a widget the panel places (beside the tabs); ``fit_corner``
+    gives them short texts where the full ones would cut the tabs' titles short.
 
     ``rowPicked(Selection)``: the user made a row current; ``filtered()``:
     the filters changed the rows shown; ``checkClicked()``: the Gradient check
@@ -111,14 +114,17 @@ class ParameterTab(QWidget):
         filters.addWidget(self.count_label, 1)
         self.check_button = QToolButton()
         self.check_button.setObjectName("inspectorGradCheck")
-        self.check_button.setText("Gradient check")
+        self.corner_compact = False
+        """True while the corner buttons show their short texts (``CORNER_TEXTS``)."""
+        self._check_percent: int | None = None
+        self.check_button.setText(CORNER_TEXTS["check"][0])
         self.check_button.setToolTip("Compute every gradient again by central finite differences and show "
                                      "the numeric gradient and relative error per row (Ctrl+G)")
         self.check_button.setShortcut(QKeySequence("Ctrl+G"))
         self.check_button.clicked.connect(self.checkClicked)
         self.export_button = QToolButton()
         self.export_button.setObjectName("inspectorExport")
-        self.export_button.setText("Export CSV…")
+        self.export_button.setText(CORNER_TEXTS["export"][0])
         self.export_button.setToolTip("Save the rows shown (filtered and sorted) as CSV, full precision")
         self.export_button.clicked.connect(self._export_clicked)
         # Gradient check and Export beside the tabs (``corner``): the filters keep the row to themselves
@@ -214,8 +220,28 @@ class ParameterTab(QWidget):
         self.table_model.colours.set_dark(dark)
 
     def show_check_progress(self, percent: int | None) -> None:
-        """``Checking 42%… (stop)`` while a check runs (``percent``), else ``Gradient check``."""
-        self.check_button.setText("Gradient check" if percent is None else f"Checking {percent}%… (stop)")
+        """``Checking 42%… (stop)`` while a check runs (``percent``; ``42%… (stop)`` when short), else
+        ``Gradient check``."""
+        self._check_percent = percent
+        full, short = CORNER_TEXTS["check"]
+        if percent is None:
+            self.check_button.setText(short if self.corner_compact else full)
+        else:
+            self.check_button.setText(f"{percent}%… (stop)" if self.corner_compact else f"Checking {percent}%… (stop)")
+
+    def fit_corner(self, room: int) -> None:
+        """Full texts on the corner buttons if they fit in ``room`` pixels (what the tabs leave), else short ones."""
+        width = self.corner.sizeHint().width()
+        if self.corner_compact:
+            for button, (full, short) in ((self.check_button, CORNER_TEXTS["check"]),
+                                          (self.export_button, CORNER_TEXTS["export"])):
+                fm = button.fontMetrics()
+                width += fm.horizontalAdvance(full) - fm.horizontalAdvance(short)
+        compact = width > room
+        if compact != self.corner_compact:
+            self.corner_compact = compact
+            self.export_button.setText(CORNER_TEXTS["export"][int(compact)])
+            self.show_check_progress(self._check_percent)
 
     def update_count(self) -> None:
         """``n of P parameters``, that gradients are batch means, the check's largest error."""

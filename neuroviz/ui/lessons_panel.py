@@ -45,7 +45,7 @@ PANEL_DOCKS = {"input": "pixelEditorDock", "data": "dataBrowserDock", "training"
                "loss": "lossCurvesDock", "inspector": "inspectorDock", "timeline": "timelineDock"}
 """The window's dock of each panel a lesson may ``show``."""
 PROGRESS_KEY = "lessons/progress/"
-PREFERRED_WIDTH = 300
+PREFERRED_WIDTH = 264
 """The panel's width when it opens (pixels)."""
 
 

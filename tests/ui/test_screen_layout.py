@@ -110,3 +110,35 @@ def test_ten_classes_never_make_the_window_taller_than_the_screen_and_two_never_
     bars = editor.bars
     bottom = bars.mapTo(editor.scroll.viewport(), QPoint(0, bars.height())).y()
     assert bottom <= editor.scroll.viewport().height()
+
+
+def test_with_the_lessons_open_at_1280x720_the_inspector_keeps_its_tab_titles_rows_and_written_out_column(show, qtbot):
+    model = AppModel("circles-squares")
+    window = shown_window(show, qtbot, model, (1280, 720))
+    inspector = window.panels["inspectorDock"]
+    bar = inspector.tabs.tabBar()
+    model.step()  # brings the inspector forward
+    qtbot.waitUntil(lambda: inspector.trace is model.last_trace and not inspector.visibleRegion().isEmpty())
+    assert not inspector.parameters.corner_compact  # without the Lessons the full texts fit
+    assert inspector.check_button.text() == "Gradient check"
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    lessons = window.docks["lessonsDock"]
+    qtbot.waitUntil(lessons.isVisible)
+    qtbot.wait(20)
+    assert lessons.width() <= 280 and window.centralWidget().width() >= 500
+    # the tab titles are whole: the corner buttons took their short texts instead
+    assert inspector.parameters.corner_compact and inspector.check_button.text() == "∂ check"
+    for i in range(bar.count()):
+        assert bar.tabRect(i).width() >= bar.tabSizeHint(i).width(), bar.tabText(i)
+    corner = inspector.parameters.corner
+    assert corner.isVisible() and corner.width() >= corner.sizeHint().width()
+    # six rows, and the parameter and written-out columns whole inside the unscrolled view
+    view = inspector.view
+    assert view.viewport().height() // view.rowHeight(0) >= 6, view.viewport().height() // view.rowHeight(0)
+    right = view.columnViewportPosition(Col.PRODUCT) + view.columnWidth(Col.PRODUCT)
+    assert view.columnViewportPosition(0) == 0 and right <= view.viewport().width()
+    fm = view.fontMetrics()
+    assert fm.horizontalAdvance(view.model().index(0, Col.PRODUCT).data()) <= view.columnWidth(Col.PRODUCT) - 6
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)  # closed again: the full texts
+    qtbot.waitUntil(lambda: not inspector.parameters.corner_compact)
+    assert inspector.export_button.text() == "Export CSV…"
