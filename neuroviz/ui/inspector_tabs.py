@@ -228,6 +228,7 @@ class ParameterTab(QWidget):
             self.check_button.setText(short if self.corner_compact else full)
         else:
             self.check_button.setText(f"{percent}%… (stop)" if self.corner_compact else f"Checking {percent}%… (stop)")
+        self.check_button.setShortcut(QKeySequence("Ctrl+G"))  # a new text resets a button's shortcut
 
     def fit_corner(self, room: int) -> None:
         """Full texts on the corner buttons if they fit in ``room`` pixels (what the tabs leave), else short ones."""

@@ -142,3 +142,4 @@ def test_with_the_lessons_open_at_1280x720_the_inspector_keeps_its_tab_titles_ro
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)  # closed again: the full texts
     qtbot.waitUntil(lambda: not inspector.parameters.corner_compact)
     assert inspector.export_button.text() == "Export CSV…"
+    assert inspector.check_button.shortcut().toString() == "Ctrl+G"  # new texts keep the button's key
