@@ -217,10 +217,10 @@ def import_csv(path: str | Path, shape: tuple[int, int] | None = DEFAULT_SHAPE,
         if size == 0:
             raise DatasetImportError(f"{name} is empty")
         text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
-        return _read_csv(csv.reader(_bounded_lines(text, name)), name, shape, max_rows)
+        return _read_csv(csv.reader(bounded_lines(text, name)), name, shape, max_rows)
 
 
-def _bounded_lines(text: io.TextIOWrapper, name: str) -> Iterator[str]:
+def bounded_lines(text: io.TextIOWrapper, name: str) -> Iterator[str]:
     """The lines of ``text``, refusing one longer than ``MAX_CSV_LINE`` before it is split into cells."""
     line_number = 0
     while line := text.readline(MAX_CSV_LINE + 1):

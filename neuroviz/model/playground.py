@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
@@ -24,8 +25,16 @@ from psygnal import Signal
 from neuroviz.core.datasets import Dataset
 from neuroviz.core.features import PlaneInfo, feature_map
 from neuroviz.core.network import Network
-from neuroviz.core.plane_data import REGRESSION_VALUES, nearest_point, point_values, with_point, without_points
+from neuroviz.core.plane_data import (
+    REGRESSION_VALUES,
+    nearest_point,
+    point_values,
+    points_dataset,
+    with_point,
+    without_points,
+)
 from neuroviz.core.plane_maps import decision_map, decision_values, neuron_maps
+from neuroviz.io.plane_import import PlanePoints, import_plane_csv
 
 if TYPE_CHECKING:
     from neuroviz.model.app_model import AppModel
@@ -181,6 +190,20 @@ class Playground:
         if info.n_generated >= len(ds):
             raise ValueError("Clear keeps only the points you added: add some first (training needs points)")
         self._push("Clear the points", ds, without_points(ds, np.arange(info.n_generated)))
+
+    def import_csv(self, path: str | Path) -> PlanePoints:
+        """Train on the points of the CSV ``path`` instead (undoable; see ``neuroviz.io.plane_import``).
+
+        The features and the task stay; without a test column the points are split by the data set's
+        test ratio.  Raises ``DatasetImportError`` naming the file and line; then nothing changes.
+        """
+        ds = self._model.dataset
+        info = self._info()
+        read = import_plane_csv(path, info.is_regression)
+        new = PlaneInfo(read.points, info.features, info.task, "", 0.0, info.seed, info.test_ratio,
+                        len(read.points))
+        self._push(f"Import {Path(path).name}", ds, points_dataset(ds.name, new, read.values, read.is_test))
+        return read
 
     def _push(self, text: str, before: Dataset, after: Dataset) -> None:
         self._model.drawing.undo_stack.push(DatasetEdit(self, text, before, after))

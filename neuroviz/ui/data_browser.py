@@ -418,8 +418,11 @@ class DataBrowser(QWidget):
     def import_from(self, path: Path) -> bool:
         """Import ``path`` (folder, CSV or npz) and train on it; on failure show why and change nothing.
 
-        A folder's images are counted in a progress dialog whose Cancel stops the import.
+        A folder's images are counted in a progress dialog whose Cancel stops the import.  For a network on
+        the plane a CSV holds points (x1, x2, label or value; ``neuroviz.io.plane_import``).
         """
+        if self.model.plane.active:
+            return self._import_points(path)
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         progress = ImportProgress(self)
         try:
@@ -445,6 +448,15 @@ class DataBrowser(QWidget):
         self._on_dataset_changed()
         notes = "".join(f"\n• {n}" for n in data.notes)
         self.show_message(f"Imported {count(len(data))} samples in {data.n_classes} classes from {path.name}.{notes}")
+        return True
+
+    def _import_points(self, path: Path) -> bool:
+        try:
+            read = self.model.plane.import_csv(path)
+        except ValueError as exc:
+            self.show_message(f"Import failed: {exc}", error=True)
+            return False
+        self.show_message(read.summary(path.name))
         return True
 
     def show_message(self, text: str, error: bool = False) -> None:

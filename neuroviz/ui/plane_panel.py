@@ -2,7 +2,8 @@
 
 It holds the ``PlaneView`` (the heat map behind the points), its colour
 scale, the tools (move your point, add points of class 1, Shift for class
-2, as training or test points, remove, clear), a readout of the value under
+2, or for regression of the value in the value box, as training or test
+points, remove, clear, import points from a CSV), a readout of the value under
 the pointer, and your point's target with "Train on this point" and
 "Walk…", which act on your point as the Input image panel's buttons act on
 a drawing.  When a network on the plane opens, the panel's dock comes to
@@ -11,6 +12,8 @@ in a tall one below it.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QTimer
@@ -21,6 +24,8 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDockWidget,
+    QDoubleSpinBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -40,11 +45,14 @@ from neuroviz.ui.theme import mute, show_note
 MODES: tuple[tuple[Mode, str, str], ...] = (
     ("point", "Your point", "Click the plane to move your point: the input the diagram, the inspector, "
                             "Walk and Train on this point use"),
-    ("add", "Add points", "Click to add a point of class 1, Shift+click for class 2 (regression: −1 and +1)"),
+    ("add", "Add points", "Click to add a point of class 1, Shift+click for class 2 (regression: of the value "
+                          "beside, Shift+click its negative)"),
     ("remove", "Remove", "Click a point to remove it (a right click removes in any mode)"),
 )
 
 
+VALUE_RANGE = 1000.0
+"""Regression: the largest |value| the value box gives a point added by a click."""
 READOUT_MS = 200
 QWIDGETSIZE_MAX = (1 << 24) - 1
 WIDE = 1.4
@@ -112,7 +120,24 @@ class PlanePanel(QWidget):
         self.test_box.setToolTip("Add the points to the test split (drawn as rings) instead of the training split")
         self.test_box.toggled.connect(self._set_test)
         tools.addWidget(self.test_box)
+        self.value_box = QDoubleSpinBox(self)
+        self.value_box.setObjectName("planeValueBox")
+        self.value_box.setPrefix("value ")
+        self.value_box.setRange(-VALUE_RANGE, VALUE_RANGE)
+        self.value_box.setDecimals(2)
+        self.value_box.setSingleStep(0.1)
+        self.value_box.setValue(self.view.add_value)
+        self.value_box.setToolTip("Regression: the value a click in Add points gives the new point "
+                                  "(Shift+click: its negative)")
+        self.value_box.valueChanged.connect(self._set_value)
+        tools.addWidget(self.value_box)
         tools.addStretch(1)
+        self.import_button = QPushButton("Import…", self)
+        self.import_button.setObjectName("planeImport")
+        self.import_button.setToolTip("Train on the points of a CSV: x1, x2, label (or value), optionally a test "
+                                      "flag; an optional header line (Edit ▸ Undo brings the old points back)")
+        self.import_button.clicked.connect(self._import_dialog)
+        tools.addWidget(self.import_button)
         self.clear_button = QPushButton("Clear", self)
         self.clear_button.setObjectName("planeClear")
         self.clear_button.setToolTip("Remove the generated points and keep the ones you added (Edit ▸ Undo "
@@ -186,6 +211,25 @@ class PlanePanel(QWidget):
     def _set_test(self, on: bool) -> None:
         self.view.add_as_test = on
 
+    def _set_value(self, value: float) -> None:
+        self.view.add_value = value
+
+    def _import_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import points of the plane", "",
+                                              "CSV files (*.csv);;All files (*)")
+        if path:
+            self.import_from(Path(path))
+
+    def import_from(self, path: Path) -> bool:
+        """Train on the points of the CSV ``path``; on failure show why (naming the line) and change nothing."""
+        try:
+            read = self.model.plane.import_csv(path)
+        except ValueError as exc:
+            self.show_message(f"Import failed: {exc}", error=True)
+            return False
+        self.show_message(read.summary(path.name))
+        return True
+
     def clear(self) -> None:
         try:
             self.model.plane.clear()
@@ -208,13 +252,15 @@ class PlanePanel(QWidget):
     # ---------------------------------------------------------------- state
     def _on_opened(self) -> None:
         active = self.model.plane.active
-        for w in (self.clear_button, self.train_button, self.walk_button, self.target_box, self.test_box,
+        for w in (self.clear_button, self.import_button, self.value_box, self.train_button, self.walk_button,
+                  self.target_box, self.test_box,
                   *self.mode_buttons.values()):
             w.setEnabled(active)
         self.target_box.clear()
         self.target_box.addItems(list(self.model.class_names))
         regression = self.model.plane.is_regression
         self.target_box.setVisible(not regression)
+        self.value_box.setVisible(regression)
         self.show_message("")
         self._on_input_changed()
         # Once the window has docked the panel (not yet while it is being built) and restored its layout.

@@ -5,7 +5,8 @@ decision map (p₂ − p₁ from orange to blue, or the output for regression) o
 the moment the model shows, or, while a neuron is selected, that neuron's
 own map large; the training points filled, the test points ringed, and your
 point as a ring with a cross.  A click acts by ``mode``: ``point`` moves
-your point, ``add`` adds a point of class 1 (Shift: class 2), ``remove``
+your point, ``add`` adds a point of class 1 (Shift: class 2; regression: of value
+``add_value``, Shift: its negative), ``remove``
 removes the nearest point; a right click removes in any mode.  Every change
 goes through ``model.plane`` (undoable).  ``PlaneLegend`` is the colour
 scale.
@@ -60,6 +61,8 @@ class PlaneView(QWidget):
         self.model = model
         self.mode: Mode = "point"
         self.add_as_test = False
+        self.add_value = 1.0
+        """Regression: the value a click adds a point with (Shift+click: its negative)."""
         self.setMouseTracking(True)
         self.setMinimumSize(160, 160)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -220,7 +223,7 @@ class PlaneView(QWidget):
                 plane.remove_near(point, self._radius())
             elif self.mode == "add":
                 other = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-                value = (1.0 if other else -1.0) if plane.is_regression else (1 if other else 0)
+                value = (-self.add_value if other else self.add_value) if plane.is_regression else int(other)
                 plane.add_point(point, value, self.add_as_test)
             elif event.button() == Qt.MouseButton.LeftButton:
                 plane.set_point(point)

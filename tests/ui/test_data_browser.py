@@ -8,6 +8,7 @@ from PIL import Image
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QProgressDialog, QPushButton
 
+from neuroviz.model import AppModel
 from neuroviz.ui.data_browser import DataBrowser
 
 
@@ -225,3 +226,15 @@ def test_cancel_during_a_folder_import_changes_nothing(browser, model, tmp_path,
     assert browser.import_from(root)
     assert len(model.dataset) == 12 and model.dataset.class_names == ("dot", "ring")
     qtbot.waitUntil(lambda: browser.findChild(QProgressDialog, "importProgress") is None)
+
+
+def test_for_a_network_on_the_plane_a_csv_imports_points(qtbot, show, tmp_path):
+    m = AppModel("plane-multi-gauss")
+    b = show(DataBrowser(m), (600, 400))
+    path = tmp_path / "values.csv"
+    path.write_text("0.5,1.5,0.25\n-2,3,-0.75\n", encoding="utf-8")
+    assert b.import_from(path)
+    points, values, _ = m.plane.points()
+    np.testing.assert_array_equal(points, [[0.5, 1.5], [-2.0, 3.0]])
+    np.testing.assert_array_equal(values, [0.25, -0.75])
+    assert "Imported 2 points from values.csv" in b.message.text()

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QFileDialog
 
 from neuroviz.core.notation import neuron_label
 from neuroviz.core.numbers import fmt
@@ -176,3 +177,48 @@ def test_the_readout_says_the_value_at_the_moment_shown(qtbot, panel, plane_mode
     plane_model.show(input="sample", moment="before")
     value = plane_model.plane.value_at(plane_model.plane.point)
     assert panel.readout.text() != after and panel.readout.text().endswith(fmt(value, 3))
+
+
+def test_import_reads_a_csv_through_the_dialog_and_undo_brings_the_old_points_back(qtbot, panel, plane_model,
+                                                                                     tmp_path, monkeypatch):
+    path = tmp_path / "mine.csv"
+    path.write_text("x1,x2,label,test\n1,2,0,0\n-3,4,1,0\n5,-5,1,1\n", encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    before = plane_model.dataset
+    qtbot.mouseClick(panel.import_button, Qt.MouseButton.LeftButton)
+    points, labels, is_test = plane_model.plane.points()
+    np.testing.assert_array_equal(points, [[1.0, 2.0], [-3.0, 4.0], [5.0, -5.0]])
+    np.testing.assert_array_equal(labels, [0, 1, 1])
+    np.testing.assert_array_equal(is_test, [False, False, True])
+    assert "Imported 3 points from mine.csv" in panel.message.text()
+    # The view draws the imported point: class 1's colour at (1, 2).
+    assert np.abs(pixel(panel.view, at(panel.view, 1.0, 2.0)) - np.array(NEGATIVE)).sum() < 60
+    plane_model.drawing.undo_stack.undo()
+    assert plane_model.dataset is before
+
+
+def test_a_bad_csv_names_the_line_and_changes_nothing(qtbot, panel, plane_model, tmp_path, monkeypatch):
+    path = tmp_path / "bad.csv"
+    path.write_text("1,2,0\n3,4,7\n", encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    before = plane_model.dataset
+    qtbot.mouseClick(panel.import_button, Qt.MouseButton.LeftButton)
+    assert plane_model.dataset is before
+    assert "bad.csv, line 2: the label '7' is not a class 0 or 1" in panel.message.text()
+    assert not plane_model.drawing.undo_stack.can_undo
+
+
+def test_regression_clicks_add_the_value_typed_in_the_value_box(qtbot, show):
+    m = AppModel("plane-multi-gauss")
+    p = show(PlanePanel(m), (420, 640))
+    assert p.value_box.isVisible()
+    p.value_box.clear()
+    qtbot.keyClicks(p.value_box, "0.35")
+    qtbot.keyClick(p.value_box, Qt.Key.Key_Enter)
+    qtbot.mouseClick(p.mode_buttons["add"], Qt.MouseButton.LeftButton)
+    n = len(m.dataset)
+    qtbot.mouseClick(p.view, Qt.MouseButton.LeftButton, pos=at(p.view, 2.0, 1.0))
+    qtbot.mouseClick(p.view, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, at(p.view, -2.0, 1.0))
+    points, values, _ = m.plane.points()
+    assert len(points) == n + 2
+    np.testing.assert_allclose(values[-2:], [0.35, -0.35])
