@@ -203,7 +203,7 @@ class AppModel:
             update = self.walk.pending if walking else (self.last_trace if self.time.trace_is_current else None)
             number = self.trainer.step_count + (1 if walking else 0)
             self._shown = shown(self.showing.choice, self.network, self.input, self.plane.input_target(), update,
-                                number, walking)
+                                number, walking, self.plane.yours)
         return self._shown
 
     def show(self, input: ShownInput | None = None, sample: int | None = None,

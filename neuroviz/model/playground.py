@@ -35,6 +35,7 @@ from neuroviz.core.plane_data import (
 )
 from neuroviz.core.plane_maps import decision_map, decision_values, neuron_maps
 from neuroviz.io.plane_import import PlanePoints, import_plane_csv
+from neuroviz.model.showing import YOUR_DRAWING, YOUR_POINT
 
 if TYPE_CHECKING:
     from neuroviz.model.app_model import AppModel
@@ -107,6 +108,11 @@ class Playground:
     @property
     def is_regression(self) -> bool:
         return self.info is not None and self.info.is_regression
+
+    @property
+    def yours(self) -> str:
+        """The user's own input in words: ``your point`` while active, else ``your drawing``."""
+        return YOUR_POINT if self.active else YOUR_DRAWING
 
     def _info(self) -> PlaneInfo:
         info = self.info

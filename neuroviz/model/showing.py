@@ -38,6 +38,9 @@ from neuroviz.core.update_table import UpdateTable
 ShownInput = Literal["drawing", "sample", "mean"]
 ShownMoment = Literal["before", "after"]
 SHOWN_INPUTS: tuple[ShownInput, ...] = ("drawing", "sample", "mean")
+YOUR_DRAWING = "your drawing"
+YOUR_POINT = "your point"
+"""``Shown.yours``: the user's own input in words, a drawing or (on the plane) a point."""
 SHOWN_MOMENTS: tuple[ShownMoment, ...] = ("before", "after")
 MEAN_TERMS = 8
 """A batch mean lists its terms while there are at most this many."""
@@ -105,6 +108,8 @@ class Shown:
         Shape (B, n_L): the r of each row.
     row:
         The row of ``forward`` shown; ``None`` for the batch mean.
+    yours:
+        The user's own input in words: ``your drawing``, or ``your point`` for a network on the plane.
     """
 
     showing: Showing
@@ -117,6 +122,7 @@ class Shown:
     trace: StepTrace | None
     targets: np.ndarray
     row: int | None
+    yours: str = YOUR_DRAWING
 
     # ------------------------------------------------------------ values
     def _pick(self, a: np.ndarray) -> np.ndarray:
@@ -200,10 +206,10 @@ class Shown:
 
     # ------------------------------------------------------------ words
     def input_words(self) -> str:
-        """``your drawing``, ``sample 3 of 8`` or ``mean of the batch of 8``."""
+        """``your drawing`` (``your point``), ``sample 3 of 8`` or ``mean of the batch of 8``."""
         s = self.showing
         if s.input == "drawing":
-            return "your drawing"
+            return self.yours
         if s.input == "mean":
             return f"mean of the batch of {self.batch_size}"
         return f"sample {s.sample + 1} of {self.batch_size}" if self.batch_size > 1 else "the update's sample"
@@ -298,11 +304,12 @@ class Shown:
 
 
 def shown(choice: Showing, network: Network, image: np.ndarray, target: int | np.ndarray,
-          update: StepTrace | None, number: int, walking: bool) -> Shown:
+          update: StepTrace | None, number: int, walking: bool, yours: str = YOUR_DRAWING) -> Shown:
     """Make ``choice`` concrete for the open ``network`` (its parameters are the moment after ``update``,
     or, while ``walking``, before it), the drawing ``image`` (n_0,) with class ``target`` (or target
     values r (n_L,) for regression), and ``update``
-    (``None``: nothing traced leads to this moment) with its update ``number``."""
+    (``None``: nothing traced leads to this moment) with its update ``number``; ``yours`` names the user's
+    own input (``Shown.yours``)."""
     if update is None:
         choice = Showing("drawing", 0, "after")
     else:
@@ -340,7 +347,7 @@ def shown(choice: Showing, network: Network, image: np.ndarray, target: int | np
             trace = None
     fwd = trace.forward if trace is not None else net.forward(x)
     targets = trace.targets if trace is not None else _one_hot(labels, targets_given, fwd.probs.shape[1])
-    return Shown(choice, update, number, walking, tuple(weights), tuple(biases), fwd, trace, targets, row)
+    return Shown(choice, update, number, walking, tuple(weights), tuple(biases), fwd, trace, targets, row, yours)
 
 
 def _one_hot(labels: np.ndarray | None, r: np.ndarray | None, n_classes: int) -> np.ndarray:

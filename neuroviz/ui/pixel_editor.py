@@ -48,6 +48,7 @@ from neuroviz.ui.binding import subscribe
 from neuroviz.ui.math_text import to_html
 from neuroviz.ui.panel_protocol import MenuEntry
 from neuroviz.ui.pixel_grid import NOISE_AMPLITUDE, PixelGrid, image_file, qimage_to_png, shifted
+from neuroviz.ui.point_features import PointFeatures
 from neuroviz.ui.prediction_bars import PredictionBars
 from neuroviz.ui.theme import mute, show_note
 from neuroviz.ui.window_shortcuts import PanelKeys, key_name, with_shortcut
@@ -106,19 +107,27 @@ class PixelEditor(QWidget):
         layout = QVBoxLayout(content)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(6)
-        layout.addLayout(self._brush_row())
-        layout.addWidget(self.grid, 1)
+        self.point_features = PointFeatures(self.model, self)
+        layout.addWidget(self.point_features)
+        # The drawing's own controls; a network on the plane shows your point's features instead.
+        self.drawing_area = QWidget(self)
+        drawing = QVBoxLayout(self.drawing_area)
+        drawing.setContentsMargins(0, 0, 0, 0)
+        drawing.setSpacing(6)
+        layout.addWidget(self.drawing_area, 1)
+        drawing.addLayout(self._brush_row())
+        drawing.addWidget(self.grid, 1)
         self.overlay_caption = QLabel(self)
         self.overlay_caption.setObjectName("overlayCaption")
         self.overlay_caption.setWordWrap(True)
         self.overlay_caption.setTextFormat(Qt.TextFormat.RichText)
         self.overlay_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.overlay_caption)
+        drawing.addWidget(self.overlay_caption)
         self.readout.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.readout.setWordWrap(True)  # a narrow panel wraps it instead of widening the window
         mute(self.readout)
-        layout.addWidget(self.readout)
-        layout.addLayout(self._tool_rows())
+        drawing.addWidget(self.readout)
+        drawing.addLayout(self._tool_rows())
         layout.addWidget(self.message)
         layout.addLayout(self._target_row())
         self.bars_heading = QLabel(self)
@@ -267,6 +276,10 @@ class PixelEditor(QWidget):
 
     # ---------------------------------------------------------------- state
     def _on_architecture_changed(self) -> None:
+        on_plane = self.model.plane.active
+        self.point_features.setVisible(on_plane)
+        self.drawing_area.setVisible(not on_plane)
+        self.train_button.setText("Train on this point" if on_plane else "Train on this drawing")
         self.target_box.clear()
         self.target_box.addItems(list(self.model.class_names))
         self.bars_heading.setText(self.bars.title())

@@ -70,7 +70,7 @@ class ShowingControl(QWidget):
             self.moment_buttons[moment] = button
             self.moment_actions[moment] = action
             layout.addWidget(button)
-        self._batch = -1
+        self._batch: tuple[int, str] = (-1, "")
         for signal in (model.showing.changed, model.time.changed, model.walk.changed, model.stepped,
                        model.document.network_changed):
             subscribe(self, signal, self.sync)
@@ -80,16 +80,16 @@ class ShowingControl(QWidget):
         """Show the choice that applies; offer what the update shown allows."""
         shown = self.model.shown()
         batch = shown.batch_size
-        if batch != self._batch:
+        if (batch, shown.yours) != self._batch:
             with QSignalBlocker(self.input_combo):
                 self.input_combo.clear()
-                self.input_combo.addItem("Your drawing", "drawing:0")
+                self.input_combo.addItem(shown.yours.capitalize(), "drawing:0")
                 for s in range(batch):
                     self.input_combo.addItem(f"Sample {s + 1} of {batch}" if batch > 1 else "The update's sample",
                                              f"sample:{s}")
                 if batch > 1:
                     self.input_combo.addItem(f"Batch mean ({batch})", "mean:0")
-            self._batch = batch
+            self._batch = (batch, shown.yours)
         choice = shown.showing
         wanted = f"{choice.input}:{choice.sample if choice.input == 'sample' else 0}"
         with QSignalBlocker(self.input_combo):

@@ -8,6 +8,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog
 
+from neuroviz.core.features import FEATURE_LABELS
 from neuroviz.core.notation import neuron_label
 from neuroviz.core.numbers import fmt
 from neuroviz.core.selection import Selection
@@ -15,7 +16,9 @@ from neuroviz.io.plane_picture import BACKGROUND_STRENGTH, NEGATIVE, POSITIVE, m
 from neuroviz.model import AppModel
 from neuroviz.ui.diagram import NetworkDiagram
 from neuroviz.ui.diagram_maps import thumb_side
+from neuroviz.ui.pixel_editor import PixelEditor
 from neuroviz.ui.plane_panel import PlanePanel
+from neuroviz.ui.showing_control import ShowingControl
 
 
 @pytest.fixture
@@ -222,3 +225,27 @@ def test_regression_clicks_add_the_value_typed_in_the_value_box(qtbot, show):
     points, values, _ = m.plane.points()
     assert len(points) == n + 2
     np.testing.assert_allclose(values[-2:], [0.35, -0.35])
+
+
+def test_the_input_panel_lists_your_points_features_instead_of_a_strip(qtbot, show):
+    m = AppModel("plane-spiral")
+    editor = show(PixelEditor(m), (360, 640))
+    assert editor.point_features.isVisible() and not editor.grid.isVisible()
+    m.plane.set_point((0.5, -2.0))
+    x = m.plane.features_of((0.5, -2.0))
+    lines = editor.point_features.lines()
+    assert [label for label, _ in lines] == [FEATURE_LABELS[f] for f in m.dataset.plane.features]
+    assert [value for _, value in lines] == [fmt(float(v), 4) for v in x]
+    text = editor.point_features.text()
+    assert "(0.5, −2)" in text and "x₁" in text and "Plane" in text
+    assert editor.train_button.text() == "Train on this point"
+
+
+def test_the_showing_words_say_your_point_on_the_plane(qtbot, show):
+    m = AppModel("plane-spiral")
+    control = show(ShowingControl(m), (600, 60))
+    m.step_on_input()
+    assert m.shown().words().endswith("your point")
+    assert control.input_combo.itemText(0) == "Your point"
+    assert "your point" in control.toolTip()
+    assert AppModel().shown().words().endswith("your drawing")
