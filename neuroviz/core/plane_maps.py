@@ -55,10 +55,12 @@ def _activations(network: Network, features: tuple[str, ...], height: int, width
     x = grid_features(tuple(features), height, width, extent)
     if x.shape[1] != network.config.n_inputs:
         raise ValueError(f"{x.shape[1]} features for a network of {network.config.n_inputs} inputs")
+    chunks = range(0, x.shape[0], CHUNK)
     with np.errstate(over="ignore", invalid="ignore"):
-        parts = [network.forward(x[i : i + CHUNK]).act for i in range(0, x.shape[0], CHUNK)]
-    layers = [len(parts[0]) - 1] if last_only else range(len(parts[0]))
-    return [np.concatenate([part[l] for part in parts]) for l in layers]
+        if last_only:
+            return [np.concatenate([network.outputs(x[i : i + CHUNK]) for i in chunks])]
+        parts = [network.forward(x[i : i + CHUNK]).act for i in chunks]
+    return [np.concatenate([part[l] for part in parts]) for l in range(len(parts[0]))]
 
 
 def neuron_maps(network: Network, features: tuple[str, ...], height: int, width: int,

@@ -7,7 +7,7 @@ import pytest
 
 from neuroviz.core.features import FEATURES, feature_map, parse_features
 from neuroviz.core.gradcheck import gradient_check
-from neuroviz.core.network import Network
+from neuroviz.core.network import Network, NetworkConfig
 from neuroviz.core.optimisers import Optimizer, OptimizerConfig
 from neuroviz.core.plane_data import (
     CLASSIFICATION_SETS,
@@ -191,3 +191,9 @@ def test_maps_of_grids_larger_than_one_batch_are_the_whole_forward_pass():
         np.testing.assert_array_equal(m.reshape(m.shape[0], -1).T, acts[layer])
     p = net.forward(feature_map(grid_points(40, 40), features)).probs
     np.testing.assert_array_equal(decision_map(net, features, 40, 40).ravel(), p[:, 1] - p[:, 0])
+
+
+def test_outputs_are_the_forward_pass_output_bit_for_bit():
+    net = Network(NetworkConfig(sizes=(3, 8, 8, 2), hidden_activation="tanh", init="xavier"))
+    x = np.random.default_rng(4).normal(size=(700, 3))
+    np.testing.assert_array_equal(net.outputs(x), net.forward(x).act[-1])
