@@ -5,7 +5,7 @@
 subscribe to.  Nothing here imports Qt.
 """
 
-from neuroviz.model.app_model import DIVERGENCE_HINT, AppModel
+from neuroviz.model.app_model import AppModel
 from neuroviz.model.document import Document
 from neuroviz.model.examples import DEFAULT_CONFIG, EXAMPLE_TITLES, preset_dataset
 from neuroviz.model.input_model import InputModel
@@ -20,6 +20,7 @@ from neuroviz.model.time_travel import (
     TimeTravel,
     always,
 )
+from neuroviz.model.training_ops import DIVERGENCE_HINT
 from neuroviz.model.undo import UndoStack
 from neuroviz.model.view_state import EDGE_MODES, NODE_MODES, EdgeMode, NodeMode, ViewState
 
