@@ -211,6 +211,14 @@ class Playground:
         self._push(f"Import {Path(path).name}", ds, points_dataset(ds.name, new, read.values, read.is_test))
         return read
 
+    def import_csv_report(self, path: Path) -> tuple[bool, str]:
+        """``import_csv`` and what to tell the user: (imported, the summary or why it failed)."""
+        try:
+            read = self.import_csv(path)
+        except ValueError as exc:
+            return False, f"Import failed: {exc}"
+        return True, read.summary(path.name)
+
     def _push(self, text: str, before: Dataset, after: Dataset) -> None:
         self._model.drawing.undo_stack.push(DatasetEdit(self, text, before, after))
 

@@ -451,13 +451,9 @@ class DataBrowser(QWidget):
         return True
 
     def _import_points(self, path: Path) -> bool:
-        try:
-            read = self.model.plane.import_csv(path)
-        except ValueError as exc:
-            self.show_message(f"Import failed: {exc}", error=True)
-            return False
-        self.show_message(read.summary(path.name))
-        return True
+        imported, text = self.model.plane.import_csv_report(path)
+        self.show_message(text, error=not imported)
+        return imported
 
     def show_message(self, text: str, error: bool = False) -> None:
         """A note under the controls: errors in red, other notes muted."""

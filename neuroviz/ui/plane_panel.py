@@ -222,13 +222,9 @@ class PlanePanel(QWidget):
 
     def import_from(self, path: Path) -> bool:
         """Train on the points of the CSV ``path``; on failure show why (naming the line) and change nothing."""
-        try:
-            read = self.model.plane.import_csv(path)
-        except ValueError as exc:
-            self.show_message(f"Import failed: {exc}", error=True)
-            return False
-        self.show_message(read.summary(path.name))
-        return True
+        imported, text = self.model.plane.import_csv_report(path)
+        self.show_message(text, error=not imported)
+        return imported
 
     def clear(self) -> None:
         try:
