@@ -41,7 +41,7 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, BinaryIO, TypeVar
 
 import numpy as np
 
@@ -64,6 +64,7 @@ from neuroviz.io.regular_file import open_regular
 DEFAULT_MAX_ROWS = MAX_IMPORT_ROWS
 """At most this many samples are imported (a stated limit, not a silent cut)."""
 Progress = Callable[[int, int], bool]
+T = TypeVar("T")
 """``progress(done, total)``: told how far an import is; returns False to stop it."""
 DEFAULT_SHAPE = (8, 8)
 
@@ -210,6 +211,12 @@ def import_csv(path: str | Path, shape: tuple[int, int] | None = DEFAULT_SHAPE,
     a perfect square is read as square images of that size (the caller
     decides whether they fit the network).
     """
+    return read_csv_file(path, lambda rows, name: _read_csv(rows, name, shape, max_rows))
+
+
+def read_csv_file(path: str | Path, read: Callable[[Iterator[list[str]], str], T]) -> T:
+    """``read(rows, name)`` over the CSV rows of ``path`` (a regular file, size-checked, lines bounded);
+    any failure becomes a ``DatasetImportError`` naming the file."""
     file = Path(path)
     name = display_name(file.name)
     fh, size = open_regular(file, MAX_IMPORT_FILE_BYTES, DatasetImportError)
@@ -217,7 +224,7 @@ def import_csv(path: str | Path, shape: tuple[int, int] | None = DEFAULT_SHAPE,
         if size == 0:
             raise DatasetImportError(f"{name} is empty")
         text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
-        return _read_csv(csv.reader(bounded_lines(text, name)), name, shape, max_rows)
+        return read(csv.reader(bounded_lines(text, name)), name)
 
 
 def bounded_lines(text: io.TextIOWrapper, name: str) -> Iterator[str]:

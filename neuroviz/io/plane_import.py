@@ -21,8 +21,6 @@ Blank lines are skipped.  The file, its lines and its rows are bounded by
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,10 +29,9 @@ from pathlib import Path
 import numpy as np
 
 from neuroviz.core.numbers import count
-from neuroviz.io.dataset_import import bounded_lines, display_name
-from neuroviz.io.import_errors import DatasetImportError, import_guard
-from neuroviz.io.limits import MAX_IMPORT_FILE_BYTES, MAX_IMPORT_ROWS
-from neuroviz.io.regular_file import open_regular
+from neuroviz.io.dataset_import import read_csv_file
+from neuroviz.io.import_errors import DatasetImportError
+from neuroviz.io.limits import MAX_IMPORT_ROWS
 from neuroviz.io.snapshot_plane import MAX_COORDINATE
 
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
@@ -67,14 +64,7 @@ class PlanePoints:
 
 def import_plane_csv(path: str | Path, regression: bool, max_rows: int = MAX_IMPORT_ROWS) -> PlanePoints:
     """Read the points of ``path`` (see the module docstring): classes 0/1, or values if ``regression``."""
-    file = Path(path)
-    name = display_name(file.name)
-    fh, size = open_regular(file, MAX_IMPORT_FILE_BYTES, DatasetImportError)
-    with fh, import_guard(name, "CSV file"):
-        if size == 0:
-            raise DatasetImportError(f"{name} is empty")
-        text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
-        return _read(csv.reader(bounded_lines(text, name)), name, regression, max_rows)
+    return read_csv_file(path, lambda rows, name: _read(rows, name, regression, max_rows))
 
 
 def _read(reader: Iterator[list[str]], name: str, regression: bool, max_rows: int) -> PlanePoints:
