@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 
 from neuroviz.core.datasets import builtin_dataset
@@ -42,3 +45,35 @@ def arrays_identical(a: np.ndarray, b: np.ndarray) -> bool:
     """Same shape, dtype and bits (so -0.0 differs from 0.0 and NaNs compare)."""
     a, b = np.asarray(a), np.asarray(b)
     return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+
+
+BLAS_RTOL = 1e-12
+"""How far a recomputation may differ from a file made on another CPU: OpenBLAS picks its kernels by CPU,
+and their order of summation changes the last bits of a matrix product (seen: 2.8×10⁻¹⁷ on a gradient)."""
+
+
+def arrays_close(a: np.ndarray, b: np.ndarray) -> bool:
+    """Same shape and dtype, equal to within ``BLAS_RTOL`` (relative, with the same absolute floor; NaN = NaN)."""
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and a.dtype == b.dtype and bool(
+        np.allclose(a, b, rtol=BLAS_RTOL, atol=BLAS_RTOL, equal_nan=True))
+
+
+def file_params(path: Path) -> np.ndarray:
+    """The parameters (P,) written in a snapshot file's JSON, read without the loader: θ₀, β₀, θ₁, β₁, …"""
+    net = json.loads(Path(path).read_text())["network"]
+    return np.concatenate([np.asarray(a, dtype=np.float64).ravel()
+                           for pair in zip(net["weights"], net["biases"], strict=True) for a in pair])
+
+
+def states_close(a: object, b: object) -> bool:
+    """Two trainer states (nested dicts, lists and numbers) equal, floats to within ``BLAS_RTOL`` (NaN = NaN)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(states_close(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(states_close(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and isinstance(b, float):
+        return bool(np.isclose(a, b, rtol=BLAS_RTOL, atol=BLAS_RTOL, equal_nan=True))
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return arrays_close(np.asarray(a), np.asarray(b))
+    return a == b

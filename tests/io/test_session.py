@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from snapshot_helpers import arrays_close, arrays_identical, file_params, states_close
 
 from neuroviz.core.selection import Selection
 from neuroviz.io import session, snapshot
@@ -129,27 +130,33 @@ def test_version_2_files_saved_before_sessions_open_unchanged():
     lesson.time.history.train_steps(40)
     lesson.step_on_input()
     lesson.step()
-    snap = session.load(DATA / "v2-default-momentum-43-steps.nvz.json")
-    assert json.loads((DATA / "v2-default-momentum-43-steps.nvz.json").read_text())["version"] == 2
+    path = DATA / "v2-default-momentum-43-steps.nvz.json"
+    snap = session.load(path)
+    assert json.loads(path.read_text())["version"] == 2
     assert snap.timeline is None
-    assert snap.network.flat_params().tobytes() == lesson.network.flat_params().tobytes()
-    assert snap.trainer_state == lesson.trainer.state_dict()
-    opened = AppModel()
+    assert arrays_identical(snap.network.flat_params(), file_params(path))  # the file's numbers, bit for bit
+    assert arrays_close(snap.network.flat_params(), lesson.network.flat_params())  # the recipe, on this CPU
+    assert states_close(snap.trainer_state, lesson.trainer.state_dict())
+    opened, again = AppModel(), AppModel()
     opened.restore(snap)
-    for model in (lesson, opened):
+    again.restore(session.load(path))
+    for model in (lesson, opened, again):
         model.time.history.train_steps(30)
-    assert opened.network.flat_params().tobytes() == lesson.network.flat_params().tobytes()
+    assert arrays_close(opened.network.flat_params(), lesson.network.flat_params())
+    assert arrays_identical(opened.network.flat_params(), again.network.flat_params())
 
     paper = AppModel("paper-figure-4")
     paper.set_optimizer("adam")
     paper.set_schedule("step", step_size=2, gamma=0.5)
     for _ in range(3):
         paper.step()
-    snap = session.load(DATA / "v2-paper-adam-3-steps.nvz.json")
-    assert snap.network.flat_params().tobytes() == paper.network.flat_params().tobytes()
-    assert snap.trainer_state == paper.trainer.state_dict()
+    path = DATA / "v2-paper-adam-3-steps.nvz.json"
+    snap = session.load(path)
+    assert arrays_identical(snap.network.flat_params(), file_params(path))
+    assert arrays_close(snap.network.flat_params(), paper.network.flat_params())
+    assert states_close(snap.trainer_state, paper.trainer.state_dict())
     assert snap.last_trace is not None and paper.last_trace is not None
-    assert snap.last_trace.weights_after[0].tobytes() == paper.last_trace.weights_after[0].tobytes()
+    assert arrays_close(snap.last_trace.weights_after[0], paper.last_trace.weights_after[0])
 
 
 @pytest.mark.parametrize("name", ["v1-paper-figure-4.nvz.json", "v1-default-5-steps.nvz.json",

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
-from snapshot_helpers import arrays_identical, paper_snapshot
+from snapshot_helpers import arrays_close, arrays_identical, file_params, paper_snapshot
 
 from neuroviz.core.datasets import builtin_dataset
 from neuroviz.core.network import Network, NetworkConfig
@@ -31,10 +32,11 @@ def test_version_1_paper_file_opens_with_identical_numbers():
     now = paper_snapshot()
     assert json.loads((DATA / "v1-paper-figure-4.nvz.json").read_text())["version"] == 1
     assert snap.network.config == now.network.config
+    assert arrays_identical(snap.network.flat_params(), file_params(DATA / "v1-paper-figure-4.nvz.json"))
     assert arrays_identical(snap.network.flat_params(), now.network.flat_params())
     assert snap.last_trace is not None and now.last_trace is not None
     for a, b in zip(snap.last_trace.grad_weights, now.last_trace.grad_weights, strict=True):
-        assert arrays_identical(a, b)
+        assert arrays_close(a, b)  # a gradient is a matrix product: last bits by CPU
     assert snap.last_trace.loss == now.last_trace.loss and snap.last_trace.optimizer is None
     assert snap.trainer_state["history_values"] == now.trainer_state["history_values"]
     assert snap.trainer_state["history_penalties"] == [0.0]
@@ -43,14 +45,20 @@ def test_version_1_paper_file_opens_with_identical_numbers():
 
 
 def test_version_1_default_file_opens_and_continues_bit_for_bit():
-    snap = snapshot.load(DATA / "v1-default-5-steps.nvz.json")
+    path = DATA / "v1-default-5-steps.nvz.json"
+    snap = snapshot.load(path)
     now = _default_after(5)
-    assert arrays_identical(snap.network.flat_params(), now.network.flat_params())
-    assert snap.trainer_state["history_values"] == now.history.values.tolist()
+    assert arrays_identical(snap.network.flat_params(), file_params(path))
+    assert arrays_close(snap.network.flat_params(), now.network.flat_params())
+    assert arrays_close(np.array(snap.trainer_state["history_values"]), now.history.values)
     _, trainer = snap.build()
     trainer.train_steps(3)
     now.train_steps(3)
-    assert arrays_identical(trainer.network.flat_params(), now.network.flat_params())
+    assert arrays_close(trainer.network.flat_params(), now.network.flat_params())
+    # the file continues bit for bit the same however often it is opened
+    _, twice = snapshot.load(path).build()
+    twice.train_steps(3)
+    assert arrays_identical(twice.network.flat_params(), trainer.network.flat_params())
     # and saved again, it is a version 2 file with the same numbers
     again = snapshot.loads(snapshot.dumps(snap))
     assert arrays_identical(again.network.flat_params(), snap.network.flat_params())
