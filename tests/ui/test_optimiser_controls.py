@@ -114,6 +114,10 @@ def test_penalties_and_schedule_are_set_and_checked(qtbot, controls, model):
 
 
 def test_the_optimiser_changes_while_training(qtbot, controls, model):
+    # RMSprop's first steps at η 0.01 are about ±0.1 per parameter: after the thousands of updates a slow
+    # machine may make before the switch, they multiply the low loss by more than 10 and the loss-jump guard
+    # (tested on its own) would rightly pause. This test is about the switch, so that guard is off.
+    model.loss_jump.set_factor(None)
     expand(qtbot, controls)
     group = controls.optimiser_group
     qtbot.mouseClick(controls.play_button, LEFT)
