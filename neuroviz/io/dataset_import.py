@@ -254,7 +254,7 @@ def _read_csv(reader: Iterator[list[str]], name: str, shape: tuple[int, int] | N
             if blank > max_rows:  # a file of nothing but line breaks would take minutes
                 raise DatasetImportError(f"{name} has more than {count(max_rows)} empty rows")
             continue
-        if line == 1 and (not _is_number(cells[-1]) or not any(_is_number(c) for c in cells)):
+        if line == 1 and (not is_number(cells[-1]) or not any(is_number(c) for c in cells)):
             notes.append("row 1 was read as column names")
             continue
         if not rows:
@@ -282,11 +282,12 @@ def _numbers(cells: list[str], where: str) -> np.ndarray:
     try:
         return np.array([float(c) for c in cells])
     except ValueError:
-        c = next(i for i, cell in enumerate(cells) if not _is_number(cell))
+        c = next(i for i, cell in enumerate(cells) if not is_number(cell))
         raise DatasetImportError(f"{where}, column {c + 1}: {cells[c].strip()[:40]!r} is not a number") from None
 
 
-def _is_number(cell: str) -> bool:
+def is_number(cell: str) -> bool:
+    """True if the CSV cell reads as a number (``float`` accepts it)."""
     try:
         float(cell)
     except ValueError:

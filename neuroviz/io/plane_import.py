@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from neuroviz.core.numbers import count
-from neuroviz.io.dataset_import import read_csv_file
+from neuroviz.io.dataset_import import is_number, read_csv_file
 from neuroviz.io.import_errors import DatasetImportError
 from neuroviz.io.limits import MAX_IMPORT_ROWS
 from neuroviz.io.snapshot_plane import MAX_COORDINATE
@@ -85,7 +85,7 @@ def _read(reader: Iterator[list[str]], name: str, regression: bool, max_rows: in
             continue
         where = f"{name}, line {line}"
         if order is None:
-            if not any(_is_number(c) for c in cells):
+            if not any(is_number(c) for c in cells):
                 order, n_cols = _header(cells, where), len(cells)
                 notes.append(f"line {line} was read as column names")
                 continue
@@ -126,14 +126,6 @@ def _header(cells: list[str], where: str) -> list[int]:
             raise DatasetImportError(f"{where}: the column names {', '.join(c.strip()[:20] for c in cells)} "
                                      f"name no {role} column (expected x1, x2, label or value, and optionally test)")
     return found
-
-
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
 
 
 def _number(cell: str, where: str, what: str) -> float:
