@@ -76,6 +76,21 @@ class WindowMenus(QMainWindow):
                 entry.action.triggered.connect(lambda _=False, d=dock: (d.show(), d.raise_()))
         self.history_menu.menuAction().setVisible(not self.history_menu.isEmpty())
 
+    def _mode_menu(self, title: str, entries: tuple[tuple[str, str, str, str], ...],
+                   view_field: str) -> tuple[QMenu, dict[str, QAction]]:
+        """A submenu of View with one exclusive, checkable action per mode (``entries``: mode, text, key, tip)
+        that sets ``view_field`` of the model's view; the submenu and the actions by mode."""
+        menu = self.view_menu.addMenu(title)
+        group = QActionGroup(menu)
+        actions: dict[str, QAction] = {}
+        for mode, text, key, tip in entries:
+            action = self._action(text, lambda _=False, m=mode: self.model.set_view(**{view_field: m}), key, tip,
+                                  True)
+            group.addAction(action)
+            menu.addAction(action)
+            actions[mode] = action
+        return menu, actions
+
     def _action(self, text: str, slot: object, shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
                 tip: str = "", checkable: bool = False) -> QAction:
         action = QAction(text, self)
@@ -126,22 +141,8 @@ class WindowMenus(QMainWindow):
     def _build_view_menu(self) -> None:
         self.view_menu = self.menuBar().addMenu("&View")
         self._view_panels_end = self.view_menu.addSeparator()
-        self.edge_menu = self.view_menu.addMenu("&Edges show")
-        self.edge_group = QActionGroup(self)
-        self.edge_actions: dict[str, QAction] = {}
-        for mode, text, key, tip in EDGE_ACTIONS:
-            action = self._action(text, lambda _=False, m=mode: self.model.set_view(edge_mode=m), key, tip, True)
-            self.edge_group.addAction(action)
-            self.edge_menu.addAction(action)
-            self.edge_actions[mode] = action
-        self.node_menu = self.view_menu.addMenu("&Neurons show")
-        self.node_group = QActionGroup(self)
-        self.node_actions: dict[str, QAction] = {}
-        for mode, text, key, tip in NODE_ACTIONS:
-            action = self._action(text, lambda _=False, m=mode: self.model.set_view(node_mode=m), key, tip, True)
-            self.node_group.addAction(action)
-            self.node_menu.addAction(action)
-            self.node_actions[mode] = action
+        self.edge_menu, self.edge_actions = self._mode_menu("&Edges show", EDGE_ACTIONS, "edge_mode")
+        self.node_menu, self.node_actions = self._mode_menu("&Neurons show", NODE_ACTIONS, "node_mode")
         self.input_delta_action = self._action(
             "Input layer: its own &δᵃ", lambda on: self.model.view.set_modes(input_mode="deltas" if on else "values"),
             "Ctrl+6", "The input layer shows δᵃ = ∂L/∂a (δᵃₙ = Σₘ δᵇₘ θᵇᵃₘₙ): which inputs, made larger or "
