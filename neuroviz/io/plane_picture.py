@@ -48,8 +48,8 @@ LUT = _lut()
 """Shape (256, 3) uint8: entry 0 is −limit (orange), 255 is +limit (blue)."""
 
 
-def map_rgb(values: np.ndarray, limit: float = 1.0, strength: float = 1.0) -> np.ndarray:
-    """The colours of ``values`` (H, W) on the scale ±``limit``: shape (H, W, 3) uint8 (NaN draws as zero).
+def map_indices(values: np.ndarray, limit: float = 1.0, strength: float = 1.0) -> np.ndarray:
+    """Each of ``values`` as its entry in ``LUT`` on the scale ±``limit``: same shape, uint8 (NaN: the middle).
 
     ``strength`` < 1 pales the scale (±limit reaches that share of the full colour).
     """
@@ -57,8 +57,18 @@ def map_rgb(values: np.ndarray, limit: float = 1.0, strength: float = 1.0) -> np
     idx = np.multiply(np.asarray(values, dtype=np.float64), scale)
     idx += (LUT_SIZE - 1) / 2
     np.clip(idx, 0, LUT_SIZE - 1, out=idx)
-    idx[np.isnan(idx)] = (LUT_SIZE - 1) / 2
-    out: np.ndarray = LUT.take(idx.astype(np.intp), axis=0)
+    if np.isnan(idx.sum()):  # one pass to find out; NaN is rare
+        idx[np.isnan(idx)] = (LUT_SIZE - 1) / 2
+    out: np.ndarray = idx.astype(np.uint8)
+    return out
+
+
+def map_rgb(values: np.ndarray, limit: float = 1.0, strength: float = 1.0) -> np.ndarray:
+    """The colours of ``values`` (H, W) on the scale ±``limit``: shape (H, W, 3) uint8 (NaN draws as zero).
+
+    ``strength`` < 1 pales the scale (±limit reaches that share of the full colour).
+    """
+    out: np.ndarray = LUT[map_indices(values, limit, strength)]
     return out
 
 

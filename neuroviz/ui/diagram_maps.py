@@ -18,12 +18,11 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen
 
 from neuroviz.core.notation import neuron_label
 from neuroviz.core.selection import Selection
-from neuroviz.io.plane_picture import map_rgb
 from neuroviz.model import AppModel
 from neuroviz.ui.diagram_layout import DiagramLayout
 from neuroviz.ui.diagram_neurons import Mark
 from neuroviz.ui.diagram_view import Frame
-from neuroviz.ui.plane_view import rgb_image, scale_limit
+from neuroviz.ui.plane_view import map_image, scale_limit
 
 THUMB = 40
 """Grid points per side of each neuron's thumbnail."""
@@ -75,7 +74,7 @@ class NeuronMaps:
         maps = model.plane.maps(THUMB, THUMB)
         if self._image is None or maps is not self._made_from:
             values, self._starts = atlas(maps)
-            self._image = rgb_image(map_rgb(values, 1.0))
+            self._image = map_image(values)
             self._made_from = maps
         return self._image, self._starts
 
@@ -134,7 +133,7 @@ class NeuronMaps:
         p.save()
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
         p.fillRect(rect.adjusted(-3, -3, 3, 21), frame.palette.color("background"))
-        p.drawImage(rect, rgb_image(map_rgb(layer_maps[item.m], limit)))
+        p.drawImage(rect, map_image(layer_maps[item.m], limit))
         p.setPen(QPen(frame.palette.color("outline"), 1))
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawRect(rect)

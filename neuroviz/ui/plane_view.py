@@ -23,9 +23,11 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from neuroviz.core.features import PLANE_EXTENT
 from neuroviz.core.notation import neuron_label
-from neuroviz.io.plane_picture import BACKGROUND_STRENGTH, LUT, OUTLINE, map_rgb
+from neuroviz.io.plane_picture import BACKGROUND_STRENGTH, LUT, OUTLINE, map_indices, map_rgb
 from neuroviz.model import AppModel
 from neuroviz.ui.binding import subscribe
+from neuroviz.ui.colormaps import rgb_to_argb32
+from neuroviz.ui.diagram_sprites import argb_image
 
 Mode = Literal["point", "add", "remove"]
 MAP_SIZE = 100
@@ -34,11 +36,14 @@ POINT_RADIUS = 4.0
 MARGIN = 18
 
 
-def rgb_image(rgb: np.ndarray) -> QImage:
-    """A QImage (a copy) of an RGB array (H, W, 3) uint8."""
-    data = np.ascontiguousarray(rgb)
-    h, w = data.shape[:2]
-    return QImage(data.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+LUT_ARGB = rgb_to_argb32(LUT)
+"""``LUT`` as opaque 0xAARRGGBB, shape (256,) uint32: images in the painting surfaces' own format."""
+
+
+def map_image(values: np.ndarray, limit: float = 1.0, strength: float = 1.0) -> QImage:
+    """The colours of a map ``values`` (H, W) on the scale ±``limit`` (see ``plane_picture.map_rgb``) as an
+    H×W image."""
+    return argb_image(LUT_ARGB[map_indices(values, limit, strength)])
 
 
 def scale_limit(values: np.ndarray) -> float:
@@ -136,7 +141,7 @@ class PlaneView(QWidget):
         values, self.limit, _ = self.shown_map()
         rect = self.square()
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-        p.drawImage(rect, rgb_image(map_rgb(values, self.limit, BACKGROUND_STRENGTH)))
+        p.drawImage(rect, map_image(values, self.limit, BACKGROUND_STRENGTH))
         p.save()
         p.setClipRect(rect)  # noisy points may lie beyond ±6
         p.drawImage(QPointF(0, 0), self._points(p.device().devicePixelRatioF() if p.device() else 1.0))
@@ -263,8 +268,7 @@ class PlaneLegend(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         bar = QRectF(8, 2, self.width() - 16, 12)
-        strip = np.repeat(LUT[None, :, :], 2, axis=0)
-        p.drawImage(bar, rgb_image(strip))
+        p.drawImage(bar, argb_image(np.repeat(LUT_ARGB[None, :], 2, axis=0)))
         p.setPen(self.palette().windowText().color())
         left, mid, right = self.texts()
         fm = p.fontMetrics()
