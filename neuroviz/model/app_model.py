@@ -96,7 +96,9 @@ class AppModel(TrainingOps):
         # Connected first, so that every view reads a fresh forward pass and fresh shown numbers.
         self.document.network_changed.connect(self._forget_forward)
         self.drawing.changed.connect(self._forget_forward)
-        for signal in (self.walk.changed, self.time.changed, self.showing.changed, self.stepped):
+        # A change of the timeline changes the numbers shown only through the update shown and its number,
+        # which ``shown`` compares itself (training emits both network_changed and time.changed).
+        for signal in (self.walk.changed, self.showing.changed, self.stepped):
             signal.connect(self._forget_shown)
 
     # ------------------------------------------------------------ reading
@@ -186,10 +188,10 @@ class AppModel(TrainingOps):
         """The numbers every panel shows: the chosen input at the chosen moment of the update shown
         (the walked one during a phase walk; none when fast updates or an edit came after the last traced
         one), computed once per change."""
-        if self._shown is None:
-            walking = self.walk.pending is not None
-            update = self.walk.pending if walking else (self.last_trace if self.time.trace_is_current else None)
-            number = self.trainer.step_count + (1 if walking else 0)
+        walking = self.walk.pending is not None
+        update = self.walk.pending if walking else (self.last_trace if self.time.trace_is_current else None)
+        number = self.trainer.step_count + (1 if walking else 0)
+        if self._shown is None or self._shown.update is not update or self._shown.number != number:
             self._shown = shown(self.showing.choice, self.network, self.input, self.plane.input_target(), update,
                                 number, walking, self.plane.yours)
         return self._shown

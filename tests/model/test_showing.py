@@ -176,3 +176,27 @@ def test_a_batch_mean_lists_its_terms_while_they_fit_and_stays_true_as_printed(b
             values = values[:-2] + values[-1:]
         total = sum(values) / batch
         assert fmt(total) == mean, (listed, mean)  # (1/B)(…) = mean, from the printed numbers
+
+
+def test_fast_training_computes_the_numbers_shown_once_for_every_panel(monkeypatch):
+    """Training emits network_changed and then time.changed: the panels reading ``shown()`` after either
+    get one computation; a traced step after it shows its own update."""
+    import neuroviz.model.app_model as app_model
+
+    made = []
+    real = app_model.shown
+
+    def counted(*args, **kwargs):
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(app_model, "shown", counted)
+    model = AppModel()
+    seen = []
+    model.document.network_changed.connect(lambda: seen.append(model.shown()))
+    model.time.changed.connect(lambda: seen.append(model.shown()))
+    assert model.train_for(0.01) > 0
+    assert len(made) == 1 and len(seen) == 2 and seen[0] is seen[1]
+    assert seen[0].update is None and seen[0].number == model.trainer.step_count
+    trace = model.step()
+    assert model.shown().update is trace and model.shown().number == model.trainer.step_count
