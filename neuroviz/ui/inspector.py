@@ -32,7 +32,7 @@ from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence, QPalette, QResizeEvent, QShowEvent
+from PySide6.QtGui import QAction, QKeySequence, QPalette, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from neuroviz.core.explain import Explainer, Progress
@@ -51,6 +51,7 @@ from neuroviz.ui.inspector_optimiser import optimiser_sections, without_repeats
 from neuroviz.ui.inspector_tabs import NeuronView, ParameterTab
 from neuroviz.ui.inspector_texts import header_html, loss_html, outcome_text
 from neuroviz.ui.math_text import to_html
+from neuroviz.ui.on_screen import ComesIntoView, on_screen
 from neuroviz.ui.panel_protocol import MenuEntry
 from neuroviz.ui.phase_bar import PhaseBar, PhaseTrack
 from neuroviz.ui.quiz_panel import QuizPanel
@@ -88,6 +89,7 @@ class InspectorPanel(QWidget):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
         self._refresh_timer.timeout.connect(self.refresh)
+        ComesIntoView(self, self._schedule_refresh)
         self._checker = GradientCheckRunner(self)
         self._checker.progressed.connect(self._on_check_progress)
         self._build()
@@ -261,10 +263,6 @@ class InspectorPanel(QWidget):
             share = EQUATIONS_SHARE_WIDE if wide else 0.45
             self.splitter.setSizes([int(total * share), int(total * (1 - share))])
 
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        self._schedule_refresh()
-
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.tabs and event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest):
             bar = self.tabs.tabBar()
@@ -283,11 +281,11 @@ class InspectorPanel(QWidget):
     def refresh(self) -> None:
         """Show the model's pending or last update (cheap if it is the one already shown).
 
-        A hidden panel (a closed dock, or a tab behind another) does nothing
-        until it is shown again.
+        A panel that cannot be seen (a closed dock, or a tab behind another)
+        does nothing until it comes into view.
         """
         self._refresh_timer.stop()
-        if not self.isVisible():
+        if not on_screen(self):
             self._stale = True
             return
         shown, progress = self._current()
@@ -383,7 +381,7 @@ class InspectorPanel(QWidget):
 
     # ------------------------------------------------------ linked selection
     def _on_selection(self, sel: Selection | None, render: bool = True) -> None:
-        if not self.isVisible():
+        if not on_screen(self):
             self._stale = True
             return
         if sel is not None and sel.kind == "neuron":

@@ -12,7 +12,8 @@ A crosshair follows the mouse and the readout names the nearest update (or
 epoch) and its values.  The loss axis can be logarithmic.  Redraws are
 coalesced: at most one per ``TRAINING_REFRESH_SECONDS`` while training, less
 often when the curve is so long that refreshing and repainting it would take
-more than a fifth of the time.  A million updates stay fast: while the view
+more than a fifth of the time, and none while the plot cannot be seen (a
+tab behind another): it catches up when it comes into view.  A million updates stay fast: while the view
 follows all of them, a long curve is drawn from its min/max envelope
 (``MinMaxDecimator``, extended as updates arrive); zoomed in, the full curve
 is clipped to the view and downsampled by pyqtgraph.  The smoothing is
@@ -36,6 +37,7 @@ from neuroviz.core.smoothing import ExponentialSmoother
 from neuroviz.core.trainer import Trainer
 from neuroviz.model import AppModel
 from neuroviz.ui.binding import subscribe
+from neuroviz.ui.on_screen import ComesIntoView, on_screen
 from neuroviz.ui.panel_protocol import MenuEntry
 
 REFRESH_SECONDS = 0.05
@@ -147,7 +149,9 @@ class LossPlot(QWidget):
         self._build()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.refresh)
+        self._timer.timeout.connect(self._refresh_in_view)
+        self._stale = False
+        ComesIntoView(self, self._catch_up)
         doc = model.document
         for signal in (doc.network_changed, doc.architecture_changed, doc.dataset_changed):
             subscribe(self, signal, self.schedule_refresh)
@@ -367,6 +371,16 @@ class LossPlot(QWidget):
             base = TRAINING_REFRESH_SECONDS if self.model.running else REFRESH_SECONDS
             wait = max(base, 5 * (self._refresh_cost + self.graphics.paint_cost))
             self._timer.start(round(1000 * wait))
+
+    def _refresh_in_view(self) -> None:
+        """The scheduled refresh: done now if the plot can be seen, else when it comes into view."""
+        self._stale = not on_screen(self)
+        if not self._stale:
+            self.refresh()
+
+    def _catch_up(self) -> None:
+        if self._stale:
+            self._refresh_in_view()
 
     @property
     def n_points(self) -> int:

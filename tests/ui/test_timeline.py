@@ -95,6 +95,7 @@ def test_back_37_of_100_and_forward_again_bit_for_bit(window, qtbot):
     assert s.shown().act(0).tobytes() == trace63.inputs[0].tobytes()
     s.show("drawing")
     loss_plot = window.docks["lossCurvesDock"].widget()
+    window.docks["lossCurvesDock"].raise_()  # a tab behind another catches up when it comes into view
     qtbot.waitUntil(lambda: loss_plot.now_line.value() == 63)
     assert loss_plot.n_points == 100  # the later updates stay on the curve
     qtbot.waitUntil(lambda: window.status_labels["step"].text() == "step 63 of 100 (back in time)")
