@@ -345,7 +345,7 @@ class NetworkDiagram(QWidget):
         plan = self._texts_placed.get(key, lambda: self._place_texts(frame, out, v.edge_mode))
         p.fillRect(QRectF(0, 0, w, h), self.palette_.color("background"))
         self.neurons.paint_band(p, frame, v.active_layer)
-        self.edges.paint(p, frame, s.selection, self.hover)
+        self.edges.paint(p, frame, s.selection, self.hover, self.maps.covered(lay, self.view.scale, s))
         self.edges.paint_labels(p, frame, plan.edges)
         rings = marks(s.selection, self.hover, self.palette_)
         self.neurons.paint(p, frame, v.nodes, rings, plan.columns)

@@ -145,24 +145,29 @@ class EdgeLayer:
 
         return self._segments.get((lay, *view.key()), build)
 
-    def drawn_segments(self, lay: DiagramLayout, view: ViewTransform, wf: float) -> np.ndarray:
+    def drawn_segments(self, lay: DiagramLayout, view: ViewTransform, wf: float,
+                       covered: tuple[float, ...] = ()) -> np.ndarray:
         """Shape (E, 4): the screen segments as drawn with pens of up to ``THICK · wf`` pixels.
 
         An end inside a neuron's opaque circle stops inside it (the circle,
         drawn later, covers the rest), which spares the rasterizer the hidden
-        part.  (Vector files take the whole ``screen_segments``.)
+        part; ``covered`` (per layer, pixels) is the half side of an opaque
+        square drawn over each of the layer's neurons (their maps), 0 for none.
+        (Vector files take the whole ``screen_segments``.)
         """
-        return self._drawn_segments.get((lay, *view.key(), round(wf, 3)),
-                                        lambda: self._shortened(lay, view, wf))
+        return self._drawn_segments.get((lay, *view.key(), round(wf, 3), covered),
+                                        lambda: self._shortened(lay, view, wf, covered))
 
-    def _shortened(self, lay: DiagramLayout, view: ViewTransform, wf: float) -> np.ndarray:
+    def _shortened(self, lay: DiagramLayout, view: ViewTransform, wf: float, covered: tuple[float, ...]) -> np.ndarray:
         seg = self.screen_segments(lay, view).copy()
         half_width = THICK * wf / 2
         # Inside radius of the opaque fill: the outline's inner edge less its antialiased fringe
         # and the half pixel a circle image may sit off the exact centre.
         inner = lay.radius * view.scale - 2.5
+        inner[lay.radius * view.scale < TINY_NEURON] = 0.0
+        if covered:  # the circle inscribed in the square, less its outline and a pixel's rounding
+            inner = np.maximum(inner, np.asarray(covered) - 2.0)
         cut = np.sqrt(np.maximum(inner**2 - half_width**2, 0.0))
-        cut[lay.radius * view.scale < TINY_NEURON] = 0.0
         if lay.grid is not None:
             cut[0] = 0.0  # lines already start at the grid's edge
         for l in range(len(lay.sizes) - 1):
@@ -176,8 +181,10 @@ class EdgeLayer:
         return seg
 
     # ------------------------------------------------------------ painting
-    def paint(self, p: QPainter, frame: Frame, selection: Selection | None, hover: Selection | None) -> None:
-        """All edges (dimmed when something is ``selection``), then those of the selection and the hovered weight."""
+    def paint(self, p: QPainter, frame: Frame, selection: Selection | None, hover: Selection | None,
+              covered: tuple[float, ...] = ()) -> None:
+        """All edges (dimmed when something is ``selection``), then those of the selection and the hovered weight
+        (``covered``: see ``drawn_segments``)."""
         lay, view, pal = frame.layout, frame.view, frame.palette
         p.setRenderHint(QPainter.RenderHint.Antialiasing, self.drawn.size <= ANTIALIAS_EDGES)
         wf = self.width_factor(view)
@@ -190,7 +197,7 @@ class EdgeLayer:
         if n:
             self._lines.resize(n)
             buf = self._lines.ndarray()
-            drawn = self.screen_segments(lay, view) if frame.vector else self.drawn_segments(lay, view, wf)
+            drawn = self.screen_segments(lay, view) if frame.vector else self.drawn_segments(lay, view, wf, covered)
             np.take(drawn, self.drawn, axis=0, out=buf, mode="clip")  # "clip": unbuffered
             base = buf.ctypes.data
             pens = self._bucket_pens(pal, wf, dim=selection is not None)

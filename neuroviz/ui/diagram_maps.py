@@ -78,6 +78,15 @@ class NeuronMaps:
             self._made_from = maps
         return self._image, self._starts
 
+    @staticmethod
+    def covered(lay: DiagramLayout, scale: float, model: AppModel) -> tuple[float, ...]:
+        """Per layer, the half side (pixels) of the opaque thumbnail over each neuron at ``scale`` (0: none
+        drawn); none at all (``()``) off the plane."""
+        if not model.plane.active:
+            return ()
+        sides = (thumb_side(lay, scale, layer) for layer in range(len(lay.centers)))
+        return tuple(round(side / 2, 1) if side >= MIN_SIDE else 0.0 for side in sides)
+
     def paint(self, p: QPainter, frame: Frame, model: AppModel, rings: list[Mark]) -> None:
         """Each neuron's thumbnail, a square over its circle as large as the space to its neighbours allows,
         and the selected and hovered neurons' ``rings`` around theirs."""

@@ -353,12 +353,12 @@ def test_edges_stop_inside_the_circles_that_cover_their_ends(diagram, model, mon
             assert np.all(source_gap > 0.3 * r_source) and np.all(source_gap < r_source - 2)
     # The picture is the same but for single pixels where the rasterizer rounds a shortened line differently.
     shortened = pixels(diagram.render_image())
-    monkeypatch.setattr(edges, "drawn_segments", lambda lay, view, wf: edges.screen_segments(lay, view))
+    monkeypatch.setattr(edges, "drawn_segments", lambda lay, view, *_: edges.screen_segments(lay, view))
     whole = pixels(diagram.render_image())
     assert 0 < np.count_nonzero(shortened != whole) < 0.002 * whole.size
 
     # A vector file keeps the whole lines: it never asks for the shortened ones.
-    def shortened_in_svg(lay, view, wf):
+    def shortened_in_svg(lay, view, *_):
         raise AssertionError("an SVG drawing took the shortened segments")
 
     monkeypatch.setattr(edges, "drawn_segments", shortened_in_svg)
