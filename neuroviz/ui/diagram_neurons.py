@@ -200,14 +200,19 @@ class NeuronLayer:
         p.drawRoundedRect(QRectF(tl, br), 12, 12)
 
     def paint(self, p: QPainter, frame: Frame, nodes: list[np.ndarray | None], rings: list[Mark],
-              columns: tuple[QPen, list[NeuronColumn]]) -> None:
+              columns: tuple[QPen, list[NeuronColumn]], covered: tuple[float, ...] = ()) -> None:
         """The input grid, the receptive fields and the neurons with their texts (``nodes``: their values).
 
-        ``columns``: where the neurons and their texts go (``place``).
+        ``columns``: where the neurons and their texts go (``place``); ``covered``: per layer the half side
+        (pixels) of an opaque square drawn over each neuron later (their maps): a layer whose circles and
+        texts it hides entirely is not drawn.
         """
         self._paint_input(p, frame, rings)
         self._paint_receptive_fields(p, frame, rings)
-        self._paint_neurons(p, frame, nodes, rings, columns)
+        outline, cols = columns
+        # A circle image reaches 1.5 px beyond the radius; the names beside it are cut by the square anyway.
+        seen = [c for c in cols if c.layer >= len(covered) or covered[c.layer] < c.radius + 1.5]
+        self._paint_neurons(p, frame, nodes, rings, (outline, seen))
 
     def _paint_input(self, p: QPainter, frame: Frame, rings: list[Mark]) -> None:
         lay, view = frame.layout, frame.view

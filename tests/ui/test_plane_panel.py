@@ -169,6 +169,23 @@ def test_edges_stop_under_the_thumbnails_and_the_picture_stays(qtbot, show, plan
     assert np.any(image != whole) and np.abs(image.astype(int) - whole).max() <= 6
 
 
+def test_neurons_hidden_under_their_thumbnails_are_not_drawn_beneath(qtbot, show, plane_model):
+    from neuroviz.ui.diagram_labels import LabelLog
+
+    diagram = show(NetworkDiagram(plane_model), (1200, 700))
+    lay = diagram.layout_
+    diagram.label_log = LabelLog()
+    grab(diagram)
+    texts = [(kind, text, rect) for kind, text, rect in diagram.label_log.rects if kind in ("name", "value")]
+    squares = [thumb_side(lay, diagram.scale, l) / 2 for l in range(len(lay.sizes))]
+    hidden = [l for l in range(len(lay.sizes)) if squares[l] >= lay.radius[l] * diagram.scale + 1.5]
+    assert hidden == list(range(len(lay.sizes) - 1))  # the inputs and hidden layers; the output keeps its circles
+    for kind, text, rect in texts:  # only the outputs' names and values are written
+        layer = min(range(len(lay.sizes)), key=lambda l: abs(diagram.neuron_screen_pos(l, 0).x() - rect.center().x()))
+        assert layer == len(lay.sizes) - 1, (kind, text)
+    assert any(kind == "value" for kind, _, _ in texts)  # the outputs' p
+
+
 def test_hovering_a_neuron_enlarges_its_map(qtbot, show, plane_model):
     diagram = show(NetworkDiagram(plane_model), (1200, 700))
     c = diagram.neuron_screen_pos(2, 0).toPoint()
