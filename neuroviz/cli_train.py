@@ -84,8 +84,9 @@ def add_new_command(sub: Any) -> argparse.ArgumentParser:
     new.add_argument("--activations", metavar="A,B,…",
                      help=f"the hidden layers' activations, one for all or one per hidden layer "
                           f"({', '.join(HIDDEN_ACTIVATIONS)}; default relu)")
-    new.add_argument("--output", choices=OUTPUT_ACTIVATIONS, default="none",
-                     help="the output layer's activation (default none: logits into the softmax)")
+    new.add_argument("--output", choices=(*OUTPUT_ACTIVATIONS, "identity"), default="none",
+                     help="the output layer's activation (default none: logits into the softmax; identity is "
+                          "another name for none, a = z)")
     new.add_argument("--loss", choices=LOSSES, default=None,
                      help="the loss (default cross_entropy; squared_error for plane and multi-gauss)")
     new.add_argument("--init", choices=INITS, default="he", help="the initialisation (default he)")
@@ -137,7 +138,8 @@ def new_config(args: argparse.Namespace, sizes: tuple[int, ...], loss: str) -> N
     hidden = max(len(sizes) - 2, 0)
     if len(acts) not in (1, hidden):
         raise CliError(f"--activations needs one activation or one per hidden layer ({hidden}); got {len(acts)}")
-    return NetworkConfig(sizes=sizes, hidden_activation=acts[0], output_activation=args.output, loss=loss,
+    output = "none" if args.output == "identity" else args.output
+    return NetworkConfig(sizes=sizes, hidden_activation=acts[0], output_activation=output, loss=loss,
                          init=args.init, seed=args.seed,
                          hidden_activations=acts if len(acts) == hidden and hidden > 1 else ())
 

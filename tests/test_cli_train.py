@@ -41,6 +41,15 @@ def test_new_fits_the_paper_data_set_to_4_3_2(tmp_path, capsys):
     assert snapshot.load(path).dataset.image_shape == (2, 2)
 
 
+def test_new_takes_identity_as_the_output_of_no_activation(tmp_path, capsys):
+    """The contract names the output ``none|relu|sigmoid|identity``: identity is a = z, the same as none."""
+    path = str(tmp_path / "r.nvz.json")
+    code, _, err = run(capsys, "new", "--dataset", "multi-gauss", "--output", "identity", "--save", path)
+    assert code == 0, err
+    cfg = snapshot.load(path).network.config
+    assert cfg.output_activation == "none" and cfg.loss == "squared_error" and cfg.sizes[-1] == 1
+
+
 @pytest.mark.parametrize("args,message", [
     (("--sizes", "4-x-2"), "--sizes must look like"),
     (("--sizes", "64-5-4-2", "--activations", "relu,tanh,relu"), "one per hidden layer (2)"),
@@ -144,5 +153,6 @@ def test_help_documents_the_new_options(capsys):
     with pytest.raises(SystemExit):
         cli.main(["new", "--help"])
     text = capsys.readouterr().out
-    for flag in ("--sizes", "--activations", "--output", "--loss", "--init", "--seed", "--dataset", "--save"):
+    for flag in ("--sizes", "--activations", "--output", "--loss", "--init", "--seed", "--dataset", "--save",
+                 "identity"):
         assert flag in text
