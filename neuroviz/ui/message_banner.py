@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QPalette, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QStyle, QWidget
 
 from neuroviz.ui.close_button import close_button
@@ -56,6 +56,19 @@ class MessageBanner(QFrame):
     def show_message(self, text: str) -> None:
         self.label.setText(text)
         self.show()
+        self._fit_height()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """At least as tall as the wrapped text needs at the banner's width (a dock does not ask its
+        contents' height for their width, and would cut the last lines off)."""
+        layout = self.layout()
+        needed = layout.heightForWidth(self.width()) if layout is not None and layout.hasHeightForWidth() else -1
+        if needed > 0 and needed != self.minimumHeight():
+            self.setMinimumHeight(needed)
 
     def dismiss(self) -> None:
         self.hide()

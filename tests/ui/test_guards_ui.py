@@ -102,6 +102,9 @@ def test_the_jump_banner_never_pushes_the_run_buttons_away(show, qtbot, size):
     assert banner.geometry().top() >= controls.step_button.mapTo(controls, QPoint(0, controls.step_button.height())).y()
     action = banner.findChild(QPushButton, "bannerAction")
     assert action.visibleRegion().boundingRect() == action.rect()  # Step back itself is in sight
+    label = banner.label  # every line of the message is in sight, none cut off at the bottom
+    assert label.height() >= label.heightForWidth(label.width())
+    assert label.visibleRegion().boundingRect() == label.rect()
     assert controls.scroll.verticalScrollBar().value() == 0
     qtbot.mouseClick(banner.findChild(type(controls.step_button), "bannerClose"), LEFT)
     assert not banner.isVisible() and model.trainer.step_count == 1  # dismissed: nothing moved
