@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPalette, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QStyle, QWidget
 
@@ -60,13 +60,13 @@ class MessageBanner(QFrame):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._fit_height()
+        # After this resize is laid out: a minimum set during it would leave the layout at the old size.
+        QTimer.singleShot(0, self, self._fit_height)
 
     def _fit_height(self) -> None:
         """At least as tall as the wrapped text needs at the banner's width (a dock does not ask its
         contents' height for their width, and would cut the last lines off)."""
-        layout = self.layout()
-        needed = layout.heightForWidth(self.width()) if layout is not None and layout.hasHeightForWidth() else -1
+        needed = self.heightForWidth(self.width())  # the layout's, with the frame and the margins
         if needed > 0 and needed != self.minimumHeight():
             self.setMinimumHeight(needed)
 

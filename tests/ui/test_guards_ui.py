@@ -123,3 +123,16 @@ def test_the_jump_factor_is_a_preference(show, qtbot):
     QSettings().setValue(JUMP_KEY, 25)
     apply_saved_preferences(model, QSettings())
     assert model.loss_jump.factor == 25
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1024, 700)])
+def test_a_long_message_shows_every_line_in_the_narrow_training_panel(show, qtbot, size):
+    _window, controls = shown_window(show, qtbot, size)
+    banner = controls.jump_banner
+    banner.show_message("The loss jumped from 0.0102 to 0.147 with updates 4,876–5,150 (more than 10×). "
+                        "Training is paused here; a smaller learning rate η may help.")
+    label = banner.label
+    qtbot.waitUntil(lambda: label.height() >= label.heightForWidth(label.width()))
+    qtbot.wait(20)  # and it stays so once the panel has laid itself out again
+    assert label.height() >= label.heightForWidth(label.width()) > 3 * label.fontMetrics().height()
+    assert label.visibleRegion().boundingRect() == label.rect()
