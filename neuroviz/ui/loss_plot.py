@@ -6,7 +6,8 @@ penalty of each update apart from it (dashed, when λ₁ or λ₂ was set: the
 loss minimised is their sum), the test loss
 after each epoch (``trainer.epochs``) and a dashed line at the current
 update (back in time: at the moment shown, the later updates still drawn);
-on a second axis (right, %), train and test accuracy after each epoch.
+on a second axis (right, %), train and test accuracy after each epoch (for
+classes: a data set of target values has neither the axis nor its key).
 
 A crosshair follows the mouse and the readout names the nearest update (or
 epoch) and its values.  The loss axis can be logarithmic.  Redraws are
@@ -144,6 +145,8 @@ class LossPlot(QWidget):
         self._decimator = MinMaxDecimator()
         self._decimated = False  # the curves hold the envelope, not every update
         self._refresh_cost = 0.0
+        self.accuracy_shown = True
+        """The accuracy axis and key are shown (not for regression: it has no accuracy)."""
         self.penalty_shown = False
         """A weight penalty was set for some update drawn: its curve and key are shown."""
         self._build()
@@ -336,9 +339,16 @@ class LossPlot(QWidget):
             f"<span style='color:{train}'>━━</span> training {'data ' if penalty else ''}loss (bold: smoothed) "
             f"&nbsp; {penalty}"
             f"<span style='color:{test}'>━●━</span> test loss per epoch &nbsp; "
-            f"accuracy %: <span style='color:{train}'>▲</span> train "
-            f"<span style='color:{test}'>▲</span> test"
+            + (f"accuracy %: <span style='color:{train}'>▲</span> train "
+               f"<span style='color:{test}'>▲</span> test" if self.accuracy_shown else "")
         )
+
+    def _show_accuracy(self, shown: bool) -> None:
+        """The accuracy axis and its key, or neither (a data set of target values has no accuracy)."""
+        if shown != self.accuracy_shown:
+            self.accuracy_shown = shown
+            self.loss_plot.showAxis("right", shown)
+            self._show_key()
 
     # ---------------------------------------------------------------- options
     def set_log_scale(self, on: bool) -> None:
@@ -471,6 +481,7 @@ class LossPlot(QWidget):
         train_acc = np.array([100 * m.train_accuracy for m in epochs], dtype=np.float64)
         test_acc = np.array([100 * m.test_accuracy for m in epochs], dtype=np.float64)
         accuracy = np.isfinite(train_acc).any()  # none for regression
+        self._show_accuracy(not self.model.dataset.is_regression)
         if np.isfinite(test_loss).any():  # the dataset has a test split
             self.test_loss_curve.setData(x, test_loss)
             self.test_acc_curve.setData(*((x, test_acc) if accuracy else ([], [])))

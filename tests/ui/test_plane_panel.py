@@ -209,6 +209,10 @@ def test_regression_loss_curves_have_no_accuracy(qtbot, show):
     plot.refresh()
     assert len(plot.test_loss_curve.getData()[0]) == 2
     assert plot.train_acc_curve.getData()[0] is None or len(plot.train_acc_curve.getData()[0]) == 0
+    assert not plot.loss_plot.getAxis("right").isVisible() and "accuracy" not in plot.key.text()
+    m.load_example("plane-spiral")  # classes again: the accuracy axis comes back
+    plot.refresh()
+    assert plot.loss_plot.getAxis("right").isVisible() and "accuracy" in plot.key.text()
 
 
 def test_the_readout_says_the_value_at_the_moment_shown(qtbot, panel, plane_model):
