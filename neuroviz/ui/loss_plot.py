@@ -13,9 +13,9 @@ A crosshair follows the mouse and the readout names the nearest update (or
 epoch) and its values.  The loss axis can be logarithmic.  Redraws are
 coalesced: at most one per ``TRAINING_REFRESH_SECONDS`` while training, less
 often when the curve is so long that refreshing and repainting it would take
-more than a fifth of the time, and none while the plot cannot be seen (a
-tab behind another): it catches up when it comes into view.  A million updates stay fast: while the view
-follows all of them, a long curve is drawn from its min/max envelope
+more than a fifth of the time, and none while the plot cannot be seen (a tab
+behind another): it catches up when it comes into view.  A million updates
+stay fast: while the view follows all of them, a long curve is drawn from its min/max envelope
 (``MinMaxDecimator``, extended as updates arrive); zoomed in, the full curve
 is clipped to the view and downsampled by pyqtgraph.  The smoothing is
 extended incrementally too, never recomputed while training.
